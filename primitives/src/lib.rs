@@ -1,0 +1,31 @@
+//! Types, codecs and light-client verification shared by the chain, the client and the WASM verifier.
+//!
+//! Everything here is `no_std` + `alloc` and builds for `wasm32-unknown-unknown`. The rules that
+//! a verifier recomputes from proven records (certificate expiry, the traceability verdict) are
+//! pure functions in [`rules`], called by the pallets and the verifier alike, so a proof is never
+//! judged by a different rule than the chain used.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+extern crate alloc;
+
+pub mod block;
+pub mod bundle;
+pub mod codec;
+pub mod crypto;
+pub mod hex;
+pub mod ids;
+pub mod records;
+pub mod rules;
+pub mod state;
+pub mod time;
+pub mod tx;
+
+pub use block::{CommitCertificate, CommitSignature, Header, Validator, ValidatorSet};
+pub use crypto::{AccountId, Hash, Keypair, PublicKey, Signature};
+pub use ids::{Category, CertNumber, CreditCode, LabCode, RegionCode, StandardId, Text};
+pub use time::Date;
+pub use tx::{SignedTx, TxPayload};

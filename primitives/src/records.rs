@@ -1,0 +1,459 @@
+//! The records the runtime keeps, one type per `StorageKey` value. The verifier decodes the same
+//! types from proven state, so they live here.
+
+use alloc::vec::Vec;
+
+use parity_scale_codec::{Decode, Encode};
+
+use crate::block::ValidatorSet;
+use crate::crypto::{AccountId, Hash};
+use crate::ids::{Category, CertNumber, CreditCode, LabCode, RegionCode, StandardId, Text};
+use crate::time::Date;
+
+/// Facts fixed at genesis.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct ChainInfo {
+    /// Human name of the chain (`hengxin-dev`, …).
+    pub name: Text,
+    /// Genesis time, UTC milliseconds.
+    pub genesis_time_ms: u64,
+}
+
+/// A region and the regulators who act for it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct RegionRecord {
+    /// `CQ`, `SC`.
+    pub code: RegionCode,
+    /// `重庆市市场监督管理局`.
+    pub name: Text,
+}
+
+/// What an account may do. Roles come from here, never from a transaction.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum AccountRole {
+    /// A market regulator of a region.
+    #[codec(index = 0)]
+    Regulator {
+        /// The region it acts for.
+        region: RegionCode,
+    },
+    /// A signing key of a lab (active or not: see the lab's key history).
+    #[codec(index = 1)]
+    LabKey {
+        /// The lab.
+        lab: LabCode,
+    },
+    /// An inspector of a region.
+    #[codec(index = 2)]
+    Inspector {
+        /// The region.
+        region: RegionCode,
+        /// The inspector's name.
+        name: Text,
+        /// Cleared when the regulator removes the inspector.
+        active: bool,
+    },
+}
+
+/// The legal standing of a lab.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum LabKind {
+    /// 法定计量检定机构
+    #[codec(index = 0)]
+    StatutoryVerification,
+    /// 授权计量技术机构
+    #[codec(index = 1)]
+    Authorized,
+    /// CNAS-accredited calibration lab
+    #[codec(index = 2)]
+    CnasCalibration,
+}
+
+/// One line of a lab's scope: a category, optionally narrowed to one item.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct ScopeEntry {
+    /// The measurement category.
+    pub category: Category,
+    /// `None` covers every item of the category.
+    pub item: Option<Text>,
+    /// Last day the accreditation holds.
+    pub valid_until: Date,
+}
+
+/// Active or suspended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum LabStatus {
+    /// May anchor certificates.
+    #[codec(index = 0)]
+    Active,
+    /// May not anchor until reinstated.
+    #[codec(index = 1)]
+    Suspended,
+}
+
+/// A change of a lab's status, kept so "was the lab active then" stays provable.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct StatusChange {
+    /// The new status.
+    pub status: LabStatus,
+    /// The height of the change.
+    pub height: u64,
+    /// The chain's date (CST) at the change.
+    pub date: Date,
+    /// Why.
+    pub reason: Text,
+}
+
+/// A lab signing key and when it was valid.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct LabKeyEntry {
+    /// The key.
+    pub key: AccountId,
+    /// Height from which it may anchor.
+    pub added_height: u64,
+    /// Set when retired or reported compromised.
+    pub removed: Option<KeyRemoval>,
+}
+
+/// The end of a key's validity.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct KeyRemoval {
+    /// From this height the key may not anchor. Certificates anchored before stay valid.
+    pub height: u64,
+    /// Reported compromised rather than retired.
+    pub compromised: bool,
+}
+
+/// A metrology lab.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct LabRecord {
+    /// `CQJL`.
+    pub code: LabCode,
+    /// Full name.
+    pub name: Text,
+    /// Home region.
+    pub region: RegionCode,
+    /// Legal standing.
+    pub kind: LabKind,
+    /// What it is accredited for.
+    pub scope: Vec<ScopeEntry>,
+    /// Current status.
+    pub status: LabStatus,
+    /// Every status change, oldest first.
+    pub status_history: Vec<StatusChange>,
+    /// Every signing key it has had, oldest first.
+    pub keys: Vec<LabKeyEntry>,
+    /// Height of registration.
+    pub registered_height: u64,
+}
+
+impl LabRecord {
+    /// Whether `key` could anchor at `height`: added at or before it, not removed by then.
+    pub fn key_active_at(&self, key: &AccountId, height: u64) -> bool {
+        self.keys.iter().any(|k| {
+            k.key == *key
+                && k.added_height <= height
+                && k.removed.as_ref().is_none_or(|r| height < r.height)
+        })
+    }
+
+    /// Whether the scope covers `category`/`item` on `date`.
+    pub fn scope_covers(&self, category: Category, item: &Text, date: Date) -> bool {
+        self.scope.iter().any(|s| {
+            s.category == category
+                && date <= s.valid_until
+                && s.item.as_ref().is_none_or(|i| i == item)
+        })
+    }
+
+    /// The status in force on `date`, from the history (active before any change).
+    pub fn status_on(&self, date: Date) -> LabStatus {
+        self.status_history
+            .iter()
+            .rev()
+            .find(|c| c.date <= date)
+            .map_or(LabStatus::Active, |c| c.status)
+    }
+}
+
+/// What kind of business, for 双随机 plans.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode)]
+pub enum BusinessType {
+    /// 加油站
+    #[codec(index = 0)]
+    GasStation,
+    /// 集贸市场
+    #[codec(index = 1)]
+    Market,
+    /// 眼镜店
+    #[codec(index = 2)]
+    OpticalShop,
+    /// 医疗机构
+    #[codec(index = 3)]
+    Hospital,
+    /// 商店超市
+    #[codec(index = 4)]
+    Supermarket,
+    /// 生产企业
+    #[codec(index = 5)]
+    Manufacturer,
+    /// 其他
+    #[codec(index = 6)]
+    Other,
+}
+
+/// A market entity.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct BusinessRecord {
+    /// 统一社会信用代码.
+    pub credit_code: CreditCode,
+    /// Registered name.
+    pub name: Text,
+    /// Region of registration.
+    pub region: RegionCode,
+    /// Type, for inspection plans.
+    pub business_type: BusinessType,
+    /// Height of registration.
+    pub registered_height: u64,
+}
+
+/// A proposed validator set and which regions approved it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct ValidatorProposal {
+    /// Increases with each proposal.
+    pub id: u64,
+    /// The proposed set.
+    pub validators: ValidatorSet,
+    /// Regions whose regulator approved, sorted.
+    pub approvals: Vec<RegionCode>,
+    /// Height of the proposal.
+    pub proposed_height: u64,
+}
+
+/// 检定证书, 检定结果通知书 or 校准证书.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum CertKind {
+    /// 检定证书: verification passed; has 有效期至.
+    #[codec(index = 0)]
+    Verification,
+    /// 校准证书: results with uncertainty, no conclusion by default.
+    #[codec(index = 1)]
+    Calibration,
+    /// 检定结果通知书: verification failed; no validity.
+    #[codec(index = 2)]
+    Notice,
+}
+
+impl CertKind {
+    /// `verification`, `calibration`, `notice`.
+    pub fn code(self) -> &'static str {
+        match self {
+            CertKind::Verification => "verification",
+            CertKind::Calibration => "calibration",
+            CertKind::Notice => "notice",
+        }
+    }
+
+    /// Parses [`CertKind::code`].
+    pub fn from_code(code: &str) -> Option<CertKind> {
+        [
+            CertKind::Verification,
+            CertKind::Calibration,
+            CertKind::Notice,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+    }
+}
+
+/// A certificate's conclusion.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum Conclusion {
+    /// No conclusion (the calibration default).
+    #[codec(index = 0)]
+    None,
+    /// 合格, possibly with an accuracy class.
+    #[codec(index = 1)]
+    Pass {
+        /// 准确度等级, where given.
+        accuracy_class: Option<Text>,
+    },
+    /// 不合格, with the failed items.
+    #[codec(index = 2)]
+    Fail {
+        /// What failed.
+        failed_items: Vec<Text>,
+    },
+}
+
+/// The instrument a certificate is about.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct Instrument {
+    /// 器具名称.
+    pub name: Text,
+    /// 型号/规格.
+    pub model: Text,
+    /// 出厂编号.
+    pub serial: Text,
+    /// 制造单位.
+    pub manufacturer: Text,
+}
+
+/// The fields a lab anchors: everything of the record but what the chain adds.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct CertificateFields {
+    /// 证书编号, unique per lab.
+    pub number: CertNumber,
+    /// Kind.
+    pub kind: CertKind,
+    /// Measurement category.
+    pub category: Category,
+    /// The item within the category (压力表, 温度计…).
+    pub item: Text,
+    /// The instrument.
+    pub instrument: Instrument,
+    /// The JJG/JJF procedure (`JJG 52-2013`).
+    pub procedure: Text,
+    /// 检定/校准日期.
+    pub calibration_date: Date,
+    /// Issue date.
+    pub issue_date: Date,
+    /// 有效期至: required for verification certificates, absent on notices.
+    pub valid_until: Option<Date>,
+    /// Conclusion.
+    pub conclusion: Conclusion,
+    /// The measurement standards used.
+    pub standards: Vec<StandardId>,
+    /// SHA-256 over the exact document bytes (PDF or DCC XML).
+    pub document_hash: Hash,
+}
+
+/// Where a certificate is in its life.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum CertStatus {
+    /// Neither revoked nor superseded (it may still have expired: that is derived).
+    #[codec(index = 0)]
+    Valid,
+    /// Revoked by its lab or the lab's regulator.
+    #[codec(index = 1)]
+    Revoked {
+        /// Why.
+        reason: Text,
+        /// Height of revocation.
+        height: u64,
+        /// Chain time of revocation.
+        timestamp_ms: u64,
+        /// Who revoked.
+        by: AccountId,
+    },
+    /// Replaced by a newer certificate of the same lab.
+    #[codec(index = 2)]
+    Superseded {
+        /// The replacing certificate.
+        by: CertNumber,
+        /// Height of supersession.
+        height: u64,
+        /// Chain time of supersession.
+        timestamp_ms: u64,
+    },
+}
+
+/// A certificate as the ledger keeps it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct CertificateRecord {
+    /// The issuing lab.
+    pub lab: LabCode,
+    /// What the lab anchored.
+    pub fields: CertificateFields,
+    /// The certificate this one replaces.
+    pub supersedes: Option<CertNumber>,
+    /// The lab key that anchored it.
+    pub signing_key: AccountId,
+    /// Height of anchoring.
+    pub anchored_height: u64,
+    /// Chain time of anchoring.
+    pub anchored_ms: u64,
+    /// Status.
+    pub status: CertStatus,
+}
+
+/// 计量标准 levels, highest first.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum StandardLevel {
+    /// 国家计量基准: registered only by a regulator; ends a traceability chain.
+    #[codec(index = 0)]
+    NationalPrimary,
+    /// 社会公用计量标准
+    #[codec(index = 1)]
+    SocialPublic,
+    /// 部门最高计量标准
+    #[codec(index = 2)]
+    DepartmentHighest,
+    /// 企事业单位最高计量标准
+    #[codec(index = 3)]
+    EnterpriseHighest,
+    /// 工作计量器具
+    #[codec(index = 4)]
+    Working,
+}
+
+/// 计量标准考核证书: the standard's assessment, valid four years at most.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct Assessment {
+    /// Certificate number.
+    pub number: Text,
+    /// Issue date.
+    pub issued: Date,
+    /// Last valid day.
+    pub valid_until: Date,
+}
+
+/// How a standard is traced upward.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum TraceSource {
+    /// A certificate on this ledger.
+    #[codec(index = 0)]
+    Ledger {
+        /// Issuing lab.
+        lab: LabCode,
+        /// Its number.
+        number: CertNumber,
+    },
+    /// A certificate of a national metrology institute under the CIPM MRA; ends the chain.
+    #[codec(index = 1)]
+    External {
+        /// The institute (`NIM`, `PTB`…).
+        issuer: Text,
+        /// Its certificate number.
+        number: Text,
+        /// SHA-256 of its document.
+        document_hash: Hash,
+        /// Calibration date.
+        issued: Date,
+        /// Last valid day.
+        valid_until: Date,
+    },
+}
+
+/// A measurement standard.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct StandardRecord {
+    /// Owner and code.
+    pub id: StandardId,
+    /// Name.
+    pub name: Text,
+    /// Category.
+    pub category: Category,
+    /// Level.
+    pub level: StandardLevel,
+    /// Measuring range.
+    pub range: Text,
+    /// Uncertainty, accuracy class or MPE.
+    pub uncertainty: Text,
+    /// Its assessment certificate.
+    pub assessment: Assessment,
+    /// Its traceability certificates, oldest first (a standard is recalibrated over the years).
+    pub traces: Vec<TraceSource>,
+    /// Height of registration.
+    pub registered_height: u64,
+}

@@ -1,0 +1,384 @@
+//! The rules a verifier recomputes from proven records: certificate status on a date, and the
+//! traceability verdict. The pallets call the same functions.
+
+use alloc::collections::BTreeSet;
+use alloc::vec::Vec;
+
+use crate::ids::{CertNumber, LabCode, StandardId};
+use crate::records::{
+    CertKind, CertStatus, CertificateRecord, StandardLevel, StandardRecord, TraceSource,
+};
+use crate::time::Date;
+
+/// The most standard links on any one path of a traceability chain.
+pub const TRACE_DEPTH_MAX: u8 = 8;
+/// The most links a traceability report holds, over all paths.
+pub const TRACE_LINKS_MAX: usize = 64;
+
+/// A certificate's status as a reader sees it: the stored status plus derived expiry.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CertificateState {
+    /// Authentic and current.
+    Valid,
+    /// Revoked.
+    Revoked,
+    /// Replaced by a newer certificate.
+    Superseded,
+    /// Past its 有效期至.
+    Expired,
+}
+
+/// The status of `record` on `today` (CST): revocation and supersession first, then expiry.
+/// A certificate is valid through the whole of its 有效期至 day.
+pub fn certificate_state(record: &CertificateRecord, today: Date) -> CertificateState {
+    match record.status {
+        CertStatus::Revoked { .. } => CertificateState::Revoked,
+        CertStatus::Superseded { .. } => CertificateState::Superseded,
+        CertStatus::Valid => match record.fields.valid_until {
+            Some(until) if until < today => CertificateState::Expired,
+            _ => CertificateState::Valid,
+        },
+    }
+}
+
+/// A certificate's identity.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct CertRef {
+    /// Issuing lab.
+    pub lab: LabCode,
+    /// Number.
+    pub number: CertNumber,
+}
+
+/// What a traceability lookup found.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Lookup<T> {
+    /// The record.
+    Found(T),
+    /// Proven or known not to exist.
+    Absent,
+    /// Not available to this reader (not in the proof bundle).
+    Unavailable,
+}
+
+/// Read access to certificates and standards: the chain's state, or a verified proof bundle.
+pub trait TraceLookup {
+    /// A certificate by lab and number.
+    fn certificate(&mut self, lab: &LabCode, number: &CertNumber) -> Lookup<CertificateRecord>;
+    /// A standard by id.
+    fn standard(&mut self, id: &StandardId) -> Lookup<StandardRecord>;
+}
+
+/// Why one link of a chain fails.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum LinkProblem {
+    /// The certificate lists no standards, so nothing traces it.
+    NoStandardsDeclared,
+    /// The standard is not registered.
+    StandardMissing,
+    /// The standard's assessment certificate did not cover the date.
+    AssessmentNotValid {
+        /// Its issue date.
+        issued: Date,
+        /// Its last valid day.
+        valid_until: Date,
+    },
+    /// The standard has no traceability certificate.
+    NoTrace,
+    /// The traceability certificate is not on the ledger.
+    TraceCertificateMissing,
+    /// The traceability certificate was issued after the date.
+    TraceCertificateNotYetIssued {
+        /// Its issue date.
+        issued: Date,
+    },
+    /// The traceability certificate was revoked on or before the date.
+    TraceCertificateRevoked,
+    /// The traceability certificate was superseded on or before the date.
+    TraceCertificateSuperseded,
+    /// The traceability certificate's validity ended before the date.
+    TraceCertificateExpired {
+        /// Its last valid day.
+        valid_until: Date,
+    },
+    /// The traceability certificate is a failed-verification notice.
+    TraceCertificateFailed,
+    /// The external certificate did not cover the date.
+    ExternalNotValid {
+        /// Its date.
+        issued: Date,
+        /// Its last valid day.
+        valid_until: Date,
+    },
+    /// The chain comes back to a certificate already on this path.
+    Cycle,
+    /// More than `TRACE_DEPTH_MAX` links deep.
+    TooDeep,
+    /// More than `TRACE_LINKS_MAX` links in all.
+    TooManyLinks,
+    /// A record this reader needed was not available (not in the proof).
+    NotProven,
+}
+
+/// How one link ended.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum LinkOutcome {
+    /// Sound; the chain continues through a ledger certificate.
+    Continues,
+    /// Sound and final: a national primary standard, or an NMI certificate under the CIPM MRA.
+    Terminal,
+    /// Unsound.
+    Broken(LinkProblem),
+}
+
+/// One link: a certificate used a standard on its calibration date; the standard was traced by
+/// `via`.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct TraceLink {
+    /// 1 for the standards of the certificate asked about, 2 for theirs, …
+    pub depth: u8,
+    /// The dependent certificate.
+    pub certificate: CertRef,
+    /// Its calibration date: the date every check of this link is made for.
+    pub on: Date,
+    /// The standard used (`None` when the certificate declared none).
+    pub standard: Option<StandardId>,
+    /// The standard's level, when it is known.
+    pub level: Option<StandardLevel>,
+    /// The traceability certificate used (or the newest tried, when none held).
+    pub via: Option<TraceSource>,
+    /// The verdict on this link.
+    pub outcome: LinkOutcome,
+}
+
+/// A certificate's traceability chain, each link with its verdict.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct TraceReport {
+    /// Depth-first, in the order the certificate lists its standards.
+    pub links: Vec<TraceLink>,
+}
+
+impl TraceReport {
+    /// Complete when there is at least one link and none is broken.
+    pub fn is_complete(&self) -> bool {
+        !self.links.is_empty()
+            && self
+                .links
+                .iter()
+                .all(|l| !matches!(l.outcome, LinkOutcome::Broken(_)))
+    }
+}
+
+/// Follows `root`'s traceability chain: certificate → standards used → each standard's own
+/// certificate → its standards … until a national primary standard or an external NMI
+/// certificate. Each link is checked on the dependent certificate's calibration date.
+/// Cycle-safe and bounded (`TRACE_DEPTH_MAX`, `TRACE_LINKS_MAX`).
+pub fn traceability_chain(root: &CertificateRecord, lookup: &mut impl TraceLookup) -> TraceReport {
+    let mut walk = Walk {
+        lookup,
+        links: Vec::new(),
+        path: Vec::new(),
+        done: BTreeSet::new(),
+    };
+    walk.certificate(root, 1);
+    TraceReport { links: walk.links }
+}
+
+struct Walk<'a, L> {
+    lookup: &'a mut L,
+    links: Vec<TraceLink>,
+    path: Vec<CertRef>,
+    done: BTreeSet<CertRef>,
+}
+
+impl<L: TraceLookup> Walk<'_, L> {
+    fn certificate(&mut self, cert: &CertificateRecord, depth: u8) {
+        let this = CertRef {
+            lab: cert.lab.clone(),
+            number: cert.fields.number.clone(),
+        };
+        let on = cert.fields.calibration_date;
+        let link = |standard, outcome| TraceLink {
+            depth,
+            certificate: this.clone(),
+            on,
+            standard,
+            level: None,
+            via: None,
+            outcome,
+        };
+        if cert.fields.standards.is_empty() {
+            self.push(link(
+                None,
+                LinkOutcome::Broken(LinkProblem::NoStandardsDeclared),
+            ));
+            return;
+        }
+        self.path.push(this.clone());
+        for id in &cert.fields.standards {
+            if self.links.len() >= TRACE_LINKS_MAX {
+                break;
+            }
+            if depth > TRACE_DEPTH_MAX {
+                self.push(link(
+                    Some(id.clone()),
+                    LinkOutcome::Broken(LinkProblem::TooDeep),
+                ));
+                continue;
+            }
+            let standard = match self.lookup.standard(id) {
+                Lookup::Found(s) => s,
+                Lookup::Absent => {
+                    self.push(link(
+                        Some(id.clone()),
+                        LinkOutcome::Broken(LinkProblem::StandardMissing),
+                    ));
+                    continue;
+                }
+                Lookup::Unavailable => {
+                    self.push(link(
+                        Some(id.clone()),
+                        LinkOutcome::Broken(LinkProblem::NotProven),
+                    ));
+                    continue;
+                }
+            };
+            let mut entry = link(Some(id.clone()), LinkOutcome::Terminal);
+            entry.level = Some(standard.level);
+            let (via, outcome, next) = self.standard_on(&standard, on);
+            entry.via = via;
+            entry.outcome = outcome;
+            self.push(entry);
+            if let Some(next) = next {
+                let key = CertRef {
+                    lab: next.lab.clone(),
+                    number: next.fields.number.clone(),
+                };
+                if !self.done.contains(&key) {
+                    self.certificate(&next, depth + 1);
+                }
+            }
+        }
+        self.path.pop();
+        self.done.insert(this);
+    }
+
+    /// Judges a standard on `on`; returns the trace used, the outcome, and the ledger
+    /// certificate to follow next.
+    fn standard_on(
+        &mut self,
+        standard: &StandardRecord,
+        on: Date,
+    ) -> (Option<TraceSource>, LinkOutcome, Option<CertificateRecord>) {
+        let a = &standard.assessment;
+        if on < a.issued || a.valid_until < on {
+            let problem = LinkProblem::AssessmentNotValid {
+                issued: a.issued,
+                valid_until: a.valid_until,
+            };
+            return (None, LinkOutcome::Broken(problem), None);
+        }
+        if standard.level == StandardLevel::NationalPrimary {
+            return (None, LinkOutcome::Terminal, None);
+        }
+        let mut newest_failure = None;
+        for trace in standard.traces.iter().rev() {
+            match self.trace_on(trace, on) {
+                Ok(next) => {
+                    let outcome = if next.is_some() {
+                        LinkOutcome::Continues
+                    } else {
+                        LinkOutcome::Terminal
+                    };
+                    return (Some(trace.clone()), outcome, next);
+                }
+                Err(problem) => {
+                    newest_failure.get_or_insert((trace.clone(), problem));
+                }
+            }
+        }
+        match newest_failure {
+            Some((trace, problem)) => (Some(trace), LinkOutcome::Broken(problem), None),
+            None => (None, LinkOutcome::Broken(LinkProblem::NoTrace), None),
+        }
+    }
+
+    /// Checks one trace on `on`: `Ok(None)` ends the chain, `Ok(Some(cert))` continues it.
+    fn trace_on(
+        &mut self,
+        trace: &TraceSource,
+        on: Date,
+    ) -> Result<Option<CertificateRecord>, LinkProblem> {
+        match trace {
+            TraceSource::External {
+                issued,
+                valid_until,
+                ..
+            } => {
+                if *issued <= on && on <= *valid_until {
+                    Ok(None)
+                } else {
+                    Err(LinkProblem::ExternalNotValid {
+                        issued: *issued,
+                        valid_until: *valid_until,
+                    })
+                }
+            }
+            TraceSource::Ledger { lab, number } => {
+                let cert = match self.lookup.certificate(lab, number) {
+                    Lookup::Found(c) => c,
+                    Lookup::Absent => return Err(LinkProblem::TraceCertificateMissing),
+                    Lookup::Unavailable => return Err(LinkProblem::NotProven),
+                };
+                link_certificate_problem(&cert, on).map_or(Ok(()), Err)?;
+                let key = CertRef {
+                    lab: lab.clone(),
+                    number: number.clone(),
+                };
+                if self.path.contains(&key) {
+                    return Err(LinkProblem::Cycle);
+                }
+                Ok(Some(cert))
+            }
+        }
+    }
+
+    fn push(&mut self, link: TraceLink) {
+        if self.links.len() < TRACE_LINKS_MAX {
+            self.links.push(link);
+        } else if let Some(last) = self.links.last_mut() {
+            last.outcome = LinkOutcome::Broken(LinkProblem::TooManyLinks);
+        }
+    }
+}
+
+/// Whether a certificate could serve as a traceability link on `on`: issued by then, not
+/// revoked or superseded by then, not expired, and not a failed-verification notice.
+fn link_certificate_problem(cert: &CertificateRecord, on: Date) -> Option<LinkProblem> {
+    let f = &cert.fields;
+    if f.kind == CertKind::Notice {
+        return Some(LinkProblem::TraceCertificateFailed);
+    }
+    if on < f.issue_date {
+        return Some(LinkProblem::TraceCertificateNotYetIssued {
+            issued: f.issue_date,
+        });
+    }
+    match &cert.status {
+        CertStatus::Revoked { timestamp_ms, .. } if Date::from_unix_ms_cst(*timestamp_ms) <= on => {
+            return Some(LinkProblem::TraceCertificateRevoked);
+        }
+        CertStatus::Superseded { timestamp_ms, .. }
+            if Date::from_unix_ms_cst(*timestamp_ms) <= on =>
+        {
+            return Some(LinkProblem::TraceCertificateSuperseded);
+        }
+        _ => {}
+    }
+    match f.valid_until {
+        Some(until) if until < on => {
+            Some(LinkProblem::TraceCertificateExpired { valid_until: until })
+        }
+        _ => None,
+    }
+}

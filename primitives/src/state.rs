@@ -1,0 +1,135 @@
+//! The state layout (one key enum for every pallet) and proofs of state against a state root.
+//!
+//! The state is a Jellyfish Merkle Tree over `SHA-256(SCALE(StorageKey))`. A proof of a key is
+//! its value (or its absence) with the tree's sparse Merkle proof, which the WASM verifier checks
+//! with the same code as the client.
+
+use alloc::vec::Vec;
+
+use jmt::proof::SparseMerkleProof;
+use jmt::{KeyHash, RootHash};
+use parity_scale_codec::{Decode, Encode};
+use sha2::Sha256;
+
+use crate::crypto::{AccountId, Hash};
+use crate::ids::{CertNumber, CreditCode, LabCode, RegionCode, StandardId};
+
+/// Every key of the runtime's state. Explicit indexes keep the layout stable; each pallet has
+/// its own range (0–9 system, 10–19 membership, 20–29 certificates, 30–39 standards, 40–49
+/// recognition, 50–59 credit, 60–69 inspection).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode)]
+pub enum StorageKey {
+    /// `u64`: the next nonce an account must use.
+    #[codec(index = 0)]
+    Nonce(AccountId),
+    /// `ChainInfo`: name and parameters fixed at genesis.
+    #[codec(index = 1)]
+    Chain,
+    /// `RegionRecord`.
+    #[codec(index = 10)]
+    Region(RegionCode),
+    /// `AccountRole`: what an account may do.
+    #[codec(index = 11)]
+    Role(AccountId),
+    /// `LabRecord`.
+    #[codec(index = 12)]
+    Lab(LabCode),
+    /// `BusinessRecord`.
+    #[codec(index = 13)]
+    Business(CreditCode),
+    /// `ValidatorSet`: the set that finalizes the current block.
+    #[codec(index = 14)]
+    Validators,
+    /// `ValidatorSet`: the set that takes over at the next height, once approved.
+    #[codec(index = 15)]
+    NextValidators,
+    /// `ValidatorProposal`: a proposed set awaiting the other regions' approval.
+    #[codec(index = 16)]
+    ValidatorProposal,
+    /// `CertificateRecord`.
+    #[codec(index = 20)]
+    Certificate(LabCode, CertNumber),
+    /// `StandardRecord`.
+    #[codec(index = 30)]
+    Standard(StandardId),
+}
+
+impl StorageKey {
+    /// The key's bytes in the state.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.encode()
+    }
+}
+
+/// The tree's key for raw key bytes.
+pub fn key_hash(key: &[u8]) -> KeyHash {
+    KeyHash::with::<Sha256>(key)
+}
+
+/// The largest state value; records are far smaller.
+pub const VALUE_SIZE_BYTES_MAX: usize = 64 * 1024;
+/// The largest encoded key.
+pub const KEY_SIZE_BYTES_MAX: usize = 1024;
+/// The largest encoded Merkle proof (256 siblings of at most 65 bytes, and a leaf).
+pub const PROOF_SIZE_BYTES_MAX: usize = 256 * 65 + 128;
+
+/// A key's value, or its absence, proven against a state root.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct StateProof {
+    /// The key's bytes (`SCALE(StorageKey)`).
+    pub key: Vec<u8>,
+    /// The value, or `None` for a proof of absence.
+    pub value: Option<Vec<u8>>,
+    /// The Jellyfish Merkle proof, in the tree crate's own canonical (borsh) encoding.
+    pub proof: Vec<u8>,
+}
+
+/// Why a state proof was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StateProofError {
+    /// Key, value or proof over its size limit.
+    #[error("state proof field over its size limit")]
+    TooLarge,
+    /// The proof's bytes are not a Merkle proof.
+    #[error("state proof is malformed")]
+    Malformed,
+    /// The proof does not lead to the root.
+    #[error("state proof does not match the state root")]
+    Mismatch,
+}
+
+impl StateProof {
+    /// Wraps a tree proof (the prover's side).
+    pub fn new(
+        key: Vec<u8>,
+        value: Option<Vec<u8>>,
+        proof: &SparseMerkleProof<Sha256>,
+    ) -> StateProof {
+        // Serializing into a Vec cannot fail.
+        let proof = borsh::to_vec(proof).unwrap_or_default();
+        StateProof { key, value, proof }
+    }
+
+    /// Checks the value (or absence) of `key` against `state_root`.
+    pub fn verify(&self, state_root: &Hash) -> Result<(), StateProofError> {
+        if self.key.len() > KEY_SIZE_BYTES_MAX
+            || self
+                .value
+                .as_ref()
+                .is_some_and(|v| v.len() > VALUE_SIZE_BYTES_MAX)
+            || self.proof.len() > PROOF_SIZE_BYTES_MAX
+        {
+            return Err(StateProofError::TooLarge);
+        }
+        // borsh::from_slice refuses trailing bytes and non-canonical tags.
+        let proof: SparseMerkleProof<Sha256> =
+            borsh::from_slice(&self.proof).map_err(|_| StateProofError::Malformed)?;
+        proof
+            .verify(
+                RootHash(state_root.0),
+                key_hash(&self.key),
+                self.value.as_deref(),
+            )
+            .map_err(|_| StateProofError::Mismatch)
+    }
+}
