@@ -1,1 +1,69 @@
-//! placeholder
+//! The runtime's storage: a versioned Jellyfish Merkle state over a small backend trait, and the
+//! overlay that pallets read and write through.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod backend;
+mod overlay;
+mod state;
+
+pub use backend::{Backend, MemoryBackend, WriteBatch};
+pub use overlay::{Changes, Overlay, Storage};
+pub use state::StateDb;
+
+use hengxin_primitives::time::Date;
+
+/// A failure of the storage itself (I/O, corruption): never a transaction's fault, so block
+/// execution stops rather than recording an outcome that another node might not share.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StorageError {
+    /// The backend failed.
+    #[error("storage backend failed: {0}")]
+    Backend(String),
+    /// Stored bytes do not decode as their key's type.
+    #[error("state is corrupt: {0}")]
+    Corrupt(String),
+    /// The tree has no root at the requested version.
+    #[error("no state at version {0}")]
+    MissingVersion(u64),
+}
+
+/// Shorthand for storage results.
+pub type Result<T> = core::result::Result<T, StorageError>;
+
+/// How a dispatched call failed: the call was refused (`Rejected`, recorded as the
+/// transaction's outcome), or storage failed (`Storage`, which stops block execution).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure<E> {
+    /// The call was refused by the pallet's rules; state is unchanged.
+    Rejected(E),
+    /// Storage failed underneath.
+    Storage(StorageError),
+}
+
+impl<E> From<StorageError> for Failure<E> {
+    fn from(e: StorageError) -> Self {
+        Failure::Storage(e)
+    }
+}
+
+/// What a pallet call returns.
+pub type DispatchResult<T, E> = core::result::Result<T, Failure<E>>;
+
+/// The block a call executes in: the only source of time for the runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Env {
+    /// The block's height.
+    pub height: u64,
+    /// The block's timestamp (UTC milliseconds, proposer's clock, checked by validators).
+    pub timestamp_ms: u64,
+}
+
+impl Env {
+    /// The chain's calendar date (CST).
+    pub fn today(&self) -> Date {
+        Date::from_unix_ms_cst(self.timestamp_ms)
+    }
+}

@@ -1,0 +1,131 @@
+//! The overlay pallets write through: reads fall through to the state at the parent version,
+//! writes stay in memory, and each transaction's writes can be kept or dropped as a whole.
+
+use std::collections::BTreeMap;
+
+use hengxin_primitives::codec::decode_strict;
+use hengxin_primitives::state::StorageKey;
+use parity_scale_codec::{Decode, Encode};
+
+use crate::backend::Backend;
+use crate::state::StateDb;
+use crate::{Result, StorageError};
+
+/// Pending writes: `Some(value)` puts, `None` deletes. Ordered, so their hash never depends on
+/// insertion order.
+pub type Changes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// What a pallet sees of the state.
+pub trait Storage {
+    /// The raw value at `key`.
+    fn get_raw(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// Writes (`Some`) or deletes (`None`) `key`.
+    fn put_raw(&mut self, key: Vec<u8>, value: Option<Vec<u8>>);
+}
+
+impl dyn Storage + '_ {
+    /// The record at `key`, decoded as `T`.
+    pub fn get<T: Decode>(&mut self, key: &StorageKey) -> Result<Option<T>> {
+        match self.get_raw(&key.to_bytes())? {
+            None => Ok(None),
+            Some(bytes) => decode_strict("state record", &bytes)
+                .map(Some)
+                .map_err(|e| StorageError::Corrupt(format!("{key:?}: {e}"))),
+        }
+    }
+
+    /// Writes `value` at `key`.
+    pub fn put<T: Encode>(&mut self, key: &StorageKey, value: &T) {
+        self.put_raw(key.to_bytes(), Some(value.encode()));
+    }
+
+    /// Deletes `key`.
+    pub fn remove(&mut self, key: &StorageKey) {
+        self.put_raw(key.to_bytes(), None);
+    }
+
+    /// Whether `key` holds a value.
+    pub fn contains(&mut self, key: &StorageKey) -> Result<bool> {
+        Ok(self.get_raw(&key.to_bytes())?.is_some())
+    }
+}
+
+/// Block-level and transaction-level write sets over a state version.
+#[derive(Debug)]
+pub struct Overlay<'a, B> {
+    state: &'a StateDb<B>,
+    /// The version reads fall through to; `None` reads an empty state (genesis).
+    base: Option<u64>,
+    block: Changes,
+    tx: Changes,
+}
+
+impl<'a, B: Backend> Overlay<'a, B> {
+    /// An overlay reading `state` at `base` (`None`: empty, for genesis).
+    pub fn new(state: &'a StateDb<B>, base: Option<u64>) -> Overlay<'a, B> {
+        Overlay {
+            state,
+            base,
+            block: Changes::new(),
+            tx: Changes::new(),
+        }
+    }
+
+    /// Keeps the current transaction's writes.
+    pub fn commit_tx(&mut self) {
+        let tx = std::mem::take(&mut self.tx);
+        self.block.extend(tx);
+    }
+
+    /// Drops the current transaction's writes.
+    pub fn rollback_tx(&mut self) {
+        self.tx.clear();
+    }
+
+    /// The block's kept writes (call after the last `commit_tx`).
+    pub fn into_changes(mut self) -> Changes {
+        self.commit_tx();
+        self.block
+    }
+}
+
+impl<B: Backend> Storage for Overlay<'_, B> {
+    fn get_raw(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        if let Some(value) = self.tx.get(key).or_else(|| self.block.get(key)) {
+            return Ok(value.clone());
+        }
+        match self.base {
+            Some(version) => self.state.get(key, version),
+            None => Ok(None),
+        }
+    }
+
+    fn put_raw(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        self.tx.insert(key, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemoryBackend;
+
+    #[test]
+    fn rolled_back_writes_vanish_and_kept_ones_stay() {
+        let db = StateDb::new(MemoryBackend::default());
+        db.commit(&[(b"k".to_vec(), Some(b"base".to_vec()))].into(), 0)
+            .unwrap();
+        let mut overlay = Overlay::new(&db, Some(0));
+        overlay.put_raw(b"k".to_vec(), Some(b"tx1".to_vec()));
+        assert_eq!(overlay.get_raw(b"k").unwrap().as_deref(), Some(&b"tx1"[..]));
+        overlay.rollback_tx();
+        assert_eq!(
+            overlay.get_raw(b"k").unwrap().as_deref(),
+            Some(&b"base"[..])
+        );
+        overlay.put_raw(b"k".to_vec(), None);
+        overlay.commit_tx();
+        assert_eq!(overlay.get_raw(b"k").unwrap(), None);
+        assert_eq!(overlay.into_changes(), [(b"k".to_vec(), None)].into());
+    }
+}

@@ -1,0 +1,272 @@
+//! The authenticated state: a Jellyfish Merkle Tree versioned by height, stored in a [`Backend`].
+//!
+//! Layout in the backend: `n ‖ borsh(NodeKey)` → `borsh(Node)` for tree nodes, and
+//! `v ‖ key_hash ‖ version (big-endian)` → `0` (deleted) or `1 ‖ value` for values, so the value
+//! of a key at any version is one backward seek. `m/version` holds the latest committed version.
+
+use std::collections::BTreeMap;
+
+use hengxin_primitives::Hash;
+use hengxin_primitives::state::{StateProof, key_hash};
+use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
+use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
+use sha2::Sha256;
+
+use crate::backend::{Backend, WriteBatch};
+use crate::{Result, StorageError};
+
+const NODE_PREFIX: u8 = b'n';
+const VALUE_PREFIX: u8 = b'v';
+const VERSION_KEY: &[u8] = b"m/version";
+
+/// The versioned, provable key-value state.
+#[derive(Debug)]
+pub struct StateDb<B> {
+    backend: B,
+}
+
+fn backend_error(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Backend(e.to_string())
+}
+
+fn value_key(hash: &KeyHash, version: Version) -> Vec<u8> {
+    let mut key = Vec::with_capacity(41);
+    key.push(VALUE_PREFIX);
+    key.extend_from_slice(&hash.0);
+    key.extend_from_slice(&version.to_be_bytes());
+    key
+}
+
+fn node_key(key: &NodeKey) -> Result<Vec<u8>> {
+    let mut bytes = vec![NODE_PREFIX];
+    borsh::to_writer(&mut bytes, key).map_err(backend_error)?;
+    Ok(bytes)
+}
+
+impl<B: Backend> StateDb<B> {
+    /// A state over `backend` (empty, or as last committed).
+    pub fn new(backend: B) -> StateDb<B> {
+        StateDb { backend }
+    }
+
+    /// The backend, for writing the state's batch together with other data.
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    /// The latest committed version, if any.
+    pub fn latest_version(&self) -> Result<Option<Version>> {
+        let Some(bytes) = self.backend.get(VERSION_KEY)? else {
+            return Ok(None);
+        };
+        let bytes: [u8; 8] = bytes
+            .try_into()
+            .map_err(|_| StorageError::Corrupt("latest version record".into()))?;
+        Ok(Some(u64::from_be_bytes(bytes)))
+    }
+
+    /// The value of `key` as of `version`.
+    pub fn get(&self, key: &[u8], version: Version) -> Result<Option<Vec<u8>>> {
+        Reader(&self.backend).value(version, key_hash(key))
+    }
+
+    /// The state root at `version`.
+    pub fn root(&self, version: Version) -> Result<Hash> {
+        let reader = Reader(&self.backend);
+        let tree = JellyfishMerkleTree::<_, Sha256>::new(&reader);
+        match tree.get_root_hash_option(version) {
+            Ok(Some(root)) => Ok(Hash(root.0)),
+            Ok(None) => Err(StorageError::MissingVersion(version)),
+            Err(e) => Err(backend_error(e)),
+        }
+    }
+
+    /// The value of `key` at `version` with a proof against that version's root.
+    pub fn prove(&self, key: &[u8], version: Version) -> Result<StateProof> {
+        let reader = Reader(&self.backend);
+        let tree = JellyfishMerkleTree::<_, Sha256>::new(&reader);
+        let (value, proof) = tree
+            .get_with_proof(key_hash(key), version)
+            .map_err(backend_error)?;
+        Ok(StateProof::new(key.to_vec(), value, &proof))
+    }
+
+    /// Applies `changes` on top of `version - 1` (or the empty state for version 0) and returns
+    /// the new root with the batch that stores it. Nothing is written: commit the batch (with
+    /// the block it belongs to) to make it the latest state.
+    pub fn compute(
+        &self,
+        changes: &BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+        version: Version,
+    ) -> Result<(Hash, WriteBatch)> {
+        let reader = Reader(&self.backend);
+        let tree = JellyfishMerkleTree::<_, Sha256>::new(&reader);
+        let value_set = changes.iter().map(|(k, v)| (key_hash(k), v.clone()));
+        let (root, update) = tree
+            .put_value_set(value_set, version)
+            .map_err(backend_error)?;
+        let mut batch = WriteBatch::default();
+        for (key, node) in update.node_batch.nodes() {
+            batch.put(node_key(key)?, borsh::to_vec(node).map_err(backend_error)?);
+        }
+        for ((version, hash), value) in update.node_batch.values() {
+            let stored = match value {
+                Some(v) => [&[1u8][..], v].concat(),
+                None => vec![0],
+            };
+            batch.put(value_key(hash, *version), stored);
+        }
+        batch.put(VERSION_KEY.to_vec(), version.to_be_bytes().to_vec());
+        Ok((Hash(root.0), batch))
+    }
+
+    /// Computes and commits `changes` as `version` in one step (genesis, tests, benchmarks).
+    pub fn commit(
+        &self,
+        changes: &BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+        version: Version,
+    ) -> Result<Hash> {
+        let (root, batch) = self.compute(changes, version)?;
+        self.backend.commit(batch)?;
+        Ok(root)
+    }
+}
+
+/// The tree's view of the backend.
+struct Reader<'a, B>(&'a B);
+
+impl<B: Backend> Reader<'_, B> {
+    fn value(&self, max_version: Version, hash: KeyHash) -> Result<Option<Vec<u8>>> {
+        let Some((key, stored)) = self.0.seek_prev(&value_key(&hash, max_version))? else {
+            return Ok(None);
+        };
+        if key.len() != 41 || key[0] != VALUE_PREFIX || key[1..33] != hash.0 {
+            return Ok(None);
+        }
+        match stored.split_first() {
+            Some((1, value)) => Ok(Some(value.to_vec())),
+            Some((0, [])) => Ok(None),
+            _ => Err(StorageError::Corrupt(format!(
+                "value record of key hash {}",
+                Hash(hash.0)
+            ))),
+        }
+    }
+}
+
+impl<B: Backend> TreeReader for Reader<'_, B> {
+    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        let Some(bytes) = self.0.get(&node_key_anyhow(node_key)?)? else {
+            return Ok(None);
+        };
+        Ok(Some(borsh::from_slice(&bytes)?))
+    }
+
+    fn get_value_option(
+        &self,
+        max_version: Version,
+        key_hash: KeyHash,
+    ) -> anyhow::Result<Option<OwnedValue>> {
+        Ok(self.value(max_version, key_hash)?)
+    }
+
+    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+        // Only used when restoring a tree from chunks, which this state never does.
+        anyhow::bail!("restoring a tree from chunks is not supported")
+    }
+}
+
+fn node_key_anyhow(key: &NodeKey) -> anyhow::Result<Vec<u8>> {
+    Ok(node_key(key)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemoryBackend;
+
+    fn changes(pairs: &[(&str, Option<&str>)]) -> BTreeMap<Vec<u8>, Option<Vec<u8>>> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.as_bytes().to_vec(), v.map(|v| v.as_bytes().to_vec())))
+            .collect()
+    }
+
+    #[test]
+    fn values_are_versioned_and_proven() {
+        let db = StateDb::new(MemoryBackend::default());
+        let r0 = db
+            .commit(&changes(&[("a", Some("1")), ("b", Some("2"))]), 0)
+            .unwrap();
+        let r1 = db
+            .commit(&changes(&[("a", Some("3")), ("b", None)]), 1)
+            .unwrap();
+        let r2 = db.commit(&changes(&[]), 2).unwrap();
+        assert_ne!(r0, r1);
+        assert_eq!(r1, r2, "an empty block keeps the root");
+        assert_eq!(db.latest_version().unwrap(), Some(2));
+        assert_eq!(db.get(b"a", 0).unwrap().as_deref(), Some(&b"1"[..]));
+        assert_eq!(db.get(b"a", 2).unwrap().as_deref(), Some(&b"3"[..]));
+        assert_eq!(db.get(b"b", 0).unwrap().as_deref(), Some(&b"2"[..]));
+        assert_eq!(db.get(b"b", 1).unwrap(), None);
+        assert_eq!(db.root(0).unwrap(), r0);
+
+        let present = db.prove(b"a", 2).unwrap();
+        assert_eq!(present.value.as_deref(), Some(&b"3"[..]));
+        assert!(present.verify(&r2).is_ok());
+        assert!(
+            present.verify(&r0).is_err(),
+            "a proof holds only for its own root"
+        );
+
+        let absent = db.prove(b"b", 2).unwrap();
+        assert_eq!(absent.value, None);
+        assert!(absent.verify(&r2).is_ok());
+        let never = db.prove(b"zzz", 2).unwrap();
+        assert!(never.verify(&r2).is_ok());
+    }
+
+    #[test]
+    fn tampered_proofs_fail() {
+        let db = StateDb::new(MemoryBackend::default());
+        let pairs: Vec<(String, Option<String>)> = (0..50)
+            .map(|i| (format!("key{i}"), Some(format!("value{i}"))))
+            .collect();
+        let set: BTreeMap<_, _> = pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_bytes().to_vec(),
+                    v.as_ref().map(|v| v.as_bytes().to_vec()),
+                )
+            })
+            .collect();
+        let root = db.commit(&set, 0).unwrap();
+        let proof = db.prove(b"key7", 0).unwrap();
+        assert!(proof.verify(&root).is_ok());
+
+        let mut wrong_value = proof.clone();
+        wrong_value.value = Some(b"value8".to_vec());
+        assert!(wrong_value.verify(&root).is_err());
+
+        let mut claims_absent = proof.clone();
+        claims_absent.value = None;
+        assert!(claims_absent.verify(&root).is_err());
+
+        let mut other_key = proof.clone();
+        other_key.key = b"key8".to_vec();
+        assert!(other_key.verify(&root).is_err());
+
+        for i in 0..proof.proof.len() {
+            let mut flipped = proof.clone();
+            flipped.proof[i] ^= 0x01;
+            assert!(
+                flipped.verify(&root).is_err(),
+                "flipping proof byte {i} must break it"
+            );
+        }
+        let mut trailing = proof;
+        trailing.proof.push(0);
+        assert!(trailing.verify(&root).is_err());
+    }
+}
