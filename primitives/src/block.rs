@@ -61,7 +61,7 @@ pub struct Validator {
 }
 
 /// Why a validator set is malformed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, thiserror::Error)]
 pub enum ValidatorSetError {
     /// No validators.
     #[error("a validator set needs at least one validator")]

@@ -228,6 +228,8 @@ pub struct ValidatorProposal {
     pub approvals: Vec<RegionCode>,
     /// Height of the proposal.
     pub proposed_height: u64,
+    /// Height at which every region had approved; the set takes over at the next height.
+    pub scheduled_height: Option<u64>,
 }
 
 /// 检定证书, 检定结果通知书 or 校准证书.

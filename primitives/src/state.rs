@@ -46,6 +46,9 @@ pub enum StorageKey {
     /// `ValidatorProposal`: a proposed set awaiting the other regions' approval.
     #[codec(index = 16)]
     ValidatorProposal,
+    /// `Vec<RegionCode>`: every region, sorted; validator changes need all of them.
+    #[codec(index = 17)]
+    Regions,
     /// `CertificateRecord`.
     #[codec(index = 20)]
     Certificate(LabCode, CertNumber),

@@ -1,1 +1,378 @@
-//! placeholder
+//! Certificates: a lab anchors each certificate it issues (hash and key fields), revokes it, or
+//! supersedes it with a newer one. Records are never deleted; expiry is derived when read.
+//!
+//! Anchoring checks, in order: the signer is a key of a lab, active at this height; the lab is
+//! not suspended; the fields fit the kind (DOMAIN.md §1); the scope covers the category and
+//! item on the calibration date; the number is new for the lab; each standard is registered.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+use hengxin_membership as membership;
+use hengxin_primitives::records::{
+    AccountRole, CertKind, CertStatus, CertificateFields, CertificateRecord, Conclusion, LabRecord,
+    LabStatus,
+};
+use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::{AccountId, Category, CertNumber, Date, LabCode, StandardId, Text};
+use hengxin_support::{DispatchResult, Env, Failure, Storage, StorageError};
+use parity_scale_codec::{Decode, Encode};
+
+/// The most standards one certificate may cite.
+pub const STANDARDS_PER_CERT_MAX: usize = 16;
+/// The most failed items a notice may list.
+pub const FAILED_ITEMS_MAX: usize = 32;
+
+/// The certificate `lab`/`number`.
+pub fn certificate(
+    s: &mut dyn Storage,
+    lab: &LabCode,
+    number: &CertNumber,
+) -> Result<Option<CertificateRecord>, StorageError> {
+    s.get(&StorageKey::Certificate(lab.clone(), number.clone()))
+}
+
+/// What a certificates call did.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum Event {
+    /// A certificate was anchored.
+    #[codec(index = 0)]
+    CertificateAnchored {
+        /// Issuing lab.
+        lab: LabCode,
+        /// Number.
+        number: CertNumber,
+    },
+    /// A certificate was revoked.
+    #[codec(index = 1)]
+    CertificateRevoked {
+        /// Issuing lab.
+        lab: LabCode,
+        /// Number.
+        number: CertNumber,
+    },
+    /// A certificate was anchored in place of an older one.
+    #[codec(index = 2)]
+    CertificateSuperseded {
+        /// Issuing lab.
+        lab: LabCode,
+        /// The replaced certificate.
+        old: CertNumber,
+        /// The new one.
+        new: CertNumber,
+    },
+}
+
+/// Why a certificates call was refused. Stable: clients match on these.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, thiserror::Error)]
+pub enum Error {
+    /// The signer is not a lab key.
+    #[codec(index = 0)]
+    #[error("the signer is not a key of any lab")]
+    NotLabKey,
+    /// The signer's key was not active at this height (retired, compromised, or not yet added).
+    #[codec(index = 1)]
+    #[error("this key of lab {0} is retired or not yet active; sign with an active key of the lab")]
+    KeyNotActive(LabCode),
+    /// The lab is suspended.
+    #[codec(index = 2)]
+    #[error("lab {0} is suspended and may not anchor certificates")]
+    LabSuspended(LabCode),
+    /// The lab's scope does not cover the category and item on the calibration date.
+    #[codec(index = 3)]
+    #[error("lab {lab} is not accredited for category {category} item {item} on {date}")]
+    NotInScope {
+        /// The lab.
+        lab: LabCode,
+        /// Category.
+        category: Category,
+        /// Item.
+        item: Text,
+        /// The calibration date.
+        date: Date,
+    },
+    /// The lab already anchored this number.
+    #[codec(index = 4)]
+    #[error("lab {lab} already anchored certificate {number}")]
+    DuplicateNumber {
+        /// The lab.
+        lab: LabCode,
+        /// The number.
+        number: CertNumber,
+    },
+    /// No such certificate.
+    #[codec(index = 5)]
+    #[error("certificate {lab}/{number} is not on the ledger")]
+    UnknownCertificate {
+        /// The lab.
+        lab: LabCode,
+        /// The number.
+        number: CertNumber,
+    },
+    /// Already revoked.
+    #[codec(index = 6)]
+    #[error("certificate {lab}/{number} is already revoked")]
+    AlreadyRevoked {
+        /// The lab.
+        lab: LabCode,
+        /// The number.
+        number: CertNumber,
+    },
+    /// Already superseded.
+    #[codec(index = 7)]
+    #[error("certificate {lab}/{number} is already superseded")]
+    AlreadySuperseded {
+        /// The lab.
+        lab: LabCode,
+        /// The number.
+        number: CertNumber,
+    },
+    /// Only the issuing lab or its regulator may revoke.
+    #[codec(index = 8)]
+    #[error("only lab {0} or its regulator may revoke its certificates")]
+    NotIssuer(LabCode),
+    /// The fields break the kind's rules (有效期至, conclusion, dates).
+    #[codec(index = 9)]
+    #[error("invalid certificate: {0}")]
+    InvalidFields(Text),
+    /// A cited standard is not registered.
+    #[codec(index = 10)]
+    #[error("standard {0} is not registered; register it before citing it")]
+    UnknownStandard(StandardId),
+    /// The lab record is missing (state inconsistent with the key's role).
+    #[codec(index = 11)]
+    #[error("lab {0} is not registered")]
+    UnknownLab(LabCode),
+}
+
+impl From<Error> for Failure<Error> {
+    fn from(e: Error) -> Self {
+        Failure::Rejected(e)
+    }
+}
+
+/// The certificates calls.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum Call {
+    /// Anchors a new certificate of the signer's lab.
+    #[codec(index = 0)]
+    Anchor {
+        /// The certificate's fields.
+        fields: CertificateFields,
+    },
+    /// Revokes a certificate (its lab, or the lab's regulator).
+    #[codec(index = 1)]
+    Revoke {
+        /// Issuing lab.
+        lab: LabCode,
+        /// Number.
+        number: CertNumber,
+        /// Why.
+        reason: Text,
+    },
+    /// Anchors a certificate that replaces an older one of the same lab.
+    #[codec(index = 2)]
+    Supersede {
+        /// The replaced certificate.
+        old: CertNumber,
+        /// The new certificate.
+        fields: CertificateFields,
+    },
+}
+
+/// Executes `call` signed by `signer`. Nothing is written unless every check passes.
+pub fn dispatch(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    call: Call,
+) -> DispatchResult<Event, Error> {
+    match call {
+        Call::Anchor { fields } => {
+            let record = prepare(s, env, signer, fields, None)?;
+            let (lab, number) = (record.lab.clone(), record.fields.number.clone());
+            s.put(
+                &StorageKey::Certificate(lab.clone(), number.clone()),
+                &record,
+            );
+            Ok(Event::CertificateAnchored { lab, number })
+        }
+        Call::Supersede { old, fields } => {
+            let record = prepare(s, env, signer, fields, Some(old.clone()))?;
+            let (lab, new) = (record.lab.clone(), record.fields.number.clone());
+            let mut previous = existing(s, &lab, &old)?;
+            ensure_valid(&previous)?;
+            previous.status = CertStatus::Superseded {
+                by: new.clone(),
+                height: env.height,
+                timestamp_ms: env.timestamp_ms,
+            };
+            s.put(
+                &StorageKey::Certificate(lab.clone(), old.clone()),
+                &previous,
+            );
+            s.put(&StorageKey::Certificate(lab.clone(), new.clone()), &record);
+            Ok(Event::CertificateSuperseded { lab, old, new })
+        }
+        Call::Revoke {
+            lab,
+            number,
+            reason,
+        } => {
+            let mut record = existing(s, &lab, &number)?;
+            let issuer = membership::lab(s, &lab)?.ok_or_else(|| Error::UnknownLab(lab.clone()))?;
+            let allowed = match membership::role(s, signer)? {
+                Some(AccountRole::Regulator { region }) => region == issuer.region,
+                Some(AccountRole::LabKey { lab: own }) => {
+                    own == lab && issuer.key_active_at(signer, env.height)
+                }
+                _ => false,
+            };
+            if !allowed {
+                return Err(Error::NotIssuer(lab).into());
+            }
+            ensure_valid(&record)?;
+            record.status = CertStatus::Revoked {
+                reason,
+                height: env.height,
+                timestamp_ms: env.timestamp_ms,
+                by: *signer,
+            };
+            s.put(
+                &StorageKey::Certificate(lab.clone(), number.clone()),
+                &record,
+            );
+            Ok(Event::CertificateRevoked { lab, number })
+        }
+    }
+}
+
+fn existing(
+    s: &mut dyn Storage,
+    lab: &LabCode,
+    number: &CertNumber,
+) -> DispatchResult<CertificateRecord, Error> {
+    Ok(
+        certificate(s, lab, number)?.ok_or_else(|| Error::UnknownCertificate {
+            lab: lab.clone(),
+            number: number.clone(),
+        })?,
+    )
+}
+
+fn ensure_valid(record: &CertificateRecord) -> Result<(), Error> {
+    let (lab, number) = (record.lab.clone(), record.fields.number.clone());
+    match record.status {
+        CertStatus::Valid => Ok(()),
+        CertStatus::Revoked { .. } => Err(Error::AlreadyRevoked { lab, number }),
+        CertStatus::Superseded { .. } => Err(Error::AlreadySuperseded { lab, number }),
+    }
+}
+
+/// Runs every anchoring check and builds the record; writes nothing.
+fn prepare(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    fields: CertificateFields,
+    supersedes: Option<CertNumber>,
+) -> DispatchResult<CertificateRecord, Error> {
+    let Some(AccountRole::LabKey { lab: code }) = membership::role(s, signer)? else {
+        return Err(Error::NotLabKey.into());
+    };
+    let lab: LabRecord =
+        membership::lab(s, &code)?.ok_or_else(|| Error::UnknownLab(code.clone()))?;
+    if !lab.key_active_at(signer, env.height) {
+        return Err(Error::KeyNotActive(code).into());
+    }
+    if lab.status == LabStatus::Suspended {
+        return Err(Error::LabSuspended(code).into());
+    }
+    check_fields(&fields, env.today())?;
+    if !lab.scope_covers(fields.category, &fields.item, fields.calibration_date) {
+        return Err(Error::NotInScope {
+            lab: code,
+            category: fields.category,
+            item: fields.item,
+            date: fields.calibration_date,
+        }
+        .into());
+    }
+    if certificate(s, &code, &fields.number)?.is_some() {
+        return Err(Error::DuplicateNumber {
+            lab: code,
+            number: fields.number,
+        }
+        .into());
+    }
+    for id in &fields.standards {
+        if !s.contains(&StorageKey::Standard(id.clone()))? {
+            return Err(Error::UnknownStandard(id.clone()).into());
+        }
+    }
+    Ok(CertificateRecord {
+        lab: code,
+        fields,
+        supersedes,
+        signing_key: *signer,
+        anchored_height: env.height,
+        anchored_ms: env.timestamp_ms,
+        status: CertStatus::Valid,
+    })
+}
+
+/// The rules of DOMAIN.md §1 on one certificate's fields.
+pub fn check_fields(f: &CertificateFields, today: Date) -> Result<(), Error> {
+    let invalid = |why: String| Err(Error::InvalidFields(Text::lossy(&why)));
+    match (f.kind, &f.conclusion, f.valid_until) {
+        (CertKind::Verification, Conclusion::Pass { .. }, Some(_)) => {}
+        (CertKind::Verification, Conclusion::Pass { .. }, None) => {
+            return invalid(
+                "a verification certificate (检定证书) needs 有效期至 (valid_until)".into(),
+            );
+        }
+        (CertKind::Verification, _, _) => {
+            return invalid("a verification certificate (检定证书) concludes 合格 (pass); use a notice for 不合格".into());
+        }
+        (CertKind::Notice, Conclusion::Fail { .. }, None) => {}
+        (CertKind::Notice, Conclusion::Fail { .. }, Some(_)) => {
+            return invalid("a verification result notice (检定结果通知书) has no 有效期至".into());
+        }
+        (CertKind::Notice, _, _) => {
+            return invalid(
+                "a verification result notice (检定结果通知书) concludes 不合格 (fail)".into(),
+            );
+        }
+        (CertKind::Calibration, _, _) => {}
+    }
+    if let Conclusion::Fail { failed_items } = &f.conclusion
+        && failed_items.len() > FAILED_ITEMS_MAX
+    {
+        return invalid(format!("at most {FAILED_ITEMS_MAX} failed items"));
+    }
+    if f.standards.len() > STANDARDS_PER_CERT_MAX {
+        return invalid(format!("at most {STANDARDS_PER_CERT_MAX} standards"));
+    }
+    if f.calibration_date > f.issue_date {
+        return invalid(format!(
+            "calibration date {} is after issue date {}",
+            f.calibration_date, f.issue_date
+        ));
+    }
+    if f.issue_date > today {
+        return invalid(format!(
+            "issue date {} is after the chain's date {today}",
+            f.issue_date
+        ));
+    }
+    if let Some(until) = f.valid_until
+        && until < f.issue_date
+    {
+        return invalid(format!(
+            "valid until {until} is before issue date {}",
+            f.issue_date
+        ));
+    }
+    Ok(())
+}

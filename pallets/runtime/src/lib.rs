@@ -1,1 +1,174 @@
-//! placeholder
+//! The hengxin runtime: the `Call` enum, dispatch with signature, chain, nonce and role checks,
+//! block execution to a new state root, and genesis (including the `--dev` demo consortium).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod chain;
+pub mod demo;
+mod genesis;
+
+pub use chain::{BlockError, Chain, Executed};
+pub use genesis::{GenesisConfig, GenesisError};
+pub use hengxin_certificates as certificates;
+pub use hengxin_membership as membership;
+pub use hengxin_standards as standards;
+
+use hengxin_primitives::{Hash, Header, SignedTx};
+use parity_scale_codec::{Decode, Encode};
+
+/// Everything a transaction can ask. The indexes are the wire format: never reuse one.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum Call {
+    /// Regions, labs, inspectors, businesses, validators.
+    #[codec(index = 0)]
+    Membership(membership::Call),
+    /// Anchor, revoke, supersede.
+    #[codec(index = 1)]
+    Certificates(certificates::Call),
+    /// Standards and traceability.
+    #[codec(index = 2)]
+    Standards(standards::Call),
+    // Index 3 is reserved for Recognition (川渝互认), 4 for Credit (诚信计量) and 5 for
+    // Inspection (双随机): their pallets come next, and their calls take these places.
+}
+
+/// A signed transaction of this runtime.
+pub type Transaction = SignedTx<Call>;
+
+/// What a successful transaction did.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum Event {
+    /// From membership.
+    #[codec(index = 0)]
+    Membership(membership::Event),
+    /// From certificates.
+    #[codec(index = 1)]
+    Certificates(certificates::Event),
+    /// From standards.
+    #[codec(index = 2)]
+    Standards(standards::Event),
+}
+
+/// Why a transaction failed. A failed transaction changes nothing, not even its nonce.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, thiserror::Error)]
+pub enum TxError {
+    /// The signature is not the signer's over this payload.
+    #[codec(index = 0)]
+    #[error("bad signature: the transaction was not signed by its signer's key")]
+    BadSignature,
+    /// For another chain.
+    #[codec(index = 1)]
+    #[error("transaction is for another chain (genesis {found}, this chain is {expected})")]
+    WrongChain {
+        /// This chain's genesis.
+        expected: Hash,
+        /// The transaction's.
+        found: Hash,
+    },
+    /// The nonce was already used: a replay, or a stale nonce.
+    #[codec(index = 2)]
+    #[error("nonce {found} was already used; the account's next nonce is {expected}")]
+    StaleNonce {
+        /// The account's next nonce.
+        expected: u64,
+        /// The transaction's.
+        found: u64,
+    },
+    /// The nonce skips ahead.
+    #[codec(index = 3)]
+    #[error("nonce {found} is ahead; the account's next nonce is {expected}")]
+    FutureNonce {
+        /// The account's next nonce.
+        expected: u64,
+        /// The transaction's.
+        found: u64,
+    },
+    /// Past its `valid_until_height`.
+    #[codec(index = 4)]
+    #[error("transaction expired at height {valid_until_height}; the chain is at {height}")]
+    Expired {
+        /// The transaction's limit.
+        valid_until_height: u64,
+        /// The block height.
+        height: u64,
+    },
+    /// Refused by membership.
+    #[codec(index = 10)]
+    #[error(transparent)]
+    Membership(membership::Error),
+    /// Refused by certificates.
+    #[codec(index = 11)]
+    #[error(transparent)]
+    Certificates(certificates::Error),
+    /// Refused by standards.
+    #[codec(index = 12)]
+    #[error(transparent)]
+    Standards(standards::Error),
+}
+
+impl TxError {
+    /// A stable machine-readable code: `bad_signature`, `stale_nonce`,
+    /// `certificates.not_in_scope`, …
+    pub fn code(&self) -> String {
+        let (prefix, debug) = match self {
+            TxError::Membership(e) => ("membership.", format!("{e:?}")),
+            TxError::Certificates(e) => ("certificates.", format!("{e:?}")),
+            TxError::Standards(e) => ("standards.", format!("{e:?}")),
+            other => ("", format!("{other:?}")),
+        };
+        let variant = debug
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or_default();
+        let mut code = String::from(prefix);
+        for (i, c) in variant.chars().enumerate() {
+            if c.is_uppercase() && i > 0 {
+                code.push('_');
+            }
+            code.push(c.to_ascii_lowercase());
+        }
+        code
+    }
+}
+
+/// A transaction's outcome in a block.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct TxOutcome {
+    /// The transaction's hash.
+    pub hash: Hash,
+    /// Its events, or why it failed.
+    pub result: Result<Vec<Event>, TxError>,
+}
+
+/// A block: header and transactions.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct Block {
+    /// The header (its `state_root` is after the transactions).
+    pub header: Header,
+    /// The transactions, in execution order.
+    pub transactions: Vec<Transaction>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_snake_case_and_namespaced() {
+        assert_eq!(TxError::BadSignature.code(), "bad_signature");
+        assert_eq!(
+            TxError::StaleNonce {
+                expected: 1,
+                found: 0
+            }
+            .code(),
+            "stale_nonce"
+        );
+        let e = certificates::Error::NotLabKey;
+        assert_eq!(TxError::Certificates(e).code(), "certificates.not_lab_key");
+        let e = membership::Error::NoSuchProposal(3);
+        assert_eq!(TxError::Membership(e).code(), "membership.no_such_proposal");
+    }
+}

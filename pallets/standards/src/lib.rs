@@ -1,1 +1,344 @@
-//! placeholder
+//! Measurement standards (计量标准): their levels, assessment certificates and traceability
+//! links, and the `traceability_chain` query that follows a certificate up to a national
+//! primary standard or an NMI certificate.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+use hengxin_certificates as certificates;
+use hengxin_membership as membership;
+use hengxin_primitives::records::{
+    AccountRole, Assessment, CertificateRecord, StandardLevel, StandardRecord, TraceSource,
+};
+use hengxin_primitives::rules::{self, Lookup, TraceLookup, TraceReport};
+use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::{AccountId, Category, CertNumber, LabCode, StandardId, Text};
+use hengxin_support::{DispatchResult, Env, Failure, Storage, StorageError};
+use parity_scale_codec::{Decode, Encode};
+
+/// The most traceability certificates kept per standard.
+pub const TRACES_MAX: usize = 16;
+/// An assessment certificate (计量标准考核证书) is valid four years at most.
+pub const ASSESSMENT_MONTHS_MAX: u32 = 48;
+
+/// The standard `id`.
+pub fn standard(
+    s: &mut dyn Storage,
+    id: &StandardId,
+) -> Result<Option<StandardRecord>, StorageError> {
+    s.get(&StorageKey::Standard(id.clone()))
+}
+
+/// The traceability chain of `lab`/`number`, or `None` when there is no such certificate.
+pub fn traceability_chain(
+    s: &mut dyn Storage,
+    lab: &LabCode,
+    number: &CertNumber,
+) -> Result<Option<TraceReport>, StorageError> {
+    let Some(root) = certificates::certificate(s, lab, number)? else {
+        return Ok(None);
+    };
+    let mut lookup = StateLookup { s, error: None };
+    let report = rules::traceability_chain(&root, &mut lookup);
+    match lookup.error {
+        Some(e) => Err(e),
+        None => Ok(Some(report)),
+    }
+}
+
+struct StateLookup<'a> {
+    s: &'a mut dyn Storage,
+    error: Option<StorageError>,
+}
+
+impl StateLookup<'_> {
+    fn found<T>(&mut self, result: Result<Option<T>, StorageError>) -> Lookup<T> {
+        match result {
+            Ok(Some(v)) => Lookup::Found(v),
+            Ok(None) => Lookup::Absent,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                Lookup::Unavailable
+            }
+        }
+    }
+}
+
+impl TraceLookup for StateLookup<'_> {
+    fn certificate(&mut self, lab: &LabCode, number: &CertNumber) -> Lookup<CertificateRecord> {
+        let result = certificates::certificate(self.s, lab, number);
+        self.found(result)
+    }
+
+    fn standard(&mut self, id: &StandardId) -> Lookup<StandardRecord> {
+        let result = standard(self.s, id);
+        self.found(result)
+    }
+}
+
+/// What a standards call did.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum Event {
+    /// A standard was registered.
+    #[codec(index = 0)]
+    StandardRegistered {
+        /// The standard.
+        id: StandardId,
+    },
+    /// A standard's assessment certificate was renewed.
+    #[codec(index = 1)]
+    AssessmentRenewed {
+        /// The standard.
+        id: StandardId,
+    },
+    /// A traceability certificate was added to a standard.
+    #[codec(index = 2)]
+    TraceAdded {
+        /// The standard.
+        id: StandardId,
+    },
+}
+
+/// Why a standards call was refused. Stable: clients match on these.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, thiserror::Error)]
+pub enum Error {
+    /// Only a regulator registers a national primary standard (国家计量基准).
+    #[codec(index = 0)]
+    #[error("only a regulator may register a national primary standard (国家计量基准)")]
+    NationalPrimaryNeedsRegulator,
+    /// The signer may not manage the owner's standards.
+    #[codec(index = 1)]
+    #[error("only an active key of lab {0} or its regulator may manage its standards")]
+    NotOwnerOrRegulator(LabCode),
+    /// The owner lab is not registered.
+    #[codec(index = 2)]
+    #[error("lab {0} is not registered")]
+    UnknownLab(LabCode),
+    /// A standard with this id exists.
+    #[codec(index = 3)]
+    #[error("standard {0} is already registered")]
+    StandardExists(StandardId),
+    /// No such standard.
+    #[codec(index = 4)]
+    #[error("standard {0} is not registered")]
+    UnknownStandard(StandardId),
+    /// The assessment dates are out of order or span more than four years.
+    #[codec(index = 5)]
+    #[error("assessment certificate must run from its issue date for at most four years")]
+    InvalidAssessment,
+    /// A national primary standard is the top of a chain: it has no trace.
+    #[codec(index = 6)]
+    #[error("a national primary standard has no traceability certificate")]
+    PrimaryHasNoTrace,
+    /// The ledger certificate named as a trace does not exist.
+    #[codec(index = 7)]
+    #[error("trace certificate {lab}/{number} is not on the ledger")]
+    UnknownTraceCertificate {
+        /// Lab.
+        lab: LabCode,
+        /// Number.
+        number: CertNumber,
+    },
+    /// An external trace's dates are out of order.
+    #[codec(index = 8)]
+    #[error("external certificate's valid-until is before its date")]
+    InvalidExternalTrace,
+    /// Over the trace limit.
+    #[codec(index = 9)]
+    #[error("a standard keeps at most {TRACES_MAX} traceability certificates")]
+    TooManyTraces,
+}
+
+impl From<Error> for Failure<Error> {
+    fn from(e: Error) -> Self {
+        Failure::Rejected(e)
+    }
+}
+
+/// A standard as registered; the chain adds the height.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct StandardInput {
+    /// Owner and code.
+    pub id: StandardId,
+    /// Name.
+    pub name: Text,
+    /// Category.
+    pub category: Category,
+    /// Level.
+    pub level: StandardLevel,
+    /// Measuring range.
+    pub range: Text,
+    /// Uncertainty, accuracy class or MPE.
+    pub uncertainty: Text,
+    /// Assessment certificate.
+    pub assessment: Assessment,
+    /// Traceability certificates, oldest first.
+    pub traces: Vec<TraceSource>,
+}
+
+/// The standards calls.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum Call {
+    /// Registers a standard (its owner lab, or a regulator; national primaries: regulator only).
+    #[codec(index = 0)]
+    Register {
+        /// The standard.
+        standard: StandardInput,
+    },
+    /// Replaces a standard's assessment certificate with a renewed one.
+    #[codec(index = 1)]
+    RenewAssessment {
+        /// The standard.
+        id: StandardId,
+        /// The renewed assessment.
+        assessment: Assessment,
+    },
+    /// Adds a traceability certificate (after a recalibration).
+    #[codec(index = 2)]
+    AddTrace {
+        /// The standard.
+        id: StandardId,
+        /// The new trace.
+        trace: TraceSource,
+    },
+}
+
+/// Executes `call` signed by `signer`. Nothing is written unless every check passes.
+pub fn dispatch(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    call: Call,
+) -> DispatchResult<Event, Error> {
+    match call {
+        Call::Register { standard: input } => {
+            let id = input.id.clone();
+            if input.level == StandardLevel::NationalPrimary {
+                membership::ensure_regulator(s, signer)
+                    .map_err(|_| Error::NationalPrimaryNeedsRegulator)?;
+                if !input.traces.is_empty() {
+                    return Err(Error::PrimaryHasNoTrace.into());
+                }
+            } else {
+                ensure_owner_or_regulator(s, env, signer, &id.owner)?;
+            }
+            if standard(s, &id)?.is_some() {
+                return Err(Error::StandardExists(id).into());
+            }
+            check_assessment(&input.assessment)?;
+            if input.traces.len() > TRACES_MAX {
+                return Err(Error::TooManyTraces.into());
+            }
+            for trace in &input.traces {
+                check_trace(s, trace)?;
+            }
+            let record = StandardRecord {
+                id: input.id,
+                name: input.name,
+                category: input.category,
+                level: input.level,
+                range: input.range,
+                uncertainty: input.uncertainty,
+                assessment: input.assessment,
+                traces: input.traces,
+                registered_height: env.height,
+            };
+            s.put(&StorageKey::Standard(id.clone()), &record);
+            Ok(Event::StandardRegistered { id })
+        }
+        Call::RenewAssessment { id, assessment } => {
+            let mut record = existing(s, &id)?;
+            ensure_may_manage(s, env, signer, &record)?;
+            check_assessment(&assessment)?;
+            record.assessment = assessment;
+            s.put(&StorageKey::Standard(id.clone()), &record);
+            Ok(Event::AssessmentRenewed { id })
+        }
+        Call::AddTrace { id, trace } => {
+            let mut record = existing(s, &id)?;
+            ensure_may_manage(s, env, signer, &record)?;
+            if record.level == StandardLevel::NationalPrimary {
+                return Err(Error::PrimaryHasNoTrace.into());
+            }
+            if record.traces.len() >= TRACES_MAX {
+                return Err(Error::TooManyTraces.into());
+            }
+            check_trace(s, &trace)?;
+            record.traces.push(trace);
+            s.put(&StorageKey::Standard(id.clone()), &record);
+            Ok(Event::TraceAdded { id })
+        }
+    }
+}
+
+fn existing(s: &mut dyn Storage, id: &StandardId) -> DispatchResult<StandardRecord, Error> {
+    Ok(standard(s, id)?.ok_or_else(|| Error::UnknownStandard(id.clone()))?)
+}
+
+fn ensure_may_manage(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    record: &StandardRecord,
+) -> DispatchResult<(), Error> {
+    if record.level == StandardLevel::NationalPrimary {
+        membership::ensure_regulator(s, signer)
+            .map_err(|_| Error::NationalPrimaryNeedsRegulator)?;
+        return Ok(());
+    }
+    ensure_owner_or_regulator(s, env, signer, &record.id.owner)
+}
+
+/// The owner lab's active key, or a regulator of the owner's region.
+fn ensure_owner_or_regulator(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    owner: &LabCode,
+) -> DispatchResult<(), Error> {
+    let lab = membership::lab(s, owner)?.ok_or_else(|| Error::UnknownLab(owner.clone()))?;
+    let allowed = match membership::role(s, signer)? {
+        Some(AccountRole::Regulator { region }) => region == lab.region,
+        Some(AccountRole::LabKey { lab: code }) => {
+            code == *owner && lab.key_active_at(signer, env.height)
+        }
+        _ => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Error::NotOwnerOrRegulator(owner.clone()).into())
+    }
+}
+
+fn check_assessment(a: &Assessment) -> Result<(), Error> {
+    if a.valid_until < a.issued || a.valid_until > a.issued.add_months(ASSESSMENT_MONTHS_MAX) {
+        return Err(Error::InvalidAssessment);
+    }
+    Ok(())
+}
+
+fn check_trace(s: &mut dyn Storage, trace: &TraceSource) -> DispatchResult<(), Error> {
+    match trace {
+        TraceSource::Ledger { lab, number } => {
+            if certificates::certificate(s, lab, number)?.is_none() {
+                return Err(Error::UnknownTraceCertificate {
+                    lab: lab.clone(),
+                    number: number.clone(),
+                }
+                .into());
+            }
+        }
+        TraceSource::External {
+            issued,
+            valid_until,
+            ..
+        } => {
+            if valid_until < issued {
+                return Err(Error::InvalidExternalTrace.into());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,321 @@
+//! The demo consortium that `hengxin-node --dev` starts with: regions `CQ` and `SC` with one
+//! regulator each, labs `CQJL` and `SCJL` accredited for all ten categories, two inspectors, two
+//! businesses, a small traceability chain of standards, and sample certificates.
+//!
+//! Demo keys are derived from their names, so every dev chain has the same ones: they are for
+//! trying the system, never for a real deployment.
+
+use hengxin_primitives::block::ValidatorSet;
+use hengxin_primitives::crypto::{self, Keypair};
+use hengxin_primitives::ids::IdError;
+use hengxin_primitives::records::{
+    Assessment, BusinessRecord, BusinessType, CertKind, CertificateFields, Conclusion, Instrument,
+    LabKeyEntry, LabKind, LabRecord, LabStatus, RegionRecord, ScopeEntry, StandardLevel,
+    TraceSource,
+};
+use hengxin_primitives::{
+    Category, CertNumber, CreditCode, Date, LabCode, RegionCode, StandardId, Text,
+};
+
+use crate::certificates::Call as CertCall;
+use crate::membership::{GenesisConfig as MembershipGenesis, GenesisInspector, GenesisRegion};
+use crate::standards::{Call as StdCall, StandardInput};
+use crate::{Call, GenesisConfig};
+
+/// The demo keys written to `DIR/keys/<name>.key`.
+pub const KEY_NAMES: [&str; 6] = [
+    "regulator-cq",
+    "regulator-sc",
+    "lab-cq",
+    "lab-sc",
+    "inspector-cq",
+    "inspector-sc",
+];
+/// 渝中示范加油站: region CQ, a gas station with a current self-commitment.
+pub const BUSINESS_CQ: &str = "91500103MA60K7LX03";
+/// 锦江农贸市场: region SC, a market.
+pub const BUSINESS_SC: &str = "91510104MA6CJ2Q4R3";
+/// A current verification certificate of CQJL, traced through SCJL to an NMI certificate.
+pub const CERT_VALID: &str = "CQJL-2026-JD-0001";
+/// A revoked verification certificate of CQJL.
+pub const CERT_REVOKED: &str = "CQJL-2026-JD-0002";
+/// A failed-verification notice of CQJL.
+pub const CERT_NOTICE: &str = "CQJL-2026-TZ-0001";
+/// SCJL's calibration certificate of CQJL's working standard.
+pub const CERT_SCJL_CALIBRATION: &str = "SCJL-2026-JZ-0001";
+
+/// The demo key called `name` (one of [`KEY_NAMES`], or `validator-N`).
+pub fn key(name: &str) -> Keypair {
+    let seed = crypto::tagged_hash(b"hengxin/demo-key/v1/", name.as_bytes());
+    Keypair::from_seed(&seed.0)
+}
+
+/// The bytes of a sample certificate's document; its SHA-256 is the anchored hash.
+pub fn document(lab: &str, number: &str) -> Vec<u8> {
+    format!("hengxin demo certificate {lab}/{number}\n这是衡信开发链的示例证书文件。\n")
+        .into_bytes()
+}
+
+/// The demo genesis at `genesis_time_ms` with `validators`.
+pub fn genesis(genesis_time_ms: u64, validators: ValidatorSet) -> Result<GenesisConfig, IdError> {
+    let today = Date::from_unix_ms_cst(genesis_time_ms);
+    let days_ago = |n: u32| Date(today.0.saturating_sub(n));
+    let t = Text::lossy;
+    let (cq, sc) = (RegionCode::new("CQ")?, RegionCode::new("SC")?);
+    let (cqjl, scjl) = (LabCode::new("CQJL")?, LabCode::new("SCJL")?);
+    let lab = |code: &LabCode, name: &str, region: &RegionCode, key_name: &str| LabRecord {
+        code: code.clone(),
+        name: t(name),
+        region: region.clone(),
+        kind: LabKind::StatutoryVerification,
+        scope: Category::ALL
+            .into_iter()
+            .map(|category| ScopeEntry {
+                category,
+                item: None,
+                valid_until: today.add_months(60),
+            })
+            .collect(),
+        status: LabStatus::Active,
+        status_history: Vec::new(),
+        keys: vec![LabKeyEntry {
+            key: key(key_name).public(),
+            added_height: 0,
+            removed: None,
+        }],
+        registered_height: 0,
+    };
+    let membership = MembershipGenesis {
+        regions: vec![
+            GenesisRegion {
+                record: RegionRecord {
+                    code: cq.clone(),
+                    name: t("重庆市市场监督管理局"),
+                },
+                regulators: vec![key("regulator-cq").public()],
+            },
+            GenesisRegion {
+                record: RegionRecord {
+                    code: sc.clone(),
+                    name: t("四川省市场监督管理局"),
+                },
+                regulators: vec![key("regulator-sc").public()],
+            },
+        ],
+        labs: vec![
+            lab(&cqjl, "重庆市计量质量检测研究院", &cq, "lab-cq"),
+            lab(&scjl, "四川省计量检定测试院", &sc, "lab-sc"),
+        ],
+        inspectors: vec![
+            GenesisInspector {
+                key: key("inspector-cq").public(),
+                region: cq.clone(),
+                name: t("重庆示范检查员"),
+            },
+            GenesisInspector {
+                key: key("inspector-sc").public(),
+                region: sc.clone(),
+                name: t("四川示范检查员"),
+            },
+        ],
+        businesses: vec![
+            BusinessRecord {
+                credit_code: CreditCode::new(BUSINESS_CQ)?,
+                name: t("渝中示范加油站"),
+                region: cq,
+                business_type: BusinessType::GasStation,
+                registered_height: 0,
+            },
+            BusinessRecord {
+                credit_code: CreditCode::new(BUSINESS_SC)?,
+                name: t("锦江农贸市场"),
+                region: sc,
+                business_type: BusinessType::Market,
+                registered_height: 0,
+            },
+        ],
+        validators,
+    };
+
+    let nim_primary = StandardId {
+        owner: LabCode::new("NIM")?,
+        code: "GJJZ-THE-001".parse()?,
+    };
+    let sc_standard = StandardId {
+        owner: scjl.clone(),
+        code: "SHGY-THE-001".parse()?,
+    };
+    let cq_standard = StandardId {
+        owner: cqjl.clone(),
+        code: "GZ-THE-001".parse()?,
+    };
+    let assessment = |number: &str| Assessment {
+        number: t(number),
+        issued: days_ago(365),
+        valid_until: days_ago(365).add_months(48),
+    };
+    let standard = |id: &StandardId, name: &str, level, traces| StandardInput {
+        id: id.clone(),
+        name: t(name),
+        category: Category::Thermal,
+        level,
+        range: t("(-40~300)℃"),
+        uncertainty: t("U=0.05℃ (k=2)"),
+        assessment: assessment(&format!("[2025]国量标{}证字第{}号", id.owner, id.code)),
+        traces,
+    };
+    let thermometer = |serial: &str| Instrument {
+        name: t("工作用玻璃液体温度计"),
+        model: t("(0~100)℃ 分度值0.1℃"),
+        serial: t(serial),
+        manufacturer: t("重庆示范仪表厂"),
+    };
+    let certificate =
+        |lab: &str, number: &str, age_days: u32, kind, conclusion, standards: Vec<StandardId>| {
+            Ok::<_, IdError>(CertificateFields {
+                number: CertNumber::new(number)?,
+                kind,
+                category: Category::Thermal,
+                item: t("温度计"),
+                instrument: thermometer(&format!("SN-{number}")),
+                procedure: t(if kind == CertKind::Calibration {
+                    "JJF 1171-2007"
+                } else {
+                    "JJG 130-2011"
+                }),
+                calibration_date: days_ago(age_days),
+                issue_date: days_ago(age_days - 1),
+                valid_until: match kind {
+                    CertKind::Notice => None,
+                    _ => Some(days_ago(age_days - 1).add_months(12)),
+                },
+                conclusion,
+                standards,
+                document_hash: crypto::sha256(&document(lab, number)),
+            })
+        };
+    let pass = Conclusion::Pass {
+        accuracy_class: Some(t("B级")),
+    };
+    let (regulator_sc, lab_cq, lab_sc) = (
+        key("regulator-sc").public(),
+        key("lab-cq").public(),
+        key("lab-sc").public(),
+    );
+
+    let calls = vec![
+        (
+            regulator_sc,
+            Call::Standards(StdCall::Register {
+                standard: standard(
+                    &nim_primary,
+                    "国家温度计量基准",
+                    StandardLevel::NationalPrimary,
+                    Vec::new(),
+                ),
+            }),
+        ),
+        (
+            lab_sc,
+            Call::Standards(StdCall::Register {
+                standard: standard(
+                    &sc_standard,
+                    "二等标准铂电阻温度计标准装置",
+                    StandardLevel::SocialPublic,
+                    vec![TraceSource::External {
+                        issuer: t("中国计量科学研究院 NIM"),
+                        number: t("WDj2025-00012"),
+                        document_hash: crypto::sha256(
+                            b"hengxin demo NIM certificate WDj2025-00012\n",
+                        ),
+                        issued: days_ago(200),
+                        valid_until: days_ago(200).add_months(24),
+                    }],
+                ),
+            }),
+        ),
+        (
+            lab_sc,
+            Call::Certificates(CertCall::Anchor {
+                fields: certificate(
+                    "SCJL",
+                    CERT_SCJL_CALIBRATION,
+                    90,
+                    CertKind::Calibration,
+                    Conclusion::None,
+                    vec![sc_standard],
+                )?,
+            }),
+        ),
+        (
+            lab_cq,
+            Call::Standards(StdCall::Register {
+                standard: standard(
+                    &cq_standard,
+                    "工业铂电阻温度计标准装置",
+                    StandardLevel::Working,
+                    vec![TraceSource::Ledger {
+                        lab: scjl.clone(),
+                        number: CertNumber::new(CERT_SCJL_CALIBRATION)?,
+                    }],
+                ),
+            }),
+        ),
+        (
+            lab_cq,
+            Call::Certificates(CertCall::Anchor {
+                fields: certificate(
+                    "CQJL",
+                    CERT_VALID,
+                    30,
+                    CertKind::Verification,
+                    pass.clone(),
+                    vec![cq_standard.clone()],
+                )?,
+            }),
+        ),
+        (
+            lab_cq,
+            Call::Certificates(CertCall::Anchor {
+                fields: certificate(
+                    "CQJL",
+                    CERT_REVOKED,
+                    30,
+                    CertKind::Verification,
+                    pass,
+                    vec![cq_standard.clone()],
+                )?,
+            }),
+        ),
+        (
+            lab_cq,
+            Call::Certificates(CertCall::Revoke {
+                lab: cqjl.clone(),
+                number: CertNumber::new(CERT_REVOKED)?,
+                reason: t("示例：录入错误，已撤销 (demo: entered in error)"),
+            }),
+        ),
+        (
+            lab_cq,
+            Call::Certificates(CertCall::Anchor {
+                fields: certificate(
+                    "CQJL",
+                    CERT_NOTICE,
+                    30,
+                    CertKind::Notice,
+                    Conclusion::Fail {
+                        failed_items: vec![t("示值误差超差")],
+                    },
+                    vec![cq_standard],
+                )?,
+            }),
+        ),
+    ];
+
+    Ok(GenesisConfig {
+        chain_name: t("hengxin-dev"),
+        genesis_time_ms,
+        membership,
+        calls,
+    })
+}

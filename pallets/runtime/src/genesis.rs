@@ -1,0 +1,113 @@
+//! Genesis: the membership of a new chain, then calls applied at height 0 with the pallets' own
+//! checks (standards, sample certificates), committed as state version 0.
+
+use hengxin_primitives::block;
+use hengxin_primitives::records::ChainInfo;
+use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::{AccountId, Hash, Header, PublicKey, Text};
+use hengxin_support::{Backend, Env, Overlay, StateDb, Storage, StorageError};
+
+use crate::chain::{Chain, Executed, Flat, dispatch};
+use crate::{Call, membership};
+
+/// A new chain's contents.
+#[derive(Clone, Debug)]
+pub struct GenesisConfig {
+    /// The chain's name (`hengxin-dev`, …).
+    pub chain_name: Text,
+    /// Genesis time, UTC milliseconds; the first block must come after it.
+    pub genesis_time_ms: u64,
+    /// Regions, regulators, labs, inspectors, businesses, validators.
+    pub membership: membership::GenesisConfig,
+    /// Calls applied in order at height 0, as if signed by their account: standards and sample
+    /// certificates go through the same checks as later transactions.
+    pub calls: Vec<(AccountId, Call)>,
+}
+
+/// Why a genesis cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GenesisError {
+    /// The membership is inconsistent.
+    #[error("genesis membership: {0}")]
+    Membership(#[from] membership::GenesisError),
+    /// A genesis call was refused.
+    #[error("genesis call {index} (signed by {signer}) was refused: {reason}")]
+    Call {
+        /// Its position.
+        index: usize,
+        /// Its account.
+        signer: AccountId,
+        /// Why.
+        reason: String,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl GenesisConfig {
+    /// Builds the genesis state on an empty `state` and returns the genesis header with the
+    /// batch that stores it (not yet written).
+    pub fn execute<B: Backend>(&self, state: &StateDb<B>) -> Result<Executed, GenesisError> {
+        let mut overlay = Overlay::new(state, None);
+        let s: &mut dyn Storage = &mut overlay;
+        s.put(
+            &StorageKey::Chain,
+            &ChainInfo {
+                name: self.chain_name.clone(),
+                genesis_time_ms: self.genesis_time_ms,
+            },
+        );
+        membership::build_genesis(s, &self.membership)?;
+        let env = Env {
+            height: 0,
+            timestamp_ms: self.genesis_time_ms,
+        };
+        for (index, (signer, call)) in self.calls.iter().enumerate() {
+            match dispatch(s, &env, signer, call.clone()) {
+                Ok(_) => {}
+                Err(Flat::Rejected(e)) => {
+                    return Err(GenesisError::Call {
+                        index,
+                        signer: *signer,
+                        reason: e.to_string(),
+                    });
+                }
+                Err(Flat::Storage(e)) => return Err(e.into()),
+            }
+        }
+        let changes = overlay.into_changes();
+        let (state_root, batch) = state.compute(&changes, 0)?;
+        let set_hash = self.membership.validators.hash();
+        let header = Header {
+            parent_hash: Hash::ZERO,
+            height: 0,
+            timestamp_ms: self.genesis_time_ms,
+            proposer: PublicKey::Ed25519([0; 32]),
+            tx_root: block::tx_root(&[]),
+            state_root,
+            validator_set_hash: set_hash,
+            next_validator_set_hash: set_hash,
+        };
+        Ok(Executed {
+            header,
+            outcomes: Vec::new(),
+            batch,
+        })
+    }
+}
+
+impl<B: Backend> Chain<B> {
+    /// Builds and commits the genesis state on an empty backend; returns the chain and the
+    /// genesis header, whose hash is the chain's identity.
+    pub fn from_genesis(
+        backend: B,
+        config: &GenesisConfig,
+    ) -> Result<(Chain<B>, Header), GenesisError> {
+        let state = StateDb::new(backend);
+        let executed = config.execute(&state)?;
+        state.backend().commit(executed.batch)?;
+        let genesis_hash = executed.header.hash();
+        Ok((Chain::new(state, genesis_hash), executed.header))
+    }
+}

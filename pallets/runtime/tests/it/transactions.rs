@@ -1,0 +1,154 @@
+//! Transaction checks before dispatch: signature, chain, nonce, expiry.
+
+use hengxin_primitives::{Hash, Signature, TxPayload};
+use hengxin_runtime::{TxError, demo};
+
+use crate::harness::*;
+
+#[test]
+fn replayed_transaction_is_refused() {
+    let mut chain = TestChain::new();
+    let today = chain.today();
+    let tx = chain.tx(&demo::key("lab-cq"), anchor(fields("REPLAY", today)));
+    assert!(chain.block(std::slice::from_ref(&tx))[0].result.is_ok());
+    assert_eq!(
+        chain.rejects_tx(tx),
+        TxError::StaleNonce {
+            expected: 1,
+            found: 0
+        }
+    );
+}
+
+#[test]
+fn transaction_for_another_chain_is_refused() {
+    let mut chain = TestChain::new();
+    let today = chain.today();
+    let key = demo::key("lab-cq");
+    let tx = TxPayload {
+        genesis_hash: Hash([0xee; 32]),
+        signer: key.public(),
+        nonce: 0,
+        valid_until_height: 100,
+        call: anchor(fields("OTHER-CHAIN", today)),
+    }
+    .sign(&key);
+    assert_eq!(
+        chain.rejects_tx(tx),
+        TxError::WrongChain {
+            expected: chain.genesis_hash(),
+            found: Hash([0xee; 32])
+        }
+    );
+}
+
+#[test]
+fn bad_signature_is_refused() {
+    let mut chain = TestChain::new();
+    let today = chain.today();
+    let mut tx = chain.tx(&demo::key("lab-cq"), anchor(fields("FORGED", today)));
+    let Signature::Ed25519(mut bytes) = tx.signature;
+    bytes[10] ^= 1;
+    tx.signature = Signature::Ed25519(bytes);
+    assert_eq!(chain.rejects_tx(tx.clone()), TxError::BadSignature);
+    // Signed by someone else for the lab's account.
+    let mut stolen = chain.tx(&demo::key("lab-sc"), anchor(fields("FORGED", today)));
+    stolen.payload.signer = demo::key("lab-cq").public();
+    assert_eq!(chain.rejects_tx(stolen), TxError::BadSignature);
+    // A bad signature among good ones fails alone (the batch check falls back to each).
+    let good = chain.tx(&demo::key("lab-sc"), anchor(fields("GOOD", today)));
+    let outcomes = chain.block(&[good, tx]);
+    assert!(outcomes[0].result.is_ok());
+    assert_eq!(outcomes[1].result, Err(TxError::BadSignature));
+}
+
+#[test]
+fn nonces_must_be_sequential_and_failures_consume_none() {
+    let mut chain = TestChain::new();
+    let today = chain.today();
+    let key = demo::key("lab-cq");
+    let ahead = chain.tx_with_nonce(&key, anchor(fields("AHEAD", today)), 1);
+    assert_eq!(
+        chain.rejects_tx(ahead),
+        TxError::FutureNonce {
+            expected: 0,
+            found: 1
+        }
+    );
+    // A refused call leaves the nonce where it was.
+    let mut bad = fields("BAD", today);
+    bad.valid_until = None;
+    chain.rejects(&key, anchor(bad));
+    assert_eq!(
+        chain.chain.nonce(&key.public(), chain.head.height).unwrap(),
+        0
+    );
+    // Two in one block, in order.
+    let a = chain.tx_with_nonce(&key, anchor(fields("A", today)), 0);
+    let b = chain.tx_with_nonce(&key, anchor(fields("B", today)), 1);
+    assert!(chain.block(&[a, b]).iter().all(|o| o.result.is_ok()));
+    assert_eq!(
+        chain.chain.nonce(&key.public(), chain.head.height).unwrap(),
+        2
+    );
+}
+
+#[test]
+fn expired_transaction_is_refused() {
+    let mut chain = TestChain::new();
+    let today = chain.today();
+    let key = demo::key("lab-cq");
+    let mut tx = chain.tx(&key, anchor(fields("LATE", today)));
+    tx.payload.valid_until_height = chain.head.height;
+    let tx = tx.payload.sign(&key);
+    let height = chain.head.height + 1;
+    assert_eq!(
+        chain.rejects_tx(tx),
+        TxError::Expired {
+            valid_until_height: height - 1,
+            height
+        }
+    );
+}
+
+#[test]
+fn mempool_check_accepts_future_nonces_and_refuses_the_rest() {
+    let chain = TestChain::new();
+    let today = chain.today();
+    let key = demo::key("lab-cq");
+    let v = chain.head.height;
+    let future = chain.tx_with_nonce(&key, anchor(fields("F", today)), 5);
+    assert_eq!(chain.chain.check_transaction(&future, v).unwrap(), Ok(()));
+    let mut forged = chain.tx(&key, anchor(fields("G", today)));
+    forged.payload.nonce = 1;
+    assert_eq!(
+        chain.chain.check_transaction(&forged, v).unwrap(),
+        Err(TxError::BadSignature)
+    );
+}
+
+#[test]
+fn blocks_need_increasing_timestamps_and_matching_headers() {
+    let chain = TestChain::new();
+    let proposer = validator_key().public();
+    let same_time = chain
+        .chain
+        .execute(&chain.head, chain.head.timestamp_ms, proposer, &[]);
+    assert!(same_time.is_err());
+    let executed = chain
+        .chain
+        .execute(&chain.head, chain.head.timestamp_ms + 1, proposer, &[])
+        .unwrap();
+    assert!(
+        chain
+            .chain
+            .import(&chain.head, &executed.header, &[])
+            .is_ok()
+    );
+    let mut lying = executed.header.clone();
+    lying.state_root = Hash([1; 32]);
+    assert_eq!(
+        chain.chain.import(&chain.head, &lying, &[]).unwrap_err(),
+        hengxin_runtime::BlockError::HeaderMismatch
+    );
+}
