@@ -87,7 +87,7 @@ pub struct ValidatorSet {
 impl ValidatorSet {
     /// Builds a set from validators in any order; checks the set's rules.
     pub fn new(mut validators: Vec<Validator>) -> Result<ValidatorSet, ValidatorSetError> {
-        validators.sort_by(|a, b| a.key.cmp(&b.key));
+        validators.sort_by_key(|v| v.key);
         let set = ValidatorSet { validators };
         set.check()?;
         Ok(set)

@@ -18,7 +18,7 @@ pub fn encode(bytes: &[u8]) -> String {
 /// Decodes hex (either case); `None` for an odd length or a non-hex character.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     bytes

@@ -58,6 +58,8 @@ pub struct Overlay<'a, B> {
     base: Option<u64>,
     block: Changes,
     tx: Changes,
+    /// Values read from the state, so a block reads each key from the backend once.
+    reads: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
 }
 
 impl<'a, B: Backend> Overlay<'a, B> {
@@ -68,6 +70,7 @@ impl<'a, B: Backend> Overlay<'a, B> {
             base,
             block: Changes::new(),
             tx: Changes::new(),
+            reads: BTreeMap::new(),
         }
     }
 
@@ -94,10 +97,15 @@ impl<B: Backend> Storage for Overlay<'_, B> {
         if let Some(value) = self.tx.get(key).or_else(|| self.block.get(key)) {
             return Ok(value.clone());
         }
-        match self.base {
-            Some(version) => self.state.get(key, version),
-            None => Ok(None),
+        if let Some(value) = self.reads.get(key) {
+            return Ok(value.clone());
         }
+        let value = match self.base {
+            Some(version) => self.state.get(key, version)?,
+            None => None,
+        };
+        self.reads.insert(key.to_vec(), value.clone());
+        Ok(value)
     }
 
     fn put_raw(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {

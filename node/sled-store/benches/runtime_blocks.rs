@@ -1,0 +1,158 @@
+//! Runtime throughput: blocks of 1,000 individually signed `anchor_certificate` transactions,
+//! executed (batch signature check, dispatch, state commit) and written to sled, flushed.
+//!
+//! `cargo bench -p hengxin-sled-store --bench runtime_blocks`
+
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hengxin_primitives::block::{Validator, ValidatorSet};
+use hengxin_primitives::records::{CertKind, CertificateFields, Conclusion, Instrument};
+use hengxin_primitives::{Category, CertNumber, Date, Header, Keypair, Text, TxPayload, crypto};
+use hengxin_runtime::{Call, Chain, Transaction, certificates, demo};
+use hengxin_sled_store::SledBackend;
+
+const TXS_PER_BLOCK: usize = 1_000;
+const GENESIS_MS: u64 = 1_780_000_000_000;
+
+struct Bench {
+    chain: Chain<SledBackend>,
+    head: Header,
+    labs: Vec<(Keypair, u64)>,
+    serial: u64,
+    _dir: tempfile::TempDir,
+}
+
+impl Bench {
+    fn new() -> Bench {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let validator = demo::key("validator-0");
+        let set = ValidatorSet::new(vec![Validator {
+            key: validator.public(),
+            power: 1,
+        }])
+        .expect("set");
+        let config = demo::genesis(GENESIS_MS, set).expect("demo genesis");
+        let backend = SledBackend::open(dir.path()).expect("sled");
+        let (chain, head) = Chain::from_genesis(backend, &config).expect("genesis");
+        let labs = vec![(demo::key("lab-cq"), 0), (demo::key("lab-sc"), 0)];
+        Bench {
+            chain,
+            head,
+            labs,
+            serial: 0,
+            _dir: dir,
+        }
+    }
+
+    /// A block's worth of signed anchors, alternating between the two demo labs.
+    fn transactions(&mut self) -> Vec<Transaction> {
+        let today = Date::from_unix_ms_cst(GENESIS_MS);
+        let genesis_hash = self.chain.genesis_hash();
+        let valid_until_height = self.head.height + 10;
+        (0..TXS_PER_BLOCK)
+            .map(|i| {
+                self.serial += 1;
+                let number = format!("BENCH-{:08}", self.serial);
+                let (key, nonce) = &mut self.labs[i % 2];
+                let fields = CertificateFields {
+                    number: CertNumber::new(&number).expect("number"),
+                    kind: CertKind::Verification,
+                    category: Category::Mechanical,
+                    item: Text::lossy("压力表"),
+                    instrument: Instrument {
+                        name: Text::lossy("一般压力表"),
+                        model: Text::lossy("Y-100 (0~1.6)MPa"),
+                        serial: Text::lossy(&format!("SN{}", self.serial)),
+                        manufacturer: Text::lossy("某仪表厂"),
+                    },
+                    procedure: Text::lossy("JJG 52-2013"),
+                    calibration_date: today,
+                    issue_date: today,
+                    valid_until: Some(today.add_months(6)),
+                    conclusion: Conclusion::Pass {
+                        accuracy_class: Some(Text::lossy("1.6级")),
+                    },
+                    standards: Vec::new(),
+                    document_hash: crypto::sha256(number.as_bytes()),
+                };
+                let call = Call::Certificates(certificates::Call::Anchor { fields });
+                let tx = TxPayload {
+                    genesis_hash,
+                    signer: key.public(),
+                    nonce: *nonce,
+                    valid_until_height,
+                    call,
+                }
+                .sign(key);
+                *nonce += 1;
+                tx
+            })
+            .collect()
+    }
+
+    /// Executes and commits one block; returns the time of execution alone and of both.
+    fn apply(&mut self, txs: &[Transaction]) -> (Duration, Duration) {
+        let proposer = demo::key("validator-0").public();
+        let start = Instant::now();
+        let executed = self
+            .chain
+            .execute(&self.head, self.head.timestamp_ms + 1, proposer, txs)
+            .expect("execute");
+        let executed_at = start.elapsed();
+        self.chain.commit(&executed).expect("commit");
+        let elapsed = start.elapsed();
+        assert!(
+            executed.outcomes.iter().all(|o| o.result.is_ok()),
+            "every anchor succeeds"
+        );
+        self.head = executed.header;
+        (executed_at, elapsed)
+    }
+}
+
+/// Certificates on the chain before measuring: the tree's depth, and so the cost of a block,
+/// grows with the state, so the figure is taken at a stated size.
+const PREFILL_BLOCKS: usize = 100;
+
+fn runtime_blocks(c: &mut Criterion) {
+    let mut bench = Bench::new();
+    eprintln!(
+        "prefilling {} certificates…",
+        PREFILL_BLOCKS * TXS_PER_BLOCK
+    );
+    for _ in 0..PREFILL_BLOCKS {
+        let txs = bench.transactions();
+        bench.apply(&txs);
+    }
+    let mut group = c.benchmark_group("runtime");
+    group.throughput(Throughput::Elements(TXS_PER_BLOCK as u64));
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(15));
+    // Execution (signature check, dispatch, state root) and the flushed sled write.
+    group.bench_function("block_of_1000_anchors_to_sled", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| {
+                    let txs = bench.transactions();
+                    bench.apply(&txs).1
+                })
+                .sum()
+        })
+    });
+    // Execution alone: the difference to the figure above is the sled write.
+    group.bench_function("block_of_1000_anchors_execute_only", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| {
+                    let txs = bench.transactions();
+                    bench.apply(&txs).0
+                })
+                .sum()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, runtime_blocks);
+criterion_main!(benches);
