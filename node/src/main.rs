@@ -93,7 +93,7 @@ fn main() -> anyhow::Result<()> {
             .map(|(key, call)| sign(&chain, &head, &mut nonces, key, call))
             .collect::<anyhow::Result<_>>()?;
         let executed = chain.execute(&head, head.timestamp_ms + 1_000, validator.public(), &txs)?;
-        chain.commit(&executed)?;
+        chain.commit(executed.batch)?;
         head = executed.header;
         print_header("block", &head);
         println!("         {what}");

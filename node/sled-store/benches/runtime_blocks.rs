@@ -100,7 +100,7 @@ impl Bench {
             .execute(&self.head, self.head.timestamp_ms + 1, proposer, txs)
             .expect("execute");
         let executed_at = start.elapsed();
-        self.chain.commit(&executed).expect("commit");
+        self.chain.commit(executed.batch).expect("commit");
         let elapsed = start.elapsed();
         assert!(
             executed.outcomes.iter().all(|o| o.result.is_ok()),

@@ -82,8 +82,8 @@ mod tests {
             (0..3)
                 .map(|v| {
                     let c = changes(100 + v as u32, v as u8);
-                    let root = sled_state.commit(&c, v).unwrap();
-                    assert_eq!(root, memory.commit(&c, v).unwrap(), "sled and memory agree");
+                    let root = sled_state.commit(c.clone(), v).unwrap();
+                    assert_eq!(root, memory.commit(c, v).unwrap(), "sled and memory agree");
                     root
                 })
                 .collect()

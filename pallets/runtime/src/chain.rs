@@ -127,7 +127,7 @@ impl<B: Backend> Chain<B> {
         let next_validator_set_hash = set_hash(membership::next_validators(&mut overlay)?);
 
         let changes = overlay.into_changes();
-        let (state_root, batch) = self.state.compute(&changes, env.height)?;
+        let (state_root, batch) = self.state.compute(changes, env.height)?;
         let tx_hashes: Vec<Hash> = outcomes.iter().map(|o| o.hash).collect();
         let header = Header {
             parent_hash: parent.hash(),
@@ -163,9 +163,9 @@ impl<B: Backend> Chain<B> {
         Ok(executed)
     }
 
-    /// Writes an executed block's state, atomically and durably.
-    pub fn commit(&self, executed: &Executed) -> Result<(), StorageError> {
-        self.state.backend().commit(executed.batch.clone())
+    /// Writes an executed block's state batch, atomically and durably.
+    pub fn commit(&self, batch: WriteBatch) -> Result<(), StorageError> {
+        self.state.backend().commit(batch)
     }
 
     /// Checks a transaction for the mempool against the state at `version`: chain, expiry,

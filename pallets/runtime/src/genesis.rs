@@ -77,7 +77,7 @@ impl GenesisConfig {
             }
         }
         let changes = overlay.into_changes();
-        let (state_root, batch) = state.compute(&changes, 0)?;
+        let (state_root, batch) = state.compute(changes, 0)?;
         let set_hash = self.membership.validators.hash();
         let header = Header {
             parent_hash: Hash::ZERO,

@@ -121,7 +121,7 @@ mod tests {
     #[test]
     fn rolled_back_writes_vanish_and_kept_ones_stay() {
         let db = StateDb::new(MemoryBackend::default());
-        db.commit(&[(b"k".to_vec(), Some(b"base".to_vec()))].into(), 0)
+        db.commit([(b"k".to_vec(), Some(b"base".to_vec()))].into(), 0)
             .unwrap();
         let mut overlay = Overlay::new(&db, Some(0));
         overlay.put_raw(b"k".to_vec(), Some(b"tx1".to_vec()));

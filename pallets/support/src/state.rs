@@ -13,6 +13,7 @@ use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
 use sha2::Sha256;
 
 use crate::backend::{Backend, WriteBatch};
+use crate::overlay::Changes;
 use crate::{Result, StorageError};
 
 const NODE_PREFIX: u8 = b'n';
@@ -94,17 +95,31 @@ impl<B: Backend> StateDb<B> {
     /// Applies `changes` on top of `version - 1` (or the empty state for version 0) and returns
     /// the new root with the batch that stores it. Nothing is written: commit the batch (with
     /// the block it belongs to) to make it the latest state.
-    pub fn compute(
-        &self,
-        changes: &BTreeMap<Vec<u8>, Option<Vec<u8>>>,
-        version: Version,
-    ) -> Result<(Hash, WriteBatch)> {
+    pub fn compute(&self, changes: Changes, version: Version) -> Result<(Hash, WriteBatch)> {
         let reader = Reader(&self.backend);
         let tree = JellyfishMerkleTree::<_, Sha256>::new(&reader);
-        let value_set = changes.iter().map(|(k, v)| (key_hash(k), v.clone()));
-        let (root, update) = tree
-            .put_value_set(value_set, version)
-            .map_err(backend_error)?;
+        // The batch insertion hashes each touched node once, where inserting key by key
+        // rehashes the whole path per key; it cannot delete, so a block with a deletion (or
+        // with no change at all) takes the key-by-key path. Both give the same root: a JMT's
+        // shape and hashes depend only on its contents.
+        let (root, update) = if changes.is_empty() || changes.values().any(Option::is_none) {
+            let value_set = changes.into_iter().map(|(k, v)| (key_hash(&k), v));
+            tree.put_value_set(value_set, version)
+                .map_err(backend_error)?
+        } else {
+            let value_set = changes
+                .into_iter()
+                .map(|(k, v)| (key_hash(&k), v.unwrap_or_default()))
+                .collect();
+            let (roots, update) = tree
+                .batch_put_value_sets(vec![value_set], None, version)
+                .map_err(backend_error)?;
+            let root = roots
+                .first()
+                .copied()
+                .ok_or_else(|| backend_error("tree returned no root"))?;
+            (root, update)
+        };
         let mut batch = WriteBatch::default();
         for (key, node) in update.node_batch.nodes() {
             batch.put(node_key(key)?, borsh::to_vec(node).map_err(backend_error)?);
@@ -121,11 +136,7 @@ impl<B: Backend> StateDb<B> {
     }
 
     /// Computes and commits `changes` as `version` in one step (genesis, tests, benchmarks).
-    pub fn commit(
-        &self,
-        changes: &BTreeMap<Vec<u8>, Option<Vec<u8>>>,
-        version: Version,
-    ) -> Result<Hash> {
+    pub fn commit(&self, changes: Changes, version: Version) -> Result<Hash> {
         let (root, batch) = self.compute(changes, version)?;
         self.backend.commit(batch)?;
         Ok(root)
@@ -196,12 +207,12 @@ mod tests {
     fn values_are_versioned_and_proven() {
         let db = StateDb::new(MemoryBackend::default());
         let r0 = db
-            .commit(&changes(&[("a", Some("1")), ("b", Some("2"))]), 0)
+            .commit(changes(&[("a", Some("1")), ("b", Some("2"))]), 0)
             .unwrap();
         let r1 = db
-            .commit(&changes(&[("a", Some("3")), ("b", None)]), 1)
+            .commit(changes(&[("a", Some("3")), ("b", None)]), 1)
             .unwrap();
-        let r2 = db.commit(&changes(&[]), 2).unwrap();
+        let r2 = db.commit(changes(&[]), 2).unwrap();
         assert_ne!(r0, r1);
         assert_eq!(r1, r2, "an empty block keeps the root");
         assert_eq!(db.latest_version().unwrap(), Some(2));
@@ -227,6 +238,34 @@ mod tests {
     }
 
     #[test]
+    fn batch_and_key_by_key_insertion_give_the_same_roots() {
+        let batch = StateDb::new(MemoryBackend::default());
+        let single = StateDb::new(MemoryBackend::default());
+        for version in 0..4u64 {
+            let set: BTreeMap<Vec<u8>, Option<Vec<u8>>> = (0..300u64)
+                .map(|i| {
+                    (
+                        format!("k{}", i * 7 + version).into_bytes(),
+                        Some(vec![version as u8; 3]),
+                    )
+                })
+                .collect();
+            let root = batch.commit(set.clone(), version).unwrap();
+            // One deletion forces the key-by-key path for the same contents.
+            let mut with_delete = set.clone();
+            with_delete.insert(b"never-there".to_vec(), None);
+            assert_eq!(single.commit(with_delete, version).unwrap(), root);
+        }
+        assert!(
+            batch
+                .prove(b"k7", 3)
+                .unwrap()
+                .verify(&batch.root(3).unwrap())
+                .is_ok()
+        );
+    }
+
+    #[test]
     fn tampered_proofs_fail() {
         let db = StateDb::new(MemoryBackend::default());
         let pairs: Vec<(String, Option<String>)> = (0..50)
@@ -241,7 +280,7 @@ mod tests {
                 )
             })
             .collect();
-        let root = db.commit(&set, 0).unwrap();
+        let root = db.commit(set, 0).unwrap();
         let proof = db.prove(b"key7", 0).unwrap();
         assert!(proof.verify(&root).is_ok());
 

@@ -83,7 +83,7 @@ impl TestChain {
                 txs,
             )
             .unwrap();
-        self.chain.commit(&executed).unwrap();
+        self.chain.commit(executed.batch).unwrap();
         self.head = executed.header;
         executed.outcomes
     }
