@@ -4,8 +4,6 @@
 //! `v ‖ key_hash ‖ version (big-endian)` → `0` (deleted) or `1 ‖ value` for values, so the value
 //! of a key at any version is one backward seek. `m/version` holds the latest committed version.
 
-use std::collections::BTreeMap;
-
 use hengxin_primitives::Hash;
 use hengxin_primitives::state::{StateProof, key_hash};
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
@@ -195,6 +193,7 @@ fn node_key_anyhow(key: &NodeKey) -> anyhow::Result<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::MemoryBackend;
+    use std::collections::BTreeMap;
 
     fn changes(pairs: &[(&str, Option<&str>)]) -> BTreeMap<Vec<u8>, Option<Vec<u8>>> {
         pairs
