@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use parity_scale_codec::{Decode, Encode};
 
-use crate::crypto::{self, Hash, PublicKey, Signature};
+use crate::crypto::{self, Hash, Keypair, PublicKey, Signature};
 
 /// Domain tag of a header hash.
 pub const HEADER_TAG: &[u8] = b"hengxin/header/v1";
@@ -222,7 +222,44 @@ pub enum CommitError {
     },
 }
 
+/// What a validator's precommit for `block_hash` signs.
+pub fn precommit_sign_bytes(chain: &Hash, height: u64, round: u32, block_hash: &Hash) -> Vec<u8> {
+    VoteSignBytes {
+        chain: *chain,
+        height,
+        round,
+        vote_type: VoteType::Precommit,
+        value: Some(*block_hash),
+    }
+    .to_bytes()
+}
+
 impl CommitCertificate {
+    /// The commit of `header` made by `signers`' precommits in `round` (tools and tests; nodes
+    /// take theirs from consensus).
+    pub fn signed_by(
+        chain: &Hash,
+        header: &Header,
+        round: u32,
+        signers: &[Keypair],
+    ) -> CommitCertificate {
+        let block_hash = header.hash();
+        let bytes = precommit_sign_bytes(chain, header.height, round, &block_hash);
+        let signatures = signers
+            .iter()
+            .map(|k| CommitSignature {
+                validator: k.public(),
+                signature: k.sign(&bytes),
+            })
+            .collect();
+        CommitCertificate {
+            height: header.height,
+            round,
+            block_hash,
+            signatures,
+        }
+    }
+
     /// Checks that this commit finalizes `header` on `chain` under `validators`: every
     /// signature valid and from a distinct member, and more than 2/3 of the power.
     pub fn verify(
@@ -237,14 +274,7 @@ impl CommitCertificate {
                 commit_block: self.block_hash,
             });
         }
-        let sign_bytes = VoteSignBytes {
-            chain: *chain,
-            height: self.height,
-            round: self.round,
-            vote_type: VoteType::Precommit,
-            value: Some(self.block_hash),
-        }
-        .to_bytes();
+        let sign_bytes = precommit_sign_bytes(chain, self.height, self.round, &self.block_hash);
         let mut seen = BTreeSet::new();
         let mut signed: u64 = 0;
         for s in &self.signatures {
@@ -270,7 +300,6 @@ impl CommitCertificate {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::crypto::Keypair;
 
     pub(crate) fn keys(n: u8) -> Vec<Keypair> {
         (1..=n).map(|i| Keypair::from_seed(&[i; 32])).collect()
@@ -302,26 +331,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn commit(chain: &Hash, header: &Header, signers: &[Keypair]) -> CommitCertificate {
-        let bytes = VoteSignBytes {
-            chain: *chain,
-            height: header.height,
-            round: 0,
-            vote_type: VoteType::Precommit,
-            value: Some(header.hash()),
-        }
-        .to_bytes();
-        CommitCertificate {
-            height: header.height,
-            round: 0,
-            block_hash: header.hash(),
-            signatures: signers
-                .iter()
-                .map(|k| CommitSignature {
-                    validator: k.public(),
-                    signature: k.sign(&bytes),
-                })
-                .collect(),
-        }
+        CommitCertificate::signed_by(chain, header, 0, signers)
     }
 
     #[test]

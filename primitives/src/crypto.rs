@@ -110,7 +110,7 @@ impl fmt::Display for PublicKey {
 }
 
 /// A signature, of the same scheme as the key that made it.
-#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Encode, Decode)]
 pub enum Signature {
     /// An ed25519 signature.
     #[codec(index = 0)]

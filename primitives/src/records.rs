@@ -437,9 +437,9 @@ pub enum TraceSource {
     },
 }
 
-/// A measurement standard.
+/// What a lab (or regulator) registers about a measurement standard.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
-pub struct StandardRecord {
+pub struct StandardFields {
     /// Owner and code.
     pub id: StandardId,
     /// Name.
@@ -456,6 +456,13 @@ pub struct StandardRecord {
     pub assessment: Assessment,
     /// Its traceability certificates, oldest first (a standard is recalibrated over the years).
     pub traces: Vec<TraceSource>,
+}
+
+/// A measurement standard as the ledger keeps it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct StandardRecord {
+    /// Its data (the assessment and traces change as it is reassessed and recalibrated).
+    pub fields: StandardFields,
     /// Height of registration.
     pub registered_height: u64,
 }

@@ -244,7 +244,7 @@ impl<L: TraceLookup> Walk<'_, L> {
                 }
             };
             let mut entry = link(Some(id.clone()), LinkOutcome::Terminal);
-            entry.level = Some(standard.level);
+            entry.level = Some(standard.fields.level);
             let (via, outcome, next) = self.standard_on(&standard, on);
             entry.via = via;
             entry.outcome = outcome;
@@ -270,7 +270,7 @@ impl<L: TraceLookup> Walk<'_, L> {
         standard: &StandardRecord,
         on: Date,
     ) -> (Option<TraceSource>, LinkOutcome, Option<CertificateRecord>) {
-        let a = &standard.assessment;
+        let a = &standard.fields.assessment;
         if on < a.issued || a.valid_until < on {
             let problem = LinkProblem::AssessmentNotValid {
                 issued: a.issued,
@@ -278,11 +278,11 @@ impl<L: TraceLookup> Walk<'_, L> {
             };
             return (None, LinkOutcome::Broken(problem), None);
         }
-        if standard.level == StandardLevel::NationalPrimary {
+        if standard.fields.level == StandardLevel::NationalPrimary {
             return (None, LinkOutcome::Terminal, None);
         }
         let mut newest_failure = None;
-        for trace in standard.traces.iter().rev() {
+        for trace in standard.fields.traces.iter().rev() {
             match self.trace_on(trace, on) {
                 Ok(next) => {
                     let outcome = if next.is_some() {

@@ -16,7 +16,7 @@ use hengxin_primitives::records::{
 };
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, Category, CertNumber, Date, LabCode, StandardId, Text};
-use hengxin_support::{DispatchResult, Env, Failure, Storage, StorageError};
+use hengxin_support::{DispatchResult, Env, PalletError, Storage, StorageError};
 use parity_scale_codec::{Decode, Encode};
 
 /// The most standards one certificate may cite.
@@ -146,11 +146,7 @@ pub enum Error {
     UnknownLab(LabCode),
 }
 
-impl From<Error> for Failure<Error> {
-    fn from(e: Error) -> Self {
-        Failure::Rejected(e)
-    }
-}
+impl PalletError for Error {}
 
 /// The certificates calls.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
@@ -222,13 +218,7 @@ pub fn dispatch(
         } => {
             let mut record = existing(s, &lab, &number)?;
             let issuer = membership::lab(s, &lab)?.ok_or_else(|| Error::UnknownLab(lab.clone()))?;
-            let allowed = match membership::role(s, signer)? {
-                Some(AccountRole::Regulator { region }) => region == issuer.region,
-                Some(AccountRole::LabKey { lab: own }) => {
-                    own == lab && issuer.key_active_at(signer, env.height)
-                }
-                _ => false,
-            };
+            let allowed = membership::acts_for_lab(s, env, signer, &issuer)?;
             if !allowed {
                 return Err(Error::NotIssuer(lab).into());
             }

@@ -14,7 +14,7 @@ use hengxin_primitives::records::{
 };
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, CreditCode, LabCode, RegionCode, Text};
-use hengxin_support::{DispatchResult, Env, Failure, Storage, StorageError};
+use hengxin_support::{DispatchResult, Env, PalletError, Storage, StorageError};
 use parity_scale_codec::{Decode, Encode};
 
 /// The most scope lines a lab may hold.
@@ -75,6 +75,23 @@ pub fn ensure_regulator_of(
         }
         .into())
     }
+}
+
+/// Whether `signer` may act for `lab`: a regulator of its region, or one of its keys active at
+/// this height.
+pub fn acts_for_lab(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    lab: &LabRecord,
+) -> Result<bool, StorageError> {
+    Ok(match role(s, signer)? {
+        Some(AccountRole::Regulator { region }) => region == lab.region,
+        Some(AccountRole::LabKey { lab: code }) => {
+            code == lab.code && lab.key_active_at(signer, env.height)
+        }
+        _ => false,
+    })
 }
 
 /// The set that finalizes the current block.
@@ -424,11 +441,7 @@ pub enum Error {
     AlreadyApproved(RegionCode),
 }
 
-impl From<Error> for Failure<Error> {
-    fn from(e: Error) -> Self {
-        Failure::Rejected(e)
-    }
-}
+impl PalletError for Error {}
 
 // ---------------------------------------------------------------------------------------------
 // Calls
@@ -783,14 +796,7 @@ fn ensure_lab_or_regulator(
     signer: &AccountId,
     lab: &LabRecord,
 ) -> DispatchResult<(), Error> {
-    let allowed = match role(s, signer)? {
-        Some(AccountRole::Regulator { region }) => region == lab.region,
-        Some(AccountRole::LabKey { lab: code }) => {
-            code == lab.code && lab.key_active_at(signer, env.height)
-        }
-        _ => false,
-    };
-    if allowed {
+    if acts_for_lab(s, env, signer, lab)? {
         Ok(())
     } else {
         Err(Error::NotLabOrRegulator(lab.code.clone()).into())

@@ -10,8 +10,8 @@ use hengxin_primitives::crypto::{self, Keypair};
 use hengxin_primitives::ids::IdError;
 use hengxin_primitives::records::{
     Assessment, BusinessRecord, BusinessType, CertKind, CertificateFields, Conclusion, Instrument,
-    LabKeyEntry, LabKind, LabRecord, LabStatus, RegionRecord, ScopeEntry, StandardLevel,
-    TraceSource,
+    LabKeyEntry, LabKind, LabRecord, LabStatus, RegionRecord, ScopeEntry, StandardFields,
+    StandardLevel, TraceSource,
 };
 use hengxin_primitives::{
     Category, CertNumber, CreditCode, Date, LabCode, RegionCode, StandardId, Text,
@@ -19,7 +19,7 @@ use hengxin_primitives::{
 
 use crate::certificates::Call as CertCall;
 use crate::membership::{GenesisConfig as MembershipGenesis, GenesisInspector, GenesisRegion};
-use crate::standards::{Call as StdCall, StandardInput};
+use crate::standards::Call as StdCall;
 use crate::{Call, GenesisConfig};
 
 /// The demo keys written to `DIR/keys/<name>.key`.
@@ -154,7 +154,7 @@ pub fn genesis(genesis_time_ms: u64, validators: ValidatorSet) -> Result<Genesis
         issued: days_ago(365),
         valid_until: days_ago(365).add_months(48),
     };
-    let standard = |id: &StandardId, name: &str, level, traces| StandardInput {
+    let standard = |id: &StandardId, name: &str, level, traces| StandardFields {
         id: id.clone(),
         name: t(name),
         category: Category::Thermal,

@@ -15,6 +15,8 @@ pub use hengxin_certificates as certificates;
 pub use hengxin_membership as membership;
 pub use hengxin_standards as standards;
 
+use hengxin_primitives::codec::{DecodeError, decode_strict};
+use hengxin_primitives::tx::TX_SIZE_BYTES_MAX;
 use hengxin_primitives::{Hash, Header, SignedTx};
 use parity_scale_codec::{Decode, Encode};
 
@@ -36,6 +38,29 @@ pub enum Call {
 
 /// A signed transaction of this runtime.
 pub type Transaction = SignedTx<Call>;
+
+/// Why submitted bytes are not a transaction.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum TxDecodeError {
+    /// Over the size limit.
+    #[error("transaction is {size} bytes; the limit is {TX_SIZE_BYTES_MAX}")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+    },
+    /// Not a transaction of this runtime (or not canonical SCALE).
+    #[error(transparent)]
+    Undecodable(#[from] DecodeError),
+}
+
+/// Decodes a transaction from untrusted bytes: size limit first, then strict SCALE (identifiers
+/// checked, no trailing bytes, no unknown call).
+pub fn decode_transaction(bytes: &[u8]) -> Result<Transaction, TxDecodeError> {
+    if bytes.len() > TX_SIZE_BYTES_MAX {
+        return Err(TxDecodeError::TooLarge { size: bytes.len() });
+    }
+    Ok(decode_strict("transaction", bytes)?)
+}
 
 /// What a successful transaction did.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]

@@ -9,12 +9,13 @@
 use hengxin_certificates as certificates;
 use hengxin_membership as membership;
 use hengxin_primitives::records::{
-    AccountRole, Assessment, CertificateRecord, StandardLevel, StandardRecord, TraceSource,
+    AccountRole, Assessment, CertificateRecord, StandardFields, StandardLevel, StandardRecord,
+    TraceSource,
 };
 use hengxin_primitives::rules::{self, Lookup, TraceLookup, TraceReport};
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{AccountId, Category, CertNumber, LabCode, StandardId, Text};
-use hengxin_support::{DispatchResult, Env, Failure, Storage, StorageError};
+use hengxin_primitives::{AccountId, CertNumber, LabCode, StandardId};
+use hengxin_support::{DispatchResult, Env, PalletError, Storage, StorageError};
 use parity_scale_codec::{Decode, Encode};
 
 /// The most traceability certificates kept per standard.
@@ -150,32 +151,7 @@ pub enum Error {
     TooManyTraces,
 }
 
-impl From<Error> for Failure<Error> {
-    fn from(e: Error) -> Self {
-        Failure::Rejected(e)
-    }
-}
-
-/// A standard as registered; the chain adds the height.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
-pub struct StandardInput {
-    /// Owner and code.
-    pub id: StandardId,
-    /// Name.
-    pub name: Text,
-    /// Category.
-    pub category: Category,
-    /// Level.
-    pub level: StandardLevel,
-    /// Measuring range.
-    pub range: Text,
-    /// Uncertainty, accuracy class or MPE.
-    pub uncertainty: Text,
-    /// Assessment certificate.
-    pub assessment: Assessment,
-    /// Traceability certificates, oldest first.
-    pub traces: Vec<TraceSource>,
-}
+impl PalletError for Error {}
 
 /// The standards calls.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
@@ -184,7 +160,7 @@ pub enum Call {
     #[codec(index = 0)]
     Register {
         /// The standard.
-        standard: StandardInput,
+        standard: StandardFields,
     },
     /// Replaces a standard's assessment certificate with a renewed one.
     #[codec(index = 1)]
@@ -215,8 +191,7 @@ pub fn dispatch(
         Call::Register { standard: input } => {
             let id = input.id.clone();
             if input.level == StandardLevel::NationalPrimary {
-                membership::ensure_regulator(s, signer)
-                    .map_err(|_| Error::NationalPrimaryNeedsRegulator)?;
+                ensure_any_regulator(s, signer)?;
                 if !input.traces.is_empty() {
                     return Err(Error::PrimaryHasNoTrace.into());
                 }
@@ -234,14 +209,7 @@ pub fn dispatch(
                 check_trace(s, trace)?;
             }
             let record = StandardRecord {
-                id: input.id,
-                name: input.name,
-                category: input.category,
-                level: input.level,
-                range: input.range,
-                uncertainty: input.uncertainty,
-                assessment: input.assessment,
-                traces: input.traces,
+                fields: input,
                 registered_height: env.height,
             };
             s.put(&StorageKey::Standard(id.clone()), &record);
@@ -251,21 +219,21 @@ pub fn dispatch(
             let mut record = existing(s, &id)?;
             ensure_may_manage(s, env, signer, &record)?;
             check_assessment(&assessment)?;
-            record.assessment = assessment;
+            record.fields.assessment = assessment;
             s.put(&StorageKey::Standard(id.clone()), &record);
             Ok(Event::AssessmentRenewed { id })
         }
         Call::AddTrace { id, trace } => {
             let mut record = existing(s, &id)?;
             ensure_may_manage(s, env, signer, &record)?;
-            if record.level == StandardLevel::NationalPrimary {
+            if record.fields.level == StandardLevel::NationalPrimary {
                 return Err(Error::PrimaryHasNoTrace.into());
             }
-            if record.traces.len() >= TRACES_MAX {
+            if record.fields.traces.len() >= TRACES_MAX {
                 return Err(Error::TooManyTraces.into());
             }
             check_trace(s, &trace)?;
-            record.traces.push(trace);
+            record.fields.traces.push(trace);
             s.put(&StorageKey::Standard(id.clone()), &record);
             Ok(Event::TraceAdded { id })
         }
@@ -282,12 +250,18 @@ fn ensure_may_manage(
     signer: &AccountId,
     record: &StandardRecord,
 ) -> DispatchResult<(), Error> {
-    if record.level == StandardLevel::NationalPrimary {
-        membership::ensure_regulator(s, signer)
-            .map_err(|_| Error::NationalPrimaryNeedsRegulator)?;
-        return Ok(());
+    if record.fields.level == StandardLevel::NationalPrimary {
+        return ensure_any_regulator(s, signer);
     }
-    ensure_owner_or_regulator(s, env, signer, &record.id.owner)
+    ensure_owner_or_regulator(s, env, signer, &record.fields.id.owner)
+}
+
+/// Any regulator: national primary standards are theirs to keep.
+fn ensure_any_regulator(s: &mut dyn Storage, signer: &AccountId) -> DispatchResult<(), Error> {
+    match membership::role(s, signer)? {
+        Some(AccountRole::Regulator { .. }) => Ok(()),
+        _ => Err(Error::NationalPrimaryNeedsRegulator.into()),
+    }
 }
 
 /// The owner lab's active key, or a regulator of the owner's region.
@@ -298,13 +272,7 @@ fn ensure_owner_or_regulator(
     owner: &LabCode,
 ) -> DispatchResult<(), Error> {
     let lab = membership::lab(s, owner)?.ok_or_else(|| Error::UnknownLab(owner.clone()))?;
-    let allowed = match membership::role(s, signer)? {
-        Some(AccountRole::Regulator { region }) => region == lab.region,
-        Some(AccountRole::LabKey { lab: code }) => {
-            code == *owner && lab.key_active_at(signer, env.height)
-        }
-        _ => false,
-    };
+    let allowed = membership::acts_for_lab(s, env, signer, &lab)?;
     if allowed {
         Ok(())
     } else {

@@ -43,6 +43,15 @@ pub enum Failure<E> {
     Storage(StorageError),
 }
 
+/// Marks a pallet's error enum, so `?` lifts it into [`Failure::Rejected`].
+pub trait PalletError {}
+
+impl<E: PalletError> From<E> for Failure<E> {
+    fn from(e: E) -> Self {
+        Failure::Rejected(e)
+    }
+}
+
 impl<E> From<StorageError> for Failure<E> {
     fn from(e: StorageError) -> Self {
         Failure::Storage(e)

@@ -74,12 +74,16 @@ fn anchoring_outside_the_scope_is_refused() {
         item: None,
         valid_until: today.add_months(12),
     }];
-    chain.ok(
+    let event = chain.ok(
         &demo::key("regulator-cq"),
         Call::Membership(MemCall::SetLabScope {
             lab: cqjl(),
             scope: length_only,
         }),
+    );
+    assert_eq!(
+        event,
+        Event::Membership(hengxin_runtime::membership::Event::LabScopeSet { lab: cqjl() })
     );
     let e = chain.rejects(&demo::key("lab-cq"), anchor(fields("X-1", today)));
     assert_eq!(

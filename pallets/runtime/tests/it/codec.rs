@@ -14,6 +14,45 @@ fn printable() -> impl Strategy<Value = String> {
     "[A-Za-z0-9 /_.\\-\u{4e00}-\u{4e20}]{0,40}"
 }
 
+#[test]
+fn submitted_bytes_are_size_limited_and_strict() {
+    use hengxin_primitives::tx::TX_SIZE_BYTES_MAX;
+    use hengxin_runtime::{TxDecodeError, decode_transaction};
+    let key = Keypair::from_seed(&[1; 32]);
+    let tx = TxPayload {
+        genesis_hash: Hash::ZERO,
+        signer: key.public(),
+        nonce: 0,
+        valid_until_height: 9,
+        call: anchor(fields("S-1", Date(20_000))),
+    }
+    .sign(&key);
+    let bytes = tx.encode();
+    assert_eq!(decode_transaction(&bytes).unwrap(), tx);
+    let mut trailing = bytes.clone();
+    trailing.push(0);
+    assert!(matches!(
+        decode_transaction(&trailing),
+        Err(TxDecodeError::Undecodable(_))
+    ));
+    let huge = vec![0u8; TX_SIZE_BYTES_MAX + 1];
+    assert_eq!(
+        decode_transaction(&huge),
+        Err(TxDecodeError::TooLarge {
+            size: TX_SIZE_BYTES_MAX + 1
+        })
+    );
+    // Call index 3 is reserved for a pallet that does not exist yet.
+    let mut reserved = bytes;
+    let call_at = 32 + 33 + 8 + 8;
+    assert_eq!(reserved[call_at], 1, "the certificates call index");
+    reserved[call_at] = 3;
+    assert!(matches!(
+        decode_transaction(&reserved),
+        Err(TxDecodeError::Undecodable(_))
+    ));
+}
+
 proptest! {
     #[test]
     fn transactions_round_trip(

@@ -124,9 +124,21 @@ fn suspension_is_recorded_with_history_and_cannot_repeat() {
             region: region("CQ")
         }
     );
+    let reinstated = chain.ok(
+        &regulator,
+        m(MemCall::ReinstateLab {
+            lab: cqjl.clone(),
+            reason: text("整改完成"),
+        }),
+    );
+    assert_eq!(
+        reinstated,
+        Event::Membership(MemEvent::LabReinstated { lab: cqjl.clone() })
+    );
+    chain.ok(&regulator, suspend());
     let lab: LabRecord = chain.read(&StorageKey::Lab(cqjl.clone())).unwrap();
     assert_eq!(lab.status, LabStatus::Suspended);
-    assert_eq!(lab.status_history.len(), 1);
+    assert_eq!(lab.status_history.len(), 3);
     assert_eq!(lab.status_on(chain.today()), LabStatus::Suspended);
 }
 
@@ -172,7 +184,15 @@ fn lab_keys_are_added_and_retired_by_the_lab_or_its_regulator() {
             compromised: false,
         })
     };
-    chain.ok(&k1, remove(&k2));
+    let event = chain.ok(&k1, remove(&k2));
+    assert_eq!(
+        event,
+        Event::Membership(MemEvent::LabKeyRemoved {
+            lab: cqjl.clone(),
+            key: k2.public(),
+            compromised: false
+        })
+    );
     assert_eq!(
         mem_error(chain.rejects(&k1, remove(&k2))),
         Error::KeyAlreadyRemoved(k2.public())
@@ -214,11 +234,17 @@ fn inspectors_and_businesses_are_registered_by_their_region() {
             region: region("SC")
         }
     );
-    chain.ok(
+    let event = chain.ok(
         &regulator,
         m(MemCall::RemoveInspector {
             inspector: inspector.public(),
         }),
+    );
+    assert_eq!(
+        event,
+        Event::Membership(MemEvent::InspectorRemoved {
+            inspector: inspector.public()
+        })
     );
     assert_eq!(
         mem_error(chain.rejects(

@@ -1,8 +1,6 @@
 //! Proof bundles built from real chain state and checked by the primitives' light-client code.
 
-use hengxin_primitives::block::{
-    CommitCertificate, CommitSignature, Validator, ValidatorSet, VoteSignBytes, VoteType,
-};
+use hengxin_primitives::block::{CommitCertificate, Validator, ValidatorSet};
 use hengxin_primitives::bundle::{
     BundleError, ProofBundle, ProvenLookupError, TrustAnchor, ValidatorHandoff,
 };
@@ -16,26 +14,7 @@ use parity_scale_codec::Encode;
 use crate::harness::*;
 
 fn commit(genesis: Hash, header: &Header, signers: &[Keypair]) -> CommitCertificate {
-    let bytes = VoteSignBytes {
-        chain: genesis,
-        height: header.height,
-        round: 0,
-        vote_type: VoteType::Precommit,
-        value: Some(header.hash()),
-    }
-    .to_bytes();
-    CommitCertificate {
-        height: header.height,
-        round: 0,
-        block_hash: header.hash(),
-        signatures: signers
-            .iter()
-            .map(|k| CommitSignature {
-                validator: k.public(),
-                signature: k.sign(&bytes),
-            })
-            .collect(),
-    }
+    CommitCertificate::signed_by(&genesis, header, 0, signers)
 }
 
 fn bundle(

@@ -1,12 +1,10 @@
 //! The standards pallet and the traceability chain.
 
-use hengxin_primitives::records::{Assessment, StandardLevel, TraceSource};
+use hengxin_primitives::records::{Assessment, StandardFields, StandardLevel, TraceSource};
 use hengxin_primitives::rules::{LinkOutcome, LinkProblem, TRACE_DEPTH_MAX};
 use hengxin_primitives::{Category, Date, Keypair, LabCode, StandardId};
 use hengxin_runtime::certificates::Call as CertCall;
-use hengxin_runtime::standards::{
-    Call as StdCall, Error, Event as StdEvent, StandardInput, traceability_chain,
-};
+use hengxin_runtime::standards::{Call as StdCall, Error, Event as StdEvent, traceability_chain};
 use hengxin_runtime::{Call, Event, TxError, demo};
 use hengxin_support::Overlay;
 
@@ -31,8 +29,8 @@ fn input(
     level: StandardLevel,
     traces: Vec<TraceSource>,
     today: Date,
-) -> StandardInput {
-    StandardInput {
+) -> StandardFields {
+    StandardFields {
         id,
         name: text("标准装置"),
         category: Category::Thermal,
@@ -48,7 +46,7 @@ fn input(
     }
 }
 
-fn register(standard: StandardInput) -> Call {
+fn register(standard: StandardFields) -> Call {
     Call::Standards(StdCall::Register { standard })
 }
 

@@ -1,0 +1,350 @@
+//! The node's storage: blocks, commit certificates, transaction outcomes and the runtime state,
+//! in one sled database. A decided block is one atomic, flushed batch (block, certificate,
+//! indexes, state), so after a crash at any moment the stored head and the state agree.
+//! Blocks proposed but not yet decided are kept too: the consensus WAL remembers votes for a
+//! block by hash only, so a restart must still find the block itself.
+
+use std::path::Path;
+
+use hengxin_primitives::codec::decode_strict;
+use hengxin_primitives::{CommitCertificate, Hash, Header};
+use hengxin_runtime::{Block, Chain, TxError, TxOutcome};
+use hengxin_sled_store::SledBackend;
+use hengxin_support::{Backend, StateDb, StorageError, WriteBatch};
+use parity_scale_codec::{Decode, Encode};
+
+const BLOCK: u8 = b'B';
+const COMMIT: u8 = b'C';
+const HASH: u8 = b'H';
+const TX: u8 = b'T';
+const PENDING: u8 = b'P';
+const GENESIS_KEY: &[u8] = b"m/genesis";
+const HEAD_KEY: &[u8] = b"m/head";
+
+/// Where a finalized transaction landed, and what it did.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct TxRecord {
+    /// Block height.
+    pub height: u64,
+    /// Position in the block.
+    pub index: u32,
+    /// `Ok(())` or why it failed.
+    pub result: Result<(), TxError>,
+}
+
+/// Why the store cannot serve this node.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The data directory holds another chain.
+    #[error("the data directory holds chain {found}, not {expected}; use another --data-dir")]
+    OtherChain {
+        /// The chain this node runs.
+        expected: Hash,
+        /// The chain on disk.
+        found: Hash,
+    },
+    /// The head block and the state disagree (should be impossible: they are written together).
+    #[error(
+        "stored head at height {height} does not match the state root; the data directory is damaged"
+    )]
+    Inconsistent {
+        /// The head height.
+        height: u64,
+    },
+}
+
+fn key(prefix: u8, body: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + body.len());
+    k.push(prefix);
+    k.extend_from_slice(body);
+    k
+}
+
+fn decode<T: Decode>(what: &'static str, bytes: &[u8]) -> Result<T, StorageError> {
+    decode_strict(what, bytes).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+/// Blocks, certificates, indexes and the runtime's state.
+#[derive(Debug)]
+pub struct Store {
+    backend: SledBackend,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Ok(Store {
+            backend: SledBackend::open(dir)?,
+        })
+    }
+
+    /// The chain's runtime over this store's state, whose genesis is `genesis`.
+    pub fn chain(&self, genesis: &Header) -> Chain<SledBackend> {
+        Chain::new(StateDb::new(self.backend.clone()), genesis.hash())
+    }
+
+    fn get<T: Decode>(&self, what: &'static str, key: &[u8]) -> Result<Option<T>, StorageError> {
+        self.backend
+            .get(key)?
+            .map(|bytes| decode(what, &bytes))
+            .transpose()
+    }
+
+    /// The genesis header, if the store was initialized.
+    pub fn genesis(&self) -> Result<Option<Header>, StorageError> {
+        self.get("genesis header", GENESIS_KEY)
+    }
+
+    /// Writes genesis (its header and state) on an empty store, or checks that the store holds
+    /// this chain and that its head agrees with its state.
+    pub fn init(&self, genesis: &Header, genesis_state: WriteBatch) -> Result<(), StoreError> {
+        match self.genesis()? {
+            Some(stored) if stored.hash() == genesis.hash() => {
+                let head = self.head()?.unwrap_or_else(|| stored.clone());
+                let state = StateDb::new(self.backend.clone());
+                if state.root(head.height)? != head.state_root {
+                    return Err(StoreError::Inconsistent {
+                        height: head.height,
+                    });
+                }
+                Ok(())
+            }
+            Some(stored) => Err(StoreError::OtherChain {
+                expected: genesis.hash(),
+                found: stored.hash(),
+            }),
+            None => {
+                let mut batch = genesis_state;
+                batch.put(GENESIS_KEY.to_vec(), genesis.encode());
+                batch.put(key(HASH, &genesis.hash().0), 0u64.to_be_bytes().to_vec());
+                self.backend.commit(batch)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The header of the last decided block (genesis when none was decided yet).
+    pub fn head(&self) -> Result<Option<Header>, StorageError> {
+        match self.get::<u64>("head height", HEAD_KEY)? {
+            Some(height) => Ok(self.block(height)?.map(|b| b.header)),
+            None => self.genesis(),
+        }
+    }
+
+    /// Writes a decided block with its certificate, outcomes and state, in one flushed batch.
+    pub fn commit_block(
+        &self,
+        block: &Block,
+        commit: &CommitCertificate,
+        outcomes: &[TxOutcome],
+        state: WriteBatch,
+    ) -> Result<(), StorageError> {
+        let height = block.header.height.to_be_bytes();
+        let mut batch = state;
+        batch.put(key(BLOCK, &height), block.encode());
+        batch.put(key(COMMIT, &height), commit.encode());
+        batch.put(key(HASH, &block.header.hash().0), height.to_vec());
+        for (index, outcome) in outcomes.iter().enumerate() {
+            let record = TxRecord {
+                height: block.header.height,
+                index: u32::try_from(index).unwrap_or(u32::MAX),
+                result: outcome.result.clone().map(|_| ()),
+            };
+            batch.put(key(TX, &outcome.hash.0), record.encode());
+        }
+        batch.put(HEAD_KEY.to_vec(), block.header.height.encode());
+        self.backend.commit(batch)
+    }
+
+    /// The decided block at `height`.
+    pub fn block(&self, height: u64) -> Result<Option<Block>, StorageError> {
+        self.get("block", &key(BLOCK, &height.to_be_bytes()))
+    }
+
+    /// The commit certificate of the block at `height`.
+    pub fn commit(&self, height: u64) -> Result<Option<CommitCertificate>, StorageError> {
+        self.get("commit certificate", &key(COMMIT, &height.to_be_bytes()))
+    }
+
+    /// The height of the block with `hash`.
+    pub fn height_of(&self, hash: &Hash) -> Result<Option<u64>, StorageError> {
+        let Some(bytes) = self.backend.get(&key(HASH, &hash.0))? else {
+            return Ok(None);
+        };
+        let bytes: [u8; 8] = bytes
+            .try_into()
+            .map_err(|_| StorageError::Corrupt("block hash index".into()))?;
+        Ok(Some(u64::from_be_bytes(bytes)))
+    }
+
+    /// Where a finalized transaction landed.
+    pub fn transaction(&self, hash: &Hash) -> Result<Option<TxRecord>, StorageError> {
+        self.get("transaction record", &key(TX, &hash.0))
+    }
+
+    /// Keeps a proposed block until its height is decided (before the engine hears of it).
+    pub fn put_pending(&self, block: &Block) -> Result<(), StorageError> {
+        let mut body = block.header.height.to_be_bytes().to_vec();
+        body.extend_from_slice(&block.header.hash().0);
+        self.backend.commit(WriteBatch {
+            ops: vec![(key(PENDING, &body), Some(block.encode()))],
+        })
+    }
+
+    /// A proposed block by height and hash.
+    pub fn pending(&self, height: u64, hash: &Hash) -> Result<Option<Block>, StorageError> {
+        let mut body = height.to_be_bytes().to_vec();
+        body.extend_from_slice(&hash.0);
+        self.get("pending block", &key(PENDING, &body))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hengxin_primitives::TxPayload;
+    use hengxin_primitives::block::{Validator, ValidatorSet};
+    use hengxin_runtime::{Call, GenesisConfig, certificates, demo};
+
+    const GENESIS_MS: u64 = 1_780_000_000_000;
+
+    fn config() -> GenesisConfig {
+        let set = ValidatorSet::new(vec![Validator {
+            key: demo::key("validator-0").public(),
+            power: 1,
+        }])
+        .unwrap();
+        demo::genesis(GENESIS_MS, set).unwrap()
+    }
+
+    fn open_with_genesis(dir: &Path) -> (Store, Header) {
+        let store = Store::open(dir).unwrap();
+        let executed = config()
+            .execute(&StateDb::new(store.backend.clone()))
+            .unwrap();
+        store.init(&executed.header, executed.batch).unwrap();
+        (store, executed.header)
+    }
+
+    fn commit_for(chain: &Hash, header: &Header) -> CommitCertificate {
+        CommitCertificate::signed_by(chain, header, 0, &[demo::key("validator-0")])
+    }
+
+    #[test]
+    fn decided_blocks_survive_a_restart_with_their_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let (genesis, head) = {
+            let (store, genesis) = open_with_genesis(dir.path());
+            let chain = store.chain(&genesis);
+            let lab = demo::key("lab-cq");
+            let mut head = genesis.clone();
+            let mut last_tx = Hash::ZERO;
+            for i in 0..3u64 {
+                let fields = hengxin_primitives::records::CertificateFields {
+                    number: format!("S-{i}").parse().unwrap(),
+                    ..chain_demo_fields()
+                };
+                let tx = TxPayload {
+                    genesis_hash: genesis.hash(),
+                    signer: lab.public(),
+                    nonce: i,
+                    valid_until_height: 100,
+                    call: Call::Certificates(certificates::Call::Anchor { fields }),
+                }
+                .sign(&lab);
+                last_tx = tx.hash();
+                let executed = chain
+                    .execute(
+                        &head,
+                        head.timestamp_ms + 1_000,
+                        demo::key("validator-0").public(),
+                        std::slice::from_ref(&tx),
+                    )
+                    .unwrap();
+                let block = Block {
+                    header: executed.header.clone(),
+                    transactions: vec![tx],
+                };
+                let commit = commit_for(&genesis.hash(), &block.header);
+                store
+                    .commit_block(&block, &commit, &executed.outcomes, executed.batch)
+                    .unwrap();
+                head = executed.header;
+            }
+            let record = store.transaction(&last_tx).unwrap().unwrap();
+            assert_eq!((record.height, record.index, record.result), (3, 0, Ok(())));
+            (genesis, head)
+        };
+        let (store, _) = open_with_genesis(dir.path());
+        assert_eq!(store.head().unwrap(), Some(head.clone()));
+        assert_eq!(store.height_of(&head.hash()).unwrap(), Some(3));
+        let commit = store.commit(3).unwrap().unwrap();
+        let set = ValidatorSet::new(vec![Validator {
+            key: demo::key("validator-0").public(),
+            power: 1,
+        }])
+        .unwrap();
+        assert!(commit.verify(&genesis.hash(), &head, &set).is_ok());
+        assert_eq!(
+            StateDb::new(store.backend.clone()).root(3).unwrap(),
+            head.state_root
+        );
+    }
+
+    #[test]
+    fn a_data_dir_of_another_chain_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = open_with_genesis(dir.path());
+        let mut other = config();
+        other.genesis_time_ms += 1;
+        let executed = other.execute(&StateDb::new(store.backend.clone())).unwrap();
+        assert!(matches!(
+            store.init(&executed.header, executed.batch),
+            Err(StoreError::OtherChain { .. })
+        ));
+    }
+
+    #[test]
+    fn pending_blocks_are_kept_by_height_and_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, genesis) = open_with_genesis(dir.path());
+        let mut header = genesis.clone();
+        header.height = 1;
+        let block = Block {
+            header: header.clone(),
+            transactions: vec![],
+        };
+        store.put_pending(&block).unwrap();
+        assert_eq!(store.pending(1, &header.hash()).unwrap(), Some(block));
+        assert_eq!(store.pending(1, &genesis.hash()).unwrap(), None);
+    }
+
+    fn chain_demo_fields() -> hengxin_primitives::records::CertificateFields {
+        use hengxin_primitives::records::{CertKind, CertificateFields, Conclusion, Instrument};
+        use hengxin_primitives::{Category, Date, Text};
+        let today = Date::from_unix_ms_cst(GENESIS_MS);
+        let t = Text::lossy;
+        CertificateFields {
+            number: "X".parse().unwrap(),
+            kind: CertKind::Calibration,
+            category: Category::Length,
+            item: t("卡尺"),
+            instrument: Instrument {
+                name: t("游标卡尺"),
+                model: t("0-150mm"),
+                serial: t("1"),
+                manufacturer: t("m"),
+            },
+            procedure: t("JJF 1000"),
+            calibration_date: today,
+            issue_date: today,
+            valid_until: None,
+            conclusion: Conclusion::None,
+            standards: vec![],
+            document_hash: Hash([1; 32]),
+        }
+    }
+}
