@@ -6,4 +6,6 @@
 )]
 
 pub mod consensus;
+pub mod mempool;
+pub mod node;
 pub mod store;

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use hengxin_primitives::codec::decode_strict;
 use hengxin_primitives::{CommitCertificate, Hash, Header};
-use hengxin_runtime::{Block, Chain, TxError, TxOutcome};
+use hengxin_runtime::{Block, Chain, GenesisConfig, TxError, TxOutcome};
 use hengxin_sled_store::SledBackend;
 use hengxin_support::{Backend, StateDb, StorageError, WriteBatch};
 use parity_scale_codec::{Decode, Encode};
@@ -46,6 +46,9 @@ pub enum StoreError {
         /// The chain on disk.
         found: Hash,
     },
+    /// The genesis configuration is invalid.
+    #[error("invalid genesis: {0}")]
+    Genesis(String),
     /// The head block and the state disagree (should be impossible: they are written together).
     #[error(
         "stored head at height {height} does not match the state root; the data directory is damaged"
@@ -126,6 +129,16 @@ impl Store {
         }
     }
 
+    /// Builds `config`'s genesis and initializes the store with it (or checks that the store
+    /// holds this chain); returns the genesis header.
+    pub fn init_genesis(&self, config: &GenesisConfig) -> Result<Header, StoreError> {
+        let executed = config
+            .execute(&StateDb::new(self.backend.clone()))
+            .map_err(|e| StoreError::Genesis(e.to_string()))?;
+        self.init(&executed.header, executed.batch)?;
+        Ok(executed.header)
+    }
+
     /// The header of the last decided block (genesis when none was decided yet).
     pub fn head(&self) -> Result<Option<Header>, StorageError> {
         match self.get::<u64>("head height", HEAD_KEY)? {
@@ -192,6 +205,15 @@ impl Store {
         self.backend.commit(WriteBatch {
             ops: vec![(key(PENDING, &body), Some(block.encode()))],
         })
+    }
+
+    /// Every block proposed at `height` that was kept.
+    pub fn pending_at(&self, height: u64) -> Result<Vec<Block>, StorageError> {
+        self.backend
+            .scan_prefix(&key(PENDING, &height.to_be_bytes()))?
+            .iter()
+            .map(|bytes| decode("pending block", bytes))
+            .collect()
     }
 
     /// A proposed block by height and hash.
@@ -318,8 +340,13 @@ mod tests {
             transactions: vec![],
         };
         store.put_pending(&block).unwrap();
-        assert_eq!(store.pending(1, &header.hash()).unwrap(), Some(block));
+        assert_eq!(
+            store.pending(1, &header.hash()).unwrap(),
+            Some(block.clone())
+        );
         assert_eq!(store.pending(1, &genesis.hash()).unwrap(), None);
+        assert_eq!(store.pending_at(1).unwrap(), vec![block]);
+        assert!(store.pending_at(2).unwrap().is_empty());
     }
 
     fn chain_demo_fields() -> hengxin_primitives::records::CertificateFields {

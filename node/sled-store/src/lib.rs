@@ -29,6 +29,16 @@ impl SledBackend {
     }
 }
 
+impl SledBackend {
+    /// Every value whose key starts with `prefix`, in key order.
+    pub fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
+        self.db
+            .scan_prefix(prefix)
+            .map(|entry| entry.map(|(_, v)| v.to_vec()).map_err(backend_error))
+            .collect()
+    }
+}
+
 impl Backend for SledBackend {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self.db.get(key).map_err(backend_error)?.map(|v| v.to_vec()))

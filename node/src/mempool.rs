@@ -1,0 +1,324 @@
+//! The mempool: signature- and nonce-checked transactions waiting for a block, bounded in count,
+//! bytes and per account, de-duplicated, and handed to the proposer in nonce order per account.
+//! A full pool refuses new transactions rather than growing.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use hengxin_primitives::{Hash, PublicKey};
+use hengxin_runtime::Transaction;
+use parity_scale_codec::Encode;
+
+/// The pool's limits.
+#[derive(Debug, Clone, Copy)]
+pub struct MempoolLimits {
+    /// Transactions in all.
+    pub txs_max: usize,
+    /// Encoded bytes in all.
+    pub bytes_max: usize,
+    /// Transactions of one account.
+    pub per_account_max: usize,
+}
+
+impl Default for MempoolLimits {
+    fn default() -> Self {
+        MempoolLimits {
+            txs_max: 20_000,
+            bytes_max: 64 * 1024 * 1024,
+            per_account_max: 5_000,
+        }
+    }
+}
+
+/// Why the pool refused a transaction.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdmitError {
+    /// The pool is at a limit; try again later.
+    #[error("the mempool is full ({0}); retry later")]
+    Full(&'static str),
+    /// The account has as many transactions waiting as it may.
+    #[error("this account has {0} transactions waiting; wait for some to be finalized")]
+    AccountFull(usize),
+    /// The same transaction is already waiting.
+    #[error("this transaction is already in the mempool")]
+    Duplicate,
+    /// Another transaction with this account's nonce is already waiting.
+    #[error("another transaction with nonce {0} of this account is already waiting")]
+    NonceTaken(u64),
+}
+
+#[derive(Debug)]
+struct Entry {
+    tx: Transaction,
+    hash: Hash,
+    size: usize,
+    arrival: u64,
+}
+
+#[derive(Debug, Default)]
+struct Pool {
+    accounts: BTreeMap<PublicKey, BTreeMap<u64, Entry>>,
+    hashes: BTreeMap<Hash, (PublicKey, u64)>,
+    bytes: usize,
+    arrivals: u64,
+}
+
+impl Pool {
+    fn remove(&mut self, account: &PublicKey, nonce: u64) {
+        let Some(entries) = self.accounts.get_mut(account) else {
+            return;
+        };
+        if let Some(entry) = entries.remove(&nonce) {
+            self.bytes -= entry.size;
+            self.hashes.remove(&entry.hash);
+        }
+        if entries.is_empty() {
+            self.accounts.remove(account);
+        }
+    }
+}
+
+/// Transactions waiting for a block.
+#[derive(Debug, Default)]
+pub struct Mempool {
+    limits: MempoolLimits,
+    pool: Mutex<Pool>,
+}
+
+impl Mempool {
+    /// An empty pool with `limits`.
+    pub fn new(limits: MempoolLimits) -> Mempool {
+        Mempool {
+            limits,
+            pool: Mutex::new(Pool::default()),
+        }
+    }
+
+    fn pool(&self) -> std::sync::MutexGuard<'_, Pool> {
+        // A panic while holding the lock leaves the pool consistent (every update is a few
+        // map operations), so a poisoned lock is still usable.
+        self.pool.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Admits a transaction whose signature, chain and nonce the caller has checked.
+    pub fn insert(&self, tx: Transaction) -> Result<Hash, AdmitError> {
+        let hash = tx.hash();
+        let size = tx.encoded_size();
+        let (account, nonce) = (tx.payload.signer, tx.payload.nonce);
+        let mut pool = self.pool();
+        if pool.hashes.contains_key(&hash) {
+            return Err(AdmitError::Duplicate);
+        }
+        if pool.hashes.len() >= self.limits.txs_max {
+            return Err(AdmitError::Full("transaction count"));
+        }
+        if pool.bytes + size > self.limits.bytes_max {
+            return Err(AdmitError::Full("bytes"));
+        }
+        let waiting = pool.accounts.get(&account).map_or(0, BTreeMap::len);
+        if waiting >= self.limits.per_account_max {
+            return Err(AdmitError::AccountFull(waiting));
+        }
+        if pool
+            .accounts
+            .get(&account)
+            .is_some_and(|e| e.contains_key(&nonce))
+        {
+            return Err(AdmitError::NonceTaken(nonce));
+        }
+        pool.arrivals += 1;
+        let arrival = pool.arrivals;
+        pool.accounts.entry(account).or_default().insert(
+            nonce,
+            Entry {
+                tx,
+                hash,
+                size,
+                arrival,
+            },
+        );
+        pool.hashes.insert(hash, (account, nonce));
+        pool.bytes += size;
+        Ok(hash)
+    }
+
+    /// Up to `txs_max` transactions (and `bytes_max` bytes) for a block: for each account, its
+    /// waiting transactions with consecutive nonces from `next_nonce(account)`, accounts taken
+    /// in turn by the arrival of their first transaction, so no account starves the others.
+    pub fn select(
+        &self,
+        next_nonce: impl Fn(&PublicKey) -> u64,
+        txs_max: usize,
+        bytes_max: usize,
+    ) -> Vec<Transaction> {
+        let pool = self.pool();
+        let mut queues: Vec<Vec<&Entry>> = pool
+            .accounts
+            .iter()
+            .map(|(account, entries)| {
+                let mut expected = next_nonce(account);
+                entries
+                    .range(expected..)
+                    .take_while(|(nonce, _)| {
+                        let next = **nonce == expected;
+                        expected += 1;
+                        next
+                    })
+                    .map(|(_, e)| e)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|q| !q.is_empty())
+            .collect();
+        queues.sort_by_key(|q| q[0].arrival);
+        let (mut picked, mut bytes) = (Vec::new(), 0);
+        let mut depth = 0;
+        while picked.len() < txs_max {
+            let mut any = false;
+            for queue in &queues {
+                let Some(entry) = queue.get(depth) else {
+                    continue;
+                };
+                any = true;
+                if picked.len() >= txs_max || bytes + entry.size > bytes_max {
+                    return picked;
+                }
+                bytes += entry.size;
+                picked.push(entry.tx.clone());
+            }
+            if !any {
+                break;
+            }
+            depth += 1;
+        }
+        picked
+    }
+
+    /// Drops transactions whose nonce the chain has passed (included, or replaced).
+    pub fn prune(&self, next_nonce: impl Fn(&PublicKey) -> u64) {
+        let mut pool = self.pool();
+        let stale: Vec<(PublicKey, u64)> = pool
+            .accounts
+            .iter()
+            .flat_map(|(account, entries)| {
+                let next = next_nonce(account);
+                entries
+                    .range(..next)
+                    .map(move |(nonce, _)| (*account, *nonce))
+            })
+            .collect();
+        for (account, nonce) in stale {
+            pool.remove(&account, nonce);
+        }
+    }
+
+    /// Whether `hash` is waiting.
+    pub fn contains(&self, hash: &Hash) -> bool {
+        self.pool().hashes.contains_key(hash)
+    }
+
+    /// Transactions waiting.
+    pub fn len(&self) -> usize {
+        self.pool().hashes.len()
+    }
+
+    /// Whether nothing is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes waiting.
+    pub fn bytes(&self) -> usize {
+        self.pool().bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hengxin_primitives::{Keypair, TxPayload};
+    use hengxin_runtime::{Call, membership};
+
+    fn tx(key: &Keypair, nonce: u64) -> Transaction {
+        let call = Call::Membership(membership::Call::ApproveValidatorSet { id: nonce });
+        TxPayload {
+            genesis_hash: Hash::ZERO,
+            signer: key.public(),
+            nonce,
+            valid_until_height: 9,
+            call,
+        }
+        .sign(key)
+    }
+
+    #[test]
+    fn duplicates_and_taken_nonces_are_refused() {
+        let pool = Mempool::new(MempoolLimits::default());
+        let a = Keypair::from_seed(&[1; 32]);
+        pool.insert(tx(&a, 0)).unwrap();
+        assert_eq!(pool.insert(tx(&a, 0)), Err(AdmitError::Duplicate));
+        let mut other = tx(&a, 0);
+        other.payload.valid_until_height = 10;
+        let other = other.payload.sign(&a);
+        assert_eq!(pool.insert(other), Err(AdmitError::NonceTaken(0)));
+        assert_eq!(pool.len(), 1);
+    }
+
+    #[test]
+    fn limits_refuse_rather_than_grow() {
+        let limits = MempoolLimits {
+            txs_max: 3,
+            bytes_max: usize::MAX,
+            per_account_max: 2,
+        };
+        let pool = Mempool::new(limits);
+        let (a, b) = (Keypair::from_seed(&[1; 32]), Keypair::from_seed(&[2; 32]));
+        pool.insert(tx(&a, 0)).unwrap();
+        pool.insert(tx(&a, 1)).unwrap();
+        assert_eq!(pool.insert(tx(&a, 2)), Err(AdmitError::AccountFull(2)));
+        pool.insert(tx(&b, 0)).unwrap();
+        assert_eq!(
+            pool.insert(tx(&b, 1)),
+            Err(AdmitError::Full("transaction count"))
+        );
+        let size = tx(&a, 0).encoded_size();
+        let small = Mempool::new(MempoolLimits {
+            txs_max: 10,
+            bytes_max: size,
+            per_account_max: 10,
+        });
+        small.insert(tx(&a, 0)).unwrap();
+        assert_eq!(small.insert(tx(&a, 1)), Err(AdmitError::Full("bytes")));
+    }
+
+    #[test]
+    fn selection_follows_nonces_and_takes_accounts_in_turn() {
+        let pool = Mempool::new(MempoolLimits::default());
+        let (a, b) = (Keypair::from_seed(&[1; 32]), Keypair::from_seed(&[2; 32]));
+        for n in [2, 0, 1, 4] {
+            pool.insert(tx(&a, n)).unwrap();
+        }
+        pool.insert(tx(&b, 5)).unwrap();
+        pool.insert(tx(&b, 6)).unwrap();
+        let next = |k: &PublicKey| if *k == b.public() { 5 } else { 0 };
+        let picked: Vec<(PublicKey, u64)> = pool
+            .select(next, 100, usize::MAX)
+            .iter()
+            .map(|t| (t.payload.signer, t.payload.nonce))
+            .collect();
+        // a's 4 waits for 3; accounts alternate.
+        assert_eq!(
+            picked,
+            vec![
+                (a.public(), 0),
+                (b.public(), 5),
+                (a.public(), 1),
+                (b.public(), 6),
+                (a.public(), 2)
+            ]
+        );
+        assert_eq!(pool.select(next, 2, usize::MAX).len(), 2);
+        pool.prune(|k| if *k == b.public() { 7 } else { 2 });
+        assert_eq!(pool.len(), 2, "a's 2 and 4 remain");
+        assert!(pool.contains(&tx(&a, 4).hash()));
+    }
+}
