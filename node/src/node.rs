@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hengxin_primitives::{Header, Keypair};
-use hengxin_runtime::GenesisConfig;
+use hengxin_primitives::{Hash, Header, Keypair};
+use hengxin_runtime::{Chain, GenesisConfig, Transaction, TxError, decode_transaction};
+use hengxin_sled_store::SledBackend;
+use hengxin_support::StorageError;
 use malachite_app_channel::app::config::{
     ConsensusConfig, NodeConfig, ValuePayload, ValueSyncConfig,
 };
@@ -17,13 +19,17 @@ use malachite_app_channel::{
     ConsensusContext, EngineHandle, NetworkContext, NetworkIdentity, RequestContext, Signer,
     SyncContext, WalContext, start_engine,
 };
+use parity_scale_codec::Encode;
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tracing::{debug, warn};
 
 use crate::consensus::app::{App, BlockParams};
 use crate::consensus::codec::ScaleCodec;
 use crate::consensus::context::{Address, HengxinContext};
 use crate::consensus::signing::{ConsensusSigner, ConsensusVerifier};
-use crate::mempool::{Mempool, MempoolLimits};
+use crate::gossip::{self, TxGossip};
+use crate::mempool::{AdmitError, Mempool, MempoolLimits};
 use crate::store::Store;
 
 /// Everything a node needs to start.
@@ -41,6 +47,10 @@ pub struct NodeSettings {
     pub listen: Multiaddr,
     /// The other validators' addresses, each ending in `/p2p/<peer id>`.
     pub peers: Vec<Multiaddr>,
+    /// The transaction gossip's listen address (its own port).
+    pub gossip_listen: Multiaddr,
+    /// The other nodes' gossip addresses, each ending in `/p2p/<peer id>`.
+    pub gossip_peers: Vec<Multiaddr>,
     /// Block limits and pacing.
     pub blocks: BlockParams,
     /// Mempool limits.
@@ -81,10 +91,39 @@ pub fn network_keypair(key: &Keypair) -> anyhow::Result<NetworkKeypair> {
     Ok(NetworkKeypair::ed25519_from_bytes(key.seed())?)
 }
 
+/// Why a submitted transaction was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// It fails the chain's checks (signature, chain, nonce, expiry).
+    #[error(transparent)]
+    Invalid(#[from] TxError),
+    /// The pool refused it.
+    #[error(transparent)]
+    Pool(#[from] AdmitError),
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Checks `tx` against the state at the head and admits it to the pool.
+fn admit(
+    store: &Store,
+    chain: &Chain<SledBackend>,
+    mempool: &Mempool,
+    tx: Transaction,
+) -> Result<Hash, SubmitError> {
+    let head = store.head()?.map_or(0, |h| h.height);
+    chain.check_transaction(&tx, head)??;
+    Ok(mempool.insert(tx)?)
+}
+
 /// A running node.
 pub struct RunningNode {
     engine: EngineHandle,
     app: JoinHandle<anyhow::Result<()>>,
+    gossip: TxGossip,
+    receiver: JoinHandle<()>,
+    chain: Chain<SledBackend>,
     /// Its store.
     pub store: Arc<Store>,
     /// Its mempool.
@@ -94,8 +133,27 @@ pub struct RunningNode {
 }
 
 impl RunningNode {
-    /// Stops the engine and the app loop, and waits for both.
+    /// Checks a transaction, adds it to this node's pool and gossips it to the others.
+    pub fn submit(&self, tx: Transaction) -> Result<Hash, SubmitError> {
+        let bytes = tx.encode();
+        let hash = admit(&self.store, &self.chain, &self.mempool, tx)?;
+        if !self.gossip.publish(bytes) {
+            warn!(%hash, "gossip queue full: the transaction waits in this node's pool only");
+        }
+        Ok(hash)
+    }
+
+    /// The transaction gossip.
+    pub fn gossip(&self) -> &TxGossip {
+        &self.gossip
+    }
+
+    /// Stops the engine, the app loop and the gossip, and waits for them.
     pub async fn stop(self) {
+        self.gossip.stop();
+        self.receiver.abort();
+        let _ = self.receiver.await;
+        drop(self.chain);
         let _ = self
             .engine
             .actor
@@ -162,6 +220,26 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
     .map_err(|e| anyhow::anyhow!("starting the consensus engine: {e:#}"))?;
 
     let mempool = Arc::new(Mempool::new(settings.mempool));
+    let (received, mut incoming) = mpsc::channel::<Vec<u8>>(4_096);
+    let gossip = gossip::spawn(
+        network_keypair(&settings.key)?,
+        settings.gossip_listen.clone(),
+        settings.gossip_peers.clone(),
+        received,
+    )?;
+    let receiver = {
+        let (store, mempool, chain) = (store.clone(), mempool.clone(), store.chain(&genesis));
+        tokio::spawn(async move {
+            while let Some(bytes) = incoming.recv().await {
+                // Gossip brings any bytes: decode with limits, then the same checks as a submission.
+                if let Ok(tx) = decode_transaction(&bytes)
+                    && let Err(e) = admit(&store, &chain, &mempool, tx)
+                {
+                    debug!(error = %e, "gossiped transaction not admitted");
+                }
+            }
+        })
+    };
     let app = App::new(
         store.clone(),
         &genesis,
@@ -170,9 +248,13 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         settings.blocks.clone(),
     )?;
     let app = tokio::spawn(app.run(channels));
+    let chain = store.chain(&genesis);
     Ok(RunningNode {
         engine,
         app,
+        gossip,
+        receiver,
+        chain,
         store,
         mempool,
         genesis,

@@ -34,6 +34,8 @@ fn settings(dir: &Path, genesis_time_ms: u64) -> NodeSettings {
         genesis: demo::genesis(genesis_time_ms, set).unwrap(),
         listen: "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
         peers: vec![],
+        gossip_listen: "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
+        gossip_peers: vec![],
         blocks: BlockParams {
             txs_max: 1_000,
             bytes_max: 4 * 1024 * 1024,
@@ -109,8 +111,7 @@ async fn n1_finalizes_a_transaction_and_resumes_after_restart() {
         call: anchor("N1-0001", Date::from_unix_ms_cst(now_ms)),
     }
     .sign(&lab);
-    chain.check_transaction(&tx, at).unwrap().unwrap();
-    let hash = node.mempool.insert(tx).unwrap();
+    let hash = node.submit(tx).unwrap();
     wait_until(
         "the transaction to be finalized",
         Duration::from_secs(60),

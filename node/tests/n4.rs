@@ -13,7 +13,9 @@ use hengxin_primitives::block::{Validator, ValidatorSet};
 use hengxin_primitives::records::{CertKind, CertificateFields, Conclusion, Instrument};
 use hengxin_primitives::{Category, Date, Keypair, Text, TxPayload, crypto};
 use hengxin_runtime::{Call, certificates, demo};
+use malachite_app_channel::app::net::Multiaddr;
 use malachite_app_channel::app::types::core::LinearTimeouts;
+use parity_scale_codec::Encode;
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -26,6 +28,7 @@ fn free_port() -> u16 {
 struct Net {
     keys: Vec<Keypair>,
     ports: Vec<u16>,
+    gossip_ports: Vec<u16>,
     set: ValidatorSet,
     genesis_time_ms: u64,
 }
@@ -53,18 +56,27 @@ impl Net {
         .unwrap();
         Net {
             ports: keys.iter().map(|_| free_port()).collect(),
+            gossip_ports: keys.iter().map(|_| free_port()).collect(),
             keys,
             set,
             genesis_time_ms: now - 1_000,
         }
     }
 
-    fn address(&self, i: usize) -> String {
-        let peer = network_keypair(&self.keys[i])
-            .unwrap()
-            .public()
-            .to_peer_id();
-        format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", self.ports[i])
+    /// The other nodes' addresses on `ports` (consensus or gossip).
+    fn others(&self, ports: &[u16], i: usize) -> Vec<Multiaddr> {
+        (0..self.keys.len())
+            .filter(|j| *j != i)
+            .map(|j| {
+                let peer = network_keypair(&self.keys[j])
+                    .unwrap()
+                    .public()
+                    .to_peer_id();
+                format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", ports[j])
+                    .parse()
+                    .unwrap()
+            })
+            .collect()
     }
 
     fn settings(&self, i: usize, dir: &Path) -> NodeSettings {
@@ -82,10 +94,11 @@ impl Net {
             listen: format!("/ip4/127.0.0.1/tcp/{}", self.ports[i])
                 .parse()
                 .unwrap(),
-            peers: (0..self.keys.len())
-                .filter(|j| *j != i)
-                .map(|j| self.address(j).parse().unwrap())
-                .collect(),
+            peers: self.others(&self.ports, i),
+            gossip_listen: format!("/ip4/127.0.0.1/tcp/{}", self.gossip_ports[i])
+                .parse()
+                .unwrap(),
+            gossip_peers: self.others(&self.gossip_ports, i),
             blocks: BlockParams {
                 txs_max: 1_000,
                 bytes_max: 4 * 1024 * 1024,
@@ -165,25 +178,25 @@ async fn n4_agree_finalize_survive_one_stopped_and_resync() {
     })
     .await;
 
-    // A transaction submitted to node 2 is finalized everywhere.
+    // A transaction gossiped by node 3 (and not in its own pool) reaches the proposers and is
+    // finalized everywhere.
     let lab = demo::key("lab-sc");
-    let node = &nodes[2];
-    let chain = node.store.chain(&node.genesis);
-    let at = head(node);
+    let chain = nodes[0].store.chain(&nodes[0].genesis);
+    let at = head(&nodes[0]);
     let today = Date::from_unix_ms_cst(net.genesis_time_ms);
     let tx = TxPayload {
-        genesis_hash: node.genesis.hash(),
+        genesis_hash: nodes[0].genesis.hash(),
         signer: lab.public(),
         nonce: chain.nonce(&lab.public(), at).unwrap(),
         valid_until_height: at + 1_000,
         call: anchor("N4-0001", today),
     }
     .sign(&lab);
-    chain.check_transaction(&tx, at).unwrap().unwrap();
     drop(chain);
-    let hash = node.mempool.insert(tx).unwrap();
+    let hash = tx.hash();
+    assert!(nodes[3].gossip().publish(tx.encode()));
     wait_until(
-        "the transaction on every node",
+        "the gossiped transaction on every node",
         Duration::from_secs(120),
         || {
             nodes
