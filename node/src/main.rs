@@ -8,11 +8,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Parser;
 use hengxin_primitives::block::{Validator, ValidatorSet};
-use hengxin_primitives::records::{CertKind, CertificateFields, Conclusion, Instrument};
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{
-    Category, CertNumber, Date, Header, Keypair, LabCode, PublicKey, Text, TxPayload, crypto,
-};
+use hengxin_primitives::{CertNumber, Date, Header, Keypair, LabCode, PublicKey, Text, TxPayload};
 use hengxin_runtime::{Call, Chain, Transaction, certificates, demo, standards};
 use hengxin_sled_store::SledBackend;
 use hengxin_support::{Overlay, StateDb};
@@ -166,31 +163,10 @@ fn sign(
 }
 
 fn anchor(number: &str, today: Date) -> Call {
-    let t = Text::lossy;
-    Call::Certificates(certificates::Call::Anchor {
-        fields: CertificateFields {
-            number: CertNumber::new(number)
-                .unwrap_or_else(|_| unreachable!("demo numbers are valid")),
-            kind: CertKind::Verification,
-            category: Category::Mechanical,
-            item: t("压力表"),
-            instrument: Instrument {
-                name: t("一般压力表"),
-                model: t("Y-100 (0~1.6)MPa"),
-                serial: t("SN-2026-0042"),
-                manufacturer: t("重庆示范仪表厂"),
-            },
-            procedure: t("JJG 52-2013"),
-            calibration_date: today,
-            issue_date: today,
-            valid_until: Some(today.add_months(6)),
-            conclusion: Conclusion::Pass {
-                accuracy_class: Some(t("1.6级")),
-            },
-            standards: Vec::new(),
-            document_hash: crypto::sha256(number.as_bytes()),
-        },
-    })
+    demo::sample_anchor(
+        CertNumber::new(number).unwrap_or_else(|_| unreachable!("demo numbers are valid")),
+        today,
+    )
 }
 
 fn revoke(number: &str) -> Call {

@@ -227,9 +227,10 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hengxin_primitives::Date;
     use hengxin_primitives::TxPayload;
     use hengxin_primitives::block::{Validator, ValidatorSet};
-    use hengxin_runtime::{Call, GenesisConfig, certificates, demo};
+    use hengxin_runtime::{GenesisConfig, demo};
 
     const GENESIS_MS: u64 = 1_780_000_000_000;
 
@@ -265,16 +266,15 @@ mod tests {
             let mut head = genesis.clone();
             let mut last_tx = Hash::ZERO;
             for i in 0..3u64 {
-                let fields = hengxin_primitives::records::CertificateFields {
-                    number: format!("S-{i}").parse().unwrap(),
-                    ..chain_demo_fields()
-                };
                 let tx = TxPayload {
                     genesis_hash: genesis.hash(),
                     signer: lab.public(),
                     nonce: i,
                     valid_until_height: 100,
-                    call: Call::Certificates(certificates::Call::Anchor { fields }),
+                    call: demo::sample_anchor(
+                        format!("S-{i}").parse().unwrap(),
+                        Date::from_unix_ms_cst(GENESIS_MS),
+                    ),
                 }
                 .sign(&lab);
                 last_tx = tx.hash();
@@ -347,31 +347,5 @@ mod tests {
         assert_eq!(store.pending(1, &genesis.hash()).unwrap(), None);
         assert_eq!(store.pending_at(1).unwrap(), vec![block]);
         assert!(store.pending_at(2).unwrap().is_empty());
-    }
-
-    fn chain_demo_fields() -> hengxin_primitives::records::CertificateFields {
-        use hengxin_primitives::records::{CertKind, CertificateFields, Conclusion, Instrument};
-        use hengxin_primitives::{Category, Date, Text};
-        let today = Date::from_unix_ms_cst(GENESIS_MS);
-        let t = Text::lossy;
-        CertificateFields {
-            number: "X".parse().unwrap(),
-            kind: CertKind::Calibration,
-            category: Category::Length,
-            item: t("卡尺"),
-            instrument: Instrument {
-                name: t("游标卡尺"),
-                model: t("0-150mm"),
-                serial: t("1"),
-                manufacturer: t("m"),
-            },
-            procedure: t("JJF 1000"),
-            calibration_date: today,
-            issue_date: today,
-            valid_until: None,
-            conclusion: Conclusion::None,
-            standards: vec![],
-            document_hash: Hash([1; 32]),
-        }
     }
 }

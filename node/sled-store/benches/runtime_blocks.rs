@@ -7,9 +7,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hengxin_primitives::block::{Validator, ValidatorSet};
-use hengxin_primitives::records::{CertKind, CertificateFields, Conclusion, Instrument};
-use hengxin_primitives::{Category, CertNumber, Date, Header, Keypair, Text, TxPayload, crypto};
-use hengxin_runtime::{Call, Chain, Transaction, certificates, demo};
+use hengxin_primitives::{CertNumber, Date, Header, Keypair, TxPayload};
+use hengxin_runtime::{Chain, Transaction, demo};
 use hengxin_sled_store::SledBackend;
 
 const TXS_PER_BLOCK: usize = 1_000;
@@ -55,28 +54,7 @@ impl Bench {
                 self.serial += 1;
                 let number = format!("BENCH-{:08}", self.serial);
                 let (key, nonce) = &mut self.labs[i % 2];
-                let fields = CertificateFields {
-                    number: CertNumber::new(&number).expect("number"),
-                    kind: CertKind::Verification,
-                    category: Category::Mechanical,
-                    item: Text::lossy("压力表"),
-                    instrument: Instrument {
-                        name: Text::lossy("一般压力表"),
-                        model: Text::lossy("Y-100 (0~1.6)MPa"),
-                        serial: Text::lossy(&format!("SN{}", self.serial)),
-                        manufacturer: Text::lossy("某仪表厂"),
-                    },
-                    procedure: Text::lossy("JJG 52-2013"),
-                    calibration_date: today,
-                    issue_date: today,
-                    valid_until: Some(today.add_months(6)),
-                    conclusion: Conclusion::Pass {
-                        accuracy_class: Some(Text::lossy("1.6级")),
-                    },
-                    standards: Vec::new(),
-                    document_hash: crypto::sha256(number.as_bytes()),
-                };
-                let call = Call::Certificates(certificates::Call::Anchor { fields });
+                let call = demo::sample_anchor(CertNumber::new(&number).expect("number"), today);
                 let tx = TxPayload {
                     genesis_hash,
                     signer: key.public(),

@@ -56,6 +56,37 @@ pub fn document(lab: &str, number: &str) -> Vec<u8> {
         .into_bytes()
 }
 
+/// A sample anchor for tools, tests and benchmarks: a verification certificate of a pressure
+/// gauge numbered `number`, verified and issued `today`, valid six months, its document hash
+/// that of the number.
+pub fn sample_anchor(number: CertNumber, today: Date) -> Call {
+    let t = Text::lossy;
+    let document_hash = crypto::sha256(number.as_str().as_bytes());
+    Call::Certificates(CertCall::Anchor {
+        fields: CertificateFields {
+            number,
+            kind: CertKind::Verification,
+            category: Category::Mechanical,
+            item: t("压力表"),
+            instrument: Instrument {
+                name: t("一般压力表"),
+                model: t("Y-100 (0~1.6)MPa"),
+                serial: t("SN-2026-0042"),
+                manufacturer: t("重庆示范仪表厂"),
+            },
+            procedure: t("JJG 52-2013"),
+            calibration_date: today,
+            issue_date: today,
+            valid_until: Some(today.add_months(6)),
+            conclusion: Conclusion::Pass {
+                accuracy_class: Some(t("1.6级")),
+            },
+            standards: Vec::new(),
+            document_hash,
+        },
+    })
+}
+
 /// The demo genesis at `genesis_time_ms` with `validators`.
 pub fn genesis(genesis_time_ms: u64, validators: ValidatorSet) -> Result<GenesisConfig, IdError> {
     let today = Date::from_unix_ms_cst(genesis_time_ms);

@@ -1,0 +1,57 @@
+//! One validator: it produces blocks at once, finalizes a submitted transaction, and after a
+//! stop and restart resumes from its last decided height with a valid commit certificate.
+
+use std::time::Duration;
+
+use hengxin_node::node::start;
+use hengxin_primitives::block::{Validator, ValidatorSet};
+use hengxin_runtime::demo;
+
+use crate::common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn n1_finalizes_a_transaction_and_resumes_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = demo::key("validator-0");
+    let set = ValidatorSet::new(vec![Validator {
+        key: key.public(),
+        power: 1,
+    }])
+    .unwrap();
+    let settings = settings("n1", dir.path(), key, set.clone(), now_ms() - 1_000);
+    let node = start(settings.clone()).await.unwrap();
+    wait_until("three blocks", Duration::from_secs(60), || head(&node) >= 3).await;
+
+    let hash = node
+        .submit(anchor_tx(&node, &demo::key("lab-cq"), "N1-0001"))
+        .unwrap();
+    wait_until(
+        "the transaction to be finalized",
+        Duration::from_secs(60),
+        || node.store.transaction(&hash).unwrap().is_some(),
+    )
+    .await;
+    assert_eq!(
+        node.store.transaction(&hash).unwrap().unwrap().result,
+        Ok(())
+    );
+    assert!(
+        node.mempool.is_empty(),
+        "a finalized transaction leaves the pool"
+    );
+
+    let stopped_at = head(&node);
+    node.stop().await;
+    let node = start(settings).await.unwrap();
+    assert!(head(&node) >= stopped_at, "nothing decided is lost");
+    wait_until("blocks after the restart", Duration::from_secs(60), || {
+        head(&node) >= stopped_at + 3
+    })
+    .await;
+    let head_header = node.store.head().unwrap().unwrap();
+    let commit = node.store.commit(head_header.height).unwrap().unwrap();
+    commit
+        .verify(&node.genesis.hash(), &head_header, &set)
+        .unwrap();
+    node.stop().await;
+}
