@@ -41,6 +41,8 @@ const SYNC_BLOCKS_MAX: u64 = 64;
 const STREAMS_MAX: usize = 64;
 /// Parts in one stream.
 const PARTS_PER_STREAM_MAX: u64 = 4_096;
+/// How far ahead of this node's clock a proposed block's timestamp may be.
+pub const CLOCK_DRIFT_MS_MAX: u64 = 2_000;
 
 /// How blocks are built and paced.
 #[derive(Debug, Clone)]
@@ -478,10 +480,12 @@ impl App {
             header: init.header,
             transactions: txs,
         };
-        let validity = match self
-            .chain
-            .import(&self.head, &block.header, &block.transactions)
-        {
+        let checked = self.check_proposed(&block).and_then(|()| {
+            self.chain
+                .import(&self.head, &block.header, &block.transactions)
+                .map_err(|e| e.to_string())
+        });
+        let validity = match checked {
             Ok(executed) => {
                 self.store.put_pending(&block)?;
                 let proposed = Proposed {
@@ -508,6 +512,31 @@ impl App {
             value: BlockHash(hash),
             validity,
         }))
+    }
+
+    /// What a validator checks of a proposed block before executing it: this node's block
+    /// limits, and a timestamp not too far ahead of its own clock (the runtime checks that it
+    /// increases).
+    fn check_proposed(&self, block: &Block) -> Result<(), String> {
+        if block.transactions.len() > self.params.txs_max {
+            return Err(format!(
+                "{} transactions, more than {}",
+                block.transactions.len(),
+                self.params.txs_max
+            ));
+        }
+        let bytes: usize = block.transactions.iter().map(Encode::encoded_size).sum();
+        if bytes > self.params.bytes_max {
+            return Err(format!(
+                "{bytes} bytes of transactions, more than {}",
+                self.params.bytes_max
+            ));
+        }
+        let ahead = block.header.timestamp_ms.saturating_sub(now_ms());
+        if ahead > CLOCK_DRIFT_MS_MAX {
+            return Err(format!("timestamp {ahead} ms ahead of this node's clock"));
+        }
+        Ok(())
     }
 
     /// Commits the decided block with its certificate, atomically, and moves the head.
@@ -645,5 +674,127 @@ impl App {
             value: BlockHash(hash),
             validity,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hengxin_primitives::TxPayload;
+    use hengxin_primitives::block::Validator;
+    use hengxin_runtime::{Transaction, demo};
+
+    fn app(dir: &std::path::Path, txs_max: usize) -> App {
+        let key = demo::key("validator-0");
+        let set = ChainValidatorSet::new(vec![Validator {
+            key: key.public(),
+            power: 1,
+        }])
+        .unwrap();
+        let store = Arc::new(Store::open(dir).unwrap());
+        let genesis = store
+            .init_genesis(&demo::genesis(now_ms() - 1_000, set).unwrap())
+            .unwrap();
+        let params = BlockParams {
+            txs_max,
+            bytes_max: 1024 * 1024,
+            timeouts: LinearTimeouts::default(),
+            target_time: None,
+        };
+        App::new(store, &genesis, key, Arc::new(Mempool::default()), params).unwrap()
+    }
+
+    fn anchors(app: &App, n: u64) -> Vec<Transaction> {
+        let lab = demo::key("lab-cq");
+        let today = hengxin_primitives::Date::from_unix_ms_cst(now_ms());
+        (0..n)
+            .map(|nonce| {
+                let call = demo::sample_anchor(format!("A-{nonce}").parse().unwrap(), today);
+                let genesis_hash = app.ctx.chain;
+                TxPayload {
+                    genesis_hash,
+                    signer: lab.public(),
+                    nonce,
+                    valid_until_height: 50,
+                    call,
+                }
+                .sign(&lab)
+            })
+            .collect()
+    }
+
+    /// The parts of a block proposed at height 1, round 0, signed by `signer`.
+    fn parts(
+        app: &App,
+        signer: &Keypair,
+        timestamp_ms: u64,
+        txs: Vec<Transaction>,
+    ) -> Vec<ProposalPart> {
+        let executed = app
+            .chain
+            .execute(&app.head, timestamp_ms, signer.public(), &txs)
+            .unwrap();
+        let header = executed.header;
+        let signature = signer.sign(&parts_sign_bytes(&app.ctx.chain, 1, 0, &header.hash()));
+        let init = ProposalInit {
+            height: 1,
+            round: 0,
+            valid_round: None,
+            proposer: signer.public(),
+            header,
+            tx_count: u32::try_from(txs.len()).unwrap(),
+        };
+        vec![
+            ProposalPart::Init(init),
+            ProposalPart::Transactions(txs),
+            ProposalPart::Fin(ProposalFin { signature }),
+        ]
+    }
+
+    #[test]
+    fn proposed_blocks_are_checked_before_voting() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path(), 2);
+        let proposer = demo::key("validator-0");
+        let now = now_ms();
+
+        let good = parts(&app, &proposer, now, anchors(&app, 2));
+        assert_eq!(
+            app.assemble(good).unwrap().unwrap().validity,
+            Validity::Valid
+        );
+
+        let too_many = parts(&app, &proposer, now + 1, anchors(&app, 3));
+        assert_eq!(
+            app.assemble(too_many).unwrap().unwrap().validity,
+            Validity::Invalid
+        );
+
+        let future = parts(&app, &proposer, now + 60_000, anchors(&app, 1));
+        assert_eq!(
+            app.assemble(future).unwrap().unwrap().validity,
+            Validity::Invalid
+        );
+
+        let mut lying = parts(&app, &proposer, now + 2, anchors(&app, 1));
+        if let ProposalPart::Init(init) = &mut lying[0] {
+            init.header.state_root = Hash([7; 32]);
+        }
+        // The Fin signature no longer covers the changed header: ignored, not even voted on.
+        assert_eq!(app.assemble(lying.clone()).unwrap(), None);
+        // Signed by the proposer, a header that re-execution contradicts is voted invalid.
+        if let ProposalPart::Init(init) = &lying[0] {
+            let signature =
+                proposer.sign(&parts_sign_bytes(&app.ctx.chain, 1, 0, &init.header.hash()));
+            lying[2] = ProposalPart::Fin(ProposalFin { signature });
+        }
+        assert_eq!(
+            app.assemble(lying).unwrap().unwrap().validity,
+            Validity::Invalid
+        );
+
+        let stranger = Keypair::from_seed(&[42; 32]);
+        let not_the_proposer = parts(&app, &stranger, now + 3, anchors(&app, 1));
+        assert_eq!(app.assemble(not_the_proposer).unwrap(), None);
     }
 }
