@@ -3,19 +3,33 @@
 use alloc::string::String;
 use core::fmt;
 
-use parity_scale_codec::{Decode, Encode};
+use parity_scale_codec::{Decode, Encode, Input};
 
 const MS_PER_DAY: u64 = 86_400_000;
 const CST_OFFSET_MS: u64 = 8 * 3_600_000;
 
-/// A calendar date, stored as days since 1970-01-01.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode)]
+/// A calendar date from 1970-01-01 to 9999-12-31, stored as days since 1970-01-01.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Encode)]
 pub struct Date(pub u32);
 
+impl Decode for Date {
+    fn decode<I: Input>(input: &mut I) -> Result<Self, parity_scale_codec::Error> {
+        let days = u32::decode(input)?;
+        if days > Date::MAX.0 {
+            return Err("date after 9999-12-31".into());
+        }
+        Ok(Date(days))
+    }
+}
+
 impl Date {
-    /// The date in China Standard Time of a UTC millisecond timestamp.
+    /// 9999-12-31, the last date there is.
+    pub const MAX: Date = Date(2_932_896);
+
+    /// The date in China Standard Time of a UTC millisecond timestamp (at most [`Date::MAX`]).
     pub fn from_unix_ms_cst(ms: u64) -> Date {
-        Date(u32::try_from((ms + CST_OFFSET_MS) / MS_PER_DAY).unwrap_or(u32::MAX))
+        let days = ms.saturating_add(CST_OFFSET_MS) / MS_PER_DAY;
+        Date(u32::try_from(days).unwrap_or(u32::MAX).min(Date::MAX.0))
     }
 
     /// The date `year-month-day`, if it exists on the calendar (years 1970..=9999).
@@ -46,15 +60,19 @@ impl Date {
 
     /// `(year, month, day)`.
     pub fn ymd(self) -> (u32, u32, u32) {
-        civil_from_days(self.0)
+        civil_from_days(self.0.min(Date::MAX.0))
     }
 
-    /// The same day `months` later, clamped to the month's last day (Jan 31 + 1 month = Feb 28/29).
+    /// The same day `months` later, clamped to the month's last day (Jan 31 + 1 month = Feb 28/29)
+    /// and to [`Date::MAX`].
     pub fn add_months(self, months: u32) -> Date {
         let (y, m, d) = self.ymd();
         let index = (m - 1) + months;
         let year = y + index / 12;
         let month = index % 12 + 1;
+        if year > 9999 {
+            return Date::MAX;
+        }
         let day = d.min(days_in_month(year, month));
         Date(days_from_civil(year, month, day))
     }
@@ -144,6 +162,25 @@ mod tests {
         let before = utc_midnight - 8 * 3_600_000 - 1; // 2025-12-31T15:59:59.999Z
         assert_eq!(Date::from_unix_ms_cst(before).to_iso(), "2025-12-31");
         assert_eq!(Date::from_unix_ms_cst(before + 1).to_iso(), "2026-01-01");
+    }
+
+    #[test]
+    fn dates_past_9999_are_refused_or_clamped() {
+        use crate::codec::decode_strict;
+        assert_eq!(Date::MAX.to_iso(), "9999-12-31");
+        assert_eq!(
+            decode_strict::<Date>("date", &Date::MAX.encode()).unwrap(),
+            Date::MAX
+        );
+        assert!(decode_strict::<Date>("date", &(Date::MAX.0 + 1).encode()).is_err());
+        assert!(decode_strict::<Date>("date", &u32::MAX.encode()).is_err());
+        assert_eq!(Date::from_unix_ms_cst(u64::MAX), Date::MAX);
+        assert_eq!(Date::MAX.add_months(48), Date::MAX);
+        assert_eq!(
+            Date(u32::MAX).to_iso(),
+            "9999-12-31",
+            "never panics, even on a hand-made value"
+        );
     }
 
     #[test]
