@@ -564,19 +564,7 @@ impl App {
                 }
             }
         };
-        let commit = CommitCertificate {
-            height: certificate.height.0,
-            round: certificate.round.as_u32().unwrap_or(0),
-            block_hash: key.1,
-            signatures: certificate
-                .commit_signatures
-                .iter()
-                .map(|s| CommitSignature {
-                    validator: s.address.0,
-                    signature: s.signature,
-                })
-                .collect(),
-        };
+        let commit = to_chain_commit(certificate);
         let Proposed {
             block, executed, ..
         } = proposed;
@@ -607,19 +595,7 @@ impl App {
             else {
                 break;
             };
-            let certificate = mc::CommitCertificate {
-                height: Height(commit.height),
-                round: Round::new(commit.round),
-                value_id: BlockHash(commit.block_hash),
-                commit_signatures: commit
-                    .signatures
-                    .iter()
-                    .map(|s| mc::CommitSignature {
-                        address: Address(s.validator),
-                        signature: s.signature,
-                    })
-                    .collect(),
-            };
+            let certificate = from_chain_commit(&commit);
             let extended = ExtendedCommitCertificate::from_commit_certificate_and_extensions(
                 certificate,
                 VoteExtensions::default(),
@@ -674,6 +650,40 @@ impl App {
             value: BlockHash(hash),
             validity,
         })
+    }
+}
+
+/// The engine's commit certificate as the chain stores it (and light clients check it).
+fn to_chain_commit(c: &mc::CommitCertificate<HengxinContext>) -> CommitCertificate {
+    CommitCertificate {
+        height: c.height.0,
+        round: c.round.as_u32().unwrap_or(0),
+        block_hash: c.value_id.0,
+        signatures: c
+            .commit_signatures
+            .iter()
+            .map(|s| CommitSignature {
+                validator: s.address.0,
+                signature: s.signature,
+            })
+            .collect(),
+    }
+}
+
+/// A stored commit certificate as the engine's sync expects it.
+fn from_chain_commit(c: &CommitCertificate) -> mc::CommitCertificate<HengxinContext> {
+    mc::CommitCertificate {
+        height: Height(c.height),
+        round: Round::new(c.round),
+        value_id: BlockHash(c.block_hash),
+        commit_signatures: c
+            .signatures
+            .iter()
+            .map(|s| mc::CommitSignature {
+                address: Address(s.validator),
+                signature: s.signature,
+            })
+            .collect(),
     }
 }
 
@@ -749,6 +759,21 @@ mod tests {
             ProposalPart::Transactions(txs),
             ProposalPart::Fin(ProposalFin { signature }),
         ]
+    }
+
+    #[test]
+    fn commit_certificates_convert_both_ways() {
+        let key = Keypair::from_seed(&[4; 32]);
+        let chain = CommitCertificate {
+            height: 9,
+            round: 2,
+            block_hash: Hash([3; 32]),
+            signatures: vec![CommitSignature {
+                validator: key.public(),
+                signature: key.sign(b"x"),
+            }],
+        };
+        assert_eq!(to_chain_commit(&from_chain_commit(&chain)), chain);
     }
 
     #[test]

@@ -9,9 +9,9 @@ use malachite_app_channel::app::consensus::LivenessMsg;
 use malachite_app_channel::app::streaming::StreamContent;
 use malachite_app_channel::app::types::codec::{Codec, HasEncodedLen};
 use malachite_app_channel::app::types::core::{
-    CommitSignature, ExtendedCommitCertificate, ExtendedCommitSignature, NilOrVal,
-    PolkaCertificate, PolkaSignature, Round, RoundCertificate, RoundCertificateType,
-    RoundSignature, SignedMessage, SignedProposal, SignedVote, ValidatorProof, Validity, VoteType,
+    ExtendedCommitCertificate, ExtendedCommitSignature, NilOrVal, PolkaCertificate, PolkaSignature,
+    Round, RoundCertificate, RoundCertificateType, RoundSignature, SignedMessage, SignedProposal,
+    SignedVote, ValidatorProof, Validity, VoteType,
 };
 use malachite_app_channel::app::types::streaming::{StreamId, StreamMessage};
 use malachite_app_channel::app::types::sync::{RawDecidedValue, Request, Response, Status};
@@ -368,16 +368,6 @@ fn decided_from_wire(w: WireDecided) -> RawDecidedValue<Ctx> {
             .collect(),
     };
     RawDecidedValue::new(Bytes::from(w.value_bytes), certificate)
-}
-
-/// A plain commit signature, for the node's own block store.
-pub fn commit_signature_to_primitives(
-    s: &CommitSignature<Ctx>,
-) -> hengxin_primitives::CommitSignature {
-    hengxin_primitives::CommitSignature {
-        validator: s.address.0,
-        signature: s.signature,
-    }
 }
 
 /// Implements `Codec<$ty>` through a wire type and two conversion functions.
