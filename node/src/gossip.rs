@@ -2,6 +2,8 @@
 //! consensus), so a transaction submitted to any node reaches the proposer. Only peers of the
 //! node list may connect: a stranger is refused when its connection is established.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -37,6 +39,7 @@ pub fn peer_id_of(address: &Multiaddr) -> Option<PeerId> {
 /// A running gossip swarm.
 pub struct TxGossip {
     publish: mpsc::Sender<Vec<u8>>,
+    peers: Arc<AtomicUsize>,
     task: JoinHandle<()>,
 }
 
@@ -44,6 +47,16 @@ impl TxGossip {
     /// Queues a transaction's bytes for publication; `false` when the queue is full.
     pub fn publish(&self, tx: Vec<u8>) -> bool {
         self.publish.try_send(tx).is_ok()
+    }
+
+    /// A handle that queues transactions for publication.
+    pub fn sender(&self) -> mpsc::Sender<Vec<u8>> {
+        self.publish.clone()
+    }
+
+    /// The number of peers connected now.
+    pub fn peers(&self) -> Arc<AtomicUsize> {
+        self.peers.clone()
     }
 
     /// Stops the swarm.
@@ -103,6 +116,8 @@ pub fn spawn(
     swarm.behaviour_mut().gossipsub.subscribe(&topic)?;
     swarm.listen_on(listen)?;
     let (publish, mut outgoing) = mpsc::channel::<Vec<u8>>(QUEUE_MAX);
+    let peers_connected = Arc::new(AtomicUsize::new(0));
+    let connected = peers_connected.clone();
     let task = tokio::spawn(async move {
         let mut redial = tokio::time::interval(Duration::from_secs(1));
         loop {
@@ -119,15 +134,23 @@ pub fn spawn(
                         }
                     }
                 }
-                event = swarm.select_next_some() => {
-                    if let SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message { message, .. })) = event {
+                event = swarm.select_next_some() => match event {
+                    SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message { message, .. })) => {
                         let _ = received.try_send(message.data);
                     }
-                }
+                    SwarmEvent::ConnectionEstablished { .. } | SwarmEvent::ConnectionClosed { .. } => {
+                        connected.store(swarm.connected_peers().count(), Ordering::Relaxed);
+                    }
+                    _ => {}
+                },
             }
         }
     });
-    Ok(TxGossip { publish, task })
+    Ok(TxGossip {
+        publish,
+        peers: peers_connected,
+        task,
+    })
 }
 
 #[cfg(test)]

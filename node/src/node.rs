@@ -1,6 +1,7 @@
 //! Starting and stopping a node: the store, the Malachite engine with our context, and the app
 //! loop between them.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +25,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{debug, warn};
 
+use crate::api;
 use crate::consensus::app::{App, BlockParams};
 use crate::consensus::codec::ScaleCodec;
 use crate::consensus::context::{Address, HengxinContext};
@@ -51,6 +53,8 @@ pub struct NodeSettings {
     pub gossip_listen: Multiaddr,
     /// The other nodes' gossip addresses, each ending in `/p2p/<peer id>`.
     pub gossip_peers: Vec<Multiaddr>,
+    /// Where to serve the HTTP API (`None`: no API).
+    pub http: Option<SocketAddr>,
     /// Block limits and pacing.
     pub blocks: BlockParams,
     /// Mempool limits.
@@ -105,16 +109,61 @@ pub enum SubmitError {
     Storage(#[from] StorageError),
 }
 
-/// Checks `tx` against the state at the head and admits it to the pool.
-fn admit(
-    store: &Store,
-    chain: &Chain<SledBackend>,
-    mempool: &Mempool,
-    tx: Transaction,
-) -> Result<Hash, SubmitError> {
-    let head = store.head()?.map_or(0, |h| h.height);
-    chain.check_transaction(&tx, head)??;
-    Ok(mempool.insert(tx)?)
+/// Where transactions enter a node: checked against the state at the head, pooled, and
+/// gossiped to the other nodes. Cheap to clone.
+#[derive(Clone)]
+pub struct Submitter {
+    store: Arc<Store>,
+    chain: Arc<Chain<SledBackend>>,
+    mempool: Arc<Mempool>,
+    gossip: Option<mpsc::Sender<Vec<u8>>>,
+}
+
+impl Submitter {
+    /// A submitter over a node's store and pool; `gossip` publishes accepted transactions.
+    pub fn new(
+        store: Arc<Store>,
+        genesis: &Header,
+        mempool: Arc<Mempool>,
+        gossip: Option<mpsc::Sender<Vec<u8>>>,
+    ) -> Submitter {
+        let chain = Arc::new(store.chain(genesis));
+        Submitter {
+            store,
+            chain,
+            mempool,
+            gossip,
+        }
+    }
+
+    /// Checks `tx` and admits it to the pool, without gossiping it (it came by gossip).
+    pub fn admit(&self, tx: Transaction) -> Result<Hash, SubmitError> {
+        let head = self.store.head()?.map_or(0, |h| h.height);
+        self.chain.check_transaction(&tx, head)??;
+        Ok(self.mempool.insert(tx)?)
+    }
+
+    /// Checks `tx`, admits it to the pool and gossips it to the other nodes.
+    pub fn submit(&self, tx: Transaction) -> Result<Hash, SubmitError> {
+        let bytes = tx.encode();
+        let hash = self.admit(tx)?;
+        if let Some(gossip) = &self.gossip
+            && gossip.try_send(bytes).is_err()
+        {
+            warn!(%hash, "gossip queue full: the transaction waits in this node's pool only");
+        }
+        Ok(hash)
+    }
+
+    /// The node's store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The node's pool.
+    pub fn mempool(&self) -> &Mempool {
+        &self.mempool
+    }
 }
 
 /// A running node.
@@ -122,8 +171,10 @@ pub struct RunningNode {
     engine: EngineHandle,
     app: JoinHandle<anyhow::Result<()>>,
     gossip: TxGossip,
-    receiver: JoinHandle<()>,
-    chain: Chain<SledBackend>,
+    tasks: Vec<JoinHandle<()>>,
+    submitter: Submitter,
+    /// Where its HTTP API listens, if it serves one.
+    pub http: Option<SocketAddr>,
     /// Its store.
     pub store: Arc<Store>,
     /// Its mempool.
@@ -135,12 +186,7 @@ pub struct RunningNode {
 impl RunningNode {
     /// Checks a transaction, adds it to this node's pool and gossips it to the others.
     pub fn submit(&self, tx: Transaction) -> Result<Hash, SubmitError> {
-        let bytes = tx.encode();
-        let hash = admit(&self.store, &self.chain, &self.mempool, tx)?;
-        if !self.gossip.publish(bytes) {
-            warn!(%hash, "gossip queue full: the transaction waits in this node's pool only");
-        }
-        Ok(hash)
+        self.submitter.submit(tx)
     }
 
     /// The transaction gossip.
@@ -148,12 +194,14 @@ impl RunningNode {
         &self.gossip
     }
 
-    /// Stops the engine, the app loop and the gossip, and waits for them.
+    /// Stops the engine, the app loop, the gossip and the API, and waits for them.
     pub async fn stop(self) {
         self.gossip.stop();
-        self.receiver.abort();
-        let _ = self.receiver.await;
-        drop(self.chain);
+        for task in self.tasks {
+            task.abort();
+            let _ = task.await;
+        }
+        drop(self.submitter);
         let _ = self
             .engine
             .actor
@@ -227,18 +275,45 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         settings.gossip_peers.clone(),
         received,
     )?;
-    let receiver = {
-        let (store, mempool, chain) = (store.clone(), mempool.clone(), store.chain(&genesis));
+    let submitter = Submitter::new(
+        store.clone(),
+        &genesis,
+        mempool.clone(),
+        Some(gossip.sender()),
+    );
+    let mut tasks = Vec::new();
+    tasks.push({
+        let submitter = submitter.clone();
         tokio::spawn(async move {
             while let Some(bytes) = incoming.recv().await {
                 // Gossip brings any bytes: decode with limits, then the same checks as a submission.
                 if let Ok(tx) = decode_transaction(&bytes)
-                    && let Err(e) = admit(&store, &chain, &mempool, tx)
+                    && let Err(e) = submitter.admit(tx)
                 {
                     debug!(error = %e, "gossiped transaction not admitted");
                 }
             }
         })
+    });
+    let http = match settings.http {
+        Some(address) => {
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot serve the HTTP API on {address}: {e}"))?;
+            let bound = listener.local_addr()?;
+            let router = api::router(api::ApiState::new(
+                submitter.clone(),
+                genesis.clone(),
+                gossip.peers(),
+            ));
+            tasks.push(tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, router).await {
+                    warn!(error = %e, "HTTP API stopped");
+                }
+            }));
+            Some(bound)
+        }
+        None => None,
     };
     let app = App::new(
         store.clone(),
@@ -248,13 +323,13 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         settings.blocks.clone(),
     )?;
     let app = tokio::spawn(app.run(channels));
-    let chain = store.chain(&genesis);
     Ok(RunningNode {
         engine,
         app,
         gossip,
-        receiver,
-        chain,
+        tasks,
+        submitter,
+        http,
         store,
         mempool,
         genesis,

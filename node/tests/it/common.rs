@@ -45,6 +45,7 @@ pub fn settings(
         peers: vec![],
         gossip_listen: "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
         gossip_peers: vec![],
+        http: Some("127.0.0.1:0".parse().unwrap()),
         blocks: BlockParams {
             txs_max: 1_000,
             bytes_max: 4 * 1024 * 1024,
@@ -53,6 +54,25 @@ pub fn settings(
         },
         mempool: MempoolLimits::default(),
     }
+}
+
+/// A plain HTTP/1.1 GET against the node's API: the status line and the body.
+pub async fn http_get(node: &RunningNode, path: &str) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(node.http.unwrap())
+        .await
+        .unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let status = response.lines().next().unwrap_or_default().to_string();
+    let body = response
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    (status, body)
 }
 
 pub fn head(node: &RunningNode) -> u64 {

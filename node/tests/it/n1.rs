@@ -39,6 +39,14 @@ async fn n1_finalizes_a_transaction_and_resumes_after_restart() {
         node.mempool.is_empty(),
         "a finalized transaction leaves the pool"
     );
+    let (status, body) = http_get(&node, &format!("/v1/transactions/{}", hash.to_hex())).await;
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("\"finalized\""), "{body}");
+    let (status, body) = http_get(&node, "/v1/health").await;
+    assert!(
+        status.contains("200") && body.contains(&node.genesis.hash().to_hex()),
+        "{status} {body}"
+    );
 
     let stopped_at = head(&node);
     node.stop().await;
