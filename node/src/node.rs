@@ -215,6 +215,15 @@ impl RunningNode {
 
 /// Opens the store (writing genesis on first start), starts the engine and the app loop.
 pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
+    // Bind the API first: a port in use fails the start before anything else runs.
+    let listener = match settings.http {
+        Some(address) => Some(
+            tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot serve the HTTP API on {address}: {e}"))?,
+        ),
+        None => None,
+    };
     let store = Arc::new(Store::open(&settings.data_dir.join("db"))?);
     let genesis = store.init_genesis(&settings.genesis)?;
     let chain_id = genesis.hash();
@@ -248,6 +257,14 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         value_sync: ValueSyncConfig::default(),
     };
 
+    let mempool = Arc::new(Mempool::new(settings.mempool));
+    let (received, mut incoming) = mpsc::channel::<Vec<u8>>(4_096);
+    let gossip = gossip::spawn(
+        network_keypair(&settings.key)?,
+        settings.gossip_listen.clone(),
+        settings.gossip_peers.clone(),
+        received,
+    )?;
     let (channels, engine) = start_engine(
         ctx,
         config,
@@ -265,16 +282,11 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         RequestContext::new(100),
     )
     .await
-    .map_err(|e| anyhow::anyhow!("starting the consensus engine: {e:#}"))?;
+    .map_err(|e| {
+        gossip.stop();
+        anyhow::anyhow!("starting the consensus engine: {e:#}")
+    })?;
 
-    let mempool = Arc::new(Mempool::new(settings.mempool));
-    let (received, mut incoming) = mpsc::channel::<Vec<u8>>(4_096);
-    let gossip = gossip::spawn(
-        network_keypair(&settings.key)?,
-        settings.gossip_listen.clone(),
-        settings.gossip_peers.clone(),
-        received,
-    )?;
     let submitter = Submitter::new(
         store.clone(),
         &genesis,
@@ -295,11 +307,8 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
             }
         })
     });
-    let http = match settings.http {
-        Some(address) => {
-            let listener = tokio::net::TcpListener::bind(address)
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot serve the HTTP API on {address}: {e}"))?;
+    let http = match listener {
+        Some(listener) => {
             let bound = listener.local_addr()?;
             let router = api::router(api::ApiState::new(
                 submitter.clone(),

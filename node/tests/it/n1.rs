@@ -63,3 +63,30 @@ async fn n1_finalizes_a_transaction_and_resumes_after_restart() {
         .unwrap();
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_port_in_use_fails_the_start_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = demo::key("validator-0");
+    let set = ValidatorSet::new(vec![Validator {
+        key: key.public(),
+        power: 1,
+    }])
+    .unwrap();
+    let mut settings = settings("n1-port", dir.path(), key, set, now_ms() - 1_000);
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    settings.http = Some(taken.local_addr().unwrap());
+    let error = start(settings.clone())
+        .await
+        .err()
+        .expect("the port is taken");
+    assert!(
+        error.to_string().contains("cannot serve the HTTP API"),
+        "{error}"
+    );
+    // Nothing was left running or locked: the same data directory starts on a free port.
+    settings.http = Some("127.0.0.1:0".parse().unwrap());
+    let node = start(settings).await.unwrap();
+    wait_until("a block", Duration::from_secs(60), || head(&node) >= 1).await;
+    node.stop().await;
+}
