@@ -12,6 +12,10 @@ use hengxin_primitives::{Date, Keypair};
 use hengxin_runtime::{Transaction, demo};
 use malachite_app_channel::app::types::core::LinearTimeouts;
 
+/// Scenarios run one at a time: each starts real networks on loopback, and ports picked by one
+/// scenario must not be taken by another's nodes in the meantime.
+pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 pub fn now_ms() -> u64 {
     u64::try_from(
         SystemTime::now()

@@ -11,6 +11,7 @@ use crate::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn n1_finalizes_a_transaction_and_resumes_after_restart() {
+    let _serial = SERIAL.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let key = demo::key("validator-0");
     let set = ValidatorSet::new(vec![Validator {
@@ -66,6 +67,7 @@ async fn n1_finalizes_a_transaction_and_resumes_after_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_port_in_use_fails_the_start_cleanly() {
+    let _serial = SERIAL.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let key = demo::key("validator-0");
     let set = ValidatorSet::new(vec![Validator {

@@ -15,12 +15,16 @@ use parity_scale_codec::Encode;
 
 use crate::common::*;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// `n` distinct free ports: every listener stays open until all are picked, so the system
+/// cannot hand out one port twice.
+fn free_ports(n: usize) -> Vec<u16> {
+    let listeners: Vec<TcpListener> = (0..n)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    listeners
+        .iter()
+        .map(|l| l.local_addr().unwrap().port())
+        .collect()
 }
 
 struct Net {
@@ -45,9 +49,10 @@ impl Net {
                 .collect(),
         )
         .unwrap();
+        let ports = free_ports(2 * n);
         Net {
-            ports: keys.iter().map(|_| free_port()).collect(),
-            gossip_ports: keys.iter().map(|_| free_port()).collect(),
+            ports: ports[..n].to_vec(),
+            gossip_ports: ports[n..].to_vec(),
             keys,
             set,
             genesis_time_ms: now_ms() - 1_000,
@@ -109,6 +114,7 @@ fn assert_same_chain(nodes: &[RunningNode]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn n4_agree_finalize_survive_one_stopped_and_resync() {
+    let _serial = SERIAL.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let net = Net::new(4);
     let mut nodes = Vec::new();
