@@ -159,18 +159,24 @@ mod tests {
     use std::net::TcpListener;
     use std::time::Instant;
 
-    fn address(key: &Keypair) -> Multiaddr {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        format!(
-            "/ip4/127.0.0.1/tcp/{port}/p2p/{}",
-            key.public().to_peer_id()
-        )
-        .parse()
-        .unwrap()
+    /// Loopback addresses for `keys`, on distinct free ports (all picked while held open).
+    fn addresses(keys: &[&Keypair]) -> Vec<Multiaddr> {
+        let held: Vec<TcpListener> = keys
+            .iter()
+            .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+            .collect();
+        keys.iter()
+            .zip(&held)
+            .map(|(key, l)| {
+                let port = l.local_addr().unwrap().port();
+                format!(
+                    "/ip4/127.0.0.1/tcp/{port}/p2p/{}",
+                    key.public().to_peer_id()
+                )
+                .parse()
+                .unwrap()
+            })
+            .collect()
     }
 
     fn listen_of(address: &Multiaddr) -> Multiaddr {
@@ -204,7 +210,8 @@ mod tests {
             Keypair::generate_ed25519(),
             Keypair::generate_ed25519(),
         );
-        let (addr_a, addr_b, addr_c) = (address(&a), address(&b), address(&c));
+        let all = addresses(&[&a, &b, &c]);
+        let (addr_a, addr_b, addr_c) = (all[0].clone(), all[1].clone(), all[2].clone());
         let (tx_a, mut rx_a) = mpsc::channel(16);
         let (tx_b, mut rx_b) = mpsc::channel(16);
         let (tx_c, _rx_c) = mpsc::channel(16);
