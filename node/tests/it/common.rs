@@ -16,6 +16,17 @@ use malachite_app_channel::app::types::core::LinearTimeouts;
 /// scenario must not be taken by another's nodes in the meantime.
 pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// The demo validator `validator-0` and the set of it alone.
+pub fn single_validator() -> (Keypair, ValidatorSet) {
+    let key = demo::key("validator-0");
+    let set = ValidatorSet::new(vec![hengxin_primitives::block::Validator {
+        key: key.public(),
+        power: 1,
+    }])
+    .unwrap();
+    (key, set)
+}
+
 pub fn now_ms() -> u64 {
     u64::try_from(
         SystemTime::now()

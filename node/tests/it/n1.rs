@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use hengxin_node::node::start;
-use hengxin_primitives::block::{Validator, ValidatorSet};
 use hengxin_runtime::demo;
 
 use crate::common::*;
@@ -13,12 +12,7 @@ use crate::common::*;
 async fn n1_finalizes_a_transaction_and_resumes_after_restart() {
     let _serial = SERIAL.lock().await;
     let dir = tempfile::tempdir().unwrap();
-    let key = demo::key("validator-0");
-    let set = ValidatorSet::new(vec![Validator {
-        key: key.public(),
-        power: 1,
-    }])
-    .unwrap();
+    let (key, set) = single_validator();
     let settings = settings("n1", dir.path(), key, set.clone(), now_ms() - 1_000);
     let node = start(settings.clone()).await.unwrap();
     wait_until("three blocks", Duration::from_secs(60), || head(&node) >= 3).await;
@@ -69,12 +63,7 @@ async fn n1_finalizes_a_transaction_and_resumes_after_restart() {
 async fn a_port_in_use_fails_the_start_cleanly() {
     let _serial = SERIAL.lock().await;
     let dir = tempfile::tempdir().unwrap();
-    let key = demo::key("validator-0");
-    let set = ValidatorSet::new(vec![Validator {
-        key: key.public(),
-        power: 1,
-    }])
-    .unwrap();
+    let (key, set) = single_validator();
     let mut settings = settings("n1-port", dir.path(), key, set, now_ms() - 1_000);
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     settings.http = Some(taken.local_addr().unwrap());

@@ -17,11 +17,6 @@ impl WriteBatch {
     pub fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
         self.ops.push((key, Some(value)));
     }
-
-    /// Appends another batch.
-    pub fn extend(&mut self, other: WriteBatch) {
-        self.ops.extend(other.ops);
-    }
 }
 
 /// An ordered byte key-value store. Implementations: [`MemoryBackend`] for tests, sled for nodes.
