@@ -1,178 +1,217 @@
-//! hengxin-node. Until consensus and networking land, it runs the runtime demo: the `--dev`
-//! demo genesis on sled, a few blocks of real signed transactions, and their state roots.
+//! `hengxin-node`: runs a validator of a hengxin chain, the one-validator dev chain, or writes a
+//! local test network.
 
-use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-use anyhow::{Context, bail};
-use clap::Parser;
-use hengxin_primitives::block::{Validator, ValidatorSet};
-use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{CertNumber, Date, Header, Keypair, LabCode, PublicKey, Text, TxPayload};
-use hengxin_runtime::{Call, Chain, Transaction, certificates, demo, standards};
-use hengxin_sled_store::SledBackend;
-use hengxin_support::{Overlay, StateDb};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use hengxin_node::config::{self, DEV_HTTP, TestnetPorts};
+use hengxin_node::node::{self, NodeSettings};
+use hengxin_runtime::demo;
+use tracing::{error, info};
 
-/// Runs the hengxin runtime demo: the demo consortium's genesis, then a few blocks.
+/// A validator node of hengxin (衡信), the permissioned ledger of the metrology labs and
+/// regulators of Sichuan and Chongqing.
+///
+/// Run `hengxin-node --dev` to try it: a one-validator chain with a demo consortium, an HTTP API
+/// on 127.0.0.1:8686, and demo keys for the CLI. Logs go to stderr; set RUST_LOG (e.g.
+/// `RUST_LOG=debug`) for more.
 #[derive(Parser, Debug)]
-#[command(version, about, long_about = None)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
+#[command(group = clap::ArgGroup::new("mode").required(true).args(["dev", "config"]))]
 struct Args {
-    /// Where to keep the chain's sled database (must be empty). Default: a temporary directory,
-    /// removed at exit.
-    #[arg(long, value_name = "DIR")]
+    /// Run the dev chain: one validator and the demo consortium (two regulators, two labs,
+    /// inspectors, businesses, sample certificates), producing blocks at once.
+    #[arg(long)]
+    dev: bool,
+
+    /// Run the node a config file describes (see `hengxin-node testnet`).
+    #[arg(long, value_name = "FILE", conflicts_with = "dev")]
+    config: Option<PathBuf>,
+
+    /// With --dev: where to keep the chain, the demo keys and trust.json
+    /// [default: ~/.local/share/hengxin/dev].
+    #[arg(long, value_name = "DIR", requires = "dev")]
     data_dir: Option<PathBuf>,
+
+    /// Where to serve the HTTP API (overrides the config file's) [--dev default: 127.0.0.1:8686].
+    #[arg(long, value_name = "ADDR")]
+    http: Option<SocketAddr>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
 }
 
-fn main() -> anyhow::Result<()> {
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Write keys, a genesis and one config per node for a local network on loopback.
+    ///
+    /// Node I listens on consensus port BASE+I, gossip port BASE+100+I and HTTP port
+    /// HTTP_PORT+I. Start each with `hengxin-node --config DIR/node-I/config.toml`.
+    Testnet {
+        /// How many validators.
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// A new (or empty) directory for the network's files.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The first consensus port.
+        #[arg(long, default_value_t = 27000)]
+        base_port: u16,
+        /// The first HTTP port.
+        #[arg(long, default_value_t = 8686)]
+        http_port: u16,
+    },
+}
+
+/// What is logged unless `RUST_LOG` says otherwise: our node at info, the engine's warnings.
+/// A dev chain has no peers, so the engine's complaints about publishing to nobody are off.
+fn default_log_filter(dev: bool) -> String {
+    let mut filter =
+        String::from("info,arc_malachitebft=warn,arc_malachitebft_core_consensus=warn");
+    filter.push_str(if dev {
+        ",arc_malachitebft_network=off"
+    } else {
+        ",arc_malachitebft_network=warn"
+    });
+    filter
+}
+
+fn main() -> ExitCode {
+    use std::io::IsTerminal;
     let args = Args::parse();
-    let temporary;
-    let dir = match args.data_dir {
-        Some(dir) => dir,
-        None => {
-            temporary = tempfile::tempdir().context("creating a temporary data directory")?;
-            temporary.path().to_path_buf()
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log_filter(args.dev)));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
         }
-    };
-    let backend = SledBackend::open(&dir)
-        .with_context(|| format!("opening the database in {}", dir.display()))?;
-    if StateDb::new(backend.clone()).latest_version()?.is_some() {
-        bail!(
-            "{} already holds a chain; give an empty --data-dir (the demo always starts from genesis)",
-            dir.display()
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(Command::Testnet {
+        validators,
+        out,
+        base_port,
+        http_port,
+    }) = args.command
+    {
+        let ports = TestnetPorts {
+            consensus: base_port,
+            http: http_port,
+        };
+        config::testnet(validators, &out, ports)?;
+        println!(
+            "wrote a {validators}-validator network to {}",
+            out.display()
         );
-    }
-
-    let validator = demo::key("validator-0");
-    let validators = ValidatorSet::new(vec![Validator {
-        key: validator.public(),
-        power: 1,
-    }])?;
-    let now_ms = u64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .as_millis(),
-    )?;
-    let config = demo::genesis(now_ms, validators)?;
-    let (chain, genesis) = Chain::from_genesis(backend, &config)?;
-    println!("hengxin runtime demo: data in {}", dir.display());
-    println!(
-        "(consensus, networking and the HTTP API come with the node; this runs the runtime alone)\n"
-    );
-    print_header("genesis", &genesis);
-    println!("         regions CQ, SC; labs CQJL, SCJL; sample certificates and standards\n");
-
-    let lab_cq = demo::key("lab-cq");
-    let lab_sc = demo::key("lab-sc");
-    let today = Date::from_unix_ms_cst(now_ms);
-    let mut head = genesis;
-    let blocks: Vec<(&str, Vec<(&Keypair, Call)>)> = vec![
-        (
-            "CQJL anchors two verification certificates",
-            vec![
-                (&lab_cq, anchor("CQJL-DEMO-0001", today)),
-                (&lab_cq, anchor("CQJL-DEMO-0002", today)),
-            ],
-        ),
-        (
-            "CQJL revokes one; SCJL tries to revoke the other (refused: not its certificate)",
-            vec![
-                (&lab_cq, revoke("CQJL-DEMO-0001")),
-                (&lab_sc, revoke("CQJL-DEMO-0002")),
-            ],
-        ),
-        ("an empty block", vec![]),
-    ];
-    for (what, calls) in blocks {
-        let mut nonces = BTreeMap::new();
-        let txs: Vec<Transaction> = calls
-            .into_iter()
-            .map(|(key, call)| sign(&chain, &head, &mut nonces, key, call))
-            .collect::<anyhow::Result<_>>()?;
-        let executed = chain.execute(&head, head.timestamp_ms + 1_000, validator.public(), &txs)?;
-        chain.commit(executed.batch)?;
-        head = executed.header;
-        print_header("block", &head);
-        println!("         {what}");
-        for outcome in &executed.outcomes {
-            match &outcome.result {
-                Ok(events) => println!("         ok   {:?}", events[0]),
-                Err(e) => println!("         fail {} ({e})", e.code()),
-            }
+        for i in 0..validators {
+            println!(
+                "  node {i}: hengxin-node --config {}   (HTTP http://127.0.0.1:{})",
+                out.join(format!("node-{i}/config.toml")).display(),
+                usize::from(http_port) + i
+            );
         }
-        println!();
+        println!(
+            "  demo keys in {}, trust anchor in {}",
+            out.join("keys").display(),
+            out.join("trust.json").display()
+        );
+        return Ok(());
     }
-
-    let lab = LabCode::new("CQJL")?;
-    let number = CertNumber::new(demo::CERT_VALID)?;
-    let mut overlay = Overlay::new(chain.state(), Some(head.height));
-    let report = standards::traceability_chain(&mut overlay, &lab, &number)?
-        .context("demo certificate missing")?;
-    println!(
-        "traceability of {lab}/{number}: {} ({} links)",
-        if report.is_complete() {
-            "complete"
-        } else {
-            "broken"
-        },
-        report.links.len()
-    );
-    let key = StorageKey::Certificate(lab.clone(), number.clone());
-    let proof = chain.state().prove(&key.to_bytes(), head.height)?;
-    proof
-        .verify(&head.state_root)
-        .context("state proof did not verify")?;
-    println!(
-        "state proof of {lab}/{number}: verified against state root {}",
-        head.state_root
-    );
-    Ok(())
-}
-
-fn print_header(label: &str, h: &Header) {
-    println!(
-        "{label:<8} height {}  hash {}  state root {}",
-        h.height,
-        h.hash(),
-        h.state_root
-    );
-}
-
-/// Signs `call` with the signer's next nonce; `nonces` carries nonces used earlier in the block.
-fn sign(
-    chain: &Chain<SledBackend>,
-    head: &Header,
-    nonces: &mut BTreeMap<PublicKey, u64>,
-    key: &Keypair,
-    call: Call,
-) -> anyhow::Result<Transaction> {
-    let nonce = match nonces.entry(key.public()) {
-        Entry::Occupied(e) => e.into_mut(),
-        Entry::Vacant(e) => e.insert(chain.nonce(&key.public(), head.height)?),
+    let mut settings = match &args.config {
+        Some(path) => config::load(path)?,
+        None => {
+            let dir = match args.data_dir {
+                Some(dir) => dir,
+                None => config::default_dev_dir()?,
+            };
+            let http = args.http.unwrap_or(DEV_HTTP.parse()?);
+            config::dev(&dir, http)?
+        }
     };
-    let tx = TxPayload {
-        genesis_hash: chain.genesis_hash(),
-        signer: key.public(),
-        nonce: *nonce,
-        valid_until_height: head.height + 10,
-        call,
+    if let Some(http) = args.http {
+        settings.http = Some(http);
     }
-    .sign(key);
-    *nonce += 1;
-    Ok(tx)
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(settings, args.dev))
 }
 
-fn anchor(number: &str, today: Date) -> Call {
-    demo::sample_anchor(
-        CertNumber::new(number).unwrap_or_else(|_| unreachable!("demo numbers are valid")),
-        today,
-    )
+async fn serve(settings: NodeSettings, dev: bool) -> anyhow::Result<()> {
+    let data_dir = settings.data_dir.clone();
+    let mut node = node::start(settings).await?;
+    let genesis = node.genesis.hash();
+    let head = node.store.head()?.map_or(0, |h| h.height);
+    info!(%genesis, height = head, "node started");
+    if let Some(http) = node.http {
+        let base = format!("http://{http}");
+        println!("hengxin-node: chain {genesis}, at height {head}");
+        println!("  HTTP API     {base}/v1/health");
+        println!(
+            "  certificate  {base}/v1/certificates/CQJL/{}",
+            demo::CERT_VALID
+        );
+        println!("  OpenAPI      {base}/v1/openapi.json");
+        if dev {
+            println!(
+                "  demo keys    {}  ({})",
+                data_dir.join("keys").display(),
+                demo::KEY_NAMES.join(", ")
+            );
+            println!("  trust anchor {}", data_dir.join("trust.json").display());
+        }
+        println!("Ctrl-C stops the node; starting it again resumes the chain.");
+    }
+    let failed = tokio::select! {
+        signal = shutdown_signal() => {
+            info!(signal = signal?, "stopping");
+            None
+        }
+        result = node.app_stopped() => Some(result),
+    };
+    node.stop().await;
+    match failed {
+        None => {
+            info!("stopped");
+            Ok(())
+        }
+        Some(result) => {
+            let e = result.err().unwrap_or_else(|| anyhow::anyhow!("stopped"));
+            error!(error = %e, "the consensus loop ended");
+            Err(e.context(
+                "the consensus loop ended; the chain on disk is consistent, restart the node",
+            ))
+        }
+    }
 }
 
-fn revoke(number: &str) -> Call {
-    Call::Certificates(certificates::Call::Revoke {
-        lab: LabCode::new("CQJL").unwrap_or_else(|_| unreachable!("demo lab code is valid")),
-        number: CertNumber::new(number).unwrap_or_else(|_| unreachable!("demo numbers are valid")),
-        reason: Text::lossy("demo: entered in error"),
-    })
+/// Waits for SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() -> anyhow::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => { r?; Ok("SIGINT") }
+            _ = term.recv() => Ok("SIGTERM"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await?;
+        Ok("Ctrl-C")
+    }
 }

@@ -169,7 +169,7 @@ impl Submitter {
 /// A running node.
 pub struct RunningNode {
     engine: EngineHandle,
-    app: JoinHandle<anyhow::Result<()>>,
+    app: Option<JoinHandle<anyhow::Result<()>>>,
     gossip: TxGossip,
     tasks: Vec<JoinHandle<()>>,
     submitter: Submitter,
@@ -194,6 +194,19 @@ impl RunningNode {
         &self.gossip
     }
 
+    /// Waits until the app loop ends by itself, which it does only on an error it cannot
+    /// recover from (or when the engine stops); then the node should be stopped.
+    pub async fn app_stopped(&mut self) -> anyhow::Result<()> {
+        match self.app.as_mut() {
+            Some(app) => {
+                let result = app.await;
+                self.app = None;
+                result?
+            }
+            None => std::future::pending().await,
+        }
+    }
+
     /// Stops the engine, the app loop, the gossip and the API, and waits for them.
     pub async fn stop(self) {
         self.gossip.stop();
@@ -207,8 +220,10 @@ impl RunningNode {
             .actor
             .kill_and_wait(Some(Duration::from_secs(10)))
             .await;
-        self.app.abort();
-        let _ = self.app.await;
+        if let Some(app) = self.app {
+            app.abort();
+            let _ = app.await;
+        }
         let _ = self.engine.handle.await;
     }
 }
@@ -331,7 +346,7 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         mempool.clone(),
         settings.blocks.clone(),
     )?;
-    let app = tokio::spawn(app.run(channels));
+    let app = Some(tokio::spawn(app.run(channels)));
     Ok(RunningNode {
         engine,
         app,

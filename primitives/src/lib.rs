@@ -16,6 +16,8 @@ pub mod block;
 pub mod bundle;
 pub mod codec;
 pub mod crypto;
+#[cfg(feature = "json")]
+pub mod files;
 pub mod hex;
 pub mod ids;
 pub mod records;

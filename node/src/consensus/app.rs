@@ -331,7 +331,7 @@ impl App {
         };
         self.store.put_pending(&block)?;
         let hash = block.header.hash();
-        info!(height, %round, txs = block.transactions.len(), block = %hash, "proposing");
+        debug!(height, %round, txs = block.transactions.len(), block = %hash, "proposing");
         self.proposals.insert(
             (height, hash),
             Proposed {
@@ -570,7 +570,12 @@ impl App {
         } = proposed;
         self.store
             .commit_block(&block, &commit, &executed.outcomes, executed.batch)?;
-        info!(height = block.header.height, txs = block.transactions.len(), block = %key.1, "committed");
+        let (height, txs) = (block.header.height, block.transactions.len());
+        if txs > 0 {
+            info!(height, txs, block = %key.1, "committed");
+        } else {
+            debug!(height, block = %key.1, "committed an empty block");
+        }
         self.head = block.header;
         let head = self.head.height;
         self.proposals.retain(|(h, _), _| *h > head);

@@ -1,0 +1,576 @@
+//! The files a node runs from: its TOML config, the genesis file, key files and the trust anchor;
+//! and the two ways to make them: `--dev` (one validator, the demo consortium) and `testnet`
+//! (N validators on loopback).
+//!
+//! Paths inside a config are relative to the config file's directory. Every file is written to a
+//! temporary name and renamed, so a crash never leaves half a file; key files are `0600`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use hengxin_primitives::block::{Validator, ValidatorSet};
+use hengxin_primitives::bundle::TrustAnchor;
+use hengxin_primitives::files::{key_file, read_key_file, trust_file};
+use hengxin_primitives::{Keypair, PublicKey};
+use hengxin_runtime::{Chain, GenesisConfig, demo};
+use hengxin_support::MemoryBackend;
+use malachite_app_channel::app::net::Multiaddr;
+use malachite_app_channel::app::types::core::LinearTimeouts;
+use serde::{Deserialize, Serialize};
+
+use crate::consensus::app::BlockParams;
+use crate::mempool::MempoolLimits;
+use crate::node::{NodeSettings, network_keypair};
+
+/// The HTTP address `--dev` serves on unless told otherwise.
+pub const DEV_HTTP: &str = "127.0.0.1:8686";
+
+/// The genesis file (`genesis.json`): which consortium, when, and the validators. The node
+/// rebuilds the genesis from it and checks the hash it records.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisFile {
+    /// The consortium's membership; this version knows `demo` (DESIGN.md's demo consortium).
+    pub consortium: String,
+    /// Genesis time, UTC milliseconds.
+    pub genesis_time_ms: u64,
+    /// The genesis validators.
+    pub validators: Vec<GenesisValidator>,
+    /// The genesis hash, written by the tool that made the file.
+    pub genesis_hash: String,
+}
+
+/// A genesis validator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisValidator {
+    /// Its ed25519 public key, hex.
+    pub public_key: String,
+    /// Its voting power.
+    pub power: u64,
+}
+
+impl GenesisFile {
+    /// The genesis of the demo consortium at `genesis_time_ms` with `validators`.
+    pub fn demo(genesis_time_ms: u64, validators: &ValidatorSet) -> anyhow::Result<GenesisFile> {
+        let mut file = GenesisFile {
+            consortium: "demo".into(),
+            genesis_time_ms,
+            validators: validators
+                .validators
+                .iter()
+                .map(|v| GenesisValidator {
+                    public_key: v.key.to_hex(),
+                    power: v.power,
+                })
+                .collect(),
+            genesis_hash: String::new(),
+        };
+        file.genesis_hash = file.build()?.1.genesis_hash.to_hex();
+        Ok(file)
+    }
+
+    /// The chain's genesis and its trust anchor, checked against the recorded hash.
+    pub fn build(&self) -> anyhow::Result<(GenesisConfig, TrustAnchor)> {
+        if self.consortium != "demo" {
+            bail!(
+                "genesis consortium `{}` is unknown; this version knows `demo`",
+                self.consortium
+            );
+        }
+        let validators = self
+            .validators
+            .iter()
+            .map(|v| {
+                let key = PublicKey::from_hex(&v.public_key).with_context(|| {
+                    format!("validator key `{}` is not 64 hex digits", v.public_key)
+                })?;
+                Ok(Validator {
+                    key,
+                    power: v.power,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let validators = ValidatorSet::new(validators).context("the genesis validator set")?;
+        let config = demo::genesis(self.genesis_time_ms, validators.clone())?;
+        let (_, header) = Chain::from_genesis(MemoryBackend::default(), &config)
+            .map_err(|e| anyhow::anyhow!("the genesis is invalid: {e}"))?;
+        let hash = header.hash().to_hex();
+        if !self.genesis_hash.is_empty() && self.genesis_hash != hash {
+            bail!(
+                "the genesis file records hash {} but describes a chain with hash {hash}: it was \
+                 edited, or written by another version of hengxin-node",
+                self.genesis_hash
+            );
+        }
+        Ok((
+            config,
+            TrustAnchor {
+                genesis_hash: header.hash(),
+                validators,
+            },
+        ))
+    }
+}
+
+/// A node's config file (`config.toml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// A name for logs.
+    pub moniker: String,
+    /// The validator's key file.
+    pub key_file: PathBuf,
+    /// The chain's genesis file.
+    pub genesis_file: PathBuf,
+    /// Where the database and the consensus WAL live.
+    pub data_dir: PathBuf,
+    /// The consensus network.
+    pub consensus: NetworkSection,
+    /// The transaction gossip network.
+    pub gossip: NetworkSection,
+    /// The HTTP API.
+    pub http: HttpSection,
+    /// Block limits and pacing.
+    #[serde(default)]
+    pub blocks: BlocksSection,
+    /// Mempool limits.
+    #[serde(default)]
+    pub mempool: MempoolSection,
+}
+
+/// One of a node's libp2p networks.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSection {
+    /// The listen address, e.g. `/ip4/127.0.0.1/tcp/27000`.
+    pub listen: String,
+    /// The other nodes, each `/ip4/…/tcp/…/p2p/<peer id>`; only these may connect.
+    pub peers: Vec<String>,
+}
+
+/// The HTTP API.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSection {
+    /// Where to serve it, e.g. `127.0.0.1:8686`.
+    pub listen: SocketAddr,
+}
+
+/// Block limits and consensus timing.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BlocksSection {
+    /// Most transactions in a block.
+    pub txs_max: usize,
+    /// Most transaction bytes in a block.
+    pub bytes_max: usize,
+    /// Minimum time per height, ms (0: as fast as consensus goes).
+    pub target_time_ms: u64,
+    /// How long to wait for a proposal, ms.
+    pub propose_timeout_ms: u64,
+    /// How long to wait for prevotes and precommits after a quorum of any, ms.
+    pub vote_timeout_ms: u64,
+}
+
+impl Default for BlocksSection {
+    fn default() -> Self {
+        BlocksSection {
+            txs_max: 5_000,
+            bytes_max: 8 * 1024 * 1024,
+            target_time_ms: 100,
+            propose_timeout_ms: 500,
+            vote_timeout_ms: 200,
+        }
+    }
+}
+
+impl BlocksSection {
+    fn params(&self) -> anyhow::Result<BlockParams> {
+        if self.txs_max == 0 || self.bytes_max < hengxin_primitives::tx::TX_SIZE_BYTES_MAX {
+            bail!(
+                "[blocks] txs_max must be at least 1 and bytes_max at least {} (one transaction)",
+                hengxin_primitives::tx::TX_SIZE_BYTES_MAX
+            );
+        }
+        if self.propose_timeout_ms == 0 || self.vote_timeout_ms == 0 {
+            bail!("[blocks] timeouts must be positive");
+        }
+        let ms = Duration::from_millis;
+        Ok(BlockParams {
+            txs_max: self.txs_max,
+            bytes_max: self.bytes_max,
+            timeouts: LinearTimeouts {
+                propose: ms(self.propose_timeout_ms),
+                prevote: ms(self.vote_timeout_ms),
+                precommit: ms(self.vote_timeout_ms),
+                ..LinearTimeouts::default()
+            },
+            target_time: (self.target_time_ms > 0).then(|| ms(self.target_time_ms)),
+        })
+    }
+}
+
+/// Mempool limits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MempoolSection {
+    /// Transactions in all.
+    pub txs_max: usize,
+    /// Encoded bytes in all.
+    pub bytes_max: usize,
+    /// Transactions of one account.
+    pub per_account_max: usize,
+}
+
+impl Default for MempoolSection {
+    fn default() -> Self {
+        let limits = MempoolLimits::default();
+        MempoolSection {
+            txs_max: limits.txs_max,
+            bytes_max: limits.bytes_max,
+            per_account_max: limits.per_account_max,
+        }
+    }
+}
+
+/// Reads `path` as UTF-8 text, naming the file in the error.
+fn read_text(path: &Path, what: &str) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading the {what} {}", path.display()))
+}
+
+/// Writes `contents` to `path` through a temporary file and a rename; `secret` files are `0600`.
+fn write_file(path: &Path, contents: &str, secret: bool) -> anyhow::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("writing in {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if secret { 0o600 } else { 0o644 };
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = secret;
+    file.write_all(contents.as_bytes())?;
+    file.as_file().sync_all()?;
+    file.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Reads a key file.
+pub fn read_key(path: &Path) -> anyhow::Result<Keypair> {
+    read_key_file(&read_text(path, "key file")?)
+        .with_context(|| format!("reading the key file {}", path.display()))
+}
+
+/// Reads a genesis file.
+pub fn read_genesis(path: &Path) -> anyhow::Result<GenesisFile> {
+    serde_json::from_str(&read_text(path, "genesis file")?)
+        .with_context(|| format!("reading the genesis file {}", path.display()))
+}
+
+fn parse_addr(text: &str, what: &str) -> anyhow::Result<Multiaddr> {
+    text.parse().with_context(|| {
+        format!("{what} `{text}` is not a multiaddr like /ip4/127.0.0.1/tcp/27000")
+    })
+}
+
+impl NetworkSection {
+    fn addresses(&self, section: &str) -> anyhow::Result<(Multiaddr, Vec<Multiaddr>)> {
+        let listen = parse_addr(&self.listen, &format!("[{section}] listen"))?;
+        let peers = self
+            .peers
+            .iter()
+            .map(|p| {
+                let addr = parse_addr(p, &format!("[{section}] peer"))?;
+                if !matches!(
+                    addr.iter().last(),
+                    Some(libp2p::multiaddr::Protocol::P2p(_))
+                ) {
+                    bail!("[{section}] peer `{p}` must end in /p2p/<peer id>");
+                }
+                Ok(addr)
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok((listen, peers))
+    }
+}
+
+/// Reads a node's config file and everything it names.
+pub fn load(path: &Path) -> anyhow::Result<NodeSettings> {
+    let config: ConfigFile = toml::from_str(&read_text(path, "config file")?)
+        .with_context(|| format!("reading the config file {}", path.display()))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let key = read_key(&base.join(&config.key_file))?;
+    let (genesis, _) = read_genesis(&base.join(&config.genesis_file))?.build()?;
+    let (listen, peers) = config.consensus.addresses("consensus")?;
+    let (gossip_listen, gossip_peers) = config.gossip.addresses("gossip")?;
+    Ok(NodeSettings {
+        moniker: config.moniker,
+        data_dir: base.join(&config.data_dir),
+        key,
+        genesis,
+        listen,
+        peers,
+        gossip_listen,
+        gossip_peers,
+        http: Some(config.http.listen),
+        blocks: config.blocks.params()?,
+        mempool: MempoolLimits {
+            txs_max: config.mempool.txs_max,
+            bytes_max: config.mempool.bytes_max,
+            per_account_max: config.mempool.per_account_max,
+        },
+    })
+}
+
+fn now_ms() -> anyhow::Result<u64> {
+    Ok(u64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_millis(),
+    )?)
+}
+
+/// Writes the demo keys to `dir/keys/<name>.key`, unless they are there already.
+fn write_demo_keys(dir: &Path) -> anyhow::Result<()> {
+    for name in demo::KEY_NAMES {
+        let path = dir.join("keys").join(format!("{name}.key"));
+        if !path.exists() {
+            write_file(&path, &key_file(&demo::key(name)), true)?;
+        }
+    }
+    Ok(())
+}
+
+/// The per-user default data directory of `--dev`.
+pub fn default_dev_dir() -> anyhow::Result<PathBuf> {
+    let data = match std::env::var_os("XDG_DATA_HOME") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => match std::env::var_os("HOME") {
+            Some(home) if !home.is_empty() => PathBuf::from(home).join(".local").join("share"),
+            _ => bail!("neither XDG_DATA_HOME nor HOME is set; give --data-dir DIR"),
+        },
+    };
+    Ok(data.join("hengxin").join("dev"))
+}
+
+/// The `--dev` node: one validator and the demo consortium, in `dir`. The first start writes
+/// the demo keys, the genesis file and the trust anchor; later starts resume the same chain.
+pub fn dev(dir: &Path, http: SocketAddr) -> anyhow::Result<NodeSettings> {
+    let genesis_path = dir.join("genesis.json");
+    let key_path = dir.join("keys").join("validator.key");
+    if !genesis_path.exists() {
+        if dir.join("db").exists() {
+            bail!(
+                "{} holds a database but no genesis.json: it is not a --dev data directory; give \
+                 another --data-dir",
+                dir.display()
+            );
+        }
+        let key = demo::key("validator-0");
+        let set = ValidatorSet::new(vec![Validator {
+            key: key.public(),
+            power: 1,
+        }])?;
+        let genesis = GenesisFile::demo(now_ms()?, &set)?;
+        let (_, anchor) = genesis.build()?;
+        write_demo_keys(dir)?;
+        write_file(&key_path, &key_file(&key), true)?;
+        write_file(
+            &dir.join("trust.json"),
+            &trust_file("hengxin-dev", &anchor),
+            false,
+        )?;
+        write_file(
+            &genesis_path,
+            &serde_json::to_string_pretty(&genesis)?,
+            false,
+        )?;
+    }
+    let (genesis, _) = read_genesis(&genesis_path)?.build()?;
+    let loopback: Multiaddr = parse_addr("/ip4/127.0.0.1/tcp/0", "loopback")?;
+    Ok(NodeSettings {
+        moniker: "dev".into(),
+        data_dir: dir.to_path_buf(),
+        key: read_key(&key_path)?,
+        genesis,
+        listen: loopback.clone(),
+        peers: Vec::new(),
+        gossip_listen: loopback.clone(),
+        gossip_peers: Vec::new(),
+        http: Some(http),
+        blocks: BlocksSection::default().params()?,
+        mempool: MempoolLimits::default(),
+    })
+}
+
+/// Where the nodes of a testnet listen.
+#[derive(Debug, Clone, Copy)]
+pub struct TestnetPorts {
+    /// Node I's consensus port is `consensus + I`, its gossip port `consensus + 100 + I`.
+    pub consensus: u16,
+    /// Node I's HTTP port is `http + I`.
+    pub http: u16,
+}
+
+/// Writes a local network of `n` validators to `out`: `genesis.json`, `trust.json`, the demo
+/// keys in `keys/`, and for each node `node-I/config.toml` with its `node.key`.
+pub fn testnet(n: usize, out: &Path, ports: TestnetPorts) -> anyhow::Result<()> {
+    use rand::RngCore;
+    if !(1..=100).contains(&n) {
+        bail!("--validators must be between 1 and 100");
+    }
+    let last = |base: u16, span: usize| usize::from(base) + span < usize::from(u16::MAX);
+    if !last(ports.consensus, 100 + n) || !last(ports.http, n) {
+        bail!("the ports run past 65535; choose lower --base-port and --http-port");
+    }
+    if out.exists() && out.read_dir()?.next().is_some() {
+        bail!(
+            "{} is not empty; give a new directory to --out",
+            out.display()
+        );
+    }
+    let keys: Vec<Keypair> = (0..n)
+        .map(|_| {
+            let mut seed = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut seed);
+            Keypair::from_seed(&seed)
+        })
+        .collect();
+    let set = ValidatorSet::new(
+        keys.iter()
+            .map(|k| Validator {
+                key: k.public(),
+                power: 1,
+            })
+            .collect(),
+    )?;
+    let genesis = GenesisFile::demo(now_ms()?, &set)?;
+    let (_, anchor) = genesis.build()?;
+    write_file(
+        &out.join("genesis.json"),
+        &serde_json::to_string_pretty(&genesis)?,
+        false,
+    )?;
+    write_file(
+        &out.join("trust.json"),
+        &trust_file("hengxin-testnet", &anchor),
+        false,
+    )?;
+    write_demo_keys(out)?;
+
+    let port = |base: u16, i: usize| usize::from(base) + i;
+    let mut peer_ids = Vec::new();
+    for key in &keys {
+        peer_ids.push(network_keypair(key)?.public().to_peer_id());
+    }
+    let address = |port: usize, i: usize| format!("/ip4/127.0.0.1/tcp/{port}/p2p/{}", peer_ids[i]);
+    for (i, key) in keys.iter().enumerate() {
+        let others = |offset: usize| {
+            (0..n)
+                .filter(|&j| j != i)
+                .map(|j| address(port(ports.consensus, offset + j), j))
+                .collect::<Vec<_>>()
+        };
+        let config = ConfigFile {
+            moniker: format!("node-{i}"),
+            key_file: "node.key".into(),
+            genesis_file: "../genesis.json".into(),
+            data_dir: "data".into(),
+            consensus: NetworkSection {
+                listen: format!("/ip4/127.0.0.1/tcp/{}", port(ports.consensus, i)),
+                peers: others(0),
+            },
+            gossip: NetworkSection {
+                listen: format!("/ip4/127.0.0.1/tcp/{}", port(ports.consensus, 100 + i)),
+                peers: others(100),
+            },
+            http: HttpSection {
+                listen: format!("127.0.0.1:{}", port(ports.http, i)).parse()?,
+            },
+            blocks: BlocksSection::default(),
+            mempool: MempoolSection::default(),
+        };
+        let dir = out.join(format!("node-{i}"));
+        write_file(&dir.join("node.key"), &key_file(key), true)?;
+        let text = format!(
+            "# hengxin node {i} of a {n}-validator local network (written by `hengxin-node testnet`).\n\
+             # Run it with: hengxin-node --config {}\n\n{}",
+            dir.join("config.toml").display(),
+            toml::to_string(&config)?
+        );
+        write_file(&dir.join("config.toml"), &text, false)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_testnet_loads_back_into_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("net");
+        let ports = TestnetPorts {
+            consensus: 40_000,
+            http: 40_500,
+        };
+        testnet(4, &out, ports).unwrap();
+        let settings: Vec<_> = (0..4)
+            .map(|i| load(&out.join(format!("node-{i}/config.toml"))).unwrap())
+            .collect();
+        assert_eq!(settings[2].peers.len(), 3);
+        assert_eq!(settings[3].http, Some("127.0.0.1:40503".parse().unwrap()));
+        let keys: Vec<_> = settings.iter().map(|s| s.key.public()).collect();
+        assert_eq!(
+            settings[0].genesis.membership.validators.validators.len(),
+            4,
+            "every node is in the genesis set"
+        );
+        assert!(keys.windows(2).all(|w| w[0] != w[1]));
+        assert!(out.join("keys/lab-cq.key").exists());
+        // A second testnet may not overwrite the first.
+        assert!(testnet(4, &out, ports).is_err());
+    }
+
+    #[test]
+    fn an_edited_genesis_is_refused() {
+        let set = ValidatorSet::new(vec![Validator {
+            key: demo::key("validator-0").public(),
+            power: 1,
+        }])
+        .unwrap();
+        let mut genesis = GenesisFile::demo(1_780_000_000_000, &set).unwrap();
+        genesis.genesis_time_ms += 1;
+        let e = genesis.build().unwrap_err().to_string();
+        assert!(e.contains("was edited"), "{e}");
+    }
+
+    #[test]
+    fn dev_resumes_its_own_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = dev(dir.path(), DEV_HTTP.parse().unwrap()).unwrap();
+        let again = dev(dir.path(), DEV_HTTP.parse().unwrap()).unwrap();
+        assert_eq!(first.genesis.genesis_time_ms, again.genesis.genesis_time_ms);
+        let lab = read_key(&dir.path().join("keys/lab-cq.key")).unwrap();
+        assert_eq!(lab.public(), demo::key("lab-cq").public());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("keys/lab-cq.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}
