@@ -1,24 +1,90 @@
-//! The HTTP API (axum): health, blocks, transaction submission and status, as DESIGN.md's
-//! interface contract lists them. Errors are `{"error": {"code", "message"}}` with a 4xx/5xx
-//! status; bodies are size-limited before they are read.
+//! The HTTP API (axum), as DESIGN.md's interface contract lists it: health, blocks,
+//! transactions, certificates, businesses and their proof bundles, `/metrics`, and the OpenAPI
+//! document generated from these handlers. Errors are `{"error": {"code", "message"}}` with a
+//! 4xx/5xx status; bodies are size-limited before they are read; each client address is
+//! rate-limited; CORS is open so the verify page can be served from anywhere.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
+use base64::Engine;
 use hengxin_primitives::tx::TX_SIZE_BYTES_MAX;
-use hengxin_primitives::{Hash, Header};
+use hengxin_primitives::{CertNumber, CreditCode, Hash, Header, LabCode};
 use hengxin_runtime::{TxDecodeError, decode_transaction};
-use serde_json::{Value, json};
+use parity_scale_codec::Encode;
+use serde::Serialize;
 use tower_http::cors::CorsLayer;
+use utoipa::{OpenApi, ToSchema};
 
 use crate::mempool::AdmitError;
+use crate::metrics::{Gauges, Metrics};
 use crate::node::{SubmitError, Submitter};
+use crate::query::{self, BusinessView, CertificateView, QueryError, Reader};
+
+/// Requests each client address may make: a steady rate and a burst.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimit {
+    /// Requests per second, sustained.
+    pub per_second: u32,
+    /// Requests allowed at once after a quiet spell.
+    pub burst: u32,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit {
+            per_second: 2_000,
+            burst: 4_000,
+        }
+    }
+}
+
+/// The most client addresses the limiter tracks before it forgets idle ones.
+const LIMITER_CLIENTS_MAX: usize = 100_000;
+
+/// A token bucket per client address.
+struct Limiter {
+    limit: RateLimit,
+    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+}
+
+impl Limiter {
+    fn allow(&self, client: IpAddr) -> bool {
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return true;
+        };
+        let now = Instant::now();
+        if buckets.len() >= LIMITER_CLIENTS_MAX {
+            let refill = f64::from(self.limit.burst) / f64::from(self.limit.per_second.max(1));
+            buckets.retain(|_, (_, at)| now.duration_since(*at).as_secs_f64() < refill);
+            if buckets.len() >= LIMITER_CLIENTS_MAX {
+                buckets.clear();
+            }
+        }
+        let burst = f64::from(self.limit.burst.max(1));
+        let (tokens, at) = buckets.entry(client).or_insert((burst, now));
+        *tokens = (*tokens
+            + now.duration_since(*at).as_secs_f64() * f64::from(self.limit.per_second))
+        .min(burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -26,16 +92,37 @@ pub struct ApiState {
     submitter: Submitter,
     genesis: Header,
     peers: Arc<AtomicUsize>,
+    metrics: Arc<Metrics>,
+    limiter: Arc<Limiter>,
 }
 
 impl ApiState {
     /// The state of a node's API.
-    pub fn new(submitter: Submitter, genesis: Header, peers: Arc<AtomicUsize>) -> ApiState {
+    pub fn new(
+        submitter: Submitter,
+        genesis: Header,
+        peers: Arc<AtomicUsize>,
+        metrics: Arc<Metrics>,
+        limit: RateLimit,
+    ) -> ApiState {
         ApiState {
             submitter,
             genesis,
             peers,
+            metrics,
+            limiter: Arc::new(Limiter {
+                limit,
+                buckets: Mutex::new(HashMap::new()),
+            }),
         }
+    }
+
+    fn head(&self) -> Result<Header, ApiError> {
+        Ok(self
+            .submitter
+            .store()
+            .head()?
+            .unwrap_or_else(|| self.genesis.clone()))
     }
 }
 
@@ -46,6 +133,22 @@ struct ApiError {
     message: String,
 }
 
+/// The body of every error.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// An error's stable code and a message for people.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, snake_case: match on this.
+    pub code: String,
+    /// What went wrong and what to do.
+    pub message: String,
+}
+
 impl ApiError {
     fn new(status: StatusCode, code: impl Into<String>, message: impl ToString) -> ApiError {
         ApiError {
@@ -54,11 +157,24 @@ impl ApiError {
             message: message.to_string(),
         }
     }
+
+    fn bad_request(code: impl Into<String>, message: impl ToString) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    fn not_found(code: impl Into<String>, message: impl ToString) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, code, message)
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+            },
+        };
         (self.status, axum::Json(body)).into_response()
     }
 }
@@ -69,56 +185,169 @@ impl From<hengxin_support::StorageError> for ApiError {
     }
 }
 
-type ApiResult = Result<Response, ApiError>;
-
-fn ok(status: StatusCode, body: Value) -> ApiResult {
-    Ok((status, axum::Json(body)).into_response())
+impl From<QueryError> for ApiError {
+    fn from(e: QueryError) -> ApiError {
+        match e {
+            QueryError::Storage(s) => s.into(),
+            QueryError::NothingFinalized => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "nothing_finalized", e)
+            }
+            QueryError::Missing(_) => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage_error", e)
+            }
+        }
+    }
 }
 
-/// The API's routes. CORS is open: the verify page may be served from anywhere.
+type ApiResult<T> = Result<(StatusCode, axum::Json<T>), ApiError>;
+
+fn ok<T>(body: T) -> ApiResult<T> {
+    Ok((StatusCode::OK, axum::Json(body)))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "hengxin node API",
+        description = "The HTTP API of a hengxin (衡信) node: the permissioned ledger of metrology \
+                       certificates of Sichuan and Chongqing. Proof bundles let a client check \
+                       answers against its trust anchor without trusting this node."
+    ),
+    paths(
+        health,
+        block,
+        submit,
+        transaction,
+        certificate,
+        certificate_proof,
+        business,
+        business_proof,
+        metrics
+    )
+)]
+struct ApiDoc;
+
+/// The OpenAPI document of this API, generated from the handlers.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The API's routes.
 pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/v1/health", get(health))
         .route("/v1/blocks/{height}", get(block))
-        .route("/v1/transactions", axum::routing::post(submit))
+        .route("/v1/transactions", post(submit))
         .route("/v1/transactions/{hash}", get(transaction))
+        .route("/v1/certificates/{lab_code}/{number}", get(certificate))
+        .route(
+            "/v1/certificates/{lab_code}/{number}/proof",
+            get(certificate_proof),
+        )
+        .route("/v1/businesses/{credit_code}", get(business))
+        .route("/v1/businesses/{credit_code}/proof", get(business_proof))
+        .route("/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
+        .route("/metrics", get(metrics))
         .fallback(|| async {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
+            ApiError::not_found(
                 "not_found",
-                "no such endpoint; see /v1/health",
+                "no such endpoint; /v1/openapi.json lists them (escape a '/' in a certificate \
+                 number as %2F)",
             )
         })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit,
+        ))
         .layer(CorsLayer::permissive())
         .with_state(state)
 }
 
-async fn health(State(state): State<ApiState>) -> ApiResult {
-    let head = state
-        .submitter
-        .store()
-        .head()?
-        .unwrap_or_else(|| state.genesis.clone());
-    ok(
-        StatusCode::OK,
-        json!({
-            "height": head.height,
-            "finalized_hash": head.hash().to_hex(),
-            "peers": state.peers.load(Ordering::Relaxed),
-            "syncing": false,
-            "genesis_hash": state.genesis.hash().to_hex(),
-        }),
-    )
+async fn rate_limit(State(state): State<ApiState>, request: Request, next: Next) -> Response {
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(client) = client
+        && !state.limiter.allow(client)
+    {
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "more than {} requests per second from {client}; slow down and retry",
+                state.limiter.limit.per_second
+            ),
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    }
+    next.run(request).await
 }
 
-async fn block(State(state): State<ApiState>, Path(height): Path<String>) -> ApiResult {
-    let height: u64 = height.parse().map_err(|_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_height",
-            "a height is a whole number",
-        )
-    })?;
+/// A node's view of the chain.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// The last finalized height.
+    pub height: u64,
+    /// Its block hash, hex.
+    pub finalized_hash: String,
+    /// Connected peers.
+    pub peers: usize,
+    /// Whether the node is catching up.
+    pub syncing: bool,
+    /// The chain's genesis hash, hex.
+    pub genesis_hash: String,
+}
+
+/// The node's finalized head and chain.
+#[utoipa::path(get, path = "/v1/health", responses((status = 200, body = Health)))]
+async fn health(State(state): State<ApiState>) -> ApiResult<Health> {
+    let head = state.head()?;
+    ok(Health {
+        height: head.height,
+        finalized_hash: head.hash().to_hex(),
+        peers: state.peers.load(Ordering::Relaxed),
+        syncing: false,
+        genesis_hash: state.genesis.hash().to_hex(),
+    })
+}
+
+/// A finalized block's header, briefly.
+#[derive(Serialize, ToSchema)]
+pub struct BlockView {
+    /// Height.
+    pub height: u64,
+    /// Hash, hex.
+    pub hash: String,
+    /// Parent hash, hex.
+    pub parent_hash: String,
+    /// State root after the block, hex.
+    pub state_root: String,
+    /// Proposer's time, UTC ms.
+    pub timestamp_ms: u64,
+    /// Transactions in it.
+    pub tx_count: usize,
+}
+
+/// A finalized block.
+#[utoipa::path(
+    get,
+    path = "/v1/blocks/{height}",
+    params(("height" = u64, Path, description = "Block height (0 is genesis)")),
+    responses(
+        (status = 200, body = BlockView),
+        (status = 400, body = ErrorBody, description = "`invalid_height`"),
+        (status = 404, body = ErrorBody, description = "`block_not_found`")
+    )
+)]
+async fn block(State(state): State<ApiState>, Path(height): Path<String>) -> ApiResult<BlockView> {
+    let height: u64 = height
+        .parse()
+        .map_err(|_| ApiError::bad_request("invalid_height", "a height is a whole number"))?;
     let store = state.submitter.store();
     let found = match height {
         0 => Some((state.genesis.clone(), 0)),
@@ -127,26 +356,41 @@ async fn block(State(state): State<ApiState>, Path(height): Path<String>) -> Api
             .map(|b| (b.header, b.transactions.len())),
     };
     let (header, tx_count) = found.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "block_not_found",
-            format!("no block at height {height}"),
-        )
+        ApiError::not_found("block_not_found", format!("no block at height {height}"))
     })?;
-    ok(
-        StatusCode::OK,
-        json!({
-            "height": header.height,
-            "hash": header.hash().to_hex(),
-            "parent_hash": header.parent_hash.to_hex(),
-            "state_root": header.state_root.to_hex(),
-            "timestamp_ms": header.timestamp_ms,
-            "tx_count": tx_count,
-        }),
-    )
+    ok(BlockView {
+        height: header.height,
+        hash: header.hash().to_hex(),
+        parent_hash: header.parent_hash.to_hex(),
+        state_root: header.state_root.to_hex(),
+        timestamp_ms: header.timestamp_ms,
+        tx_count,
+    })
 }
 
-async fn submit(State(state): State<ApiState>, body: Body) -> ApiResult {
+/// A transaction's hash.
+#[derive(Serialize, ToSchema)]
+pub struct Submitted {
+    /// SHA-256 of the encoded signed transaction, hex.
+    pub hash: String,
+}
+
+/// Submits a signed transaction (SCALE bytes). It is checked (signature, chain, nonce, expiry)
+/// before it is pooled and gossiped; nothing is stored when a check fails.
+#[utoipa::path(
+    post,
+    path = "/v1/transactions",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 202, body = Submitted),
+        (status = 400, body = ErrorBody, description = "`undecodable_transaction`, `bad_signature`, `wrong_chain`, `stale_nonce`, `expired`…"),
+        (status = 409, body = ErrorBody, description = "`duplicate_transaction`, `nonce_taken`"),
+        (status = 413, body = ErrorBody, description = "`body_too_large`"),
+        (status = 429, body = ErrorBody, description = "`account_pool_full`, `rate_limited`"),
+        (status = 503, body = ErrorBody, description = "`mempool_full`")
+    )
+)]
+async fn submit(State(state): State<ApiState>, body: Body) -> ApiResult<Submitted> {
     let bytes = axum::body::to_bytes(body, TX_SIZE_BYTES_MAX)
         .await
         .map_err(|_| {
@@ -160,14 +404,13 @@ async fn submit(State(state): State<ApiState>, body: Body) -> ApiResult {
         TxDecodeError::TooLarge { .. } => {
             ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", e)
         }
-        TxDecodeError::Undecodable(_) => ApiError::new(
-            StatusCode::BAD_REQUEST,
+        TxDecodeError::Undecodable(_) => ApiError::bad_request(
             "undecodable_transaction",
             format!("{e}; send a SCALE-encoded signed transaction as application/octet-stream"),
         ),
     })?;
     let hash = state.submitter.submit(tx).map_err(|e| match e {
-        SubmitError::Invalid(tx) => ApiError::new(StatusCode::BAD_REQUEST, tx.code(), tx),
+        SubmitError::Invalid(tx) => ApiError::bad_request(tx.code(), tx),
         SubmitError::Pool(AdmitError::Full(_)) => {
             ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "mempool_full", e)
         }
@@ -182,41 +425,238 @@ async fn submit(State(state): State<ApiState>, body: Body) -> ApiResult {
         }
         SubmitError::Storage(s) => s.into(),
     })?;
-    ok(StatusCode::ACCEPTED, json!({ "hash": hash.to_hex() }))
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(Submitted {
+            hash: hash.to_hex(),
+        }),
+    ))
 }
 
-async fn transaction(State(state): State<ApiState>, Path(hash): Path<String>) -> ApiResult {
+/// Where a transaction is.
+#[derive(Serialize, ToSchema)]
+pub struct TxStatus {
+    /// `pending`, `finalized` or `rejected`.
+    pub status: String,
+    /// The block it landed in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
+    /// Why it was rejected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetail>,
+}
+
+/// A transaction's status: waiting in this node's pool, finalized, or finalized as rejected.
+#[utoipa::path(
+    get,
+    path = "/v1/transactions/{hash}",
+    params(("hash" = String, Path, description = "Transaction hash, 64 hex digits")),
+    responses(
+        (status = 200, body = TxStatus),
+        (status = 400, body = ErrorBody, description = "`invalid_hash`"),
+        (status = 404, body = ErrorBody, description = "`transaction_not_found`")
+    )
+)]
+async fn transaction(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+) -> ApiResult<TxStatus> {
     let hash = Hash::from_hex(&hash).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_hash",
-            "a transaction hash is 64 hex digits",
-        )
+        ApiError::bad_request("invalid_hash", "a transaction hash is 64 hex digits")
     })?;
     if let Some(record) = state.submitter.store().transaction(&hash)? {
-        return match record.result {
-            Ok(()) => ok(
-                StatusCode::OK,
-                json!({ "status": "finalized", "height": record.height }),
-            ),
-            Err(e) => ok(
-                StatusCode::OK,
-                json!({
-                    "status": "rejected",
-                    "height": record.height,
-                    "error": { "code": e.code(), "message": e.to_string() },
+        return ok(match record.result {
+            Ok(()) => TxStatus {
+                status: "finalized".into(),
+                height: Some(record.height),
+                error: None,
+            },
+            Err(e) => TxStatus {
+                status: "rejected".into(),
+                height: Some(record.height),
+                error: Some(ErrorDetail {
+                    code: e.code().to_string(),
+                    message: e.to_string(),
                 }),
-            ),
-        };
+            },
+        });
     }
     if state.submitter.mempool().contains(&hash) {
-        return ok(StatusCode::OK, json!({ "status": "pending" }));
+        return ok(TxStatus {
+            status: "pending".into(),
+            height: None,
+            error: None,
+        });
     }
-    Err(ApiError::new(
-        StatusCode::NOT_FOUND,
+    Err(ApiError::not_found(
         "transaction_not_found",
         format!("transaction {hash} is unknown to this node"),
     ))
+}
+
+/// A proof bundle.
+#[derive(Serialize, ToSchema)]
+pub struct BundleBody {
+    /// The SCALE-encoded bundle, base64url without padding.
+    pub bundle: String,
+    /// The finalized height it proves the state at.
+    pub height: u64,
+}
+
+fn parse_certificate(lab: &str, number: &str) -> Result<(LabCode, CertNumber), ApiError> {
+    let lab = LabCode::new(lab).map_err(|e| ApiError::bad_request("invalid_lab_code", e))?;
+    let number: CertNumber = number
+        .parse()
+        .map_err(|e| ApiError::bad_request("invalid_certificate_number", e))?;
+    Ok((lab, number))
+}
+
+fn certificate_not_found(lab: &LabCode, number: &CertNumber) -> ApiError {
+    ApiError::not_found(
+        "certificate_not_found",
+        format!("lab {lab} has anchored no certificate numbered {number:?}"),
+    )
+}
+
+/// A certificate: its anchored fields, status on the chain's date, issuing lab, where it is
+/// recognised, its traceability chain and its history.
+#[utoipa::path(
+    get,
+    path = "/v1/certificates/{lab_code}/{number}",
+    params(
+        ("lab_code" = String, Path, description = "Issuing lab's code, e.g. CQJL"),
+        ("number" = String, Path, description = "Certificate number, percent-encoded ('/' as %2F)")
+    ),
+    responses(
+        (status = 200, body = CertificateView),
+        (status = 400, body = ErrorBody, description = "`invalid_lab_code`, `invalid_certificate_number`"),
+        (status = 404, body = ErrorBody, description = "`certificate_not_found`")
+    )
+)]
+async fn certificate(
+    State(state): State<ApiState>,
+    Path((lab, number)): Path<(String, String)>,
+) -> ApiResult<CertificateView> {
+    let (lab, number) = parse_certificate(&lab, &number)?;
+    let head = state.head()?;
+    let chain = state.submitter.chain();
+    let mut reader = Reader::new(chain, head.height);
+    let store = state.submitter.store();
+    query::certificate(&mut reader, store, &head, &lab, &number)?
+        .map_or_else(|| Err(certificate_not_found(&lab, &number)), ok)
+}
+
+fn bundle_body(state: &ApiState, reader: Reader<'_>, head: &Header) -> ApiResult<BundleBody> {
+    let bundle = reader.bundle(state.submitter.store(), &state.genesis, head)?;
+    ok(BundleBody {
+        bundle: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bundle.encode()),
+        height: head.height,
+    })
+}
+
+/// A proof bundle for a certificate: the finalized header and its commit, the validator-set
+/// hand-offs from genesis, and state proofs of the certificate, its lab and every record of its
+/// traceability chain (absences included).
+#[utoipa::path(
+    get,
+    path = "/v1/certificates/{lab_code}/{number}/proof",
+    params(
+        ("lab_code" = String, Path, description = "Issuing lab's code"),
+        ("number" = String, Path, description = "Certificate number, percent-encoded")
+    ),
+    responses(
+        (status = 200, body = BundleBody, description = "Also for an unknown certificate: the bundle then proves its absence"),
+        (status = 400, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "`nothing_finalized`: only genesis exists")
+    )
+)]
+async fn certificate_proof(
+    State(state): State<ApiState>,
+    Path((lab, number)): Path<(String, String)>,
+) -> ApiResult<BundleBody> {
+    let (lab, number) = parse_certificate(&lab, &number)?;
+    let head = state.head()?;
+    let mut reader = Reader::new(state.submitter.chain(), head.height);
+    query::certificate(&mut reader, state.submitter.store(), &head, &lab, &number)?;
+    bundle_body(&state, reader, &head)
+}
+
+fn parse_business(code: &str) -> Result<CreditCode, ApiError> {
+    code.parse()
+        .map_err(|e| ApiError::bad_request("invalid_credit_code", e))
+}
+
+/// A registered business (the credit grade comes with the credit module).
+#[utoipa::path(
+    get,
+    path = "/v1/businesses/{credit_code}",
+    params(("credit_code" = String, Path, description = "统一社会信用代码, 18 characters")),
+    responses(
+        (status = 200, body = BusinessView),
+        (status = 400, body = ErrorBody, description = "`invalid_credit_code`"),
+        (status = 404, body = ErrorBody, description = "`business_not_found`")
+    )
+)]
+async fn business(
+    State(state): State<ApiState>,
+    Path(code): Path<String>,
+) -> ApiResult<BusinessView> {
+    let code = parse_business(&code)?;
+    let head = state.head()?;
+    let mut reader = Reader::new(state.submitter.chain(), head.height);
+    query::business(&mut reader, &head, &code)?.map_or_else(
+        || {
+            Err(ApiError::not_found(
+                "business_not_found",
+                format!("no business {code} is registered"),
+            ))
+        },
+        ok,
+    )
+}
+
+/// A proof bundle for a business's record (or its absence).
+#[utoipa::path(
+    get,
+    path = "/v1/businesses/{credit_code}/proof",
+    params(("credit_code" = String, Path, description = "统一社会信用代码")),
+    responses(
+        (status = 200, body = BundleBody),
+        (status = 400, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "`nothing_finalized`")
+    )
+)]
+async fn business_proof(
+    State(state): State<ApiState>,
+    Path(code): Path<String>,
+) -> ApiResult<BundleBody> {
+    let code = parse_business(&code)?;
+    let head = state.head()?;
+    let mut reader = Reader::new(state.submitter.chain(), head.height);
+    query::business(&mut reader, &head, &code)?;
+    bundle_body(&state, reader, &head)
+}
+
+/// The node's metrics in the Prometheus text format: height, finalized transactions, mempool,
+/// peers, round duration.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain", body = String)))]
+async fn metrics(State(state): State<ApiState>) -> Result<Response, ApiError> {
+    let head = state.head()?;
+    let mempool = state.submitter.mempool();
+    let text = state.metrics.render(Gauges {
+        height: head.height,
+        mempool_txs: mempool.len(),
+        mempool_bytes: mempool.bytes(),
+        peers: state.peers.load(Ordering::Relaxed),
+    });
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4"),
+        )],
+        text,
+    )
+        .into_response())
 }
 
 #[cfg(test)]
@@ -228,12 +668,17 @@ mod tests {
     use hengxin_primitives::block::{Validator, ValidatorSet};
     use hengxin_primitives::{Date, TxPayload};
     use hengxin_runtime::demo;
-    use parity_scale_codec::Encode;
+    use serde_json::Value;
     use tower::ServiceExt;
 
     const GENESIS_MS: u64 = 1_780_000_000_000;
 
     fn api(dir: &std::path::Path) -> (Router, Header) {
+        let (router, genesis, _) = api_with_store(dir);
+        (router, genesis)
+    }
+
+    fn api_with_store(dir: &std::path::Path) -> (Router, Header, Arc<Store>) {
         let set = ValidatorSet::new(vec![Validator {
             key: demo::key("validator-0").public(),
             power: 1,
@@ -244,18 +689,49 @@ mod tests {
             .init_genesis(&demo::genesis(GENESIS_MS, set).unwrap())
             .unwrap();
         let mempool = Arc::new(Mempool::new(MempoolLimits::default()));
-        let submitter = Submitter::new(store, &genesis, mempool, None);
+        let submitter = Submitter::new(store.clone(), &genesis, mempool, None);
         (
             router(ApiState::new(
                 submitter,
                 genesis.clone(),
                 Arc::new(AtomicUsize::new(0)),
+                Arc::default(),
+                RateLimit::default(),
             )),
             genesis,
+            store,
         )
     }
 
-    async fn call(router: &Router, method: &str, uri: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    /// Commits a block of `txs` on `store`'s head, signed by the demo validator.
+    fn commit_block(store: &Store, genesis: &Header, txs: Vec<hengxin_runtime::Transaction>) {
+        let head = store.head().unwrap().unwrap();
+        let chain = store.chain(genesis);
+        let validator = demo::key("validator-0");
+        let executed = chain
+            .execute(&head, head.timestamp_ms + 1_000, validator.public(), &txs)
+            .unwrap();
+        let block = hengxin_runtime::Block {
+            header: executed.header.clone(),
+            transactions: txs,
+        };
+        let commit = hengxin_primitives::CommitCertificate::signed_by(
+            &genesis.hash(),
+            &executed.header,
+            0,
+            &[validator],
+        );
+        store
+            .commit_block(&block, &commit, &executed.outcomes, executed.batch)
+            .unwrap();
+    }
+
+    async fn call_raw(
+        router: &Router,
+        method: &str,
+        uri: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Vec<u8>) {
         let request = Request::builder()
             .method(method)
             .uri(uri)
@@ -263,10 +739,225 @@ mod tests {
             .unwrap();
         let response = router.clone().oneshot(request).await.unwrap();
         let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        let bytes = axum::body::to_bytes(response.into_body(), 16 << 20)
             .await
             .unwrap();
+        (status, bytes.to_vec())
+    }
+
+    async fn call(router: &Router, method: &str, uri: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let (status, bytes) = call_raw(router, method, uri, body).await;
         (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    fn code(body: &Value) -> Option<&str> {
+        body["error"]["code"].as_str()
+    }
+
+    #[tokio::test]
+    async fn certificates_are_shown_with_status_issuer_and_traceability() {
+        let dir = tempfile::tempdir().unwrap();
+        let (router, _) = api(dir.path());
+        let uri = format!("/v1/certificates/CQJL/{}", demo::CERT_VALID);
+        let (status, body) = call(&router, "GET", &uri, vec![]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["status"], "valid");
+        assert_eq!(body["kind"], "verification");
+        assert_eq!(body["recognized_in"], serde_json::json!(["CQ"]));
+        assert_eq!(body["issuer"]["region"], "CQ");
+        assert_eq!(body["traceability"]["complete"], true, "{body}");
+        let uri = format!("/v1/certificates/CQJL/{}", demo::CERT_REVOKED);
+        let (_, body) = call(&router, "GET", &uri, vec![]).await;
+        assert_eq!(body["status"], "revoked");
+        assert!(body["revoked"]["reason"].is_string());
+
+        let (status, body) = call(
+            &router,
+            "GET",
+            "/v1/certificates/CQJL/NO%2FSUCH%20ONE",
+            vec![],
+        )
+        .await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::NOT_FOUND, Some("certificate_not_found"))
+        );
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("NO/SUCH ONE")
+        );
+        let (status, body) = call(&router, "GET", "/v1/certificates/cq!/X", vec![]).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::BAD_REQUEST, Some("invalid_lab_code"))
+        );
+        let (status, body) = call(&router, "GET", "/v1/certificates/CQJL/%0A", vec![]).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::BAD_REQUEST, Some("invalid_certificate_number"))
+        );
+
+        let uri = format!("/v1/businesses/{}", demo::BUSINESS_CQ);
+        let (status, body) = call(&router, "GET", &uri, vec![]).await;
+        assert_eq!(
+            (status, body["region"].as_str()),
+            (StatusCode::OK, Some("CQ"))
+        );
+        let (status, body) =
+            call(&router, "GET", "/v1/businesses/91500103MA60K7LX04", vec![]).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::BAD_REQUEST, Some("invalid_credit_code"))
+        );
+    }
+
+    #[tokio::test]
+    async fn proof_bundles_verify_against_the_trust_anchor() {
+        use hengxin_primitives::bundle::{ProofBundle, TrustAnchor};
+        use hengxin_primitives::records::{BusinessRecord, CertificateRecord, LabRecord};
+        use hengxin_primitives::state::StorageKey;
+
+        let dir = tempfile::tempdir().unwrap();
+        let (router, genesis, store) = api_with_store(dir.path());
+        let uri = format!("/v1/certificates/CQJL/{}/proof", demo::CERT_VALID);
+        let (status, body) = call(&router, "GET", &uri, vec![]).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::SERVICE_UNAVAILABLE, Some("nothing_finalized"))
+        );
+        commit_block(&store, &genesis, vec![anchor_tx(&genesis, 0)]);
+
+        let anchor = TrustAnchor {
+            genesis_hash: genesis.hash(),
+            validators: ValidatorSet::new(vec![Validator {
+                key: demo::key("validator-0").public(),
+                power: 1,
+            }])
+            .unwrap(),
+        };
+        async fn fetch_from(
+            router: &Router,
+            anchor: &TrustAnchor,
+            uri: String,
+        ) -> hengxin_primitives::bundle::VerifiedState {
+            let (status, body) = call(router, "GET", &uri, vec![]).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(body["bundle"].as_str().unwrap())
+                .unwrap();
+            ProofBundle::decode_untrusted(&bytes)
+                .unwrap()
+                .verify(anchor)
+                .unwrap()
+        }
+        let fetch = |uri: String| fetch_from(&router, &anchor, uri);
+        let lab = LabCode::new("CQJL").unwrap();
+        let number: CertNumber = demo::CERT_VALID.parse().unwrap();
+        let state = fetch(uri).await;
+        assert_eq!(state.header.height, 1);
+        let record: CertificateRecord = state
+            .get(&StorageKey::Certificate(lab.clone(), number))
+            .unwrap()
+            .unwrap();
+        let lab_record: LabRecord = state.get(&StorageKey::Lab(lab.clone())).unwrap().unwrap();
+        assert_eq!(lab_record.code, lab);
+        // The bundle carries every record the traceability chain needs: the verifier gets the
+        // same verdict from it as the node.
+        let mut proven = ProvenLookup(&state);
+        assert!(hengxin_primitives::rules::traceability_chain(&record, &mut proven).is_complete());
+
+        let absent: CertNumber = "NOT ANCHORED/1".parse().unwrap();
+        let state = fetch("/v1/certificates/CQJL/NOT%20ANCHORED%2F1/proof".into()).await;
+        let missing: Option<CertificateRecord> =
+            state.get(&StorageKey::Certificate(lab, absent)).unwrap();
+        assert!(missing.is_none(), "the bundle proves the absence");
+
+        let code: CreditCode = demo::BUSINESS_SC.parse().unwrap();
+        let state = fetch(format!("/v1/businesses/{code}/proof")).await;
+        let business: BusinessRecord = state.get(&StorageKey::Business(code)).unwrap().unwrap();
+        assert_eq!(business.region.to_string(), "SC");
+    }
+
+    struct ProvenLookup<'a>(&'a hengxin_primitives::bundle::VerifiedState);
+
+    impl hengxin_primitives::rules::TraceLookup for ProvenLookup<'_> {
+        fn certificate(
+            &mut self,
+            lab: &LabCode,
+            number: &CertNumber,
+        ) -> hengxin_primitives::rules::Lookup<hengxin_primitives::records::CertificateRecord>
+        {
+            proven(
+                self.0
+                    .get(&hengxin_primitives::state::StorageKey::Certificate(
+                        lab.clone(),
+                        number.clone(),
+                    )),
+            )
+        }
+
+        fn standard(
+            &mut self,
+            id: &hengxin_primitives::StandardId,
+        ) -> hengxin_primitives::rules::Lookup<hengxin_primitives::records::StandardRecord>
+        {
+            proven(
+                self.0
+                    .get(&hengxin_primitives::state::StorageKey::Standard(id.clone())),
+            )
+        }
+    }
+
+    fn proven<T>(
+        found: Result<Option<T>, hengxin_primitives::bundle::ProvenLookupError>,
+    ) -> hengxin_primitives::rules::Lookup<T> {
+        use hengxin_primitives::rules::Lookup;
+        match found {
+            Ok(Some(v)) => Lookup::Found(v),
+            Ok(None) => Lookup::Absent,
+            Err(_) => Lookup::Unavailable,
+        }
+    }
+
+    #[tokio::test]
+    async fn openapi_and_metrics_are_served() {
+        let dir = tempfile::tempdir().unwrap();
+        let (router, _) = api(dir.path());
+        let (status, body) = call(&router, "GET", "/v1/openapi.json", vec![]).await;
+        assert_eq!(status, StatusCode::OK);
+        for path in [
+            "/v1/health",
+            "/v1/transactions",
+            "/v1/certificates/{lab_code}/{number}/proof",
+            "/v1/businesses/{credit_code}",
+            "/metrics",
+        ] {
+            assert!(body["paths"][path].is_object(), "{path} is documented");
+        }
+        assert!(body["components"]["schemas"]["CertificateView"].is_object());
+        let (status, text) = call_raw(&router, "GET", "/metrics", vec![]).await;
+        let text = String::from_utf8(text).unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert!(text.contains("\nhengxin_height 0\n"), "{text}");
+        assert!(text.contains("hengxin_round_duration_seconds_count"));
+    }
+
+    #[test]
+    fn the_limiter_allows_a_burst_then_the_rate() {
+        let limiter = Limiter {
+            limit: RateLimit {
+                per_second: 1,
+                burst: 3,
+            },
+            buckets: Mutex::new(HashMap::new()),
+        };
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        assert!((0..3).all(|_| limiter.allow(a)));
+        assert!(!limiter.allow(a), "the burst is spent");
+        assert!(limiter.allow(b), "another client has its own bucket");
     }
 
     fn anchor_tx(genesis: &Header, nonce: u64) -> hengxin_runtime::Transaction {
@@ -297,6 +988,7 @@ mod tests {
             (StatusCode::OK, Some(genesis.hash().to_hex().as_str()))
         );
         let (status, body) = call(&router, "GET", "/v1/blocks/7", vec![]).await;
+        let _ = code(&body);
         assert_eq!(
             (status, body["error"]["code"].as_str()),
             (StatusCode::NOT_FOUND, Some("block_not_found"))

@@ -20,6 +20,7 @@ use malachite_app_channel::app::net::Multiaddr;
 use malachite_app_channel::app::types::core::LinearTimeouts;
 use serde::{Deserialize, Serialize};
 
+use crate::api::RateLimit;
 use crate::consensus::app::BlockParams;
 use crate::mempool::MempoolLimits;
 use crate::node::{NodeSettings, network_keypair};
@@ -157,6 +158,20 @@ pub struct NetworkSection {
 pub struct HttpSection {
     /// Where to serve it, e.g. `127.0.0.1:8686`.
     pub listen: SocketAddr,
+    /// Requests per second each client address may make, sustained.
+    #[serde(default = "default_requests_per_s")]
+    pub requests_per_s: u32,
+    /// Requests each client address may make at once.
+    #[serde(default = "default_burst")]
+    pub burst: u32,
+}
+
+fn default_requests_per_s() -> u32 {
+    RateLimit::default().per_second
+}
+
+fn default_burst() -> u32 {
+    RateLimit::default().burst
 }
 
 /// Block limits and consensus timing.
@@ -322,6 +337,10 @@ pub fn load(path: &Path) -> anyhow::Result<NodeSettings> {
         gossip_listen,
         gossip_peers,
         http: Some(config.http.listen),
+        rate_limit: RateLimit {
+            per_second: config.http.requests_per_s,
+            burst: config.http.burst,
+        },
         blocks: config.blocks.params()?,
         mempool: MempoolLimits {
             txs_max: config.mempool.txs_max,
@@ -409,6 +428,7 @@ pub fn dev(dir: &Path, http: SocketAddr) -> anyhow::Result<NodeSettings> {
         http: Some(http),
         blocks: BlocksSection::default().params()?,
         mempool: MempoolLimits::default(),
+        rate_limit: RateLimit::default(),
     })
 }
 
@@ -495,6 +515,8 @@ pub fn testnet(n: usize, out: &Path, ports: TestnetPorts) -> anyhow::Result<()> 
             },
             http: HttpSection {
                 listen: format!("127.0.0.1:{}", port(ports.http, i)).parse()?,
+                requests_per_s: default_requests_per_s(),
+                burst: default_burst(),
             },
             blocks: BlocksSection::default(),
             mempool: MempoolSection::default(),

@@ -1,5 +1,5 @@
 //! The hengxin validator node: Malachite consensus with our context, the runtime, sled storage,
-//! the mempool and transaction gossip. The HTTP API and the command line come next.
+//! the mempool, transaction gossip, the HTTP API, and the files it runs from.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -10,5 +10,7 @@ pub mod config;
 pub mod consensus;
 pub mod gossip;
 pub mod mempool;
+pub mod metrics;
 pub mod node;
+pub mod query;
 pub mod store;

@@ -25,13 +25,14 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{debug, warn};
 
-use crate::api;
+use crate::api::{self, RateLimit};
 use crate::consensus::app::{App, BlockParams};
 use crate::consensus::codec::ScaleCodec;
 use crate::consensus::context::{Address, HengxinContext};
 use crate::consensus::signing::{ConsensusSigner, ConsensusVerifier};
 use crate::gossip::{self, TxGossip};
 use crate::mempool::{AdmitError, Mempool, MempoolLimits};
+use crate::metrics::Metrics;
 use crate::store::Store;
 
 /// Everything a node needs to start.
@@ -59,6 +60,8 @@ pub struct NodeSettings {
     pub blocks: BlockParams,
     /// Mempool limits.
     pub mempool: MempoolLimits,
+    /// Requests per client address the HTTP API allows.
+    pub rate_limit: RateLimit,
 }
 
 struct EngineConfig {
@@ -158,6 +161,11 @@ impl Submitter {
     /// The node's store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The chain's runtime over the node's state.
+    pub fn chain(&self) -> &Chain<SledBackend> {
+        &self.chain
     }
 
     /// The node's pool.
@@ -308,6 +316,7 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         mempool.clone(),
         Some(gossip.sender()),
     );
+    let metrics = Arc::new(Metrics::default());
     let mut tasks = Vec::new();
     tasks.push({
         let submitter = submitter.clone();
@@ -329,9 +338,12 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
                 submitter.clone(),
                 genesis.clone(),
                 gossip.peers(),
+                metrics.clone(),
+                settings.rate_limit,
             ));
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
             tasks.push(tokio::spawn(async move {
-                if let Err(e) = axum::serve(listener, router).await {
+                if let Err(e) = axum::serve(listener, service).await {
                     warn!(error = %e, "HTTP API stopped");
                 }
             }));
@@ -345,6 +357,7 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         settings.key.clone(),
         mempool.clone(),
         settings.blocks.clone(),
+        metrics,
     )?;
     let app = Some(tokio::spawn(app.run(channels)));
     Ok(RunningNode {

@@ -7,8 +7,8 @@
 use std::path::Path;
 
 use hengxin_primitives::codec::decode_strict;
-use hengxin_primitives::{CommitCertificate, Hash, Header};
-use hengxin_runtime::{Block, Chain, GenesisConfig, TxError, TxOutcome};
+use hengxin_primitives::{CertNumber, CommitCertificate, Hash, Header, LabCode};
+use hengxin_runtime::{Block, Chain, Event, GenesisConfig, TxError, TxOutcome, certificates};
 use hengxin_sled_store::SledBackend;
 use hengxin_support::{Backend, StateDb, StorageError, WriteBatch};
 use parity_scale_codec::{Decode, Encode};
@@ -18,6 +18,8 @@ const COMMIT: u8 = b'C';
 const HASH: u8 = b'H';
 const TX: u8 = b'T';
 const PENDING: u8 = b'P';
+const HANDOFF: u8 = b'V';
+const CERT_HISTORY: u8 = b'c';
 const GENESIS_KEY: &[u8] = b"m/genesis";
 const HEAD_KEY: &[u8] = b"m/head";
 
@@ -30,6 +32,67 @@ pub struct TxRecord {
     pub index: u32,
     /// `Ok(())` or why it failed.
     pub result: Result<(), TxError>,
+}
+
+/// What a finalized transaction did to a certificate.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum CertChange {
+    /// Anchored.
+    #[codec(index = 0)]
+    Anchored,
+    /// Revoked.
+    #[codec(index = 1)]
+    Revoked,
+    /// Replaced by the certificate numbered so.
+    #[codec(index = 2)]
+    SupersededBy(CertNumber),
+    /// Anchored in place of the certificate numbered so.
+    #[codec(index = 3)]
+    Supersedes(CertNumber),
+}
+
+/// One entry of a certificate's history.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct CertHistoryEntry {
+    /// Block height.
+    pub height: u64,
+    /// The transaction.
+    pub tx: Hash,
+    /// What it did.
+    pub change: CertChange,
+}
+
+/// The most history entries kept per certificate (a certificate changes a few times at most).
+pub const CERT_HISTORY_MAX: usize = 64;
+
+fn cert_key(lab: &LabCode, number: &CertNumber) -> Vec<u8> {
+    key(CERT_HISTORY, &(lab, number).encode())
+}
+
+/// The certificates an event touches, and how.
+fn cert_changes(event: &Event) -> Vec<(LabCode, CertNumber, CertChange)> {
+    use certificates::Event as E;
+    match event {
+        Event::Certificates(E::CertificateAnchored { lab, number }) => {
+            vec![(lab.clone(), number.clone(), CertChange::Anchored)]
+        }
+        Event::Certificates(E::CertificateRevoked { lab, number }) => {
+            vec![(lab.clone(), number.clone(), CertChange::Revoked)]
+        }
+        Event::Certificates(E::CertificateSuperseded { lab, old, new }) => vec![
+            (
+                lab.clone(),
+                old.clone(),
+                CertChange::SupersededBy(new.clone()),
+            ),
+            (
+                lab.clone(),
+                new.clone(),
+                CertChange::Supersedes(old.clone()),
+            ),
+        ],
+        _ => Vec::new(),
+    }
 }
 
 /// Why the store cannot serve this node.
@@ -167,6 +230,21 @@ impl Store {
                 result: outcome.result.clone().map(|_| ()),
             };
             batch.put(key(TX, &outcome.hash.0), record.encode());
+            let events = outcome.result.as_deref().unwrap_or_default();
+            for (lab, number, change) in events.iter().flat_map(cert_changes) {
+                let mut k = cert_key(&lab, &number);
+                k.extend_from_slice(&height);
+                k.extend_from_slice(&record.index.to_be_bytes());
+                let entry = CertHistoryEntry {
+                    height: block.header.height,
+                    tx: outcome.hash,
+                    change,
+                };
+                batch.put(k, entry.encode());
+            }
+        }
+        if block.header.next_validator_set_hash != block.header.validator_set_hash {
+            batch.put(key(HANDOFF, &height), Vec::new());
         }
         batch.put(HEAD_KEY.to_vec(), block.header.height.encode());
         self.backend.commit(batch)
@@ -198,6 +276,34 @@ impl Store {
         self.get("transaction record", &key(TX, &hash.0))
     }
 
+    /// The heights whose block announced a new validator set, ascending.
+    pub fn handoff_heights(&self) -> Result<Vec<u64>, StorageError> {
+        self.backend
+            .scan_prefix(&[HANDOFF], usize::MAX)?
+            .iter()
+            .map(|(k, _)| {
+                let bytes: [u8; 8] = k[1..]
+                    .try_into()
+                    .map_err(|_| StorageError::Corrupt("hand-off index".into()))?;
+                Ok(u64::from_be_bytes(bytes))
+            })
+            .collect()
+    }
+
+    /// What finalized transactions did to a certificate, oldest first (at most
+    /// [`CERT_HISTORY_MAX`]; certificates of the genesis have none).
+    pub fn certificate_history(
+        &self,
+        lab: &LabCode,
+        number: &CertNumber,
+    ) -> Result<Vec<CertHistoryEntry>, StorageError> {
+        self.backend
+            .scan_prefix(&cert_key(lab, number), CERT_HISTORY_MAX)?
+            .iter()
+            .map(|(_, bytes)| decode("certificate history", bytes))
+            .collect()
+    }
+
     /// Keeps a proposed block until its height is decided (before the engine hears of it).
     pub fn put_pending(&self, block: &Block) -> Result<(), StorageError> {
         let mut body = block.header.height.to_be_bytes().to_vec();
@@ -210,9 +316,9 @@ impl Store {
     /// Every block proposed at `height` that was kept.
     pub fn pending_at(&self, height: u64) -> Result<Vec<Block>, StorageError> {
         self.backend
-            .scan_prefix(&key(PENDING, &height.to_be_bytes()))?
+            .scan_prefix(&key(PENDING, &height.to_be_bytes()), usize::MAX)?
             .iter()
-            .map(|bytes| decode("pending block", bytes))
+            .map(|(_, bytes)| decode("pending block", bytes))
             .collect()
     }
 

@@ -69,6 +69,17 @@ pub enum LabKind {
     CnasCalibration,
 }
 
+impl LabKind {
+    /// A stable snake_case name.
+    pub fn code(self) -> &'static str {
+        match self {
+            LabKind::StatutoryVerification => "statutory_verification",
+            LabKind::Authorized => "authorized",
+            LabKind::CnasCalibration => "cnas_calibration",
+        }
+    }
+}
+
 /// One line of a lab's scope: a category, optionally narrowed to one item.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
 pub struct ScopeEntry {
@@ -89,6 +100,16 @@ pub enum LabStatus {
     /// May not anchor until reinstated.
     #[codec(index = 1)]
     Suspended,
+}
+
+impl LabStatus {
+    /// A stable snake_case name.
+    pub fn code(self) -> &'static str {
+        match self {
+            LabStatus::Active => "active",
+            LabStatus::Suspended => "suspended",
+        }
+    }
 }
 
 /// A change of a lab's status, kept so "was the lab active then" stays provable.
@@ -200,6 +221,21 @@ pub enum BusinessType {
     /// 其他
     #[codec(index = 6)]
     Other,
+}
+
+impl BusinessType {
+    /// A stable snake_case name.
+    pub fn code(self) -> &'static str {
+        match self {
+            BusinessType::GasStation => "gas_station",
+            BusinessType::Market => "market",
+            BusinessType::OpticalShop => "optical_shop",
+            BusinessType::Hospital => "hospital",
+            BusinessType::Supermarket => "supermarket",
+            BusinessType::Manufacturer => "manufacturer",
+            BusinessType::Other => "other",
+        }
+    }
 }
 
 /// A market entity.
@@ -397,6 +433,19 @@ pub enum StandardLevel {
     /// 工作计量器具
     #[codec(index = 4)]
     Working,
+}
+
+impl StandardLevel {
+    /// A stable snake_case name.
+    pub fn code(self) -> &'static str {
+        match self {
+            StandardLevel::NationalPrimary => "national_primary",
+            StandardLevel::SocialPublic => "social_public",
+            StandardLevel::DepartmentHighest => "department_highest",
+            StandardLevel::EnterpriseHighest => "enterprise_highest",
+            StandardLevel::Working => "working",
+        }
+    }
 }
 
 /// 计量标准考核证书: the standard's assessment, valid four years at most.

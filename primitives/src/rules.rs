@@ -120,6 +120,29 @@ pub enum LinkProblem {
     NotProven,
 }
 
+impl LinkProblem {
+    /// A stable snake_case name, for APIs and pages.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LinkProblem::NoStandardsDeclared => "no_standards_declared",
+            LinkProblem::StandardMissing => "standard_missing",
+            LinkProblem::AssessmentNotValid { .. } => "assessment_not_valid",
+            LinkProblem::NoTrace => "no_trace",
+            LinkProblem::TraceCertificateMissing => "trace_certificate_missing",
+            LinkProblem::TraceCertificateNotYetIssued { .. } => "trace_certificate_not_yet_issued",
+            LinkProblem::TraceCertificateRevoked => "trace_certificate_revoked",
+            LinkProblem::TraceCertificateSuperseded => "trace_certificate_superseded",
+            LinkProblem::TraceCertificateExpired { .. } => "trace_certificate_expired",
+            LinkProblem::TraceCertificateFailed => "trace_certificate_failed",
+            LinkProblem::ExternalNotValid { .. } => "external_not_valid",
+            LinkProblem::Cycle => "cycle",
+            LinkProblem::TooDeep => "too_deep",
+            LinkProblem::TooManyLinks => "too_many_links",
+            LinkProblem::NotProven => "not_proven",
+        }
+    }
+}
+
 /// How one link ended.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum LinkOutcome {

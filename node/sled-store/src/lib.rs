@@ -30,11 +30,16 @@ impl SledBackend {
 }
 
 impl SledBackend {
-    /// Every value whose key starts with `prefix`, in key order.
-    pub fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
+    /// The first `limit` entries whose key starts with `prefix`, in key order.
+    pub fn scan_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         self.db
             .scan_prefix(prefix)
-            .map(|entry| entry.map(|(_, v)| v.to_vec()).map_err(backend_error))
+            .take(limit)
+            .map(|entry| {
+                entry
+                    .map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .map_err(backend_error)
+            })
             .collect()
     }
 }

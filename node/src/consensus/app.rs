@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use hengxin_primitives::block::ValidatorSet as ChainValidatorSet;
@@ -31,6 +31,7 @@ use super::context::{
     ValidatorSet, parts_sign_bytes,
 };
 use crate::mempool::Mempool;
+use crate::metrics::Metrics;
 use crate::store::Store;
 
 /// Transactions per `Transactions` part of a streamed block.
@@ -86,6 +87,8 @@ pub struct App {
     head: Header,
     proposals: BTreeMap<(u64, Hash), Proposed>,
     streams: BTreeMap<(PeerId, StreamId), PartStream>,
+    metrics: Arc<Metrics>,
+    round_started: Option<Instant>,
 }
 
 fn now_ms() -> u64 {
@@ -102,6 +105,7 @@ impl App {
         key: Keypair,
         mempool: Arc<Mempool>,
         params: BlockParams,
+        metrics: Arc<Metrics>,
     ) -> anyhow::Result<App> {
         let head = store
             .head()?
@@ -137,6 +141,8 @@ impl App {
             head,
             proposals,
             streams: BTreeMap::new(),
+            metrics,
+            round_started: None,
         })
     }
 
@@ -199,6 +205,7 @@ impl App {
                 ..
             } => {
                 debug!(%height, %round, %proposer, "round started");
+                self.round_started = Some(Instant::now());
                 let known = self
                     .proposals
                     .iter()
@@ -571,6 +578,8 @@ impl App {
         self.store
             .commit_block(&block, &commit, &executed.outcomes, executed.batch)?;
         let (height, txs) = (block.header.height, block.transactions.len());
+        self.metrics
+            .committed(txs, self.round_started.take().map(|t| t.elapsed()));
         if txs > 0 {
             info!(height, txs, block = %key.1, "committed");
         } else {
@@ -716,7 +725,15 @@ mod tests {
             timeouts: LinearTimeouts::default(),
             target_time: None,
         };
-        App::new(store, &genesis, key, Arc::new(Mempool::default()), params).unwrap()
+        App::new(
+            store,
+            &genesis,
+            key,
+            Arc::new(Mempool::default()),
+            params,
+            Arc::default(),
+        )
+        .unwrap()
     }
 
     fn anchors(app: &App, n: u64) -> Vec<Transaction> {

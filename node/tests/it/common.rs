@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use hengxin_node::api::RateLimit;
 use hengxin_node::consensus::app::BlockParams;
 use hengxin_node::mempool::MempoolLimits;
 use hengxin_node::node::{NodeSettings, RunningNode};
@@ -68,6 +69,7 @@ pub fn settings(
             target_time: Some(Duration::from_millis(50)),
         },
         mempool: MempoolLimits::default(),
+        rate_limit: RateLimit::default(),
     }
 }
 
