@@ -218,6 +218,7 @@ fn ok<T>(body: T) -> ApiResult<T> {
         block,
         submit,
         transaction,
+        account,
         certificate,
         certificate_proof,
         business,
@@ -244,6 +245,7 @@ pub fn router(state: ApiState) -> Router {
             "/v1/certificates/{lab_code}/{number}/proof",
             get(certificate_proof),
         )
+        .route("/v1/accounts/{public_key}", get(account))
         .route("/v1/businesses/{credit_code}", get(business))
         .route("/v1/businesses/{credit_code}/proof", get(business_proof))
         .route("/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
@@ -492,6 +494,40 @@ async fn transaction(
         "transaction_not_found",
         format!("transaction {hash} is unknown to this node"),
     ))
+}
+
+/// An account's standing.
+#[derive(Serialize, ToSchema)]
+pub struct AccountView {
+    /// The public key, hex.
+    pub public_key: String,
+    /// The nonce its next transaction must carry.
+    pub nonce: u64,
+    /// The finalized height this answer was read at.
+    pub height: u64,
+}
+
+/// An account's next nonce at the finalized head (transactions waiting in the pool are not
+/// counted: a client sending several at once numbers them itself).
+#[utoipa::path(
+    get,
+    path = "/v1/accounts/{public_key}",
+    params(("public_key" = String, Path, description = "ed25519 public key, 64 hex digits")),
+    responses(
+        (status = 200, body = AccountView),
+        (status = 400, body = ErrorBody, description = "`invalid_public_key`")
+    )
+)]
+async fn account(State(state): State<ApiState>, Path(key): Path<String>) -> ApiResult<AccountView> {
+    let key = hengxin_primitives::PublicKey::from_hex(&key).ok_or_else(|| {
+        ApiError::bad_request("invalid_public_key", "a public key is 64 hex digits")
+    })?;
+    let head = state.head()?;
+    ok(AccountView {
+        public_key: key.to_hex(),
+        nonce: state.submitter.chain().nonce(&key, head.height)?,
+        height: head.height,
+    })
 }
 
 /// A proof bundle.
@@ -1007,6 +1043,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (router, genesis) = api(dir.path());
         let tx = anchor_tx(&genesis, 0);
+        let lab = demo::key("lab-cq").public().to_hex();
+        let (status, body) = call(&router, "GET", &format!("/v1/accounts/{lab}"), vec![]).await;
+        assert_eq!((status, body["nonce"].as_u64()), (StatusCode::OK, Some(0)));
         let (status, body) = call(&router, "POST", "/v1/transactions", tx.encode()).await;
         assert_eq!(status, StatusCode::ACCEPTED);
         assert_eq!(body["hash"], tx.hash().to_hex());

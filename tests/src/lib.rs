@@ -1,2 +1,3 @@
-//! Workspace-level scenario tests (multi-node clusters, faults, browser end-to-end) live here once
-//! the node exists; the runtime's own scenario tests are in `pallets/runtime/tests`.
+//! Workspace-level scenario tests: networks of real `hengxin-node` processes on loopback, with
+//! faults (`kill -9`, strangers, hostile input). They are in `tests/it`; the runtime's own
+//! scenarios are in `pallets/runtime/tests` and the in-process node scenarios in `node/tests`.

@@ -1,0 +1,321 @@
+//! A local network of `hengxin-node` processes written by `hengxin-node testnet`, and a
+//! blocking HTTP client for its API.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use hengxin_primitives::files::read_key_file;
+use hengxin_primitives::{CertNumber, Date, Hash, Keypair, TxPayload};
+use hengxin_runtime::{Transaction, demo};
+use parity_scale_codec::Encode;
+use serde_json::Value;
+
+/// Scenarios run one at a time: each starts a network on loopback ports it picked, and the
+/// machine has two cores.
+pub static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The `hengxin-node` binary that `cargo test --workspace` built next to this test.
+pub fn node_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target directory");
+    let bin = dir.join(format!("hengxin-node{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: run these tests with `cargo test --workspace`, or build it first with \
+         `cargo build -p hengxin-node`",
+        bin.display()
+    );
+    bin
+}
+
+pub fn now_ms() -> u64 {
+    u64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
+/// Polls `done` every 50 ms until it holds; panics with `what` (and `context()`) after `timeout`.
+pub fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `count` consecutive-ish free ports, all held open while they are checked: a base port `b`
+/// such that `b + offset + i` is free for every offset and `i < count`.
+pub fn free_base_port(offsets: &[u16], count: u16) -> u16 {
+    let seed = u32::try_from(now_ms() % 10_000).unwrap() + std::process::id();
+    for attempt in 0..200u32 {
+        let base = 20_000 + u16::try_from((seed + attempt * 997) % 30_000).unwrap();
+        let held: Vec<_> = offsets
+            .iter()
+            .flat_map(|o| (0..count).map(move |i| base + o + i))
+            .map(|port| TcpListener::bind(("127.0.0.1", port)))
+            .collect();
+        if held.iter().all(Result::is_ok) {
+            return base;
+        }
+    }
+    panic!("no free range of loopback ports found");
+}
+
+/// One node of the network.
+pub struct Node {
+    pub dir: PathBuf,
+    pub config: PathBuf,
+    pub url: String,
+    child: Option<Child>,
+    log: PathBuf,
+}
+
+impl Node {
+    /// A node run from `config` (its log beside it), serving its API at `url`.
+    pub fn new(config: PathBuf, url: String) -> Node {
+        Node {
+            dir: config.parent().unwrap().to_path_buf(),
+            log: config.with_extension("log"),
+            config,
+            url,
+            child: None,
+        }
+    }
+}
+
+/// A network of node processes; every process is killed when it is dropped.
+pub struct Cluster {
+    pub root: tempfile::TempDir,
+    pub nodes: Vec<Node>,
+    pub base_port: u16,
+    agent: ureq::Agent,
+}
+
+/// The offset of the HTTP ports from the consensus base port.
+pub const HTTP_OFFSET: u16 = 200;
+
+impl Cluster {
+    /// Writes an `n`-validator network with `hengxin-node testnet`; starts nothing.
+    pub fn testnet(n: u16) -> Cluster {
+        // Room for one more node (a stranger) in each port range.
+        let base = free_base_port(&[0, 100, HTTP_OFFSET], n + 1);
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("net");
+        let status = Command::new(node_bin())
+            .args(["testnet", "--validators", &n.to_string(), "--out"])
+            .arg(&out)
+            .args(["--base-port", &base.to_string()])
+            .args(["--http-port", &(base + HTTP_OFFSET).to_string()])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "hengxin-node testnet failed");
+        let nodes = (0..n)
+            .map(|i| {
+                Node::new(
+                    out.join(format!("node-{i}/config.toml")),
+                    format!("http://127.0.0.1:{}", base + HTTP_OFFSET + i),
+                )
+            })
+            .collect();
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .new_agent();
+        Cluster {
+            root,
+            nodes,
+            base_port: base,
+            agent,
+        }
+    }
+
+    /// The network's directory (`genesis.json`, `trust.json`, `keys/`, `node-I/`).
+    pub fn dir(&self) -> PathBuf {
+        self.root.path().join("net")
+    }
+
+    /// Starts node `i` from its config; its output goes to the log beside the config.
+    pub fn start(&mut self, i: usize) {
+        let node = &mut self.nodes[i];
+        assert!(node.child.is_none(), "node {i} is running");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&node.log)
+            .unwrap();
+        let child = Command::new(node_bin())
+            .arg("--config")
+            .arg(&node.config)
+            .env("RUST_LOG", "info,arc_malachitebft=warn")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        node.child = Some(child);
+    }
+
+    pub fn start_all(&mut self) {
+        for i in 0..self.nodes.len() {
+            self.start(i);
+        }
+    }
+
+    /// `kill -9`.
+    pub fn kill(&mut self, i: usize) {
+        if let Some(mut child) = self.nodes[i].child.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+    }
+
+    /// SIGTERM, and the exit status once it has stopped.
+    pub fn terminate(&mut self, i: usize) -> ExitStatus {
+        let mut child = self.nodes[i].child.take().expect("node is running");
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+        let start = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "node {i} did not stop within 20 s of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The tail of node `i`'s log, for failure messages.
+    pub fn log_tail(&self, i: usize) -> String {
+        let text = std::fs::read_to_string(&self.nodes[i].log).unwrap_or_default();
+        let lines: Vec<_> = text.lines().rev().take(30).collect();
+        lines.into_iter().rev().collect::<Vec<_>>().join("\n")
+    }
+
+    /// GET `path` from node `i`: status and JSON body (`None` when the node does not answer).
+    pub fn get(&self, i: usize, path: &str) -> Option<(u16, Value)> {
+        let mut response = self
+            .agent
+            .get(format!("{}{path}", self.nodes[i].url))
+            .call()
+            .ok()?;
+        let status = response.status().as_u16();
+        let body = response.body_mut().read_to_string().ok()?;
+        Some((status, serde_json::from_str(&body).unwrap_or(Value::Null)))
+    }
+
+    /// POSTs raw bytes to node `i`'s `/v1/transactions`.
+    pub fn post_tx(&self, i: usize, bytes: &[u8]) -> Option<(u16, Value)> {
+        let mut response = self
+            .agent
+            .post(format!("{}/v1/transactions", self.nodes[i].url))
+            .header("content-type", "application/octet-stream")
+            .send(bytes)
+            .ok()?;
+        let status = response.status().as_u16();
+        let body = response.body_mut().read_to_string().ok()?;
+        Some((status, serde_json::from_str(&body).unwrap_or(Value::Null)))
+    }
+
+    /// Node `i`'s finalized height, if it answers.
+    pub fn height(&self, i: usize) -> Option<u64> {
+        let (status, body) = self.get(i, "/v1/health")?;
+        (status == 200).then(|| body["height"].as_u64()).flatten()
+    }
+
+    /// Waits until node `i` has finalized `height`.
+    pub fn wait_height(&self, i: usize, height: u64, timeout: Duration) {
+        let start = Instant::now();
+        while self.height(i).is_none_or(|h| h < height) {
+            assert!(
+                start.elapsed() < timeout,
+                "node {i} did not reach height {height} in {timeout:?} (at {:?}); its log:\n{}",
+                self.height(i),
+                self.log_tail(i)
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The block hash at `height` on node `i`.
+    pub fn block_hash(&self, i: usize, height: u64) -> Option<String> {
+        let (status, body) = self.get(i, &format!("/v1/blocks/{height}"))?;
+        (status == 200).then(|| body["hash"].as_str().map(String::from))?
+    }
+
+    /// The chain's genesis hash, from `trust.json`.
+    pub fn genesis_hash(&self) -> Hash {
+        let text = std::fs::read_to_string(self.dir().join("trust.json")).unwrap();
+        hengxin_primitives::files::read_trust_file(&text)
+            .unwrap()
+            .1
+            .genesis_hash
+    }
+
+    /// A demo key from `keys/<name>.key`, as a client would read it.
+    pub fn key(&self, name: &str) -> Keypair {
+        let text = std::fs::read_to_string(self.dir().join(format!("keys/{name}.key"))).unwrap();
+        read_key_file(&text).unwrap()
+    }
+
+    /// `key`'s next nonce according to node `i`.
+    pub fn nonce(&self, i: usize, key: &Keypair) -> Option<u64> {
+        let (_, body) = self.get(i, &format!("/v1/accounts/{}", key.public().to_hex()))?;
+        body["nonce"].as_u64()
+    }
+
+    /// A transaction's status on node `i` (`pending`, `finalized`, `rejected`, or the error
+    /// code) and its height.
+    pub fn tx_status(&self, i: usize, hash: &Hash) -> Option<(String, Option<u64>)> {
+        let (_, body) = self.get(i, &format!("/v1/transactions/{}", hash.to_hex()))?;
+        let status = body["status"]
+            .as_str()
+            .or(body["error"]["code"].as_str())?
+            .to_string();
+        Some((status, body["height"].as_u64()))
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for node in &mut self.nodes {
+            if let Some(mut child) = node.child.take() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+/// A demo-lab anchor of a sample certificate numbered `number`.
+pub fn anchor(genesis: Hash, lab: &Keypair, nonce: u64, number: &str) -> Transaction {
+    let number: CertNumber = number.parse().unwrap();
+    TxPayload {
+        genesis_hash: genesis,
+        signer: lab.public(),
+        nonce,
+        valid_until_height: u64::MAX,
+        call: demo::sample_anchor(number, Date::from_unix_ms_cst(now_ms())),
+    }
+    .sign(lab)
+}
+
+/// The encoded bytes of `tx`.
+pub fn bytes(tx: &Transaction) -> Vec<u8> {
+    tx.encode()
+}
