@@ -30,6 +30,9 @@ use crate::mempool::AdmitError;
 use crate::metrics::{Gauges, Metrics};
 use crate::node::{SubmitError, Submitter};
 use crate::query::{self, BusinessView, CertificateView, QueryError, Reader};
+use crate::verify_page;
+use hengxin_primitives::bundle::TrustAnchor;
+use hengxin_primitives::state::StorageKey;
 
 /// Requests each client address may make: a steady rate and a burst.
 #[derive(Debug, Clone, Copy)]
@@ -94,6 +97,7 @@ pub struct ApiState {
     peers: Arc<AtomicUsize>,
     metrics: Arc<Metrics>,
     limiter: Arc<Limiter>,
+    verify_page: Arc<String>,
 }
 
 impl ApiState {
@@ -101,11 +105,19 @@ impl ApiState {
     pub fn new(
         submitter: Submitter,
         genesis: Header,
+        anchor: &TrustAnchor,
         peers: Arc<AtomicUsize>,
         metrics: Arc<Metrics>,
         limit: RateLimit,
     ) -> ApiState {
+        let chain = submitter
+            .chain()
+            .read::<hengxin_primitives::records::ChainInfo>(&StorageKey::Chain, 0)
+            .ok()
+            .flatten()
+            .map_or_else(String::new, |info| info.name.to_string());
         ApiState {
+            verify_page: Arc::new(verify_page::index(anchor, &chain)),
             submitter,
             genesis,
             peers,
@@ -250,6 +262,13 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/businesses/{credit_code}/proof", get(business_proof))
         .route("/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
         .route("/metrics", get(metrics))
+        .route(
+            "/verify",
+            get(|State(state): State<ApiState>| async move {
+                verify_page::page(state.verify_page.as_ref().clone())
+            }),
+        )
+        .route("/verify/{file}", get(verify_asset))
         .fallback(|| async {
             ApiError::not_found(
                 "not_found",
@@ -263,6 +282,15 @@ pub fn router(state: ApiState) -> Router {
         ))
         .layer(CorsLayer::permissive())
         .with_state(state)
+}
+
+async fn verify_asset(Path(name): Path<String>) -> Result<Response, ApiError> {
+    verify_page::file(&name).ok_or_else(|| {
+        ApiError::not_found(
+            "not_found",
+            "the verify page has no such file; open /verify",
+        )
+    })
 }
 
 async fn rate_limit(State(state): State<ApiState>, request: Request, next: Next) -> Response {
@@ -299,7 +327,7 @@ pub struct Health {
     pub finalized_hash: String,
     /// Connected peers.
     pub peers: usize,
-    /// Whether the node is catching up.
+    /// Whether the node is catching up (it applied a block from sync in the last 2 s).
     pub syncing: bool,
     /// The chain's genesis hash, hex.
     pub genesis_hash: String,
@@ -313,7 +341,7 @@ async fn health(State(state): State<ApiState>) -> ApiResult<Health> {
         height: head.height,
         finalized_hash: head.hash().to_hex(),
         peers: state.peers.load(Ordering::Relaxed),
-        syncing: false,
+        syncing: state.metrics.syncing(),
         genesis_hash: state.genesis.hash().to_hex(),
     })
 }
@@ -333,6 +361,8 @@ pub struct BlockView {
     pub timestamp_ms: u64,
     /// Transactions in it.
     pub tx_count: usize,
+    /// Their hashes, in block order.
+    pub transactions: Vec<String>,
 }
 
 /// A finalized block.
@@ -352,12 +382,13 @@ async fn block(State(state): State<ApiState>, Path(height): Path<String>) -> Api
         .map_err(|_| ApiError::bad_request("invalid_height", "a height is a whole number"))?;
     let store = state.submitter.store();
     let found = match height {
-        0 => Some((state.genesis.clone(), 0)),
-        _ => store
-            .block(height)?
-            .map(|b| (b.header, b.transactions.len())),
+        0 => Some((state.genesis.clone(), Vec::new())),
+        _ => store.block(height)?.map(|b| {
+            let hashes = b.transactions.iter().map(|tx| tx.hash().to_hex()).collect();
+            (b.header, hashes)
+        }),
     };
-    let (header, tx_count) = found.ok_or_else(|| {
+    let (header, transactions) = found.ok_or_else(|| {
         ApiError::not_found("block_not_found", format!("no block at height {height}"))
     })?;
     ok(BlockView {
@@ -366,7 +397,8 @@ async fn block(State(state): State<ApiState>, Path(height): Path<String>) -> Api
         parent_hash: header.parent_hash.to_hex(),
         state_root: header.state_root.to_hex(),
         timestamp_ms: header.timestamp_ms,
-        tx_count,
+        tx_count: transactions.len(),
+        transactions,
     })
 }
 
@@ -714,12 +746,16 @@ mod tests {
         (router, genesis)
     }
 
-    fn api_with_store(dir: &std::path::Path) -> (Router, Header, Arc<Store>) {
-        let set = ValidatorSet::new(vec![Validator {
+    fn demo_set() -> ValidatorSet {
+        ValidatorSet::new(vec![Validator {
             key: demo::key("validator-0").public(),
             power: 1,
         }])
-        .unwrap();
+        .unwrap()
+    }
+
+    fn api_with_store(dir: &std::path::Path) -> (Router, Header, Arc<Store>) {
+        let set = demo_set();
         let store = Arc::new(Store::open(dir).unwrap());
         let genesis = store
             .init_genesis(&demo::genesis(GENESIS_MS, set).unwrap())
@@ -730,6 +766,10 @@ mod tests {
             router(ApiState::new(
                 submitter,
                 genesis.clone(),
+                &TrustAnchor {
+                    genesis_hash: genesis.hash(),
+                    validators: demo_set(),
+                },
                 Arc::new(AtomicUsize::new(0)),
                 Arc::default(),
                 RateLimit::default(),
@@ -851,9 +891,8 @@ mod tests {
 
     #[tokio::test]
     async fn proof_bundles_verify_against_the_trust_anchor() {
-        use hengxin_primitives::bundle::{ProofBundle, TrustAnchor};
+        use hengxin_primitives::bundle::ProofBundle;
         use hengxin_primitives::records::{BusinessRecord, CertificateRecord, LabRecord};
-        use hengxin_primitives::state::StorageKey;
 
         let dir = tempfile::tempdir().unwrap();
         let (router, genesis, store) = api_with_store(dir.path());
@@ -867,11 +906,7 @@ mod tests {
 
         let anchor = TrustAnchor {
             genesis_hash: genesis.hash(),
-            validators: ValidatorSet::new(vec![Validator {
-                key: demo::key("validator-0").public(),
-                power: 1,
-            }])
-            .unwrap(),
+            validators: demo_set(),
         };
         async fn fetch_from(
             router: &Router,
@@ -901,8 +936,8 @@ mod tests {
         assert_eq!(lab_record.code, lab);
         // The bundle carries every record the traceability chain needs: the verifier gets the
         // same verdict from it as the node.
-        let mut proven = ProvenLookup(&state);
-        assert!(hengxin_primitives::rules::traceability_chain(&record, &mut proven).is_complete());
+        let mut state = state;
+        assert!(hengxin_primitives::rules::traceability_chain(&record, &mut state).is_complete());
 
         let absent: CertNumber = "NOT ANCHORED/1".parse().unwrap();
         let state = fetch("/v1/certificates/CQJL/NOT%20ANCHORED%2F1/proof".into()).await;
@@ -914,47 +949,6 @@ mod tests {
         let state = fetch(format!("/v1/businesses/{code}/proof")).await;
         let business: BusinessRecord = state.get(&StorageKey::Business(code)).unwrap().unwrap();
         assert_eq!(business.region.to_string(), "SC");
-    }
-
-    struct ProvenLookup<'a>(&'a hengxin_primitives::bundle::VerifiedState);
-
-    impl hengxin_primitives::rules::TraceLookup for ProvenLookup<'_> {
-        fn certificate(
-            &mut self,
-            lab: &LabCode,
-            number: &CertNumber,
-        ) -> hengxin_primitives::rules::Lookup<hengxin_primitives::records::CertificateRecord>
-        {
-            proven(
-                self.0
-                    .get(&hengxin_primitives::state::StorageKey::Certificate(
-                        lab.clone(),
-                        number.clone(),
-                    )),
-            )
-        }
-
-        fn standard(
-            &mut self,
-            id: &hengxin_primitives::StandardId,
-        ) -> hengxin_primitives::rules::Lookup<hengxin_primitives::records::StandardRecord>
-        {
-            proven(
-                self.0
-                    .get(&hengxin_primitives::state::StorageKey::Standard(id.clone())),
-            )
-        }
-    }
-
-    fn proven<T>(
-        found: Result<Option<T>, hengxin_primitives::bundle::ProvenLookupError>,
-    ) -> hengxin_primitives::rules::Lookup<T> {
-        use hengxin_primitives::rules::Lookup;
-        match found {
-            Ok(Some(v)) => Lookup::Found(v),
-            Ok(None) => Lookup::Absent,
-            Err(_) => Lookup::Unavailable,
-        }
     }
 
     #[tokio::test]

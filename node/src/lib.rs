@@ -14,3 +14,4 @@ pub mod metrics;
 pub mod node;
 pub mod query;
 pub mod store;
+pub mod verify_page;

@@ -1,8 +1,12 @@
 //! The node's counters, served at `/metrics` in the Prometheus text format.
 
 use std::fmt::Write;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// A node that applied a value from sync this recently counts as catching up.
+const SYNCING_WINDOW: Duration = Duration::from_secs(2);
 
 /// Upper bounds of the round-duration histogram, in seconds.
 const ROUND_BUCKETS_S: [f64; 10] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -15,6 +19,7 @@ pub struct Metrics {
     round_buckets: [AtomicU64; ROUND_BUCKETS_S.len()],
     round_count: AtomicU64,
     round_sum_us: AtomicU64,
+    last_synced: Mutex<Option<Instant>>,
 }
 
 /// Gauges read at scrape time.
@@ -48,6 +53,22 @@ impl Metrics {
                 Ordering::Relaxed,
             );
         }
+    }
+
+    /// A decided value arrived by sync (this node is behind and catching up).
+    pub fn synced_value(&self) {
+        if let Ok(mut last) = self.last_synced.lock() {
+            *last = Some(Instant::now());
+        }
+    }
+
+    /// Whether the node is catching up: it applied a value from sync in the last two seconds.
+    pub fn syncing(&self) -> bool {
+        self.last_synced
+            .lock()
+            .ok()
+            .and_then(|last| *last)
+            .is_some_and(|at| at.elapsed() < SYNCING_WINDOW)
     }
 
     /// The Prometheus text exposition of the counters and `gauges`.
@@ -94,6 +115,12 @@ impl Metrics {
             "gauge",
             "Connected peers (transaction gossip).",
             gauges.peers.to_string(),
+        );
+        metric(
+            "hengxin_syncing",
+            "gauge",
+            "1 while the node catches up by sync.",
+            u8::from(self.syncing()).to_string(),
         );
         let name = "hengxin_round_duration_seconds";
         let _ = writeln!(

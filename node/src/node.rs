@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::{Hash, Header, Keypair};
 use hengxin_runtime::{Chain, GenesisConfig, Transaction, TxError, decode_transaction};
 use hengxin_sled_store::SledBackend;
@@ -334,9 +335,14 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
     let http = match listener {
         Some(listener) => {
             let bound = listener.local_addr()?;
+            let anchor = TrustAnchor {
+                genesis_hash: chain_id,
+                validators: settings.genesis.membership.validators.clone(),
+            };
             let router = api::router(api::ApiState::new(
                 submitter.clone(),
                 genesis.clone(),
+                &anchor,
                 gossip.peers(),
                 metrics.clone(),
                 settings.rate_limit,

@@ -12,6 +12,9 @@ use parity_scale_codec::{Decode, Encode};
 use crate::block::{CommitCertificate, CommitError, Header, ValidatorSet, ValidatorSetError};
 use crate::codec::{DecodeError, decode_strict};
 use crate::crypto::Hash;
+use crate::ids::{CertNumber, LabCode, StandardId};
+use crate::records::{CertificateRecord, StandardRecord};
+use crate::rules::{Lookup, TraceLookup};
 use crate::state::{StateProof, StateProofError, StorageKey};
 
 /// The largest encoded bundle a verifier reads.
@@ -152,6 +155,26 @@ impl VerifiedState {
     /// The proven keys.
     pub fn keys(&self) -> impl Iterator<Item = &Vec<u8>> {
         self.entries.keys()
+    }
+}
+
+/// A traceability walk over proven records: a record the bundle does not carry is
+/// `Unavailable` (and its link `NotProven`), never taken on trust.
+impl TraceLookup for VerifiedState {
+    fn certificate(&mut self, lab: &LabCode, number: &CertNumber) -> Lookup<CertificateRecord> {
+        proven(self.get(&StorageKey::Certificate(lab.clone(), number.clone())))
+    }
+
+    fn standard(&mut self, id: &StandardId) -> Lookup<StandardRecord> {
+        proven(self.get(&StorageKey::Standard(id.clone())))
+    }
+}
+
+fn proven<T>(found: Result<Option<T>, ProvenLookupError>) -> Lookup<T> {
+    match found {
+        Ok(Some(v)) => Lookup::Found(v),
+        Ok(None) => Lookup::Absent,
+        Err(_) => Lookup::Unavailable,
     }
 }
 

@@ -266,6 +266,7 @@ impl App {
                 value_bytes,
                 reply,
             } => {
+                self.metrics.synced_value();
                 let _ = reply.send(self.synced_value(height, round, proposer, &value_bytes));
             }
             AppMsg::GetHistoryMinHeight { reply } => {

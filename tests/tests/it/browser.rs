@@ -1,0 +1,191 @@
+//! The verify page in a real browser: Debian's Chromium, headless, against a `--dev` node.
+//! Each case loads `/verify?…`, lets the page fetch and verify the bundle in WASM, and reads the
+//! verdict from the rendered DOM.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hengxin_runtime::demo;
+
+use crate::cluster::{SERIAL, free_base_port, node_bin, wait_until};
+
+/// A `--dev` node process, killed when dropped.
+struct DevNode {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for DevNode {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .new_agent()
+}
+
+fn get_json(url: &str) -> Option<serde_json::Value> {
+    let text = agent()
+        .get(url)
+        .call()
+        .ok()?
+        .body_mut()
+        .read_to_string()
+        .ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn dev_node() -> DevNode {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_base_port(&[0], 1);
+    let url = format!("http://127.0.0.1:{port}");
+    let child = Command::new(node_bin())
+        .args([
+            "--dev",
+            "--http",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let node = DevNode {
+        child,
+        url,
+        _dir: dir,
+    };
+    wait_until(
+        "the dev node to finalize a block",
+        Duration::from_secs(60),
+        || {
+            get_json(&format!("{}/v1/health", node.url))
+                .and_then(|h| h["height"].as_u64())
+                .is_some_and(|h| h >= 1)
+        },
+    );
+    node
+}
+
+fn chromium() -> PathBuf {
+    let found = std::env::var_os("CHROMIUM").map(PathBuf::from).or_else(|| {
+        ["chromium", "chromium-browser"].iter().find_map(|name| {
+            std::env::var_os("PATH").and_then(|path| {
+                std::env::split_paths(&path)
+                    .map(|dir| dir.join(name))
+                    .find(|p| p.exists())
+            })
+        })
+    });
+    found.expect("Chromium is needed for the verify page's tests: apt-get install chromium")
+}
+
+/// Loads `url` in headless Chromium and returns the verdict's `data-status` and the DOM.
+fn verdict(url: &str) -> (String, String) {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--virtual-time-budget=30000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("Chromium did not finish loading {url} in 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    let dom = String::from_utf8_lossy(&output.stdout).into_owned();
+    let at = dom
+        .find("id=\"verdict\"")
+        .unwrap_or_else(|| panic!("no #verdict in the page at {url}:\n{dom}"));
+    let tag_end = at + dom[at..].find('>').unwrap();
+    let tag = &dom[..tag_end];
+    let tag = &tag[tag.rfind('<').unwrap()..];
+    let status = tag
+        .split("data-status=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    (status, dom)
+}
+
+#[test]
+fn the_verify_page_gives_each_verdict_in_a_real_browser() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let node = dev_node();
+    let page = format!("{}/verify", node.url);
+    let record = get_json(&format!(
+        "{}/v1/certificates/CQJL/{}",
+        node.url,
+        demo::CERT_VALID
+    ))
+    .unwrap();
+    let prefix = &record["document_hash"].as_str().unwrap()[..16];
+    let valid = format!("{page}?c=CQJL/{}&h={prefix}", demo::CERT_VALID);
+
+    let (status, dom) = verdict(&valid);
+    assert_eq!(status, "authentic", "{dom}");
+    assert!(dom.contains("id=\"steps\""), "{dom}");
+    assert!(dom.contains("真实有效"), "Chinese first: {dom}");
+
+    let (status, dom) = verdict(&format!("{page}?c=CQJL/{}", demo::CERT_REVOKED));
+    assert_eq!(status, "revoked", "{dom}");
+    let (status, dom) = verdict(&format!(
+        "{page}?c=CQJL/{}&h=0123456789abcdef",
+        demo::CERT_VALID
+    ));
+    assert_eq!(status, "tampered", "{dom}");
+    let (status, dom) = verdict(&format!("{page}?c=CQJL/NO%20SUCH%2F1"));
+    assert_eq!(status, "unknown", "{dom}");
+    let (status, dom) = verdict(&page);
+    assert_eq!(status, "error", "{dom}");
+
+    // Offline: the node given is unreachable, the stapled proof still verifies.
+    let bundle = get_json(&format!(
+        "{}/v1/certificates/CQJL/{}/proof",
+        node.url,
+        demo::CERT_VALID
+    ))
+    .unwrap()["bundle"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let offline = format!("{valid}&node=http://127.0.0.1:9#p={bundle}");
+    let (status, dom) = verdict(&offline);
+    assert_eq!(status, "authentic", "{dom}");
+    assert!(dom.contains("offline"), "{dom}");
+    // A stapled proof with one byte changed proves nothing.
+    let mut forged = bundle.into_bytes();
+    let middle = forged.len() / 2;
+    forged[middle] = if forged[middle] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).unwrap();
+    let (status, dom) = verdict(&format!("{valid}&node=http://127.0.0.1:9#p={forged}"));
+    assert!(
+        status == "tampered" || status == "error",
+        "a forged stapled proof is never authentic: {status}\n{dom}"
+    );
+}

@@ -1,0 +1,233 @@
+//! The verifier's verdicts on real bundles: a demo chain in memory, one finalized block, proofs
+//! of exactly what the node's certificate bundle carries.
+
+use hengxin_primitives::block::{Validator, ValidatorSet};
+use hengxin_primitives::bundle::{ProofBundle, TrustAnchor};
+use hengxin_primitives::records::{CertificateRecord, StandardRecord};
+use hengxin_primitives::rules::{Lookup, TraceLookup, traceability_chain};
+use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::{CertNumber, CommitCertificate, Date, LabCode, StandardId};
+use hengxin_runtime::{Chain, demo};
+use hengxin_support::MemoryBackend;
+use hengxin_verifier::{Request, Verdict, verify_certificate};
+use parity_scale_codec::Encode;
+
+const GENESIS_MS: u64 = 1_780_000_000_000;
+
+struct Fixture {
+    chain: Chain<MemoryBackend>,
+    anchor: TrustAnchor,
+    header: hengxin_primitives::Header,
+    commit: CommitCertificate,
+}
+
+fn fixture() -> Fixture {
+    let validator = demo::key("validator-0");
+    let set = ValidatorSet::new(vec![Validator {
+        key: validator.public(),
+        power: 1,
+    }])
+    .unwrap();
+    let config = demo::genesis(GENESIS_MS, set.clone()).unwrap();
+    let (chain, genesis) = Chain::from_genesis(MemoryBackend::default(), &config).unwrap();
+    let executed = chain
+        .execute(&genesis, GENESIS_MS + 1_000, validator.public(), &[])
+        .unwrap();
+    chain.commit(executed.batch).unwrap();
+    let commit = CommitCertificate::signed_by(&genesis.hash(), &executed.header, 0, &[validator]);
+    Fixture {
+        chain,
+        anchor: TrustAnchor {
+            genesis_hash: genesis.hash(),
+            validators: set,
+        },
+        header: executed.header,
+        commit,
+    }
+}
+
+/// Records the keys a traceability walk reads, as the node's bundle builder does.
+struct Recorder<'a> {
+    chain: &'a Chain<MemoryBackend>,
+    keys: Vec<StorageKey>,
+}
+
+impl Recorder<'_> {
+    fn read<T: parity_scale_codec::Decode>(&mut self, key: StorageKey) -> Lookup<T> {
+        let found = self.chain.read(&key, 1).unwrap();
+        self.keys.push(key);
+        found.map_or(Lookup::Absent, Lookup::Found)
+    }
+}
+
+impl TraceLookup for Recorder<'_> {
+    fn certificate(&mut self, lab: &LabCode, number: &CertNumber) -> Lookup<CertificateRecord> {
+        self.read(StorageKey::Certificate(lab.clone(), number.clone()))
+    }
+
+    fn standard(&mut self, id: &StandardId) -> Lookup<StandardRecord> {
+        self.read(StorageKey::Standard(id.clone()))
+    }
+}
+
+/// The bundle a node serves for `lab`/`number`.
+fn bundle(f: &Fixture, lab: &str, number: &str) -> Vec<u8> {
+    let lab = LabCode::new(lab).unwrap();
+    let number: CertNumber = number.parse().unwrap();
+    let cert_key = StorageKey::Certificate(lab.clone(), number);
+    let mut recorder = Recorder {
+        chain: &f.chain,
+        keys: vec![cert_key.clone(), StorageKey::Lab(lab)],
+    };
+    if let Some(record) = f.chain.read::<CertificateRecord>(&cert_key, 1).unwrap() {
+        traceability_chain(&record, &mut recorder);
+    }
+    let mut keys: Vec<Vec<u8>> = recorder.keys.iter().map(StorageKey::to_bytes).collect();
+    keys.sort();
+    keys.dedup();
+    ProofBundle {
+        genesis_hash: f.anchor.genesis_hash,
+        handoffs: vec![],
+        header: f.header.clone(),
+        commit: f.commit.clone(),
+        entries: keys
+            .iter()
+            .map(|k| f.chain.state().prove(k, 1).unwrap())
+            .collect(),
+    }
+    .encode()
+}
+
+fn request<'a>(lab: &'a str, number: &'a str) -> Request<'a> {
+    Request {
+        lab,
+        number,
+        hash_prefix: None,
+        document: None,
+        today: Date::from_unix_ms_cst(GENESIS_MS + 86_400_000),
+    }
+}
+
+fn step_ok(report: &hengxin_verifier::Report, id: &str) -> Option<bool> {
+    report.steps.iter().find(|s| s.id == id).and_then(|s| s.ok)
+}
+
+#[test]
+fn a_current_certificate_with_its_document_is_authentic() {
+    let f = fixture();
+    let bytes = bundle(&f, "CQJL", demo::CERT_VALID);
+    let document = demo::document("CQJL", demo::CERT_VALID);
+    let report = verify_certificate(
+        &f.anchor,
+        &bytes,
+        &Request {
+            document: Some(&document),
+            ..request("CQJL", demo::CERT_VALID)
+        },
+    );
+    assert_eq!(report.verdict, Verdict::Authentic, "{:#?}", report.steps);
+    assert_eq!(step_ok(&report, "document"), Some(true));
+    let trace = report
+        .steps
+        .iter()
+        .find(|s| s.id == "traceability")
+        .unwrap();
+    assert!(trace.detail.contains("traceable"), "{}", trace.detail);
+    let json = report.to_json();
+    assert!(json.starts_with("{\"status\":\"authentic\""), "{json}");
+    assert!(json.contains("\"recognized_in\":[\"CQ\"]"), "{json}");
+
+    let hash = hengxin_primitives::crypto::sha256(&document).to_hex();
+    let qr = verify_certificate(
+        &f.anchor,
+        &bytes,
+        &Request {
+            hash_prefix: Some(&hash[..16]),
+            ..request("CQJL", demo::CERT_VALID)
+        },
+    );
+    assert_eq!(qr.verdict, Verdict::Authentic);
+}
+
+#[test]
+fn a_different_document_or_qr_hash_is_tampered() {
+    let f = fixture();
+    let bytes = bundle(&f, "CQJL", demo::CERT_VALID);
+    let mut document = demo::document("CQJL", demo::CERT_VALID);
+    document.push(b' ');
+    let report = verify_certificate(
+        &f.anchor,
+        &bytes,
+        &Request {
+            document: Some(&document),
+            ..request("CQJL", demo::CERT_VALID)
+        },
+    );
+    assert_eq!(report.verdict, Verdict::Tampered);
+    assert_eq!(step_ok(&report, "document"), Some(false));
+    let report = verify_certificate(
+        &f.anchor,
+        &bytes,
+        &Request {
+            hash_prefix: Some("0000000000000000"),
+            ..request("CQJL", demo::CERT_VALID)
+        },
+    );
+    assert_eq!(report.verdict, Verdict::Tampered);
+}
+
+#[test]
+fn status_revoked_expired_and_unknown() {
+    let f = fixture();
+    let revoked = bundle(&f, "CQJL", demo::CERT_REVOKED);
+    let report = verify_certificate(&f.anchor, &revoked, &request("CQJL", demo::CERT_REVOKED));
+    assert_eq!(report.verdict, Verdict::Revoked);
+
+    let valid = bundle(&f, "CQJL", demo::CERT_VALID);
+    let years_later = Request {
+        today: Date::from_unix_ms_cst(GENESIS_MS + 3 * 365 * 86_400_000),
+        ..request("CQJL", demo::CERT_VALID)
+    };
+    assert_eq!(
+        verify_certificate(&f.anchor, &valid, &years_later).verdict,
+        Verdict::Expired
+    );
+
+    let absent = bundle(&f, "CQJL", "NO SUCH/1");
+    let report = verify_certificate(&f.anchor, &absent, &request("CQJL", "NO SUCH/1"));
+    assert_eq!(report.verdict, Verdict::Unknown, "{:#?}", report.steps);
+    // A bundle for one certificate proves nothing about another.
+    let report = verify_certificate(&f.anchor, &valid, &request("CQJL", demo::CERT_REVOKED));
+    assert_eq!(report.verdict, Verdict::Tampered);
+}
+
+#[test]
+fn a_forged_bundle_is_tampered_and_garbage_is_an_error() {
+    let f = fixture();
+    let mut bytes = bundle(&f, "CQJL", demo::CERT_VALID);
+    // Flip a byte of the commit signature (the last 64 bytes before the entries are not it,
+    // so find the signature by encoding it).
+    let signature = f.commit.signatures[0].signature.encode();
+    let at = bytes
+        .windows(signature.len())
+        .position(|w| w == signature.as_slice())
+        .unwrap();
+    bytes[at + 10] ^= 1;
+    let report = verify_certificate(&f.anchor, &bytes, &request("CQJL", demo::CERT_VALID));
+    assert_eq!(report.verdict, Verdict::Tampered);
+    assert_eq!(step_ok(&report, "commit"), Some(false));
+
+    let other_chain = TrustAnchor {
+        genesis_hash: hengxin_primitives::Hash([3; 32]),
+        ..f.anchor.clone()
+    };
+    let bytes = bundle(&f, "CQJL", demo::CERT_VALID);
+    let report = verify_certificate(&other_chain, &bytes, &request("CQJL", demo::CERT_VALID));
+    assert_eq!(report.verdict, Verdict::Tampered);
+    assert_eq!(step_ok(&report, "chain"), Some(false));
+
+    let report = verify_certificate(&f.anchor, b"garbage", &request("CQJL", demo::CERT_VALID));
+    assert_eq!(report.verdict, Verdict::Error);
+    let json = report.to_json();
+    assert!(json.contains("\"certificate\":null"), "{json}");
+}

@@ -1,0 +1,134 @@
+// The verify page: fetch a certificate's proof bundle from a node, verify it in WASM against
+// the trust anchor built into this page, and show the verdict in #verdict and each step in
+// #steps. With `#p=<bundle>` in the URL (a stapled proof) it still works offline.
+import init, { verify_certificate_json } from './hengxin_verifier.js';
+
+const LABELS = {
+  authentic: ['真实有效', 'Authentic and current'],
+  revoked: ['已撤销', 'Revoked'],
+  superseded: ['已被替代', 'Superseded'],
+  expired: ['已过期', 'Expired'],
+  tampered: ['证明或文件不符', 'Tampered or not the anchored document'],
+  unknown: ['账本上无此证书', 'Not on the ledger'],
+  error: ['无法核验', 'Cannot verify'],
+};
+const FIELDS = [
+  ['lab', '签发机构代码', 'Lab'], ['issuer', '签发机构', 'Issuer'], ['number', '证书编号', 'Number'],
+  ['kind', '类别', 'Kind'], ['category', '专业', 'Category'], ['item', '项目', 'Item'],
+  ['instrument', '器具', 'Instrument'], ['issue_date', '签发日期', 'Issued'],
+  ['valid_until', '有效期至', 'Valid until'], ['document_hash', '文件哈希', 'Document SHA-256'],
+];
+
+const $ = (id) => document.getElementById(id);
+
+function base64urlBytes(text) {
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+function show(report, note) {
+  const verdict = $('verdict');
+  const [zh, en] = LABELS[report.status] || LABELS.error;
+  verdict.dataset.status = report.status;
+  verdict.innerHTML = '';
+  verdict.append(zh + ' ');
+  const span = document.createElement('span');
+  span.className = 'en';
+  span.textContent = en;
+  verdict.append(span);
+  $('note').textContent = note || '';
+  const steps = $('steps');
+  steps.innerHTML = '';
+  for (const step of report.steps) {
+    const li = document.createElement('li');
+    li.dataset.id = step.id;
+    li.dataset.ok = step.ok === null ? 'info' : String(step.ok);
+    li.textContent = step.detail;
+    steps.append(li);
+  }
+  const details = $('details');
+  details.innerHTML = '';
+  const cert = report.certificate;
+  if (cert) {
+    const rows = [...FIELDS.map(([k, zhL, enL]) => [`${zhL} ${enL}`, cert[k]]),
+      ['互认地区 Recognised in', cert.recognized_in.join(', ')]];
+    if (report.height !== null) {
+      rows.push(['证明区块 Proven at', `#${report.height} · ${new Date(report.proven_at_ms).toLocaleString()}`]);
+    }
+    for (const [label, value] of rows) {
+      if (!value) continue;
+      const dt = document.createElement('dt');
+      dt.textContent = label;
+      const dd = document.createElement('dd');
+      dd.textContent = value;
+      details.append(dt, dd);
+    }
+  }
+}
+
+function fail(zh, en) {
+  show({ status: 'error', steps: [{ id: 'read', ok: false, detail: `${zh} · ${en}` }], certificate: null, height: null });
+}
+
+async function fetchBundle(node, lab, number) {
+  const url = `${node}/v1/certificates/${encodeURIComponent(lab)}/${encodeURIComponent(number)}/proof`;
+  const response = await fetch(url, { cache: 'no-store' });
+  const body = await response.json();
+  if (!response.ok) {
+    const error = new Error(body.error ? `${body.error.code}: ${body.error.message}` : response.statusText);
+    error.answered = true;
+    throw error;
+  }
+  return body.bundle;
+}
+
+async function main() {
+  await init({ module_or_path: new URL('./hengxin_verifier_bg.wasm', import.meta.url) });
+  const params = new URLSearchParams(location.search);
+  const certificate = params.get('c') || '';
+  const slash = certificate.indexOf('/');
+  if (slash < 1) {
+    fail('未指定证书', 'no certificate given: open this page as /verify?c=LAB/NUMBER');
+    return;
+  }
+  const lab = certificate.slice(0, slash);
+  const number = certificate.slice(slash + 1);
+  const hashPrefix = params.get('h') || '';
+  const node = params.get('node') || location.origin;
+  const stapled = new URLSearchParams(location.hash.slice(1)).get('p');
+  const anchor = base64urlBytes(document.querySelector('meta[name="hengxin-trust"]').content);
+
+  let bundle;
+  let note = '';
+  try {
+    bundle = base64urlBytes(await fetchBundle(node, lab, number));
+  } catch (e) {
+    if (!stapled || e.answered) {
+      fail('无法从节点获取证明', `could not get a proof from ${node}: ${e.message}`);
+      return;
+    }
+    bundle = base64urlBytes(stapled);
+    note = '离线：使用二维码附带的证明 · offline: using the proof stapled to the QR code';
+  }
+  let documentBytes = new Uint8Array();
+  const run = () => {
+    const report = JSON.parse(verify_certificate_json(
+      anchor, bundle, lab, number, hashPrefix, documentBytes, Date.now()));
+    let text = note;
+    if (note && report.proven_at_ms) {
+      const days = Math.floor((Date.now() - report.proven_at_ms) / 86400000);
+      text += ` (${days} 天前 · ${days} days old)`;
+    }
+    show(report, text);
+  };
+  run();
+  $('document').addEventListener('change', async (event) => {
+    const file = event.target.files[0];
+    if (!file) return;
+    documentBytes = new Uint8Array(await file.arrayBuffer());
+    run();
+  });
+}
+
+main().catch((e) => fail('核验出错', `verification failed: ${e.message || e}`));
