@@ -165,6 +165,7 @@ async fn serve(settings: NodeSettings, dev: bool) -> anyhow::Result<()> {
             demo::CERT_VALID
         );
         println!("  OpenAPI      {base}/v1/openapi.json");
+        println!("  verify page  {base}/verify?c=CQJL/{}", demo::CERT_VALID);
         if dev {
             println!(
                 "  demo keys    {}  ({})",
