@@ -1,5 +1,16 @@
-//! Client library for labs, regulators, inspectors and businesses: builds and signs
-//! transactions and verifies proof bundles natively. The HTTP client and the `hengxin` CLI come
-//! with the client issue, once the node serves its API.
+//! The hengxin client: talks to a node's HTTP API, builds and signs transactions for every call
+//! of the runtime, waits for finality, and verifies proof bundles natively with the same code
+//! the browser verifier runs.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
+pub mod api;
+pub mod signer;
+pub mod trust;
+
+pub use api::{Client, ClientError};
 pub use hengxin_primitives as primitives;
+pub use hengxin_runtime::Call;
+pub use signer::Signer;

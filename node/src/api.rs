@@ -98,6 +98,7 @@ pub struct ApiState {
     metrics: Arc<Metrics>,
     limiter: Arc<Limiter>,
     verify_page: Arc<String>,
+    trust: Arc<String>,
 }
 
 impl ApiState {
@@ -118,6 +119,7 @@ impl ApiState {
             .map_or_else(String::new, |info| info.name.to_string());
         ApiState {
             verify_page: Arc::new(verify_page::index(anchor, &chain)),
+            trust: Arc::new(hengxin_primitives::files::trust_file(&chain, anchor)),
             submitter,
             genesis,
             peers,
@@ -230,6 +232,7 @@ fn ok<T>(body: T) -> ApiResult<T> {
         block,
         submit,
         transaction,
+        trust,
         account,
         certificate,
         certificate_proof,
@@ -257,6 +260,7 @@ pub fn router(state: ApiState) -> Router {
             "/v1/certificates/{lab_code}/{number}/proof",
             get(certificate_proof),
         )
+        .route("/v1/trust", get(trust))
         .route("/v1/accounts/{public_key}", get(account))
         .route("/v1/businesses/{credit_code}", get(business))
         .route("/v1/businesses/{credit_code}/proof", get(business_proof))
@@ -528,6 +532,21 @@ async fn transaction(
     ))
 }
 
+/// This node's trust anchor, as a trust file (`trust.json`): the chain's name, genesis hash and
+/// genesis validators. A client may pin it on first contact; a verifier should get it from the
+/// consortium, not from a node it does not yet trust.
+#[utoipa::path(get, path = "/v1/trust", responses((status = 200, content_type = "application/json", body = String)))]
+async fn trust(State(state): State<ApiState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        state.trust.as_ref().clone(),
+    )
+        .into_response()
+}
+
 /// An account's standing.
 #[derive(Serialize, ToSchema)]
 pub struct AccountView {
@@ -535,6 +554,14 @@ pub struct AccountView {
     pub public_key: String,
     /// The nonce its next transaction must carry.
     pub nonce: u64,
+    /// `regulator`, `lab_key`, `inspector`, or `none`.
+    pub role: String,
+    /// The lab it signs for (a lab key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lab: Option<String>,
+    /// The region it acts for (a regulator or an inspector).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// The finalized height this answer was read at.
     pub height: u64,
 }
@@ -554,10 +581,24 @@ async fn account(State(state): State<ApiState>, Path(key): Path<String>) -> ApiR
     let key = hengxin_primitives::PublicKey::from_hex(&key).ok_or_else(|| {
         ApiError::bad_request("invalid_public_key", "a public key is 64 hex digits")
     })?;
+    use hengxin_primitives::records::AccountRole;
     let head = state.head()?;
+    let chain = state.submitter.chain();
+    let role: Option<AccountRole> = chain.read(&StorageKey::Role(key), head.height)?;
+    let (role, lab, region) = match role {
+        None => ("none", None, None),
+        Some(AccountRole::Regulator { region }) => ("regulator", None, Some(region.to_string())),
+        Some(AccountRole::LabKey { lab }) => ("lab_key", Some(lab.to_string()), None),
+        Some(AccountRole::Inspector { region, .. }) => {
+            ("inspector", None, Some(region.to_string()))
+        }
+    };
     ok(AccountView {
         public_key: key.to_hex(),
-        nonce: state.submitter.chain().nonce(&key, head.height)?,
+        nonce: chain.nonce(&key, head.height)?,
+        role: role.into(),
+        lab,
+        region,
         height: head.height,
     })
 }
@@ -1011,6 +1052,14 @@ mod tests {
         let (status, body) = call(&router, "GET", "/v1/health", vec![]).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["height"], 0);
+        let (_, trust) = call_raw(&router, "GET", "/v1/trust", vec![]).await;
+        let (chain, anchor) =
+            hengxin_primitives::files::read_trust_file(std::str::from_utf8(&trust).unwrap())
+                .unwrap();
+        assert_eq!(
+            (chain.as_str(), anchor.genesis_hash),
+            ("hengxin-dev", genesis.hash())
+        );
         assert_eq!(body["genesis_hash"], genesis.hash().to_hex());
         let (status, body) = call(&router, "GET", "/v1/blocks/0", vec![]).await;
         assert_eq!(
@@ -1040,6 +1089,10 @@ mod tests {
         let lab = demo::key("lab-cq").public().to_hex();
         let (status, body) = call(&router, "GET", &format!("/v1/accounts/{lab}"), vec![]).await;
         assert_eq!((status, body["nonce"].as_u64()), (StatusCode::OK, Some(0)));
+        assert_eq!(
+            (body["role"].as_str(), body["lab"].as_str()),
+            (Some("lab_key"), Some("CQJL"))
+        );
         let (status, body) = call(&router, "POST", "/v1/transactions", tx.encode()).await;
         assert_eq!(status, StatusCode::ACCEPTED);
         assert_eq!(body["hash"], tx.hash().to_hex());

@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use hengxin_primitives::block::{Validator, ValidatorSet};
 use hengxin_primitives::bundle::TrustAnchor;
-use hengxin_primitives::files::{key_file, read_key_file, trust_file};
+use hengxin_primitives::files::{key_file, read_key_file, trust_file, write_atomic};
 use hengxin_primitives::{Keypair, PublicKey};
 use hengxin_runtime::{Chain, GenesisConfig, demo};
 use hengxin_support::MemoryBackend;
@@ -256,27 +256,8 @@ fn read_text(path: &Path, what: &str) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading the {what} {}", path.display()))
 }
 
-/// Writes `contents` to `path` through a temporary file and a rename; `secret` files are `0600`.
 fn write_file(path: &Path, contents: &str, secret: bool) -> anyhow::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("writing in {}", dir.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = if secret { 0o600 } else { 0o644 };
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))?;
-    }
-    #[cfg(not(unix))]
-    let _ = secret;
-    file.write_all(contents.as_bytes())?;
-    file.as_file().sync_all()?;
-    file.persist(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    write_atomic(path, contents, secret).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Reads a key file.

@@ -147,6 +147,48 @@ pub fn read_trust_file(text: &str) -> Result<(String, TrustAnchor), FileError> {
     ))
 }
 
+/// Writes `contents` to `path` through a temporary file in the same directory and a rename, so
+/// a crash never leaves half a file; `secret` files get mode `0600` (on Unix), others `0644`.
+pub fn write_atomic(path: &std::path::Path, contents: &str, secret: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let temporary = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        std::process::id()
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(if secret { 0o600 } else { 0o644 });
+    }
+    #[cfg(not(unix))]
+    let _ = secret;
+    let mut file = match options.open(&temporary) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // A leftover of a crashed write by a process with the same id.
+            std::fs::remove_file(&temporary)?;
+            options.open(&temporary)?
+        }
+        Err(e) => return Err(e),
+    };
+    let written = file
+        .write_all(contents.as_bytes())
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +208,27 @@ mod tests {
             read_key_file("{\"scheme\": \"sm2\"}"),
             Err(FileError::Json { .. })
         ));
+    }
+
+    #[test]
+    fn atomic_writes_replace_whole_files_with_their_mode() {
+        let dir = std::env::temp_dir().join(format!("hengxin-files-{}", std::process::id()));
+        let path = dir.join("a.key");
+        write_atomic(&path, "one", true).unwrap();
+        write_atomic(&path, "two", true).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            1,
+            "no temporary left"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

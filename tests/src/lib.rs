@@ -1,3 +1,146 @@
 //! Workspace-level scenario tests: networks of real `hengxin-node` processes on loopback, with
-//! faults (`kill -9`, strangers, hostile input). They are in `tests/it`; the runtime's own
-//! scenarios are in `pallets/runtime/tests` and the in-process node scenarios in `node/tests`.
+//! faults (`kill -9`, strangers, hostile input), and the verify page in a real browser; they are
+//! in `tests/it`. This library holds what those and the CLI's tests share: finding the built
+//! binaries, free ports, waiting on a condition, and a `--dev` node process.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// A binary of this workspace that `cargo test --workspace` built next to the running test.
+pub fn workspace_bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target directory");
+    let bin = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: run the tests with `cargo test --workspace`, or build it first with \
+         `cargo build --workspace`",
+        bin.display()
+    );
+    bin
+}
+
+/// The `hengxin-node` binary.
+pub fn node_bin() -> PathBuf {
+    workspace_bin("hengxin-node")
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    u64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_millis(),
+    )
+    .expect("milliseconds fit u64")
+}
+
+/// Polls `done` every 50 ms until it holds; panics with `what` after `timeout`.
+pub fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A base port `b` such that `b + offset + i` is free on loopback for every offset and
+/// `i < count`, all checked while held open together.
+pub fn free_base_port(offsets: &[u16], count: u16) -> u16 {
+    let seed = u32::try_from(now_ms() % 10_000).expect("small") + std::process::id();
+    for attempt in 0..200u32 {
+        let base = 20_000 + u16::try_from((seed + attempt * 997) % 30_000).expect("small");
+        let held: Vec<_> = offsets
+            .iter()
+            .flat_map(|o| (0..count).map(move |i| base + o + i))
+            .map(|port| TcpListener::bind(("127.0.0.1", port)))
+            .collect();
+        if held.iter().all(Result::is_ok) {
+            return base;
+        }
+    }
+    panic!("no free range of loopback ports found");
+}
+
+/// An HTTP agent that returns error statuses as answers.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .new_agent()
+}
+
+/// GETs `url` as JSON (`None` when nothing answers).
+pub fn get_json(url: &str) -> Option<serde_json::Value> {
+    let text = agent()
+        .get(url)
+        .call()
+        .ok()?
+        .body_mut()
+        .read_to_string()
+        .ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// A `hengxin-node --dev` process in a temporary directory, killed when dropped.
+pub struct DevNode {
+    child: Child,
+    /// Its API, `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Its data directory (`keys/`, `trust.json`…).
+    pub dir: tempfile::TempDir,
+}
+
+impl DevNode {
+    /// Starts one and waits until it has finalized a block.
+    pub fn start() -> DevNode {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let port = free_base_port(&[0], 1);
+        let url = format!("http://127.0.0.1:{port}");
+        let child = Command::new(node_bin())
+            .args([
+                "--dev",
+                "--http",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+            ])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting hengxin-node --dev");
+        let node = DevNode { child, url, dir };
+        wait_until(
+            "the dev node to finalize a block",
+            Duration::from_secs(60),
+            || {
+                get_json(&format!("{}/v1/health", node.url))
+                    .and_then(|h| h["height"].as_u64())
+                    .is_some_and(|h| h >= 1)
+            },
+        );
+        node
+    }
+
+    /// A file of its data directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+impl Drop for DevNode {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

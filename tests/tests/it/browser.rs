@@ -3,78 +3,13 @@
 //! verdict from the rendered DOM.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hengxin_runtime::demo;
+use hengxin_tests::{DevNode, get_json};
 
-use crate::cluster::{SERIAL, free_base_port, node_bin, wait_until};
-
-/// A `--dev` node process, killed when dropped.
-struct DevNode {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for DevNode {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .new_agent()
-}
-
-fn get_json(url: &str) -> Option<serde_json::Value> {
-    let text = agent()
-        .get(url)
-        .call()
-        .ok()?
-        .body_mut()
-        .read_to_string()
-        .ok()?;
-    serde_json::from_str(&text).ok()
-}
-
-fn dev_node() -> DevNode {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_base_port(&[0], 1);
-    let url = format!("http://127.0.0.1:{port}");
-    let child = Command::new(node_bin())
-        .args([
-            "--dev",
-            "--http",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let node = DevNode {
-        child,
-        url,
-        _dir: dir,
-    };
-    wait_until(
-        "the dev node to finalize a block",
-        Duration::from_secs(60),
-        || {
-            get_json(&format!("{}/v1/health", node.url))
-                .and_then(|h| h["height"].as_u64())
-                .is_some_and(|h| h >= 1)
-        },
-    );
-    node
-}
+use crate::cluster::SERIAL;
 
 fn chromium() -> PathBuf {
     let found = std::env::var_os("CHROMIUM").map(PathBuf::from).or_else(|| {
@@ -136,7 +71,7 @@ fn verdict(url: &str) -> (String, String) {
 #[test]
 fn the_verify_page_gives_each_verdict_in_a_real_browser() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let node = dev_node();
+    let node = DevNode::start();
     let page = format!("{}/verify", node.url);
     let record = get_json(&format!(
         "{}/v1/certificates/CQJL/{}",

@@ -1,10 +1,11 @@
 //! A local network of `hengxin-node` processes written by `hengxin-node testnet`, and a
 //! blocking HTTP client for its API.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+
+pub use hengxin_tests::{free_base_port, node_bin, now_ms, wait_until};
 
 use hengxin_primitives::files::read_key_file;
 use hengxin_primitives::{CertNumber, Date, Hash, Keypair, TxPayload};
@@ -15,63 +16,6 @@ use serde_json::Value;
 /// Scenarios run one at a time: each starts a network on loopback ports it picked, and the
 /// machine has two cores.
 pub static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// The `hengxin-node` binary that `cargo test --workspace` built next to this test.
-pub fn node_bin() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target directory");
-    let bin = dir.join(format!("hengxin-node{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: run these tests with `cargo test --workspace`, or build it first with \
-         `cargo build -p hengxin-node`",
-        bin.display()
-    );
-    bin
-}
-
-pub fn now_ms() -> u64 {
-    u64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_millis(),
-    )
-    .unwrap()
-}
-
-/// Polls `done` every 50 ms until it holds; panics with `what` (and `context()`) after `timeout`.
-pub fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < timeout,
-            "timed out after {timeout:?} waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// `count` consecutive-ish free ports, all held open while they are checked: a base port `b`
-/// such that `b + offset + i` is free for every offset and `i < count`.
-pub fn free_base_port(offsets: &[u16], count: u16) -> u16 {
-    let seed = u32::try_from(now_ms() % 10_000).unwrap() + std::process::id();
-    for attempt in 0..200u32 {
-        let base = 20_000 + u16::try_from((seed + attempt * 997) % 30_000).unwrap();
-        let held: Vec<_> = offsets
-            .iter()
-            .flat_map(|o| (0..count).map(move |i| base + o + i))
-            .map(|port| TcpListener::bind(("127.0.0.1", port)))
-            .collect();
-        if held.iter().all(Result::is_ok) {
-            return base;
-        }
-    }
-    panic!("no free range of loopback ports found");
-}
 
 /// One node of the network.
 pub struct Node {
@@ -130,11 +74,7 @@ impl Cluster {
                 )
             })
             .collect();
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build()
-            .new_agent();
+        let agent = hengxin_tests::agent();
         Cluster {
             root,
             nodes,

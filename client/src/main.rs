@@ -1,0 +1,789 @@
+//! `hengxin`: the command line of the hengxin ledger for labs, regulators, inspectors and
+//! businesses.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use hengxin_client::api::{Certificate, Client, ClientError};
+use hengxin_client::signer::Signer;
+use hengxin_client::trust::{self, TrustError};
+use hengxin_primitives::crypto::sha256;
+use hengxin_primitives::files::{key_file, read_key_file, write_atomic};
+use hengxin_primitives::records::{CertKind, CertificateFields, Conclusion, Instrument};
+use hengxin_primitives::{Category, CertNumber, Date, Hash, Keypair, LabCode, StandardId, Text};
+use hengxin_runtime::{Call, certificates};
+use hengxin_verifier::{Request, Verdict, verify_certificate};
+
+/// The command line of hengxin (衡信), the ledger of metrology certificates of Sichuan and
+/// Chongqing: anchor, revoke and verify certificates; manage keys.
+///
+/// Every command talks to one node (`--node`, or HENGXIN_NODE; default the dev chain's
+/// http://127.0.0.1:8686). Exit status: 0 success, 1 error, 2 usage; `cert verify` adds
+/// 10 tampered, 11 revoked, 12 superseded, 13 expired, 14 unknown, 15 node unreachable.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// The node's HTTP API.
+    #[arg(
+        long,
+        global = true,
+        env = "HENGXIN_NODE",
+        default_value = "http://127.0.0.1:8686",
+        value_name = "URL"
+    )]
+    node: String,
+    /// Print results as JSON (for scripts) instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    group: Group,
+}
+
+#[derive(Subcommand)]
+enum Group {
+    /// Signing keys: make, show, import.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Certificates: anchor, show, verify, revoke, history, traceability.
+    #[command(subcommand)]
+    Cert(CertCommand),
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Make a new ed25519 key and write it to a key file (mode 0600).
+    New {
+        /// Where to write it (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Show a key file's public key and, from the node, its role and next nonce.
+    Show {
+        /// The key file.
+        file: PathBuf,
+    },
+    /// Write a key file for an existing secret key (64 hex digits, read from standard input).
+    Import {
+        /// Where to write it (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum CertCommand {
+    /// Anchor a certificate: its document's SHA-256 and its fields. Prints LAB/NUMBER.
+    Anchor(Box<AnchorArgs>),
+    /// Show a certificate: fields, status, issuer, recognition.
+    Show {
+        /// LAB/NUMBER, e.g. CQJL/CQJL-2026-JD-0001.
+        certificate: String,
+    },
+    /// Verify a certificate against the trust anchor, trusting no node: exits 0 only when it is
+    /// authentic and current.
+    Verify {
+        /// The consortium's trust file (trust.json). Without it, the anchor pinned for this node
+        /// on first contact is used (and pinned now if there is none, with a warning).
+        #[arg(long, value_name = "FILE")]
+        trust: Option<PathBuf>,
+        /// The certificate document you hold: it must hash to the anchored SHA-256.
+        #[arg(long, value_name = "DOC")]
+        file: Option<PathBuf>,
+        /// LAB/NUMBER.
+        certificate: String,
+    },
+    /// Revoke a certificate (its lab's key, or a regulator of the lab's region).
+    Revoke {
+        /// The signing key file.
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+        /// LAB/NUMBER.
+        certificate: String,
+        /// Why (recorded on the ledger).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Every finalized change of a certificate.
+    History {
+        /// LAB/NUMBER.
+        certificate: String,
+    },
+    /// A certificate's traceability chain to national standards, each link with its status.
+    Chain {
+        /// LAB/NUMBER.
+        certificate: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    Verification,
+    Calibration,
+    Notice,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ConclusionArg {
+    Pass,
+    Fail,
+    None,
+}
+
+#[derive(Args)]
+struct AnchorArgs {
+    /// The lab's signing key file.
+    #[arg(long, value_name = "KEY")]
+    key: PathBuf,
+    /// The certificate document (PDF or any bytes): its SHA-256 is anchored.
+    #[arg(long, value_name = "FILE")]
+    file: PathBuf,
+    /// 证书编号: the certificate number (any printable characters).
+    #[arg(long)]
+    number: String,
+    /// 检定证书 verification, 校准证书 calibration, 检定结果通知书 notice.
+    #[arg(long, value_enum)]
+    kind: KindArg,
+    /// Measurement category: LEN THE MEC ELE RAD TIM OPT ACO ION CHE.
+    #[arg(long, value_name = "CODE")]
+    category: String,
+    /// The item within the category (压力表…).
+    #[arg(long)]
+    item: String,
+    /// 器具名称.
+    #[arg(long, value_name = "NAME")]
+    instrument: String,
+    /// 型号/规格.
+    #[arg(long, default_value = "")]
+    model: String,
+    /// 出厂编号.
+    #[arg(long, default_value = "")]
+    serial: String,
+    /// 制造单位.
+    #[arg(long, default_value = "")]
+    manufacturer: String,
+    /// The JJG/JJF procedure (JJG 52-2013).
+    #[arg(long, default_value = "")]
+    procedure: String,
+    /// 检定/校准日期, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    calibration_date: String,
+    /// Issue date [default: the calibration date].
+    #[arg(long, value_name = "DATE")]
+    issue_date: Option<String>,
+    /// 有效期至 (required for a verification certificate, absent on a notice).
+    #[arg(long, value_name = "DATE")]
+    valid_until: Option<String>,
+    /// Conclusion [default: pass for verification, fail for a notice, none for calibration].
+    #[arg(long, value_enum)]
+    conclusion: Option<ConclusionArg>,
+    /// A failed item (for a notice); repeat for several.
+    #[arg(long = "failed-item", value_name = "TEXT")]
+    failed_items: Vec<String>,
+    /// A measurement standard used, OWNER/CODE; repeat for several.
+    #[arg(long = "standard", value_name = "OWNER/CODE")]
+    standards: Vec<String>,
+    /// Anchor it in place of this older certificate of the same lab (supersede).
+    #[arg(long, value_name = "NUMBER")]
+    supersedes: Option<String>,
+}
+
+/// A failure, with the exit status it maps to.
+struct Failure {
+    status: u8,
+    message: String,
+}
+
+impl Failure {
+    fn new(status: u8, message: impl ToString) -> Failure {
+        Failure {
+            status,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl From<ClientError> for Failure {
+    fn from(e: ClientError) -> Failure {
+        let hint = match e.code() {
+            Some("certificates.not_lab_key") => {
+                "\nhint: this key is not a lab's key; a regulator registers lab keys (membership)"
+            }
+            Some("certificates.key_not_active") => {
+                "\nhint: the key was retired; sign with an active key of the lab"
+            }
+            _ => "",
+        };
+        Failure::new(1, format!("{e}{hint}"))
+    }
+}
+
+impl From<TrustError> for Failure {
+    fn from(e: TrustError) -> Failure {
+        match e {
+            TrustError::Client(e) => e.into(),
+            TrustError::OtherChain { .. } | TrustError::Inconsistent(_) => Failure::new(10, e),
+            other => Failure::new(1, other),
+        }
+    }
+}
+
+type Outcome = Result<(), Failure>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.status)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Outcome {
+    let client = Client::new(&cli.node);
+    match &cli.group {
+        Group::Key(command) => key(cli, &client, command),
+        Group::Cert(command) => cert(cli, &client, command),
+    }
+}
+
+fn read_key(path: &Path) -> Result<Keypair, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::new(1, format!("reading the key file {}: {e}", path.display())))?;
+    read_key_file(&text).map_err(|e| Failure::new(1, format!("key file {}: {e}", path.display())))
+}
+
+fn write_new(path: &Path, contents: &str, secret: bool) -> Outcome {
+    if path.exists() {
+        return Err(Failure::new(
+            1,
+            format!(
+                "{} exists; choose another path (keys are never overwritten)",
+                path.display()
+            ),
+        ));
+    }
+    write_atomic(path, contents, secret)
+        .map_err(|e| Failure::new(1, format!("writing {}: {e}", path.display())))
+}
+
+fn print_json(value: &serde_json::Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}
+
+/// Aligned `label  value` lines.
+fn print_table(rows: &[(&str, String)]) {
+    let width = rows
+        .iter()
+        .map(|(label, _)| display_width(label))
+        .max()
+        .unwrap_or(0);
+    for (label, value) in rows {
+        let pad = width - display_width(label);
+        println!("{label}{}  {value}", " ".repeat(pad));
+    }
+}
+
+/// Terminal columns: CJK characters take two.
+fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
+}
+
+fn key(cli: &Cli, client: &Client, command: &KeyCommand) -> Outcome {
+    match command {
+        KeyCommand::New { out } => {
+            let mut seed = [0u8; 32];
+            getrandom(&mut seed)?;
+            let key = Keypair::from_seed(&seed);
+            write_new(out, &key_file(&key), true)?;
+            report_key(cli, &key, None, out);
+            Ok(())
+        }
+        KeyCommand::Import { out } => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| Failure::new(1, format!("reading standard input: {e}")))?;
+            let seed = Hash::from_hex(line.trim()).ok_or_else(|| {
+                Failure::new(
+                    1,
+                    "standard input must hold the secret key as 64 hex digits",
+                )
+            })?;
+            let key = Keypair::from_seed(&seed.0);
+            write_new(out, &key_file(&key), true)?;
+            report_key(cli, &key, None, out);
+            Ok(())
+        }
+        KeyCommand::Show { file } => {
+            let key = read_key(file)?;
+            let account = client.account(&key.public()).ok();
+            report_key(cli, &key, account, file);
+            Ok(())
+        }
+    }
+}
+
+fn report_key(
+    cli: &Cli,
+    key: &Keypair,
+    account: Option<hengxin_client::api::Account>,
+    path: &Path,
+) {
+    let public = key.public().to_hex();
+    if cli.json {
+        print_json(&serde_json::json!({
+            "file": path.display().to_string(),
+            "public_key": public,
+            "role": account.as_ref().map(|a| a.role.clone()),
+            "lab": account.as_ref().and_then(|a| a.lab.clone()),
+            "region": account.as_ref().and_then(|a| a.region.clone()),
+            "nonce": account.as_ref().map(|a| a.nonce),
+        }));
+        return;
+    }
+    let mut rows = vec![
+        ("文件 file", path.display().to_string()),
+        ("公钥 public key", public),
+    ];
+    if let Some(account) = account {
+        let role = match (account.role.as_str(), &account.lab, &account.region) {
+            ("lab_key", Some(lab), _) => format!("lab key of {lab}"),
+            ("regulator", _, Some(region)) => format!("regulator of {region}"),
+            ("inspector", _, Some(region)) => format!("inspector of {region}"),
+            _ => "no role on this chain".into(),
+        };
+        rows.push(("角色 role", role));
+        rows.push(("下一个 nonce", account.nonce.to_string()));
+    }
+    print_table(&rows);
+}
+
+/// Fills `buf` from the operating system's random source.
+fn getrandom(buf: &mut [u8]) -> Result<(), Failure> {
+    use std::io::Read;
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(buf))
+        .map_err(|e| {
+            Failure::new(
+                1,
+                format!("no randomness for a new key (/dev/urandom): {e}"),
+            )
+        })
+}
+
+/// Splits `LAB/NUMBER` at the first slash (a number may hold more).
+fn parse_certificate(text: &str) -> Result<(LabCode, CertNumber), Failure> {
+    let usage = || {
+        Failure::new(
+            2,
+            format!("`{text}` is not LAB/NUMBER (e.g. CQJL/CQJL-2026-JD-0001)"),
+        )
+    };
+    let (lab, number) = text.split_once('/').ok_or_else(usage)?;
+    let lab = LabCode::new(lab).map_err(|e| Failure::new(2, format!("lab code `{lab}`: {e}")))?;
+    let number = number
+        .parse()
+        .map_err(|e| Failure::new(2, format!("certificate number `{number}`: {e}")))?;
+    Ok((lab, number))
+}
+
+fn parse_date(what: &str, text: &str) -> Result<Date, Failure> {
+    Date::parse(text).ok_or_else(|| {
+        Failure::new(
+            2,
+            format!("{what} `{text}` is not a date YYYY-MM-DD between 1970-01-01 and 9999-12-31"),
+        )
+    })
+}
+
+fn text(what: &str, value: &str) -> Result<Text, Failure> {
+    Text::new(value).map_err(|e| Failure::new(2, format!("{what}: {e}")))
+}
+
+const FINALITY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The signer for `key` on the node's chain.
+fn signer(client: &Client, key: &Path) -> Result<Signer, Failure> {
+    let key = read_key(key)?;
+    let genesis = client.health()?.genesis_hash;
+    let genesis = Hash::from_hex(&genesis)
+        .ok_or_else(|| Failure::new(1, "the node reports a malformed genesis hash"))?;
+    Ok(Signer::new(key, genesis))
+}
+
+fn anchor_fields(args: &AnchorArgs, document_hash: Hash) -> Result<CertificateFields, Failure> {
+    let kind = match args.kind {
+        KindArg::Verification => CertKind::Verification,
+        KindArg::Calibration => CertKind::Calibration,
+        KindArg::Notice => CertKind::Notice,
+    };
+    let conclusion = match args.conclusion.unwrap_or(match kind {
+        CertKind::Verification => ConclusionArg::Pass,
+        CertKind::Notice => ConclusionArg::Fail,
+        CertKind::Calibration => ConclusionArg::None,
+    }) {
+        ConclusionArg::Pass => Conclusion::Pass {
+            accuracy_class: None,
+        },
+        ConclusionArg::None => Conclusion::None,
+        ConclusionArg::Fail => Conclusion::Fail {
+            failed_items: args
+                .failed_items
+                .iter()
+                .map(|i| text("--failed-item", i))
+                .collect::<Result<_, _>>()?,
+        },
+    };
+    let category = Category::from_code(&args.category).ok_or_else(|| {
+        Failure::new(
+            2,
+            format!(
+                "category `{}` is unknown; use one of LEN THE MEC ELE RAD TIM OPT ACO ION CHE",
+                args.category
+            ),
+        )
+    })?;
+    let calibration_date = parse_date("--calibration-date", &args.calibration_date)?;
+    let standards = args
+        .standards
+        .iter()
+        .map(|s| {
+            let (owner, code) = s
+                .split_once('/')
+                .ok_or_else(|| Failure::new(2, format!("--standard `{s}` is not OWNER/CODE")))?;
+            Ok(StandardId {
+                owner: LabCode::new(owner)
+                    .map_err(|e| Failure::new(2, format!("--standard owner `{owner}`: {e}")))?,
+                code: code
+                    .parse()
+                    .map_err(|e| Failure::new(2, format!("--standard code `{code}`: {e}")))?,
+            })
+        })
+        .collect::<Result<_, Failure>>()?;
+    Ok(CertificateFields {
+        number: args
+            .number
+            .parse()
+            .map_err(|e| Failure::new(2, format!("--number `{}`: {e}", args.number)))?,
+        kind,
+        category,
+        item: text("--item", &args.item)?,
+        instrument: Instrument {
+            name: text("--instrument", &args.instrument)?,
+            model: text("--model", &args.model)?,
+            serial: text("--serial", &args.serial)?,
+            manufacturer: text("--manufacturer", &args.manufacturer)?,
+        },
+        procedure: text("--procedure", &args.procedure)?,
+        calibration_date,
+        issue_date: match &args.issue_date {
+            Some(d) => parse_date("--issue-date", d)?,
+            None => calibration_date,
+        },
+        valid_until: args
+            .valid_until
+            .as_deref()
+            .map(|d| parse_date("--valid-until", d))
+            .transpose()?,
+        conclusion,
+        standards,
+        document_hash,
+    })
+}
+
+fn cert(cli: &Cli, client: &Client, command: &CertCommand) -> Outcome {
+    match command {
+        CertCommand::Anchor(args) => {
+            let document = std::fs::read(&args.file).map_err(|e| {
+                Failure::new(
+                    1,
+                    format!("reading the document {}: {e}", args.file.display()),
+                )
+            })?;
+            let fields = anchor_fields(args, sha256(&document))?;
+            let signer = signer(client, &args.key)?;
+            let account = client.account(&signer.key().public())?;
+            let lab = match (account.role.as_str(), account.lab) {
+                ("lab_key", Some(lab)) => lab,
+                _ => {
+                    return Err(Failure::new(
+                        1,
+                        format!(
+                            "key {} is not a lab's key on this chain; a regulator adds lab keys \
+                             (RegisterLab or AddLabKey)",
+                            args.key.display()
+                        ),
+                    ));
+                }
+            };
+            let number = fields.number.to_string();
+            let call = match &args.supersedes {
+                Some(old) => Call::Certificates(certificates::Call::Supersede {
+                    old: old
+                        .parse()
+                        .map_err(|e| Failure::new(2, format!("--supersedes `{old}`: {e}")))?,
+                    fields,
+                }),
+                None => Call::Certificates(certificates::Call::Anchor { fields }),
+            };
+            let (hash, status) = signer.execute(client, call, FINALITY_TIMEOUT)?;
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "certificate": format!("{lab}/{number}"),
+                    "transaction": hash.to_hex(),
+                    "height": status.height,
+                }));
+            } else {
+                println!("{lab}/{number}");
+            }
+            Ok(())
+        }
+        CertCommand::Show { certificate } => {
+            let found = lookup(client, certificate)?;
+            if cli.json {
+                print_json(&found.raw);
+                return Ok(());
+            }
+            show_certificate(&found);
+            Ok(())
+        }
+        CertCommand::History { certificate } => {
+            let found = lookup(client, certificate)?;
+            if cli.json {
+                print_json(&found.raw["history"]);
+                return Ok(());
+            }
+            let history = found.raw["history"].as_array().cloned().unwrap_or_default();
+            if history.is_empty() {
+                println!(
+                    "anchored at height {} (in the genesis: no transaction history)",
+                    found.anchored_height
+                );
+            }
+            for entry in history {
+                let other = entry["other"]
+                    .as_str()
+                    .map(|o| format!(" {o}"))
+                    .unwrap_or_default();
+                println!(
+                    "height {:>8}  {}{other}  tx {}",
+                    entry["height"],
+                    entry["change"].as_str().unwrap_or_default(),
+                    entry["tx"].as_str().unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        CertCommand::Chain { certificate } => {
+            let found = lookup(client, certificate)?;
+            let trace = &found.raw["traceability"];
+            if cli.json {
+                print_json(trace);
+                return Ok(());
+            }
+            for link in trace["links"].as_array().cloned().unwrap_or_default() {
+                let depth = link["depth"].as_u64().unwrap_or(1);
+                let outcome = match (link["outcome"].as_str(), link["problem"].as_str()) {
+                    (Some("broken"), Some(problem)) => format!("✗ {problem}"),
+                    (Some("terminal"), _) => "✓ ends here (national standard or NMI)".into(),
+                    _ => "✓".into(),
+                };
+                println!(
+                    "{}{} uses {} ({}) via {}  {outcome}",
+                    "  ".repeat(usize::try_from(depth.saturating_sub(1)).unwrap_or(0)),
+                    link["certificate"].as_str().unwrap_or_default(),
+                    link["standard"].as_str().unwrap_or("no standard"),
+                    link["level"].as_str().unwrap_or("?"),
+                    link["via"].as_str().unwrap_or("nothing"),
+                );
+            }
+            let complete = trace["complete"].as_bool().unwrap_or(false);
+            println!(
+                "{}",
+                if complete {
+                    "溯源链完整 · traceable to national standards"
+                } else {
+                    "溯源链不完整 · not traceable: see the links marked ✗"
+                }
+            );
+            Ok(())
+        }
+        CertCommand::Revoke {
+            key,
+            certificate,
+            reason,
+        } => {
+            let (lab, number) = parse_certificate(certificate)?;
+            let signer = signer(client, key)?;
+            let call = Call::Certificates(certificates::Call::Revoke {
+                lab: lab.clone(),
+                number: number.clone(),
+                reason: text("--reason", reason)?,
+            });
+            let (hash, status) = signer.execute(client, call, FINALITY_TIMEOUT)?;
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "certificate": format!("{lab}/{number}"),
+                    "revoked": true,
+                    "transaction": hash.to_hex(),
+                    "height": status.height,
+                }));
+            } else {
+                println!(
+                    "revoked {lab}/{number} at height {}",
+                    status.height.unwrap_or(0)
+                );
+            }
+            Ok(())
+        }
+        CertCommand::Verify {
+            trust,
+            file,
+            certificate,
+        } => verify(cli, client, trust.as_deref(), file.as_deref(), certificate),
+    }
+}
+
+fn lookup(client: &Client, certificate: &str) -> Result<Certificate, Failure> {
+    let (lab, number) = parse_certificate(certificate)?;
+    client.certificate(&lab, &number)?.ok_or_else(|| {
+        Failure::new(
+            1,
+            format!("the ledger has no certificate {lab}/{number} (check the lab code and number)"),
+        )
+    })
+}
+
+fn show_certificate(c: &Certificate) {
+    let status = match c.status.as_str() {
+        "valid" => "有效 valid",
+        "revoked" => "已撤销 revoked",
+        "superseded" => "已被替代 superseded",
+        "expired" => "已过期 expired",
+        other => other,
+    };
+    let issuer = c.raw["issuer"]["name"].as_str().unwrap_or_default();
+    print_table(&[
+        ("证书 certificate", format!("{}/{}", c.lab, c.number)),
+        ("状态 status", status.into()),
+        ("类别 kind", c.kind.clone()),
+        ("专业 category", c.category.clone()),
+        ("项目 item", c.item.clone()),
+        ("签发机构 issuer", issuer.into()),
+        ("检定/校准日期 calibrated", c.calibration_date.clone()),
+        ("签发日期 issued", c.issue_date.clone()),
+        (
+            "有效期至 valid until",
+            c.valid_until.clone().unwrap_or_else(|| "—".into()),
+        ),
+        ("结论 conclusion", c.conclusion.clone()),
+        ("文件哈希 document SHA-256", c.document_hash.clone()),
+        ("互认地区 recognised in", c.recognized_in.join(", ")),
+        (
+            "上链高度 anchored at",
+            format!("height {}", c.anchored_height),
+        ),
+    ]);
+}
+
+fn verify(
+    cli: &Cli,
+    client: &Client,
+    trust_path: Option<&Path>,
+    file: Option<&Path>,
+    certificate: &str,
+) -> Outcome {
+    let (lab, number) = parse_certificate(certificate)?;
+    let document = file
+        .map(|path| {
+            std::fs::read(path)
+                .map_err(|e| Failure::new(1, format!("reading {}: {e}", path.display())))
+        })
+        .transpose()?;
+    let unreachable = |e: ClientError| match e {
+        ClientError::Unreachable { .. } => Failure::new(15, e),
+        other => other.into(),
+    };
+    let pins = trust::default_pins_path()
+        .ok_or_else(|| Failure::new(1, "HOME is not set; give --trust FILE"))?;
+    let settled = trust::settle(client, trust_path, &pins).map_err(|e| match e {
+        TrustError::Client(e) => unreachable(e),
+        other => other.into(),
+    })?;
+    if settled.newly_pinned {
+        eprintln!(
+            "warning: no --trust file given; trusting chain {} ({}) as node {} presents it, and \
+             pinning it in {} for next time. Get the consortium's trust.json to be sure.",
+            settled.chain,
+            settled.anchor.genesis_hash,
+            client.url(),
+            pins.display()
+        );
+    }
+    let bundle = client
+        .certificate_bundle(&lab, &number)
+        .map_err(unreachable)?;
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0));
+    let report = verify_certificate(
+        &settled.anchor,
+        &bundle,
+        &Request {
+            lab: lab.as_str(),
+            number: number.as_str(),
+            hash_prefix: None,
+            document: document.as_deref(),
+            today: Date::from_unix_ms_cst(now_ms),
+        },
+    );
+    if cli.json {
+        let value: serde_json::Value =
+            serde_json::from_str(&report.to_json()).unwrap_or(serde_json::Value::Null);
+        print_json(&value);
+    } else {
+        for step in &report.steps {
+            let mark = match step.ok {
+                Some(true) => "✓",
+                Some(false) => "✗",
+                None => "ℹ",
+            };
+            println!("{mark} {}", step.detail);
+        }
+        let verdict = match report.verdict {
+            Verdict::Authentic => "真实有效 · authentic and current",
+            Verdict::Revoked => "已撤销 · revoked",
+            Verdict::Superseded => "已被替代 · superseded",
+            Verdict::Expired => "已过期 · expired",
+            Verdict::Tampered => "证明或文件不符 · tampered, or not the anchored document",
+            Verdict::Unknown => "账本上无此证书 · not on the ledger",
+            Verdict::Error => "无法核验 · cannot verify: the node's proof is unreadable",
+        };
+        println!("{lab}/{number}: {verdict}");
+    }
+    match report.verdict {
+        Verdict::Authentic => Ok(()),
+        verdict => {
+            let status = match verdict {
+                Verdict::Revoked => 11,
+                Verdict::Superseded => 12,
+                Verdict::Expired => 13,
+                Verdict::Unknown => 14,
+                _ => 10,
+            };
+            Err(Failure::new(
+                status,
+                format!("{lab}/{number} is {}", verdict.code()),
+            ))
+        }
+    }
+}

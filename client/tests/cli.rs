@@ -1,0 +1,196 @@
+//! The `hengxin` CLI against a real `hengxin-node --dev`: keys, anchoring a real DCC file,
+//! verifying it (authentic, tampered copy, revoked, unknown, unreachable), trust pinning.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use hengxin_primitives::Date;
+use hengxin_tests::{DevNode, now_ms};
+
+/// `hengxin --node URL ARGS…` with its own config directory (for trust pins).
+fn hengxin(node: &str, config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hengxin"))
+        .arg("--node")
+        .arg(node)
+        .args(args)
+        .env("XDG_CONFIG_HOME", config)
+        .env_remove("HENGXIN_NODE")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().unwrap_or(-1)
+}
+
+const DCC: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/fixtures/dcc/dcc_gp_temperature_typical_v12.xml"
+);
+
+#[test]
+fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
+    let node = DevNode::start();
+    let config = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let lab_key = node.path("keys/lab-cq.key");
+    let lab_key = lab_key.to_str().unwrap();
+    let trust = node.path("trust.json");
+    let trust = trust.to_str().unwrap();
+    let run = |args: &[&str]| hengxin(&node.url, config.path(), args);
+
+    // The demo key file as --dev wrote it.
+    let shown = run(&["--json", "key", "show", lab_key]);
+    assert_eq!(code(&shown), 0, "{}", stderr(&shown));
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&shown)).unwrap();
+    assert_eq!(
+        (shown["role"].as_str(), shown["lab"].as_str()),
+        (Some("lab_key"), Some("CQJL"))
+    );
+
+    // Anchor the DCC's exact bytes, with a number holding a space and a slash.
+    let dcc = work.path().join("certificate.xml");
+    std::fs::copy(DCC, &dcc).unwrap();
+    let dcc = dcc.to_str().unwrap();
+    let today = Date::from_unix_ms_cst(now_ms());
+    let (calibrated, until) = (today.to_iso(), today.add_months(12).to_iso());
+    let anchored = run(&[
+        "cert",
+        "anchor",
+        "--key",
+        lab_key,
+        "--file",
+        dcc,
+        "--number",
+        "GP 2026/0001",
+        "--kind",
+        "calibration",
+        "--category",
+        "THE",
+        "--item",
+        "温度传感器",
+        "--instrument",
+        "Temperature sensor",
+        "--calibration-date",
+        &calibrated,
+        "--valid-until",
+        &until,
+    ]);
+    assert_eq!(code(&anchored), 0, "{}", stderr(&anchored));
+    assert_eq!(stdout(&anchored).trim(), "CQJL/GP 2026/0001");
+
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["cert", "verify", "--trust", trust];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let authentic = verify(&["--file", dcc, "CQJL/GP 2026/0001"]);
+    assert_eq!(
+        code(&authentic),
+        0,
+        "{}{}",
+        stdout(&authentic),
+        stderr(&authentic)
+    );
+    assert!(stdout(&authentic).contains("authentic"));
+
+    // One byte changed: the document is not the anchored one.
+    let mut bytes = std::fs::read(dcc).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x20;
+    let tampered = work.path().join("tampered.xml");
+    std::fs::write(&tampered, bytes).unwrap();
+    let result = verify(&["--file", tampered.to_str().unwrap(), "CQJL/GP 2026/0001"]);
+    assert_eq!(code(&result), 10, "{}", stdout(&result));
+
+    let result = verify(&["CQJL/NO SUCH/1"]);
+    assert_eq!(code(&result), 14, "{}", stdout(&result));
+
+    let shown = run(&["--json", "cert", "show", "CQJL/GP 2026/0001"]);
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&shown)).unwrap();
+    assert_eq!(shown["status"], "valid");
+
+    // Revoked by the lab: verification says so.
+    let revoked = run(&[
+        "cert",
+        "revoke",
+        "--key",
+        lab_key,
+        "CQJL/GP 2026/0001",
+        "--reason",
+        "测试撤销",
+    ]);
+    assert_eq!(code(&revoked), 0, "{}", stderr(&revoked));
+    let result = verify(&["--file", dcc, "CQJL/GP 2026/0001"]);
+    assert_eq!(code(&result), 11, "{}", stdout(&result));
+    let history = run(&["--json", "cert", "history", "CQJL/GP 2026/0001"]);
+    let history: serde_json::Value = serde_json::from_str(&stdout(&history)).unwrap();
+    let changes: Vec<_> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["change"].clone())
+        .collect();
+    assert_eq!(changes, ["anchored", "revoked"]);
+
+    // Another lab's key cannot revoke CQJL's certificates: the node's refusal is the error.
+    let other = run(&[
+        "cert",
+        "revoke",
+        "--key",
+        node.path("keys/lab-sc.key").to_str().unwrap(),
+        "CQJL/CQJL-2026-JD-0001",
+        "--reason",
+        "not mine",
+    ]);
+    assert_eq!(code(&other), 1);
+    assert!(
+        stderr(&other).contains("certificates."),
+        "{}",
+        stderr(&other)
+    );
+}
+
+#[test]
+fn without_a_trust_file_the_first_contact_is_pinned_and_a_dead_node_is_15() {
+    let node = DevNode::start();
+    let config = tempfile::tempdir().unwrap();
+    let certificate = format!("CQJL/{}", hengxin_runtime::demo::CERT_VALID);
+    let first = hengxin(&node.url, config.path(), &["cert", "verify", &certificate]);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    assert!(stderr(&first).contains("pinning"), "{}", stderr(&first));
+    assert!(config.path().join("hengxin/pins.json").exists());
+    let second = hengxin(&node.url, config.path(), &["cert", "verify", &certificate]);
+    assert_eq!(code(&second), 0);
+    assert!(!stderr(&second).contains("warning"), "{}", stderr(&second));
+
+    // Another chain at the same address is refused.
+    let pins = config.path().join("hengxin/pins.json");
+    let text = std::fs::read_to_string(&pins).unwrap();
+    let genesis =
+        hengxin_tests::get_json(&format!("{}/v1/health", node.url)).unwrap()["genesis_hash"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    std::fs::write(&pins, text.replace(&genesis, &"ab".repeat(32))).unwrap();
+    let other = hengxin(&node.url, config.path(), &["cert", "verify", &certificate]);
+    assert_eq!(code(&other), 10, "{}", stderr(&other));
+    assert!(stderr(&other).contains("pinned"), "{}", stderr(&other));
+
+    let dead = hengxin(
+        "http://127.0.0.1:9",
+        config.path(),
+        &["cert", "verify", &certificate],
+    );
+    assert_eq!(code(&dead), 15, "{}", stderr(&dead));
+    let usage = hengxin(&node.url, config.path(), &["cert", "verify", "no-slash"]);
+    assert_eq!(code(&usage), 2);
+}
