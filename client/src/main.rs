@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use hengxin_client::api::{Certificate, Client, ClientError};
+use hengxin_client::dcc::{self, DccFields};
 use hengxin_client::signer::Signer;
 use hengxin_client::trust::{self, TrustError};
 use hengxin_primitives::crypto::sha256;
@@ -132,44 +133,52 @@ enum ConclusionArg {
 }
 
 #[derive(Args)]
+#[command(group = clap::ArgGroup::new("document").required(true).args(["file", "dcc"]))]
 struct AnchorArgs {
     /// The lab's signing key file.
     #[arg(long, value_name = "KEY")]
     key: PathBuf,
-    /// The certificate document (PDF or any bytes): its SHA-256 is anchored.
+    /// The certificate document (PDF or any bytes): its SHA-256 is anchored; give the fields
+    /// with the flags below.
     #[arg(long, value_name = "FILE")]
-    file: PathBuf,
-    /// 证书编号: the certificate number (any printable characters).
-    #[arg(long)]
-    number: String,
-    /// 检定证书 verification, 校准证书 calibration, 检定结果通知书 notice.
-    #[arg(long, value_enum)]
-    kind: KindArg,
+    file: Option<PathBuf>,
+    /// A Digital Calibration Certificate (PTB DCC XML): its SHA-256 is anchored, and the
+    /// number, dates and item are read from it (the flags below override them).
+    #[arg(long, value_name = "FILE.xml")]
+    dcc: Option<PathBuf>,
+    /// 证书编号: the certificate number (any printable characters) [with --dcc: its
+    /// uniqueIdentifier].
+    #[arg(long, required_unless_present = "dcc")]
+    number: Option<String>,
+    /// 检定证书 verification, 校准证书 calibration, 检定结果通知书 notice [with --dcc:
+    /// calibration].
+    #[arg(long, value_enum, required_unless_present = "dcc")]
+    kind: Option<KindArg>,
     /// Measurement category: LEN THE MEC ELE RAD TIM OPT ACO ION CHE.
     #[arg(long, value_name = "CODE")]
     category: String,
-    /// The item within the category (压力表…).
-    #[arg(long)]
-    item: String,
-    /// 器具名称.
+    /// The item within the category (压力表…) [with --dcc: the calibration item's name].
+    #[arg(long, required_unless_present = "dcc")]
+    item: Option<String>,
+    /// 器具名称 [default: the item].
     #[arg(long, value_name = "NAME")]
-    instrument: String,
-    /// 型号/规格.
-    #[arg(long, default_value = "")]
-    model: String,
-    /// 出厂编号.
-    #[arg(long, default_value = "")]
-    serial: String,
-    /// 制造单位.
-    #[arg(long, default_value = "")]
-    manufacturer: String,
+    instrument: Option<String>,
+    /// 型号/规格 [with --dcc: the item's model].
+    #[arg(long)]
+    model: Option<String>,
+    /// 出厂编号 [with --dcc: the item's serial number].
+    #[arg(long)]
+    serial: Option<String>,
+    /// 制造单位 [with --dcc: the item's manufacturer].
+    #[arg(long)]
+    manufacturer: Option<String>,
     /// The JJG/JJF procedure (JJG 52-2013).
     #[arg(long, default_value = "")]
     procedure: String,
-    /// 检定/校准日期, YYYY-MM-DD.
-    #[arg(long, value_name = "DATE")]
-    calibration_date: String,
-    /// Issue date [default: the calibration date].
+    /// 检定/校准日期, YYYY-MM-DD [with --dcc: endPerformanceDate].
+    #[arg(long, value_name = "DATE", required_unless_present = "dcc")]
+    calibration_date: Option<String>,
+    /// Issue date [default: the DCC's issueDate, else the calibration date].
     #[arg(long, value_name = "DATE")]
     issue_date: Option<String>,
     /// 有效期至 (required for a verification certificate, absent on a notice).
@@ -400,7 +409,7 @@ fn parse_date(what: &str, text: &str) -> Result<Date, Failure> {
     Date::parse(text).ok_or_else(|| {
         Failure::new(
             2,
-            format!("{what} `{text}` is not a date YYYY-MM-DD between 1970-01-01 and 9999-12-31"),
+            format!("{what} `{text}` is not a date YYYY-MM-DD between 0001-01-01 and 9999-12-31"),
         )
     })
 }
@@ -420,8 +429,18 @@ fn signer(client: &Client, key: &Path) -> Result<Signer, Failure> {
     Ok(Signer::new(key, genesis))
 }
 
-fn anchor_fields(args: &AnchorArgs, document_hash: Hash) -> Result<CertificateFields, Failure> {
-    let kind = match args.kind {
+/// A DCC field the certificate record keeps as text: at most 256 characters, no controls.
+fn dcc_text(value: &str) -> Text {
+    Text::lossy(value)
+}
+
+/// The record's fields from the flags, and from the DCC where one is given.
+fn anchor_fields(
+    args: &AnchorArgs,
+    dcc: Option<&DccFields>,
+    document_hash: Hash,
+) -> Result<CertificateFields, Failure> {
+    let kind = match args.kind.unwrap_or(KindArg::Calibration) {
         KindArg::Verification => CertKind::Verification,
         KindArg::Calibration => CertKind::Calibration,
         KindArg::Notice => CertKind::Notice,
@@ -452,7 +471,6 @@ fn anchor_fields(args: &AnchorArgs, document_hash: Hash) -> Result<CertificateFi
             ),
         )
     })?;
-    let calibration_date = parse_date("--calibration-date", &args.calibration_date)?;
     let standards = args
         .standards
         .iter()
@@ -469,26 +487,55 @@ fn anchor_fields(args: &AnchorArgs, document_hash: Hash) -> Result<CertificateFi
             })
         })
         .collect::<Result<_, Failure>>()?;
+    // A flag wins; else the DCC; `required_unless_present` guarantees one of them.
+    let pick =
+        |flag: &Option<String>, from_dcc: Option<&str>, what: &str| -> Result<String, Failure> {
+            flag.clone()
+                .or_else(|| from_dcc.map(String::from))
+                .ok_or_else(|| Failure::new(2, format!("{what} is required without --dcc")))
+        };
+    let number = pick(
+        &args.number,
+        dcc.map(|d| d.unique_identifier.as_str()),
+        "--number",
+    )?;
+    let item = pick(&args.item, dcc.map(|d| d.item.as_str()), "--item")?;
+    let calibration_date = match (&args.calibration_date, dcc) {
+        (Some(d), _) => parse_date("--calibration-date", d)?,
+        (None, Some(dcc)) => dcc.end_performance,
+        (None, None) => {
+            return Err(Failure::new(
+                2,
+                "--calibration-date is required without --dcc",
+            ));
+        }
+    };
+    let issue_date = match (&args.issue_date, dcc.and_then(|d| d.issue_date)) {
+        (Some(d), _) => parse_date("--issue-date", d)?,
+        (None, Some(date)) => date,
+        (None, None) => calibration_date,
+    };
+    let from_dcc = |flag: &Option<String>, value: fn(&DccFields) -> &str| {
+        flag.clone()
+            .or_else(|| dcc.map(|d| value(d).to_string()))
+            .unwrap_or_default()
+    };
     Ok(CertificateFields {
-        number: args
-            .number
+        number: number
             .parse()
-            .map_err(|e| Failure::new(2, format!("--number `{}`: {e}", args.number)))?,
+            .map_err(|e| Failure::new(2, format!("certificate number `{number}`: {e}")))?,
         kind,
         category,
-        item: text("--item", &args.item)?,
         instrument: Instrument {
-            name: text("--instrument", &args.instrument)?,
-            model: text("--model", &args.model)?,
-            serial: text("--serial", &args.serial)?,
-            manufacturer: text("--manufacturer", &args.manufacturer)?,
+            name: dcc_text(args.instrument.as_deref().unwrap_or(&item)),
+            model: dcc_text(&from_dcc(&args.model, |d| &d.model)),
+            serial: dcc_text(&from_dcc(&args.serial, |d| &d.serial)),
+            manufacturer: dcc_text(&from_dcc(&args.manufacturer, |d| &d.manufacturer)),
         },
+        item: dcc_text(&item),
         procedure: text("--procedure", &args.procedure)?,
         calibration_date,
-        issue_date: match &args.issue_date {
-            Some(d) => parse_date("--issue-date", d)?,
-            None => calibration_date,
-        },
+        issue_date,
         valid_until: args
             .valid_until
             .as_deref()
@@ -503,13 +550,30 @@ fn anchor_fields(args: &AnchorArgs, document_hash: Hash) -> Result<CertificateFi
 fn cert(cli: &Cli, client: &Client, command: &CertCommand) -> Outcome {
     match command {
         CertCommand::Anchor(args) => {
-            let document = std::fs::read(&args.file).map_err(|e| {
-                Failure::new(
-                    1,
-                    format!("reading the document {}: {e}", args.file.display()),
-                )
+            let path = args.dcc.as_ref().or(args.file.as_ref()).ok_or_else(|| {
+                Failure::new(2, "give the document: --file FILE or --dcc FILE.xml")
             })?;
-            let fields = anchor_fields(args, sha256(&document))?;
+            let document = std::fs::read(path).map_err(|e| {
+                Failure::new(1, format!("reading the document {}: {e}", path.display()))
+            })?;
+            let dcc = match &args.dcc {
+                Some(path) => Some(
+                    dcc::read(&document)
+                        .map_err(|e| Failure::new(1, format!("{}: {e}", path.display())))?,
+                ),
+                None => None,
+            };
+            if let Some(dcc) = &dcc
+                && !dcc.measuring_equipment.is_empty()
+                && args.standards.is_empty()
+            {
+                eprintln!(
+                    "note: the DCC lists measuring equipment ({}); name the ledger's standards \
+                     with --standard OWNER/CODE to make the certificate traceable",
+                    dcc.measuring_equipment.join("; ")
+                );
+            }
+            let fields = anchor_fields(args, dcc.as_ref(), sha256(&document))?;
             let signer = signer(client, &args.key)?;
             let account = client.account(&signer.key().public())?;
             let lab = match (account.role.as_str(), account.lab) {

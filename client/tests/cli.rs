@@ -56,10 +56,37 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
         (Some("lab_key"), Some("CQJL"))
     );
 
-    // Anchor the DCC's exact bytes, with a number holding a space and a slash.
+    // A DCC: number, dates and item come from the XML; the hash is over its exact bytes.
     let dcc = work.path().join("certificate.xml");
     std::fs::copy(DCC, &dcc).unwrap();
     let dcc = dcc.to_str().unwrap();
+    let anchored = run(&[
+        "cert",
+        "anchor",
+        "--key",
+        lab_key,
+        "--dcc",
+        dcc,
+        "--category",
+        "THE",
+    ]);
+    assert_eq!(code(&anchored), 0, "{}", stderr(&anchored));
+    assert_eq!(
+        stdout(&anchored).trim(),
+        "CQJL/GP_DCC_temperature_typical_1.2"
+    );
+    let shown = run(&[
+        "--json",
+        "cert",
+        "show",
+        "CQJL/GP_DCC_temperature_typical_1.2",
+    ]);
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&shown)).unwrap();
+    assert_eq!(shown["calibration_date"], "1957-08-13");
+    assert_eq!(shown["item"], "Temperature sensor");
+    assert_eq!(shown["kind"], "calibration");
+
+    // Any file, with the fields as flags and a number holding a space and a slash.
     let today = Date::from_unix_ms_cst(now_ms());
     let (calibrated, until) = (today.to_iso(), today.add_months(12).to_iso());
     let anchored = run(&[
@@ -72,7 +99,7 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
         "--number",
         "GP 2026/0001",
         "--kind",
-        "calibration",
+        "verification",
         "--category",
         "THE",
         "--item",
@@ -108,7 +135,11 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
     bytes[at] ^= 0x20;
     let tampered = work.path().join("tampered.xml");
     std::fs::write(&tampered, bytes).unwrap();
-    let result = verify(&["--file", tampered.to_str().unwrap(), "CQJL/GP 2026/0001"]);
+    let result = verify(&[
+        "--file",
+        tampered.to_str().unwrap(),
+        "CQJL/GP_DCC_temperature_typical_1.2",
+    ]);
     assert_eq!(code(&result), 10, "{}", stdout(&result));
 
     let result = verify(&["CQJL/NO SUCH/1"]);

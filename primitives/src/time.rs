@@ -7,8 +7,12 @@ use parity_scale_codec::{Decode, Encode, Input};
 
 const MS_PER_DAY: u64 = 86_400_000;
 const CST_OFFSET_MS: u64 = 8 * 3_600_000;
+/// Days from 0000-03-01 to 1970-01-01.
+const UNIX_EPOCH_DAYS: u32 = 719_468;
 
-/// A calendar date from 1970-01-01 to 9999-12-31, stored as days since 1970-01-01.
+/// A calendar date from 0001-01-01 to 9999-12-31 (proleptic Gregorian), stored as days since
+/// 0000-03-01 (the start of the algorithm's era). Certificates, standards and the DCCs they come
+/// from can be older than 1970.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Encode)]
 pub struct Date(pub u32);
 
@@ -18,23 +22,30 @@ impl Decode for Date {
         if days > Date::MAX.0 {
             return Err("date after 9999-12-31".into());
         }
+        if days < Date::MIN.0 {
+            return Err("date before 0001-01-01".into());
+        }
         Ok(Date(days))
     }
 }
 
 impl Date {
+    /// 0001-01-01, the first date there is.
+    pub const MIN: Date = Date(306);
+    /// 1970-01-01, where Unix time starts.
+    pub const UNIX_EPOCH: Date = Date(UNIX_EPOCH_DAYS);
     /// 9999-12-31, the last date there is.
-    pub const MAX: Date = Date(2_932_896);
+    pub const MAX: Date = Date(3_652_364);
 
     /// The date in China Standard Time of a UTC millisecond timestamp (at most [`Date::MAX`]).
     pub fn from_unix_ms_cst(ms: u64) -> Date {
-        let days = ms.saturating_add(CST_OFFSET_MS) / MS_PER_DAY;
+        let days = ms.saturating_add(CST_OFFSET_MS) / MS_PER_DAY + u64::from(UNIX_EPOCH_DAYS);
         Date(u32::try_from(days).unwrap_or(u32::MAX).min(Date::MAX.0))
     }
 
-    /// The date `year-month-day`, if it exists on the calendar (years 1970..=9999).
+    /// The date `year-month-day`, if it exists on the calendar (years 1..=9999).
     pub fn from_ymd(year: u32, month: u32, day: u32) -> Option<Date> {
-        if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) {
+        if !(1..=9999).contains(&year) || !(1..=12).contains(&month) {
             return None;
         }
         if day == 0 || day > days_in_month(year, month) {
@@ -60,7 +71,7 @@ impl Date {
 
     /// `(year, month, day)`.
     pub fn ymd(self) -> (u32, u32, u32) {
-        civil_from_days(self.0.min(Date::MAX.0))
+        civil_from_days(self.0.clamp(Date::MIN.0, Date::MAX.0))
     }
 
     /// The same day `months` later, clamped to the month's last day (Jan 31 + 1 month = Feb 28/29)
@@ -109,7 +120,7 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-// Howard Hinnant's civil-calendar algorithms, for dates on or after 1970-01-01.
+// Howard Hinnant's civil-calendar algorithms, counting days from 0000-03-01 (years 1..=9999).
 fn days_from_civil(year: u32, month: u32, day: u32) -> u32 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y / 400;
@@ -117,11 +128,11 @@ fn days_from_civil(year: u32, month: u32, day: u32) -> u32 {
     let mp = (month + 9) % 12;
     let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    era * 146_097 + doe
 }
 
 fn civil_from_days(days: u32) -> (u32, u32, u32) {
-    let z = days + 719_468;
+    let z = days;
     let era = z / 146_097;
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -139,17 +150,26 @@ mod tests {
 
     #[test]
     fn dates_round_trip_through_text() {
-        for text in ["1970-01-01", "2000-02-29", "2026-11-27", "9999-12-31"] {
+        for text in [
+            "0001-01-01",
+            "1957-08-13",
+            "1970-01-01",
+            "2000-02-29",
+            "2026-11-27",
+            "9999-12-31",
+        ] {
             assert_eq!(Date::parse(text).unwrap().to_iso(), text);
         }
-        assert_eq!(Date::parse("1970-01-01").unwrap().0, 0);
+        assert_eq!(Date::parse("1970-01-01").unwrap(), Date::UNIX_EPOCH);
+        assert_eq!(Date::parse("0001-01-01").unwrap(), Date::MIN);
+        assert_eq!(Date::from_unix_ms_cst(0), Date::UNIX_EPOCH);
         for bad in [
             "2026-02-29",
             "2026-13-01",
             "2026-1-01",
             "20260101",
             "+026-01-01",
-            "1969-12-31",
+            "0000-12-31",
         ] {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
@@ -174,6 +194,8 @@ mod tests {
         );
         assert!(decode_strict::<Date>("date", &(Date::MAX.0 + 1).encode()).is_err());
         assert!(decode_strict::<Date>("date", &u32::MAX.encode()).is_err());
+        assert!(decode_strict::<Date>("date", &(Date::MIN.0 - 1).encode()).is_err());
+        assert_eq!(Date(0).to_iso(), "0001-01-01", "clamped, never a year 0");
         assert_eq!(Date::from_unix_ms_cst(u64::MAX), Date::MAX);
         assert_eq!(Date::MAX.add_months(48), Date::MAX);
         assert_eq!(

@@ -100,7 +100,7 @@ fn four_validators_agree_refuse_bad_transactions_and_survive_a_stop() {
     let mut forged = good.clone();
     forged.payload.call = demo::sample_anchor(
         "CQJL-NET-FORGED".parse().unwrap(),
-        hengxin_primitives::Date(20_000),
+        hengxin_primitives::Date::parse("2024-10-04").unwrap(),
     );
     let other_chain = TxPayload {
         genesis_hash: Hash([7; 32]),

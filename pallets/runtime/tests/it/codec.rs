@@ -24,7 +24,7 @@ fn submitted_bytes_are_size_limited_and_strict() {
         signer: key.public(),
         nonce: 0,
         valid_until_height: 9,
-        call: anchor(fields("S-1", Date(20_000))),
+        call: anchor(fields("S-1", Date::parse("2024-10-04").unwrap())),
     }
     .sign(&key);
     let bytes = tx.encode();
@@ -59,7 +59,7 @@ proptest! {
         seed in any::<[u8; 32]>(),
         nonce in any::<u64>(),
         until in any::<u64>(),
-        days in 0u32..40_000,
+        days in Date::MIN.0..Date::MAX.0,
         number in "[A-Za-z0-9][A-Za-z0-9 /\\-]{0,30}[A-Za-z0-9]",
         item in printable(),
         kind in 0usize..3,
@@ -96,7 +96,7 @@ proptest! {
         byte in any::<u8>(),
     ) {
         let key = Keypair::from_seed(&seed);
-        let tx = TxPayload { genesis_hash: Hash::ZERO, signer: key.public(), nonce: 1, valid_until_height: 9, call: anchor(fields("M-1", Date(20_000))) }
+        let tx = TxPayload { genesis_hash: Hash::ZERO, signer: key.public(), nonce: 1, valid_until_height: 9, call: anchor(fields("M-1", Date::parse("2024-10-04").unwrap())) }
             .sign(&key);
         let mut bytes = tx.encode();
         let i = position.index(bytes.len());

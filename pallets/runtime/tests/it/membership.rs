@@ -35,7 +35,7 @@ fn register_lab(code: &str, region_code: &str, key: &Keypair) -> Call {
         scope: vec![ScopeEntry {
             category: Category::Length,
             item: None,
-            valid_until: hengxin_primitives::Date(30_000),
+            valid_until: hengxin_primitives::Date::parse("2052-02-20").unwrap(),
         }],
         key: key.public(),
     })
