@@ -330,9 +330,15 @@ impl Client {
         }
     }
 
-    /// The proof bundle of a certificate (or of its absence), as bytes.
-    pub fn certificate_bundle(&self, lab: &LabCode, number: &CertNumber) -> Result<Vec<u8>> {
-        let path = format!("{}/proof", certificate_path(lab, number));
+    /// The proof bundle of a certificate (or of its absence), as bytes; with `trace`, also of
+    /// every record of its traceability chain.
+    pub fn certificate_bundle(
+        &self,
+        lab: &LabCode,
+        number: &CertNumber,
+        trace: bool,
+    ) -> Result<Vec<u8>> {
+        let path = format!("{}/proof?trace={trace}", certificate_path(lab, number));
         let value = self.get_json(&path)?;
         value["bundle"]
             .as_str()

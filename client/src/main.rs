@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use base64::Engine;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use hengxin_client::api::{Certificate, Client, ClientError};
 use hengxin_client::dcc::{self, DccFields};
+use hengxin_client::qr;
 use hengxin_client::signer::Signer;
 use hengxin_client::trust::{self, TrustError};
 use hengxin_primitives::crypto::sha256;
@@ -105,6 +107,22 @@ enum CertCommand {
         /// Why (recorded on the ledger).
         #[arg(long)]
         reason: String,
+    },
+    /// Write the QR code to print on a certificate: the verify page's URL with the first 16 hex
+    /// digits of the document's hash; PNG codes are decoded back to check them.
+    Qr {
+        /// LAB/NUMBER.
+        certificate: String,
+        /// The image to write: FILE.png or FILE.svg.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Staple a proof of the certificate and its lab to the URL (`#p=…`), so the verify page
+        /// can check it offline; makes a denser code.
+        #[arg(long)]
+        offline: bool,
+        /// Where the verify page is served [default: the node's own /verify].
+        #[arg(long, value_name = "URL")]
+        verify_base: Option<String>,
     },
     /// Every finalized change of a certificate.
     History {
@@ -620,6 +638,49 @@ fn cert(cli: &Cli, client: &Client, command: &CertCommand) -> Outcome {
             show_certificate(&found);
             Ok(())
         }
+        CertCommand::Qr {
+            certificate,
+            out,
+            offline,
+            verify_base,
+        } => {
+            let found = lookup(client, certificate)?;
+            let (lab, number) = parse_certificate(certificate)?;
+            let hash = Hash::from_hex(&found.document_hash)
+                .ok_or_else(|| Failure::new(1, "the node reports a malformed document hash"))?;
+            let stapled = match offline {
+                true => {
+                    let bundle = client.certificate_bundle(&lab, &number, false)?;
+                    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bundle))
+                }
+                false => None,
+            };
+            let base = verify_base.as_deref().unwrap_or(client.url());
+            let url = qr::verify_url(base, &lab, &number, &hash, stapled.as_deref());
+            qr::write(&url, out).map_err(|e| Failure::new(1, e))?;
+            let is_png = out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+            if is_png {
+                let written = std::fs::read(out)
+                    .map_err(|e| Failure::new(1, format!("reading {}: {e}", out.display())))?;
+                if qr::decode_png(&written).as_deref() != Some(url.as_str()) {
+                    return Err(Failure::new(
+                        1,
+                        format!(
+                            "{} does not decode back to the URL; not usable",
+                            out.display()
+                        ),
+                    ));
+                }
+            }
+            if cli.json {
+                print_json(&serde_json::json!({ "url": url, "file": out.display().to_string() }));
+            } else {
+                println!("{url}");
+            }
+            Ok(())
+        }
         CertCommand::History { certificate } => {
             let found = lookup(client, certificate)?;
             if cli.json {
@@ -794,7 +855,7 @@ fn verify(
         );
     }
     let bundle = client
-        .certificate_bundle(&lab, &number)
+        .certificate_bundle(&lab, &number, true)
         .map_err(unreachable)?;
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -142,6 +142,40 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
     ]);
     assert_eq!(code(&result), 10, "{}", stdout(&result));
 
+    // The QR code a lab prints decodes back to the verify URL, with the hash prefix.
+    let png = work.path().join("qr.png");
+    let qr = run(&[
+        "cert",
+        "qr",
+        "CQJL/GP 2026/0001",
+        "--out",
+        png.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&qr), 0, "{}", stderr(&qr));
+    let url = stdout(&qr).trim().to_string();
+    let hash = hengxin_primitives::crypto::sha256(&std::fs::read(dcc).unwrap()).to_hex();
+    assert_eq!(
+        url,
+        format!(
+            "{}/verify?c=CQJL/GP%202026%2F0001&h={}",
+            node.url,
+            &hash[..16]
+        )
+    );
+    let decoded = hengxin_client::qr::decode_png(&std::fs::read(&png).unwrap());
+    assert_eq!(decoded.as_deref(), Some(url.as_str()));
+    let offline = work.path().join("offline.svg");
+    let qr = run(&[
+        "cert",
+        "qr",
+        "CQJL/GP 2026/0001",
+        "--offline",
+        "--out",
+        offline.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&qr), 0, "{}", stderr(&qr));
+    assert!(stdout(&qr).contains("#p="));
+
     let result = verify(&["CQJL/NO SUCH/1"]);
     assert_eq!(code(&result), 14, "{}", stdout(&result));
 

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -663,15 +663,24 @@ fn bundle_body(state: &ApiState, reader: Reader<'_>, head: &Header) -> ApiResult
     })
 }
 
+/// What a certificate's bundle proves.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct ProofQuery {
+    /// `false`: only the certificate and its lab (a bundle small enough to staple to a QR
+    /// code); default `true`: also every record of its traceability chain.
+    pub trace: Option<bool>,
+}
+
 /// A proof bundle for a certificate: the finalized header and its commit, the validator-set
-/// hand-offs from genesis, and state proofs of the certificate, its lab and every record of its
-/// traceability chain (absences included).
+/// hand-offs from genesis, and state proofs of the certificate, its lab and (unless
+/// `trace=false`) every record of its traceability chain (absences included).
 #[utoipa::path(
     get,
     path = "/v1/certificates/{lab_code}/{number}/proof",
     params(
         ("lab_code" = String, Path, description = "Issuing lab's code"),
-        ("number" = String, Path, description = "Certificate number, percent-encoded")
+        ("number" = String, Path, description = "Certificate number, percent-encoded"),
+        ProofQuery
     ),
     responses(
         (status = 200, body = BundleBody, description = "Also for an unknown certificate: the bundle then proves its absence"),
@@ -682,11 +691,20 @@ fn bundle_body(state: &ApiState, reader: Reader<'_>, head: &Header) -> ApiResult
 async fn certificate_proof(
     State(state): State<ApiState>,
     Path((lab, number)): Path<(String, String)>,
+    Query(options): Query<ProofQuery>,
 ) -> ApiResult<BundleBody> {
     let (lab, number) = parse_certificate(&lab, &number)?;
     let head = state.head()?;
     let mut reader = Reader::new(state.submitter.chain(), head.height);
-    query::certificate(&mut reader, state.submitter.store(), &head, &lab, &number)?;
+    if options.trace.unwrap_or(true) {
+        query::certificate(&mut reader, state.submitter.store(), &head, &lab, &number)?;
+    } else {
+        reader.get::<hengxin_primitives::records::CertificateRecord>(&StorageKey::Certificate(
+            lab.clone(),
+            number,
+        ))?;
+        reader.get::<hengxin_primitives::records::LabRecord>(&StorageKey::Lab(lab))?;
+    }
     bundle_body(&state, reader, &head)
 }
 
@@ -979,6 +997,17 @@ mod tests {
         // same verdict from it as the node.
         let mut state = state;
         assert!(hengxin_primitives::rules::traceability_chain(&record, &mut state).is_complete());
+
+        let minimal = fetch(format!(
+            "/v1/certificates/CQJL/{}/proof?trace=false",
+            demo::CERT_VALID
+        ))
+        .await;
+        assert_eq!(
+            minimal.keys().count(),
+            2,
+            "the certificate and its lab only"
+        );
 
         let absent: CertNumber = "NOT ANCHORED/1".parse().unwrap();
         let state = fetch("/v1/certificates/CQJL/NOT%20ANCHORED%2F1/proof".into()).await;
