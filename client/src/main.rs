@@ -1,6 +1,8 @@
 //! `hengxin`: the command line of the hengxin ledger for labs, regulators, inspectors and
 //! businesses.
 
+mod admin;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -49,9 +51,24 @@ enum Group {
     /// Signing keys: make, show, import.
     #[command(subcommand)]
     Key(KeyCommand),
-    /// Certificates: anchor, show, verify, revoke, history, traceability.
+    /// Certificates: anchor, show, verify, revoke, QR code, history, traceability.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// Labs (regulators): register, scope, suspend, reinstate, signing keys.
+    #[command(subcommand)]
+    Lab(admin::LabCommand),
+    /// Inspectors (regulators): add, remove.
+    #[command(subcommand)]
+    Inspector(admin::InspectorCommand),
+    /// Businesses: register (regulators), show.
+    #[command(subcommand)]
+    Business(admin::BusinessCommand),
+    /// Measurement standards (labs): register, renew the assessment, add a trace.
+    #[command(subcommand)]
+    Standard(admin::StandardCommand),
+    /// Validator-set governance (regulators of every region): propose, approve.
+    #[command(subcommand)]
+    Validator(admin::ValidatorCommand),
 }
 
 #[derive(Subcommand)]
@@ -217,13 +234,13 @@ struct AnchorArgs {
 }
 
 /// A failure, with the exit status it maps to.
-struct Failure {
+pub(crate) struct Failure {
     status: u8,
     message: String,
 }
 
 impl Failure {
-    fn new(status: u8, message: impl ToString) -> Failure {
+    pub(crate) fn new(status: u8, message: impl ToString) -> Failure {
         Failure {
             status,
             message: message.to_string(),
@@ -256,7 +273,7 @@ impl From<TrustError> for Failure {
     }
 }
 
-type Outcome = Result<(), Failure>;
+pub(crate) type Outcome = Result<(), Failure>;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -274,10 +291,15 @@ fn run(cli: &Cli) -> Outcome {
     match &cli.group {
         Group::Key(command) => key(cli, &client, command),
         Group::Cert(command) => cert(cli, &client, command),
+        Group::Lab(command) => admin::lab(cli.json, &client, command),
+        Group::Inspector(command) => admin::inspector(cli.json, &client, command),
+        Group::Business(command) => admin::business(cli.json, &client, command),
+        Group::Standard(command) => admin::standard(cli.json, &client, command),
+        Group::Validator(command) => admin::validator(cli.json, &client, command),
     }
 }
 
-fn read_key(path: &Path) -> Result<Keypair, Failure> {
+pub(crate) fn read_key(path: &Path) -> Result<Keypair, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::new(1, format!("reading the key file {}: {e}", path.display())))?;
     read_key_file(&text).map_err(|e| Failure::new(1, format!("key file {}: {e}", path.display())))
@@ -297,7 +319,7 @@ fn write_new(path: &Path, contents: &str, secret: bool) -> Outcome {
         .map_err(|e| Failure::new(1, format!("writing {}: {e}", path.display())))
 }
 
-fn print_json(value: &serde_json::Value) {
+pub(crate) fn print_json(value: &serde_json::Value) {
     println!(
         "{}",
         serde_json::to_string_pretty(value).unwrap_or_default()
@@ -305,7 +327,7 @@ fn print_json(value: &serde_json::Value) {
 }
 
 /// Aligned `label  value` lines.
-fn print_table(rows: &[(&str, String)]) {
+pub(crate) fn print_table(rows: &[(&str, String)]) {
     let width = rows
         .iter()
         .map(|(label, _)| display_width(label))
@@ -423,7 +445,7 @@ fn parse_certificate(text: &str) -> Result<(LabCode, CertNumber), Failure> {
     Ok((lab, number))
 }
 
-fn parse_date(what: &str, text: &str) -> Result<Date, Failure> {
+pub(crate) fn parse_date(what: &str, text: &str) -> Result<Date, Failure> {
     Date::parse(text).ok_or_else(|| {
         Failure::new(
             2,
@@ -432,7 +454,7 @@ fn parse_date(what: &str, text: &str) -> Result<Date, Failure> {
     })
 }
 
-fn text(what: &str, value: &str) -> Result<Text, Failure> {
+pub(crate) fn text(what: &str, value: &str) -> Result<Text, Failure> {
     Text::new(value).map_err(|e| Failure::new(2, format!("{what}: {e}")))
 }
 
@@ -453,6 +475,14 @@ fn dcc_text(value: &str) -> Text {
 }
 
 /// The record's fields from the flags, and from the DCC where one is given.
+/// Signs `call` with the key in `key`, submits it and waits until it is finalized: the
+/// transaction hash and its height.
+pub(crate) fn execute(client: &Client, key: &Path, call: Call) -> Result<(Hash, u64), Failure> {
+    let signer = signer(client, key)?;
+    let (hash, status) = signer.execute(client, call, FINALITY_TIMEOUT)?;
+    Ok((hash, status.height.unwrap_or(0)))
+}
+
 fn anchor_fields(
     args: &AnchorArgs,
     dcc: Option<&DccFields>,
@@ -748,25 +778,21 @@ fn cert(cli: &Cli, client: &Client, command: &CertCommand) -> Outcome {
             reason,
         } => {
             let (lab, number) = parse_certificate(certificate)?;
-            let signer = signer(client, key)?;
             let call = Call::Certificates(certificates::Call::Revoke {
                 lab: lab.clone(),
                 number: number.clone(),
                 reason: text("--reason", reason)?,
             });
-            let (hash, status) = signer.execute(client, call, FINALITY_TIMEOUT)?;
+            let (hash, height) = execute(client, key, call)?;
             if cli.json {
                 print_json(&serde_json::json!({
                     "certificate": format!("{lab}/{number}"),
                     "revoked": true,
                     "transaction": hash.to_hex(),
-                    "height": status.height,
+                    "height": height,
                 }));
             } else {
-                println!(
-                    "revoked {lab}/{number} at height {}",
-                    status.height.unwrap_or(0)
-                );
+                println!("revoked {lab}/{number} at height {height}");
             }
             Ok(())
         }

@@ -259,3 +259,194 @@ fn without_a_trust_file_the_first_contact_is_pinned_and_a_dead_node_is_15() {
     let usage = hengxin(&node.url, config.path(), &["cert", "verify", "no-slash"]);
     assert_eq!(code(&usage), 2);
 }
+
+#[test]
+fn regulators_manage_labs_businesses_and_validators_and_proofs_follow_the_hand_off() {
+    let node = DevNode::start();
+    let config = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = hengxin(&node.url, config.path(), args);
+        (code(&output), stdout(&output), stderr(&output))
+    };
+    let key = |name: &str| {
+        node.path(&format!("keys/{name}.key"))
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    let (regulator_cq, regulator_sc) = (key("regulator-cq"), key("regulator-sc"));
+
+    // A new lab with a fresh key, registered by the CQ regulator.
+    let new_key = work.path().join("cqjz.key");
+    let new_key = new_key.to_str().unwrap();
+    let (status, _, err) = run(&["key", "new", "--out", new_key]);
+    assert_eq!(status, 0, "{err}");
+    let (status, _, err) = run(&["key", "new", "--out", new_key]);
+    assert_eq!(status, 1, "a key file is never overwritten");
+    assert!(err.contains("exists"), "{err}");
+    let (status, out, err) = run(&[
+        "lab",
+        "register",
+        "--key",
+        &regulator_cq,
+        "--code",
+        "CQJZ",
+        "--name",
+        "重庆市示范计量站",
+        "--region",
+        "CQ",
+        "--kind",
+        "authorized",
+        "--scope",
+        "MEC:压力表@2030-12-31",
+        "--lab-key",
+        new_key,
+    ]);
+    assert_eq!(status, 0, "{err}");
+    assert!(out.contains("registered lab CQJZ"), "{out}");
+    let document = work.path().join("doc.pdf");
+    std::fs::write(&document, b"%PDF-1.4 a pressure gauge certificate").unwrap();
+    let today = Date::from_unix_ms_cst(now_ms());
+    let anchor = |number: &str| {
+        run(&[
+            "cert",
+            "anchor",
+            "--key",
+            new_key,
+            "--file",
+            document.to_str().unwrap(),
+            "--number",
+            number,
+            "--kind",
+            "verification",
+            "--category",
+            "MEC",
+            "--item",
+            "压力表",
+            "--instrument",
+            "一般压力表",
+            "--calibration-date",
+            &today.to_iso(),
+            "--valid-until",
+            &today.add_months(6).to_iso(),
+        ])
+    };
+    let (status, out, err) = anchor("CQJZ-1");
+    assert_eq!((status, out.trim()), (0, "CQJZ/CQJZ-1"), "{err}");
+
+    // Suspended, it cannot anchor; reinstated, it can.
+    let (status, _, err) = run(&[
+        "lab",
+        "suspend",
+        "--key",
+        &regulator_cq,
+        "CQJZ",
+        "--reason",
+        "复查",
+    ]);
+    assert_eq!(status, 0, "{err}");
+    let (status, _, err) = anchor("CQJZ-2");
+    assert_eq!(status, 1);
+    assert!(err.contains("certificates.lab_suspended"), "{err}");
+    let (status, _, err) = run(&[
+        "lab",
+        "reinstate",
+        "--key",
+        &regulator_cq,
+        "CQJZ",
+        "--reason",
+        "整改完成",
+    ]);
+    assert_eq!(status, 0, "{err}");
+    let (status, _, err) = anchor("CQJZ-2");
+    assert_eq!(status, 0, "{err}");
+    // The SC regulator may not act for a CQ lab.
+    let (status, _, err) = run(&[
+        "lab",
+        "suspend",
+        "--key",
+        &regulator_sc,
+        "CQJZ",
+        "--reason",
+        "x",
+    ]);
+    assert_eq!(status, 1);
+    assert!(err.contains("membership."), "{err}");
+
+    // A business, registered and shown.
+    let (status, _, err) = run(&[
+        "business",
+        "register",
+        "--key",
+        &regulator_sc,
+        "91510104MA6CJ2Q4R3X",
+        "--name",
+        "x",
+        "--region",
+        "SC",
+        "--type",
+        "market",
+    ]);
+    assert_eq!(status, 2, "a malformed credit code is a usage error: {err}");
+    let (status, out, _) = run(&["--json", "business", "show", "91500103MA60K7LX03"]);
+    assert_eq!(status, 0);
+    assert!(out.contains("\"region\": \"CQ\""), "{out}");
+
+    // Both regions approve a new validator set (the same validator, more power): the set
+    // changes, the chain goes on, and a fresh proof carries the hand-off and still verifies.
+    let validator = key("validator");
+    let (status, out, err) = run(&[
+        "--json",
+        "validator",
+        "propose",
+        "--key",
+        &regulator_cq,
+        "--validator",
+        &format!("{validator}:2"),
+    ]);
+    assert_eq!(status, 0, "{err}");
+    let proposed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        proposed["proposal"]["approved_by"],
+        serde_json::json!(["CQ"])
+    );
+    let id = proposed["proposal"]["id"].as_u64().unwrap();
+    let (status, out, err) = run(&[
+        "validator",
+        "approve",
+        "--key",
+        &regulator_sc,
+        &id.to_string(),
+    ]);
+    assert_eq!(status, 0, "{err}");
+    let height: u64 = out
+        .rsplit("height ")
+        .next()
+        .unwrap()
+        .trim_end_matches([')', '\n'])
+        .parse()
+        .unwrap();
+    hengxin_tests::wait_until(
+        "blocks after the hand-off",
+        std::time::Duration::from_secs(30),
+        || {
+            hengxin_tests::get_json(&format!("{}/v1/health", node.url))
+                .and_then(|h| h["height"].as_u64())
+                .is_some_and(|h| h > height + 2)
+        },
+    );
+    let trust = node.path("trust.json");
+    let (status, out, err) = run(&[
+        "--json",
+        "cert",
+        "verify",
+        "--trust",
+        trust.to_str().unwrap(),
+        "--file",
+        document.to_str().unwrap(),
+        "CQJZ/CQJZ-2",
+    ]);
+    assert_eq!(status, 0, "{out}{err}");
+    assert!(out.contains("1 validator hand-offs"), "{out}");
+}

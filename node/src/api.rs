@@ -233,6 +233,7 @@ fn ok<T>(body: T) -> ApiResult<T> {
         submit,
         transaction,
         trust,
+        validators,
         account,
         certificate,
         certificate_proof,
@@ -261,6 +262,7 @@ pub fn router(state: ApiState) -> Router {
             get(certificate_proof),
         )
         .route("/v1/trust", get(trust))
+        .route("/v1/validators", get(validators))
         .route("/v1/accounts/{public_key}", get(account))
         .route("/v1/businesses/{credit_code}", get(business))
         .route("/v1/businesses/{credit_code}/proof", get(business_proof))
@@ -545,6 +547,76 @@ async fn trust(State(state): State<ApiState>) -> Response {
         state.trust.as_ref().clone(),
     )
         .into_response()
+}
+
+/// A validator and its voting power.
+#[derive(Serialize, ToSchema)]
+pub struct ValidatorView {
+    /// ed25519 public key, hex.
+    pub public_key: String,
+    /// Voting power.
+    pub power: u64,
+}
+
+/// A proposed validator set and the regions that approved it.
+#[derive(Serialize, ToSchema)]
+pub struct ProposalView {
+    /// Its id (what `ApproveValidatorSet` names).
+    pub id: u64,
+    /// The proposed set.
+    pub validators: Vec<ValidatorView>,
+    /// Regions whose regulator approved.
+    pub approved_by: Vec<String>,
+    /// Height at which every region had approved (the set takes over at the next height).
+    pub scheduled_height: Option<u64>,
+}
+
+/// The validator sets and the governance in progress.
+#[derive(Serialize, ToSchema)]
+pub struct ValidatorsView {
+    /// The set deciding the next height.
+    pub current: Vec<ValidatorView>,
+    /// The set announced for the height after (equal to `current` unless a change is due).
+    pub next: Vec<ValidatorView>,
+    /// The latest proposal, if any.
+    pub proposal: Option<ProposalView>,
+    /// The finalized height this answer was read at.
+    pub height: u64,
+}
+
+fn validator_views(set: Option<hengxin_primitives::ValidatorSet>) -> Vec<ValidatorView> {
+    set.map(|s| s.validators)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| ValidatorView {
+            public_key: v.key.to_hex(),
+            power: v.power,
+        })
+        .collect()
+}
+
+/// The current and next validator sets and the latest governance proposal.
+#[utoipa::path(get, path = "/v1/validators", responses((status = 200, body = ValidatorsView)))]
+async fn validators(State(state): State<ApiState>) -> ApiResult<ValidatorsView> {
+    use hengxin_primitives::records::ValidatorProposal;
+    let head = state.head()?;
+    let chain = state.submitter.chain();
+    let proposal: Option<ValidatorProposal> =
+        chain.read(&StorageKey::ValidatorProposal, head.height)?;
+    let current = chain.read(&StorageKey::Validators, head.height)?;
+    // The next set is stored only while a change is due.
+    let next = chain.read(&StorageKey::NextValidators, head.height)?;
+    ok(ValidatorsView {
+        current: validator_views(current.clone()),
+        next: validator_views(next.or(current)),
+        proposal: proposal.map(|p| ProposalView {
+            id: p.id,
+            validators: validator_views(Some(p.validators)),
+            approved_by: p.approvals.iter().map(ToString::to_string).collect(),
+            scheduled_height: p.scheduled_height,
+        }),
+        height: head.height,
+    })
 }
 
 /// An account's standing.

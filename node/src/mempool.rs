@@ -193,6 +193,23 @@ impl Mempool {
         picked
     }
 
+    /// Drops the transactions of a decided block, the rejected ones too: a rejected transaction
+    /// keeps its nonce unused, so the nonce alone would leave it waiting to be rejected again.
+    pub fn remove_included(&self, txs: &[Transaction]) {
+        let mut pool = self.pool();
+        for tx in txs {
+            let (account, nonce) = (tx.payload.signer, tx.payload.nonce);
+            let same = pool
+                .accounts
+                .get(&account)
+                .and_then(|entries| entries.get(&nonce))
+                .is_some_and(|entry| entry.hash == tx.hash());
+            if same {
+                pool.remove(&account, nonce);
+            }
+        }
+    }
+
     /// Drops transactions whose nonce the chain has passed (included, or replaced).
     pub fn prune(&self, next_nonce: impl Fn(&PublicKey) -> u64) {
         let mut pool = self.pool();
@@ -261,6 +278,31 @@ mod tests {
         let other = other.payload.sign(&a);
         assert_eq!(pool.insert(other), Err(AdmitError::NonceTaken(0)));
         assert_eq!(pool.len(), 1);
+    }
+
+    #[test]
+    fn a_decided_transaction_leaves_the_pool_even_when_it_was_rejected() {
+        let pool = Mempool::new(MempoolLimits::default());
+        let a = Keypair::from_seed(&[1; 32]);
+        let (rejected, other) = (tx(&a, 0), tx(&Keypair::from_seed(&[2; 32]), 0));
+        pool.insert(rejected.clone()).unwrap();
+        pool.insert(other.clone()).unwrap();
+        // Rejected in a block: its nonce stays unused, so pruning by nonce keeps it…
+        pool.prune(|_| 0);
+        assert!(pool.contains(&rejected.hash()));
+        // …and removing the block's transactions drops it, and only what the block held.
+        pool.remove_included(std::slice::from_ref(&rejected));
+        assert!(!pool.contains(&rejected.hash()));
+        assert!(pool.contains(&other.hash()));
+        let mut replacement = rejected.clone();
+        replacement.payload.valid_until_height = 10;
+        let replacement = replacement.payload.sign(&a);
+        assert_eq!(pool.insert(replacement.clone()), Ok(replacement.hash()));
+        pool.remove_included(&[rejected]);
+        assert!(
+            pool.contains(&replacement.hash()),
+            "another transaction with the same nonce stays"
+        );
     }
 
     #[test]

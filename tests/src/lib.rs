@@ -56,7 +56,13 @@ pub fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool)
 /// A base port `b` such that `b + offset + i` is free on loopback for every offset and
 /// `i < count`, all checked while held open together.
 pub fn free_base_port(offsets: &[u16], count: u16) -> u16 {
-    let seed = u32::try_from(now_ms() % 10_000).expect("small") + std::process::id();
+    // Threads of one test process start from different places: two tests picking at the same
+    // moment would otherwise find the same free ports.
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let seed = u32::try_from(now_ms() % 10_000).expect("small")
+        + std::process::id()
+        + call.wrapping_mul(7_919);
     for attempt in 0..200u32 {
         let base = 20_000 + u16::try_from((seed + attempt * 997) % 30_000).expect("small");
         let held: Vec<_> = offsets
@@ -119,14 +125,23 @@ impl DevNode {
             .stderr(Stdio::null())
             .spawn()
             .expect("starting hengxin-node --dev");
-        let node = DevNode { child, url, dir };
+        let mut node = DevNode { child, url, dir };
+        // The node answering must be this one (its chain is the one in its trust.json), not
+        // another that took the port first.
+        let trust = node.path("trust.json");
         wait_until(
             "the dev node to finalize a block",
             Duration::from_secs(60),
             || {
-                get_json(&format!("{}/v1/health", node.url))
-                    .and_then(|h| h["height"].as_u64())
-                    .is_some_and(|h| h >= 1)
+                if let Ok(Some(status)) = node.child.try_wait() {
+                    panic!("hengxin-node --dev exited at start: {status}");
+                }
+                let Some(health) = get_json(&format!("{}/v1/health", node.url)) else {
+                    return false;
+                };
+                let ours = std::fs::read_to_string(&trust)
+                    .is_ok_and(|t| t.contains(health["genesis_hash"].as_str().unwrap_or("-")));
+                ours && health["height"].as_u64().is_some_and(|h| h >= 1)
             },
         );
         node
