@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod dcc;
+pub mod import;
 pub mod qr;
 pub mod signer;
 pub mod trust;

@@ -141,6 +141,25 @@ enum CertCommand {
         #[arg(long, value_name = "URL")]
         verify_base: Option<String>,
     },
+    /// Anchor many certificates: a directory of DCC XML files, or a CSV whose columns are the
+    /// flags of `cert anchor` (file, number, kind, category, item, instrument, model, serial,
+    /// manufacturer, procedure, calibration_date, issue_date, valid_until, conclusion,
+    /// standards separated by `;`; file paths relative to the CSV). Interrupted, it resumes
+    /// where it stopped when run again: nothing is anchored twice, nothing skipped.
+    Import {
+        /// The lab's signing key file.
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+        /// A directory of DCC files, or a CSV file.
+        source: PathBuf,
+        /// The measurement category of the DCCs (for a directory).
+        #[arg(long, value_name = "CODE")]
+        category: Option<String>,
+        /// Where to remember progress [default: SOURCE.hengxin-import.json, or
+        /// DIR/.hengxin-import.json].
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+    },
     /// Every finalized change of a certificate.
     History {
         /// LAB/NUMBER.
@@ -167,7 +186,7 @@ enum ConclusionArg {
     None,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 #[command(group = clap::ArgGroup::new("document").required(true).args(["file", "dcc"]))]
 struct AnchorArgs {
     /// The lab's signing key file.
@@ -711,6 +730,19 @@ fn cert(cli: &Cli, client: &Client, command: &CertCommand) -> Outcome {
             }
             Ok(())
         }
+        CertCommand::Import {
+            key,
+            source,
+            category,
+            state,
+        } => import(
+            cli,
+            client,
+            key,
+            source,
+            category.as_deref(),
+            state.as_deref(),
+        ),
         CertCommand::History { certificate } => {
             let found = lookup(client, certificate)?;
             if cli.json {
@@ -801,6 +833,220 @@ fn cert(cli: &Cli, client: &Client, command: &CertCommand) -> Outcome {
             file,
             certificate,
         } => verify(cli, client, trust.as_deref(), file.as_deref(), certificate),
+    }
+}
+
+/// The anchor flags of one certificate of an import, with no value set.
+fn blank_anchor(key: &Path, category: &str) -> AnchorArgs {
+    AnchorArgs {
+        key: key.to_path_buf(),
+        file: None,
+        dcc: None,
+        number: None,
+        kind: None,
+        category: category.to_string(),
+        item: None,
+        instrument: None,
+        model: None,
+        serial: None,
+        manufacturer: None,
+        procedure: String::new(),
+        calibration_date: None,
+        issue_date: None,
+        valid_until: None,
+        conclusion: None,
+        failed_items: Vec::new(),
+        standards: Vec::new(),
+        supersedes: None,
+    }
+}
+
+/// The certificates of an import source, each with its document's hash.
+fn import_entries(
+    key: &Path,
+    source: &Path,
+    category: Option<&str>,
+) -> Result<Vec<CertificateFields>, Failure> {
+    let read = |path: &Path| {
+        std::fs::read(path).map_err(|e| Failure::new(1, format!("reading {}: {e}", path.display())))
+    };
+    if source.is_dir() {
+        let category = category.ok_or_else(|| {
+            Failure::new(
+                2,
+                "give the DCCs' measurement category with --category CODE",
+            )
+        })?;
+        let mut files: Vec<PathBuf> = std::fs::read_dir(source)
+            .map_err(|e| Failure::new(1, format!("reading {}: {e}", source.display())))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")))
+            .collect();
+        files.sort();
+        return files
+            .iter()
+            .map(|path| {
+                let bytes = read(path)?;
+                let dcc = dcc::read(&bytes)
+                    .map_err(|e| Failure::new(1, format!("{}: {e}", path.display())))?;
+                anchor_fields(&blank_anchor(key, category), Some(&dcc), sha256(&bytes)).map_err(
+                    |f| Failure::new(f.status, format!("{}: {}", path.display(), f.message)),
+                )
+            })
+            .collect();
+    }
+    let base = source.parent().unwrap_or(Path::new("."));
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(source)
+        .map_err(|e| Failure::new(1, format!("reading {}: {e}", source.display())))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| Failure::new(1, format!("{}: {e}", source.display())))?
+        .clone();
+    let mut entries = Vec::new();
+    for (row, record) in reader.records().enumerate() {
+        let at = |message: String| {
+            Failure::new(
+                2,
+                format!("{} row {}: {message}", source.display(), row + 2),
+            )
+        };
+        let record = record.map_err(|e| at(e.to_string()))?;
+        let column = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| record.get(i))
+                .filter(|v| !v.is_empty())
+                .map(String::from)
+        };
+        let file = base.join(column("file").ok_or_else(|| at("no `file`".into()))?);
+        let category = column("category")
+            .or_else(|| category.map(String::from))
+            .ok_or_else(|| at("no `category`".into()))?;
+        let mut args = blank_anchor(key, &category);
+        args.number = column("number");
+        args.kind = match column("kind").as_deref() {
+            None => None,
+            Some(kind) => Some(KindArg::from_str(kind, true).map_err(|_| {
+                at(format!(
+                    "kind `{kind}` is not verification, calibration or notice"
+                ))
+            })?),
+        };
+        args.item = column("item");
+        args.instrument = column("instrument");
+        args.model = column("model");
+        args.serial = column("serial");
+        args.manufacturer = column("manufacturer");
+        args.procedure = column("procedure").unwrap_or_default();
+        args.calibration_date = column("calibration_date");
+        args.issue_date = column("issue_date");
+        args.valid_until = column("valid_until");
+        args.conclusion = match column("conclusion").as_deref() {
+            None => None,
+            Some(c) => Some(
+                ConclusionArg::from_str(c, true)
+                    .map_err(|_| at(format!("conclusion `{c}` is not pass, fail or none")))?,
+            ),
+        };
+        args.standards = column("standards")
+            .map(|s| s.split(';').map(|s| s.trim().to_string()).collect())
+            .unwrap_or_default();
+        let bytes = read(&file)?;
+        entries.push(anchor_fields(&args, None, sha256(&bytes)).map_err(|f| at(f.message))?);
+    }
+    Ok(entries)
+}
+
+fn import(
+    cli: &Cli,
+    client: &Client,
+    key: &Path,
+    source: &Path,
+    category: Option<&str>,
+    state: Option<&Path>,
+) -> Outcome {
+    let entries = import_entries(key, source, category)?;
+    let mut numbers = std::collections::BTreeSet::new();
+    if let Some(duplicate) = entries.iter().find(|f| !numbers.insert(f.number.as_str())) {
+        return Err(Failure::new(
+            1,
+            format!(
+                "{} lists certificate number {} twice",
+                source.display(),
+                duplicate.number
+            ),
+        ));
+    }
+    let state = state.map(Path::to_path_buf).unwrap_or_else(|| {
+        if source.is_dir() {
+            source.join(".hengxin-import.json")
+        } else {
+            source.with_extension("hengxin-import.json")
+        }
+    });
+    let signer = signer(client, key)?;
+    let account = client.account(&signer.key().public())?;
+    let lab = account
+        .lab
+        .filter(|_| account.role == "lab_key")
+        .ok_or_else(|| {
+            Failure::new(
+                1,
+                format!("key {} is not a lab's key on this chain", key.display()),
+            )
+        })?;
+    let lab = LabCode::new(&lab).map_err(|e| Failure::new(1, e))?;
+    let bar = indicatif::ProgressBar::new(entries.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} certificates ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    if cli.json {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let summary =
+        hengxin_client::import::import(client, &signer, &lab, &entries, &state, |done, _| {
+            bar.set_position(done as u64)
+        })
+        .map_err(|e| Failure::new(1, format!("{e}; run the same command again to resume")))?;
+    bar.finish_and_clear();
+    if cli.json {
+        print_json(&serde_json::json!({
+            "anchored": summary.anchored,
+            "already": summary.already,
+            "failed": summary.failed.iter().map(|(n, e)| serde_json::json!({"number": n, "error": e})).collect::<Vec<_>>(),
+            "unsettled": summary.unsettled,
+            "state": state.display().to_string(),
+        }));
+    } else {
+        println!(
+            "{} anchored, {} already on the ledger, {} failed, {} unsettled (state in {})",
+            summary.anchored,
+            summary.already,
+            summary.failed.len(),
+            summary.unsettled,
+            state.display()
+        );
+        for (number, error) in &summary.failed {
+            println!("  failed {lab}/{number}: {error}");
+        }
+    }
+    if summary.failed.is_empty() && summary.unsettled == 0 {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            1,
+            if summary.unsettled > 0 {
+                "some certificates are not settled yet; run the same command again to resume"
+            } else {
+                "some certificates were refused (listed above)"
+            },
+        ))
     }
 }
 

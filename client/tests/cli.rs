@@ -450,3 +450,98 @@ fn regulators_manage_labs_businesses_and_validators_and_proofs_follow_the_hand_o
     assert_eq!(status, 0, "{out}{err}");
     assert!(out.contains("1 validator hand-offs"), "{out}");
 }
+
+#[test]
+fn a_bulk_import_interrupted_half_way_resumes_and_anchors_each_certificate_once() {
+    const COUNT: usize = 1_000;
+    let node = DevNode::start();
+    let config = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let lab_key = node.path("keys/lab-cq.key");
+    let today = Date::from_unix_ms_cst(now_ms()).to_iso();
+    let mut csv =
+        String::from("file,number,kind,category,item,instrument,calibration_date,valid_until\n");
+    for i in 0..COUNT {
+        let file = format!("doc-{i:04}.txt");
+        std::fs::write(work.path().join(&file), format!("certificate {i}\n")).unwrap();
+        csv.push_str(&format!(
+            "{file},BULK/{i:04},verification,MEC,压力表,一般压力表,{today},2099-12-31\n"
+        ));
+    }
+    let source = work.path().join("batch.csv");
+    std::fs::write(&source, csv).unwrap();
+    let nonce = || {
+        let lab =
+            hengxin_primitives::files::read_key_file(&std::fs::read_to_string(&lab_key).unwrap())
+                .unwrap();
+        hengxin_tests::get_json(&format!(
+            "{}/v1/accounts/{}",
+            node.url,
+            lab.public().to_hex()
+        ))
+        .and_then(|a| a["nonce"].as_u64())
+        .unwrap_or(0)
+    };
+    let before = nonce();
+    let args = [
+        "--node",
+        &node.url,
+        "--json",
+        "cert",
+        "import",
+        "--key",
+        lab_key.to_str().unwrap(),
+        source.to_str().unwrap(),
+    ];
+
+    // Interrupted (kill -9) once some hundreds are anchored.
+    let mut first = Command::new(env!("CARGO_BIN_EXE_hengxin"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", config.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    hengxin_tests::wait_until(
+        "part of the import",
+        std::time::Duration::from_secs(120),
+        || nonce() >= before + 300,
+    );
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let partway = nonce() - before;
+    assert!(
+        partway < COUNT as u64,
+        "interrupted before the end ({partway})"
+    );
+
+    // Run again: it resumes and finishes.
+    let second = Command::new(env!("CARGO_BIN_EXE_hengxin"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", config.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&second), 0, "{}", stderr(&second));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&second)).unwrap();
+    assert_eq!(summary["failed"], serde_json::json!([]));
+    assert_eq!(summary["unsettled"], 0);
+    assert_eq!(
+        summary["anchored"].as_u64().unwrap() + summary["already"].as_u64().unwrap(),
+        COUNT as u64
+    );
+    // Each certificate exactly once: the lab's nonce rose by the count of anchors, and every
+    // number is on the ledger with its own document.
+    assert_eq!(nonce() - before, COUNT as u64);
+    for i in [0, 1, COUNT / 2, COUNT - 1] {
+        let c =
+            hengxin_tests::get_json(&format!("{}/v1/certificates/CQJL/BULK%2F{i:04}", node.url))
+                .unwrap();
+        let expected =
+            hengxin_primitives::crypto::sha256(format!("certificate {i}\n").as_bytes()).to_hex();
+        assert_eq!(
+            c["document_hash"].as_str(),
+            Some(expected.as_str()),
+            "BULK/{i:04}"
+        );
+    }
+}
