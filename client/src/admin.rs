@@ -14,7 +14,7 @@ use hengxin_primitives::{
 };
 use hengxin_runtime::{Call, membership, standards};
 
-use crate::{Failure, Outcome, execute, parse_date, read_key, text};
+use crate::{Failure, Outcome, execute, parse_date, text};
 use hengxin_client::api::Client;
 
 /// Who signs: every command here takes the signer's key file.
@@ -285,12 +285,18 @@ fn region(text: &str) -> Result<RegionCode, Failure> {
     RegionCode::new(text).map_err(|e| usage(format!("region `{text}`: {e}")))
 }
 
-/// A public key given as 64 hex digits, or as a key file.
+/// A public key given as 64 hex digits, or as a key file (an encrypted one is not opened).
 fn public_key(text: &str) -> Result<PublicKey, Failure> {
-    match PublicKey::from_hex(text) {
-        Some(key) => Ok(key),
-        None => Ok(read_key(std::path::Path::new(text))?.public()),
+    if let Some(key) = PublicKey::from_hex(text) {
+        return Ok(key);
     }
+    let file = std::fs::read_to_string(text).map_err(|e| {
+        usage(format!(
+            "`{text}` is neither a public key (64 hex digits) nor a key file: {e}"
+        ))
+    })?;
+    hengxin_client::keyfile::public_key(&file)
+        .map_err(|e| Failure::new(1, format!("key file {text}: {e}")))
 }
 
 fn standard_id(text: &str) -> Result<StandardId, Failure> {

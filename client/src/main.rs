@@ -11,11 +11,11 @@ use base64::Engine;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use hengxin_client::api::{Certificate, Client, ClientError};
 use hengxin_client::dcc::{self, DccFields};
-use hengxin_client::qr;
 use hengxin_client::signer::Signer;
 use hengxin_client::trust::{self, TrustError};
+use hengxin_client::{keyfile, qr};
 use hengxin_primitives::crypto::sha256;
-use hengxin_primitives::files::{key_file, read_key_file, write_atomic};
+use hengxin_primitives::files::{key_file, write_atomic};
 use hengxin_primitives::records::{CertKind, CertificateFields, Conclusion, Instrument};
 use hengxin_primitives::{Category, CertNumber, Date, Hash, Keypair, LabCode, StandardId, Text};
 use hengxin_runtime::{Call, certificates};
@@ -78,6 +78,10 @@ enum KeyCommand {
         /// Where to write it (must not exist).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Encrypt it with a passphrase (Argon2id + XChaCha20-Poly1305), asked for on the
+        /// terminal or taken from HENGXIN_PASSPHRASE.
+        #[arg(long)]
+        encrypt: bool,
     },
     /// Show a key file's public key and, from the node, its role and next nonce.
     Show {
@@ -89,6 +93,9 @@ enum KeyCommand {
         /// Where to write it (must not exist).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Encrypt it with a passphrase.
+        #[arg(long)]
+        encrypt: bool,
     },
 }
 
@@ -318,10 +325,45 @@ fn run(cli: &Cli) -> Outcome {
     }
 }
 
+fn read_key_text(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure::new(1, format!("reading the key file {}: {e}", path.display())))
+}
+
+/// A passphrase from HENGXIN_PASSPHRASE, else asked on the terminal.
+fn passphrase(prompt: &str) -> Option<String> {
+    std::env::var("HENGXIN_PASSPHRASE")
+        .ok()
+        .or_else(|| rpassword::prompt_password(prompt).ok())
+}
+
 pub(crate) fn read_key(path: &Path) -> Result<Keypair, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::new(1, format!("reading the key file {}: {e}", path.display())))?;
-    read_key_file(&text).map_err(|e| Failure::new(1, format!("key file {}: {e}", path.display())))
+    let text = read_key_text(path)?;
+    keyfile::read(&text, || {
+        passphrase(&format!("passphrase of {}: ", path.display()))
+    })
+    .map_err(|e| Failure::new(1, format!("key file {}: {e}", path.display())))
+}
+
+/// The text of a new key file for `key`, encrypted when asked.
+fn key_text(key: &Keypair, encrypt: bool) -> Result<String, Failure> {
+    if !encrypt {
+        return Ok(key_file(key));
+    }
+    let first = passphrase("new passphrase: ").ok_or_else(|| {
+        Failure::new(1, "no passphrase: set HENGXIN_PASSPHRASE or use a terminal")
+    })?;
+    if std::env::var("HENGXIN_PASSPHRASE").is_err()
+        && passphrase("the same again: ").as_deref() != Some(first.as_str())
+    {
+        return Err(Failure::new(1, "the passphrases differ; nothing written"));
+    }
+    if first.chars().count() < 8 {
+        return Err(Failure::new(1, "a passphrase has at least 8 characters"));
+    }
+    let mut random = [0u8; 40];
+    getrandom(&mut random)?;
+    keyfile::encrypt(key, &first, random).map_err(|e| Failure::new(1, e))
 }
 
 fn write_new(path: &Path, contents: &str, secret: bool) -> Outcome {
@@ -367,15 +409,15 @@ fn display_width(text: &str) -> usize {
 
 fn key(cli: &Cli, client: &Client, command: &KeyCommand) -> Outcome {
     match command {
-        KeyCommand::New { out } => {
+        KeyCommand::New { out, encrypt } => {
             let mut seed = [0u8; 32];
             getrandom(&mut seed)?;
             let key = Keypair::from_seed(&seed);
-            write_new(out, &key_file(&key), true)?;
-            report_key(cli, &key, None, out);
+            write_new(out, &key_text(&key, *encrypt)?, true)?;
+            report_key(cli, &key.public(), None, out);
             Ok(())
         }
-        KeyCommand::Import { out } => {
+        KeyCommand::Import { out, encrypt } => {
             let mut line = String::new();
             std::io::stdin()
                 .read_line(&mut line)
@@ -387,14 +429,15 @@ fn key(cli: &Cli, client: &Client, command: &KeyCommand) -> Outcome {
                 )
             })?;
             let key = Keypair::from_seed(&seed.0);
-            write_new(out, &key_file(&key), true)?;
-            report_key(cli, &key, None, out);
+            write_new(out, &key_text(&key, *encrypt)?, true)?;
+            report_key(cli, &key.public(), None, out);
             Ok(())
         }
         KeyCommand::Show { file } => {
-            let key = read_key(file)?;
-            let account = client.account(&key.public()).ok();
-            report_key(cli, &key, account, file);
+            let public = keyfile::public_key(&read_key_text(file)?)
+                .map_err(|e| Failure::new(1, format!("key file {}: {e}", file.display())))?;
+            let account = client.account(&public).ok();
+            report_key(cli, &public, account, file);
             Ok(())
         }
     }
@@ -402,11 +445,11 @@ fn key(cli: &Cli, client: &Client, command: &KeyCommand) -> Outcome {
 
 fn report_key(
     cli: &Cli,
-    key: &Keypair,
+    key: &hengxin_primitives::PublicKey,
     account: Option<hengxin_client::api::Account>,
     path: &Path,
 ) {
-    let public = key.public().to_hex();
+    let public = key.to_hex();
     if cli.json {
         print_json(&serde_json::json!({
             "file": path.display().to_string(),

@@ -545,3 +545,85 @@ fn a_bulk_import_interrupted_half_way_resumes_and_anchors_each_certificate_once(
         );
     }
 }
+
+#[test]
+fn an_encrypted_key_signs_only_with_its_passphrase() {
+    let node = DevNode::start();
+    let config = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let path = work.path().join("inspector.key");
+    let path = path.to_str().unwrap();
+    let with = |passphrase: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hengxin"))
+            .args(["--node", &node.url])
+            .args(args)
+            .env("XDG_CONFIG_HOME", config.path())
+            .env("HENGXIN_PASSPHRASE", passphrase)
+            .output()
+            .unwrap()
+    };
+    let made = with(
+        "巴山夜雨 long enough",
+        &["--json", "key", "new", "--encrypt", "--out", path],
+    );
+    assert_eq!(code(&made), 0, "{}", stderr(&made));
+    let made: serde_json::Value = serde_json::from_str(&stdout(&made)).unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(
+        text.contains("xchacha20poly1305") && !text.contains("secret_key"),
+        "{text}"
+    );
+    // The public key shows without the passphrase; signing needs it.
+    let shown = hengxin(&node.url, config.path(), &["--json", "key", "show", path]);
+    assert_eq!(code(&shown), 0, "{}", stderr(&shown));
+    assert!(stdout(&shown).contains(made["public_key"].as_str().unwrap()));
+    let regulator = node.path("keys/regulator-cq.key");
+    let add = |passphrase: &str| {
+        with(
+            passphrase,
+            &[
+                "inspector",
+                "add",
+                "--key",
+                regulator.to_str().unwrap(),
+                "--public-key",
+                path,
+                "--region",
+                "CQ",
+                "--name",
+                "李四",
+            ],
+        )
+    };
+    let added = add("");
+    assert_eq!(code(&added), 0, "{}", stderr(&added));
+    let revoke = |passphrase: &str| {
+        with(
+            passphrase,
+            &[
+                "cert",
+                "revoke",
+                "--key",
+                path,
+                "CQJL/CQJL-2026-JD-0001",
+                "--reason",
+                "x",
+            ],
+        )
+    };
+    let wrong = revoke("not the passphrase");
+    assert_eq!(code(&wrong), 1);
+    assert!(
+        stderr(&wrong).contains("wrong passphrase"),
+        "{}",
+        stderr(&wrong)
+    );
+    // With the right passphrase it signs: an inspector may not revoke, and the chain says so.
+    let refused = revoke("巴山夜雨 long enough");
+    assert_eq!(code(&refused), 1);
+    assert!(
+        stderr(&refused).contains("certificates."),
+        "{}",
+        stderr(&refused)
+    );
+}
