@@ -103,6 +103,14 @@ enum KeyCommand {
 enum CertCommand {
     /// Anchor a certificate: its document's SHA-256 and its fields. Prints LAB/NUMBER.
     Anchor(Box<AnchorArgs>),
+    /// Anchor a certificate in place of an older one of the same lab (a corrected
+    /// certificate): the old one becomes superseded. Takes the flags of `cert anchor`.
+    Supersede {
+        /// The certificate replaced, LAB/NUMBER.
+        old: String,
+        #[command(flatten)]
+        new: Box<AnchorArgs>,
+    },
     /// Show a certificate: fields, status, issuer, recognition.
     Show {
         /// LAB/NUMBER, e.g. CQJL/CQJL-2026-JD-0001.
@@ -254,8 +262,8 @@ struct AnchorArgs {
     /// A measurement standard used, OWNER/CODE; repeat for several.
     #[arg(long = "standard", value_name = "OWNER/CODE")]
     standards: Vec<String>,
-    /// Anchor it in place of this older certificate of the same lab (supersede).
-    #[arg(long, value_name = "NUMBER")]
+    /// Set by `cert supersede`: the older certificate this one replaces.
+    #[arg(skip)]
     supersedes: Option<String>,
 }
 
@@ -657,69 +665,99 @@ fn anchor_fields(
     })
 }
 
+fn anchor(cli: &Cli, client: &Client, args: &AnchorArgs) -> Outcome {
+    anchor_checked(cli, client, args, None)
+}
+
+/// Anchors (or, with `args.supersedes`, supersedes); `old_lab` is the lab of the replaced
+/// certificate, which must be the signer's.
+fn anchor_checked(
+    cli: &Cli,
+    client: &Client,
+    args: &AnchorArgs,
+    old_lab: Option<&LabCode>,
+) -> Outcome {
+    let path = args
+        .dcc
+        .as_ref()
+        .or(args.file.as_ref())
+        .ok_or_else(|| Failure::new(2, "give the document: --file FILE or --dcc FILE.xml"))?;
+    let document = std::fs::read(path)
+        .map_err(|e| Failure::new(1, format!("reading the document {}: {e}", path.display())))?;
+    let dcc = match &args.dcc {
+        Some(path) => Some(
+            dcc::read(&document)
+                .map_err(|e| Failure::new(1, format!("{}: {e}", path.display())))?,
+        ),
+        None => None,
+    };
+    if let Some(dcc) = &dcc
+        && !dcc.measuring_equipment.is_empty()
+        && args.standards.is_empty()
+    {
+        eprintln!(
+            "note: the DCC lists measuring equipment ({}); name the ledger's standards \
+             with --standard OWNER/CODE to make the certificate traceable",
+            dcc.measuring_equipment.join("; ")
+        );
+    }
+    let fields = anchor_fields(args, dcc.as_ref(), sha256(&document))?;
+    let signer = signer(client, &args.key)?;
+    let account = client.account(&signer.key().public())?;
+    let lab = match (account.role.as_str(), account.lab) {
+        ("lab_key", Some(lab)) => lab,
+        _ => {
+            return Err(Failure::new(
+                1,
+                format!(
+                    "key {} is not a lab's key on this chain; a regulator adds lab keys \
+                     (hengxin lab register, or hengxin lab key add)",
+                    args.key.display()
+                ),
+            ));
+        }
+    };
+    if let Some(old_lab) = old_lab
+        && old_lab.as_str() != lab
+    {
+        return Err(Failure::new(
+            1,
+            format!(
+                "a certificate of {old_lab} can only be superseded by {old_lab}; this key signs for {lab}"
+            ),
+        ));
+    }
+    let number = fields.number.to_string();
+    let call = match &args.supersedes {
+        Some(old) => Call::Certificates(certificates::Call::Supersede {
+            old: old
+                .parse()
+                .map_err(|e| Failure::new(2, format!("--supersedes `{old}`: {e}")))?,
+            fields,
+        }),
+        None => Call::Certificates(certificates::Call::Anchor { fields }),
+    };
+    let (hash, status) = signer.execute(client, call, FINALITY_TIMEOUT)?;
+    if cli.json {
+        print_json(&serde_json::json!({
+            "certificate": format!("{lab}/{number}"),
+            "transaction": hash.to_hex(),
+            "height": status.height,
+        }));
+    } else {
+        println!("{lab}/{number}");
+    }
+    Ok(())
+}
+
 fn cert(cli: &Cli, client: &Client, command: &CertCommand) -> Outcome {
     match command {
-        CertCommand::Anchor(args) => {
-            let path = args.dcc.as_ref().or(args.file.as_ref()).ok_or_else(|| {
-                Failure::new(2, "give the document: --file FILE or --dcc FILE.xml")
-            })?;
-            let document = std::fs::read(path).map_err(|e| {
-                Failure::new(1, format!("reading the document {}: {e}", path.display()))
-            })?;
-            let dcc = match &args.dcc {
-                Some(path) => Some(
-                    dcc::read(&document)
-                        .map_err(|e| Failure::new(1, format!("{}: {e}", path.display())))?,
-                ),
-                None => None,
-            };
-            if let Some(dcc) = &dcc
-                && !dcc.measuring_equipment.is_empty()
-                && args.standards.is_empty()
-            {
-                eprintln!(
-                    "note: the DCC lists measuring equipment ({}); name the ledger's standards \
-                     with --standard OWNER/CODE to make the certificate traceable",
-                    dcc.measuring_equipment.join("; ")
-                );
-            }
-            let fields = anchor_fields(args, dcc.as_ref(), sha256(&document))?;
-            let signer = signer(client, &args.key)?;
-            let account = client.account(&signer.key().public())?;
-            let lab = match (account.role.as_str(), account.lab) {
-                ("lab_key", Some(lab)) => lab,
-                _ => {
-                    return Err(Failure::new(
-                        1,
-                        format!(
-                            "key {} is not a lab's key on this chain; a regulator adds lab keys \
-                             (RegisterLab or AddLabKey)",
-                            args.key.display()
-                        ),
-                    ));
-                }
-            };
-            let number = fields.number.to_string();
-            let call = match &args.supersedes {
-                Some(old) => Call::Certificates(certificates::Call::Supersede {
-                    old: old
-                        .parse()
-                        .map_err(|e| Failure::new(2, format!("--supersedes `{old}`: {e}")))?,
-                    fields,
-                }),
-                None => Call::Certificates(certificates::Call::Anchor { fields }),
-            };
-            let (hash, status) = signer.execute(client, call, FINALITY_TIMEOUT)?;
-            if cli.json {
-                print_json(&serde_json::json!({
-                    "certificate": format!("{lab}/{number}"),
-                    "transaction": hash.to_hex(),
-                    "height": status.height,
-                }));
-            } else {
-                println!("{lab}/{number}");
-            }
-            Ok(())
+        CertCommand::Anchor(args) => anchor(cli, client, args),
+        CertCommand::Supersede { old, new } => {
+            let (lab, number) = parse_certificate(old)?;
+            let mut args = new.as_ref().clone();
+            args.supersedes = Some(number.to_string());
+            anchor_checked(cli, client, &args, Some(&lab))
         }
         CertCommand::Show { certificate } => {
             let found = lookup(client, certificate)?;

@@ -183,20 +183,53 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
     let shown: serde_json::Value = serde_json::from_str(&stdout(&shown)).unwrap();
     assert_eq!(shown["status"], "valid");
 
+    // A corrected certificate supersedes the flag-anchored one.
+    let corrected = work.path().join("corrected.xml");
+    std::fs::write(&corrected, b"<corrected/>").unwrap();
+    let superseded = run(&[
+        "cert",
+        "supersede",
+        "CQJL/GP 2026/0001",
+        "--key",
+        lab_key,
+        "--file",
+        corrected.to_str().unwrap(),
+        "--number",
+        "GP 2026/0001-R1",
+        "--kind",
+        "verification",
+        "--category",
+        "THE",
+        "--item",
+        "温度传感器",
+        "--calibration-date",
+        &calibrated,
+        "--valid-until",
+        &until,
+    ]);
+    assert_eq!(code(&superseded), 0, "{}", stderr(&superseded));
+    let result = verify(&["--file", dcc, "CQJL/GP 2026/0001"]);
+    assert_eq!(code(&result), 12, "{}", stdout(&result));
+
     // Revoked by the lab: verification says so.
     let revoked = run(&[
         "cert",
         "revoke",
         "--key",
         lab_key,
-        "CQJL/GP 2026/0001",
+        "CQJL/GP_DCC_temperature_typical_1.2",
         "--reason",
         "测试撤销",
     ]);
     assert_eq!(code(&revoked), 0, "{}", stderr(&revoked));
-    let result = verify(&["--file", dcc, "CQJL/GP 2026/0001"]);
+    let result = verify(&["--file", dcc, "CQJL/GP_DCC_temperature_typical_1.2"]);
     assert_eq!(code(&result), 11, "{}", stdout(&result));
-    let history = run(&["--json", "cert", "history", "CQJL/GP 2026/0001"]);
+    let history = run(&[
+        "--json",
+        "cert",
+        "history",
+        "CQJL/GP_DCC_temperature_typical_1.2",
+    ]);
     let history: serde_json::Value = serde_json::from_str(&stdout(&history)).unwrap();
     let changes: Vec<_> = history
         .as_array()
@@ -205,6 +238,10 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
         .map(|e| e["change"].clone())
         .collect();
     assert_eq!(changes, ["anchored", "revoked"]);
+    let history = run(&["--json", "cert", "history", "CQJL/GP 2026/0001"]);
+    let history: serde_json::Value = serde_json::from_str(&stdout(&history)).unwrap();
+    assert_eq!(history[1]["change"], "superseded_by");
+    assert_eq!(history[1]["other"], "GP 2026/0001-R1");
 
     // Another lab's key cannot revoke CQJL's certificates: the node's refusal is the error.
     let other = run(&[
