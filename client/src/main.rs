@@ -103,8 +103,9 @@ enum KeyCommand {
 enum CertCommand {
     /// Anchor a certificate: its document's SHA-256 and its fields. Prints LAB/NUMBER.
     Anchor(Box<AnchorArgs>),
-    /// Anchor a certificate in place of an older one of the same lab (a corrected
-    /// certificate): the old one becomes superseded. Takes the flags of `cert anchor`.
+    /// Anchor a corrected certificate in place of an older one of the same lab.
+    ///
+    /// The old one becomes superseded. Takes the flags of `cert anchor`.
     Supersede {
         /// The certificate replaced, LAB/NUMBER.
         old: String,
@@ -140,8 +141,10 @@ enum CertCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Write the QR code to print on a certificate: the verify page's URL with the first 16 hex
-    /// digits of the document's hash; PNG codes are decoded back to check them.
+    /// Write the QR code to print on a certificate (PNG or SVG).
+    ///
+    /// The code holds the verify page's URL with the first 16 hex digits of the document's
+    /// hash; a PNG is decoded back to check it before it is accepted.
     Qr {
         /// LAB/NUMBER.
         certificate: String,
@@ -156,8 +159,10 @@ enum CertCommand {
         #[arg(long, value_name = "URL")]
         verify_base: Option<String>,
     },
-    /// Anchor many certificates: a directory of DCC XML files, or a CSV whose columns are the
-    /// flags of `cert anchor` (file, number, kind, category, item, instrument, model, serial,
+    /// Anchor many certificates from a directory of DCCs or a CSV; resumes when run again.
+    ///
+    /// A directory holds DCC XML files; a CSV's columns are the flags of `cert anchor` (file,
+    /// number, kind, category, item, instrument, model, serial,
     /// manufacturer, procedure, calibration_date, issue_date, valid_until, conclusion,
     /// standards separated by `;`; file paths relative to the CSV). Interrupted, it resumes
     /// where it stopped when run again: nothing is anchored twice, nothing skipped.
