@@ -147,7 +147,9 @@ pub struct Certificate {
     pub raw: serde_json::Value,
 }
 
-fn path_segment(text: &str) -> String {
+/// Percent-encodes all but the unreserved characters (RFC 3986), for a URL path segment or a
+/// query value: a certificate number may hold spaces, slashes and any Unicode.
+pub fn percent_encode(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
         match byte {
@@ -165,8 +167,8 @@ fn path_segment(text: &str) -> String {
 pub fn certificate_path(lab: &LabCode, number: &CertNumber) -> String {
     format!(
         "/v1/certificates/{}/{}",
-        path_segment(lab.as_str()),
-        path_segment(number.as_str())
+        percent_encode(lab.as_str()),
+        percent_encode(number.as_str())
     )
 }
 

@@ -7,6 +7,8 @@ use std::path::Path;
 use hengxin_primitives::{CertNumber, Hash, LabCode};
 use qrcode::{Color, EcLevel, QrCode};
 
+use crate::api::percent_encode;
+
 /// Pixels per QR module in a PNG.
 const PNG_SCALE: usize = 8;
 /// The quiet zone around the code, in modules (the standard asks for 4).
@@ -29,20 +31,6 @@ pub enum QrError {
     Io(String),
 }
 
-/// Percent-encodes everything but unreserved characters (RFC 3986).
-fn query_escape(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(byte));
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
-}
-
 /// The verify URL of a certificate.
 pub fn verify_url(
     base: &str,
@@ -55,8 +43,8 @@ pub fn verify_url(
     let mut url = format!(
         "{}/verify?c={}/{}&h={}",
         base.trim_end_matches('/'),
-        query_escape(lab.as_str()),
-        query_escape(number.as_str()),
+        percent_encode(lab.as_str()),
+        percent_encode(number.as_str()),
         &hash[..16]
     );
     if let Some(bundle) = stapled {

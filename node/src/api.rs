@@ -864,7 +864,7 @@ mod tests {
     use crate::mempool::{Mempool, MempoolLimits};
     use crate::store::Store;
     use axum::http::Request;
-    use hengxin_primitives::block::{Validator, ValidatorSet};
+    use hengxin_primitives::block::ValidatorSet;
     use hengxin_primitives::{Date, TxPayload};
     use hengxin_runtime::demo;
     use serde_json::Value;
@@ -878,11 +878,7 @@ mod tests {
     }
 
     fn demo_set() -> ValidatorSet {
-        ValidatorSet::new(vec![Validator {
-            key: demo::key("validator-0").public(),
-            power: 1,
-        }])
-        .unwrap()
+        ValidatorSet::equal_power([demo::key("validator-0").public()]).unwrap()
     }
 
     fn api_with_store(dir: &std::path::Path) -> (Router, Header, Arc<Store>) {

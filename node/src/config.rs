@@ -376,10 +376,7 @@ pub fn dev(dir: &Path, http: SocketAddr) -> anyhow::Result<NodeSettings> {
             );
         }
         let key = demo::key("validator-0");
-        let set = ValidatorSet::new(vec![Validator {
-            key: key.public(),
-            power: 1,
-        }])?;
+        let set = ValidatorSet::equal_power([key.public()])?;
         let genesis = GenesisFile::demo(now_ms()?, &set)?;
         let (_, anchor) = genesis.build()?;
         write_demo_keys(dir)?;
@@ -446,14 +443,7 @@ pub fn testnet(n: usize, out: &Path, ports: TestnetPorts) -> anyhow::Result<()> 
             Keypair::from_seed(&seed)
         })
         .collect();
-    let set = ValidatorSet::new(
-        keys.iter()
-            .map(|k| Validator {
-                key: k.public(),
-                power: 1,
-            })
-            .collect(),
-    )?;
+    let set = ValidatorSet::equal_power(keys.iter().map(|k| k.public()))?;
     let genesis = GenesisFile::demo(now_ms()?, &set)?;
     let (_, anchor) = genesis.build()?;
     write_file(
@@ -547,11 +537,7 @@ mod tests {
 
     #[test]
     fn an_edited_genesis_is_refused() {
-        let set = ValidatorSet::new(vec![Validator {
-            key: demo::key("validator-0").public(),
-            power: 1,
-        }])
-        .unwrap();
+        let set = ValidatorSet::equal_power([demo::key("validator-0").public()]).unwrap();
         let mut genesis = GenesisFile::demo(1_780_000_000_000, &set).unwrap();
         genesis.genesis_time_ms += 1;
         let e = genesis.build().unwrap_err().to_string();

@@ -335,17 +335,13 @@ mod tests {
     use super::*;
     use hengxin_primitives::Date;
     use hengxin_primitives::TxPayload;
-    use hengxin_primitives::block::{Validator, ValidatorSet};
+    use hengxin_primitives::block::ValidatorSet;
     use hengxin_runtime::{GenesisConfig, demo};
 
     const GENESIS_MS: u64 = 1_780_000_000_000;
 
     fn config() -> GenesisConfig {
-        let set = ValidatorSet::new(vec![Validator {
-            key: demo::key("validator-0").public(),
-            power: 1,
-        }])
-        .unwrap();
+        let set = ValidatorSet::equal_power([demo::key("validator-0").public()]).unwrap();
         demo::genesis(GENESIS_MS, set).unwrap()
     }
 
@@ -410,11 +406,7 @@ mod tests {
         assert_eq!(store.head().unwrap(), Some(head.clone()));
         assert_eq!(store.height_of(&head.hash()).unwrap(), Some(3));
         let commit = store.commit(3).unwrap().unwrap();
-        let set = ValidatorSet::new(vec![Validator {
-            key: demo::key("validator-0").public(),
-            power: 1,
-        }])
-        .unwrap();
+        let set = ValidatorSet::equal_power([demo::key("validator-0").public()]).unwrap();
         assert!(commit.verify(&genesis.hash(), &head, &set).is_ok());
         assert_eq!(
             StateDb::new(store.backend.clone()).root(3).unwrap(),

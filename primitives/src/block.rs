@@ -93,6 +93,17 @@ impl ValidatorSet {
         Ok(set)
     }
 
+    /// A set of `keys`, each with voting power 1.
+    pub fn equal_power(
+        keys: impl IntoIterator<Item = PublicKey>,
+    ) -> Result<ValidatorSet, ValidatorSetError> {
+        ValidatorSet::new(
+            keys.into_iter()
+                .map(|key| Validator { key, power: 1 })
+                .collect(),
+        )
+    }
+
     /// Checks a decoded set: non-empty, bounded, sorted, unique, powers in range.
     pub fn check(&self) -> Result<(), ValidatorSetError> {
         if self.validators.is_empty() {

@@ -1,7 +1,7 @@
 //! The verifier's verdicts on real bundles: a demo chain in memory, one finalized block, proofs
 //! of exactly what the node's certificate bundle carries.
 
-use hengxin_primitives::block::{Validator, ValidatorSet};
+use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::bundle::{ProofBundle, TrustAnchor};
 use hengxin_primitives::records::{CertificateRecord, StandardRecord};
 use hengxin_primitives::rules::{Lookup, TraceLookup, traceability_chain};
@@ -23,11 +23,7 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let validator = demo::key("validator-0");
-    let set = ValidatorSet::new(vec![Validator {
-        key: validator.public(),
-        power: 1,
-    }])
-    .unwrap();
+    let set = ValidatorSet::equal_power([validator.public()]).unwrap();
     let config = demo::genesis(GENESIS_MS, set.clone()).unwrap();
     let (chain, genesis) = Chain::from_genesis(MemoryBackend::default(), &config).unwrap();
     let executed = chain

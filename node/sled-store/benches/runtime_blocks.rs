@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hengxin_primitives::block::{Validator, ValidatorSet};
+use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::{CertNumber, Date, Header, Keypair, TxPayload};
 use hengxin_runtime::{Chain, Transaction, demo};
 use hengxin_sled_store::SledBackend;
@@ -26,11 +26,7 @@ impl Bench {
     fn new() -> Bench {
         let dir = tempfile::tempdir().expect("temp dir");
         let validator = demo::key("validator-0");
-        let set = ValidatorSet::new(vec![Validator {
-            key: validator.public(),
-            power: 1,
-        }])
-        .expect("set");
+        let set = ValidatorSet::equal_power([validator.public()]).expect("set");
         let config = demo::genesis(GENESIS_MS, set).expect("demo genesis");
         let backend = SledBackend::open(dir.path()).expect("sled");
         let (chain, head) = Chain::from_genesis(backend, &config).expect("genesis");

@@ -707,16 +707,12 @@ fn from_chain_commit(c: &CommitCertificate) -> mc::CommitCertificate<HengxinCont
 mod tests {
     use super::*;
     use hengxin_primitives::TxPayload;
-    use hengxin_primitives::block::Validator;
+
     use hengxin_runtime::{Transaction, demo};
 
     fn app(dir: &std::path::Path, txs_max: usize) -> App {
         let key = demo::key("validator-0");
-        let set = ChainValidatorSet::new(vec![Validator {
-            key: key.public(),
-            power: 1,
-        }])
-        .unwrap();
+        let set = ChainValidatorSet::equal_power([key.public()]).unwrap();
         let store = Arc::new(Store::open(dir).unwrap());
         let genesis = store
             .init_genesis(&demo::genesis(now_ms() - 1_000, set).unwrap())

@@ -137,9 +137,7 @@ impl Verifier<HengxinContext> for ConsensusVerifier {
 mod tests {
     use super::*;
     use crate::consensus::context::{Address, BlockHash, Height};
-    use hengxin_primitives::block::{
-        CommitCertificate, CommitSignature, Header, Validator, ValidatorSet,
-    };
+    use hengxin_primitives::block::{CommitCertificate, CommitSignature, Header, ValidatorSet};
     use malachite_app_channel::app::types::core::{Context, NilOrVal, Round};
 
     fn header(set: &ValidatorSet) -> Header {
@@ -161,15 +159,7 @@ mod tests {
         let chain = Hash([9; 32]);
         let ctx = HengxinContext { chain };
         let keys: Vec<Keypair> = (1..=4).map(|i| Keypair::from_seed(&[i; 32])).collect();
-        let set = ValidatorSet::new(
-            keys.iter()
-                .map(|k| Validator {
-                    key: k.public(),
-                    power: 1,
-                })
-                .collect(),
-        )
-        .unwrap();
+        let set = ValidatorSet::equal_power(keys.iter().map(|k| k.public())).unwrap();
         let header = header(&set);
         let value = BlockHash(header.hash());
         let mut signatures = Vec::new();

@@ -20,11 +20,7 @@ pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// The demo validator `validator-0` and the set of it alone.
 pub fn single_validator() -> (Keypair, ValidatorSet) {
     let key = demo::key("validator-0");
-    let set = ValidatorSet::new(vec![hengxin_primitives::block::Validator {
-        key: key.public(),
-        power: 1,
-    }])
-    .unwrap();
+    let set = ValidatorSet::equal_power([key.public()]).unwrap();
     (key, set)
 }
 

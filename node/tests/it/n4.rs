@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use hengxin_node::node::{NodeSettings, RunningNode, network_keypair, start};
 use hengxin_primitives::Keypair;
-use hengxin_primitives::block::{Validator, ValidatorSet};
+use hengxin_primitives::block::ValidatorSet;
 use hengxin_runtime::demo;
 use malachite_app_channel::app::net::Multiaddr;
 use parity_scale_codec::Encode;
@@ -40,15 +40,7 @@ impl Net {
         let keys: Vec<Keypair> = (1..=n)
             .map(|i| demo::key(&format!("validator-{i}")))
             .collect();
-        let set = ValidatorSet::new(
-            keys.iter()
-                .map(|k| Validator {
-                    key: k.public(),
-                    power: 1,
-                })
-                .collect(),
-        )
-        .unwrap();
+        let set = ValidatorSet::equal_power(keys.iter().map(|k| k.public())).unwrap();
         let ports = free_ports(2 * n);
         Net {
             ports: ports[..n].to_vec(),

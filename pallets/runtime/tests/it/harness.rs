@@ -1,6 +1,6 @@
 //! A chain on the in-memory backend with the demo genesis, and helpers to run blocks.
 
-use hengxin_primitives::block::{Validator, ValidatorSet};
+use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::records::{CertKind, CertificateFields, Conclusion, Instrument};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{
@@ -20,11 +20,7 @@ pub fn validator_key() -> Keypair {
 }
 
 pub fn demo_validators() -> ValidatorSet {
-    ValidatorSet::new(vec![Validator {
-        key: validator_key().public(),
-        power: 1,
-    }])
-    .unwrap()
+    ValidatorSet::equal_power([validator_key().public()]).unwrap()
 }
 
 pub struct TestChain {

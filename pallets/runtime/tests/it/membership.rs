@@ -1,6 +1,6 @@
 //! The membership pallet: labs, keys, inspectors, businesses, validator governance.
 
-use hengxin_primitives::block::{Validator, ValidatorSet};
+use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::records::{
     AccountRole, BusinessRecord, BusinessType, LabKind, LabRecord, LabStatus, ScopeEntry,
 };
@@ -283,15 +283,9 @@ fn inspectors_and_businesses_are_registered_by_their_region() {
 fn validator_set_change_needs_both_regions_and_takes_effect_next_height() {
     let mut chain = TestChain::new();
     let old_hash = chain.head.validator_set_hash;
-    let new_set = ValidatorSet::new(
-        (1..=4)
-            .map(|i| Validator {
-                key: demo::key(&format!("validator-{i}")).public(),
-                power: 1,
-            })
-            .collect(),
-    )
-    .unwrap();
+    let new_set =
+        ValidatorSet::equal_power((1..=4).map(|i| demo::key(&format!("validator-{i}")).public()))
+            .unwrap();
     let event = chain.ok(
         &demo::key("regulator-cq"),
         m(MemCall::ProposeValidatorSet {

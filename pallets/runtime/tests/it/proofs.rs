@@ -1,6 +1,6 @@
 //! Proof bundles built from real chain state and checked by the primitives' light-client code.
 
-use hengxin_primitives::block::{CommitCertificate, Validator, ValidatorSet};
+use hengxin_primitives::block::{CommitCertificate, ValidatorSet};
 use hengxin_primitives::bundle::{
     BundleError, ProofBundle, ProvenLookupError, TrustAnchor, ValidatorHandoff,
 };
@@ -149,16 +149,7 @@ fn validator_handoffs_are_followed_from_the_anchor() {
     let new_keys: Vec<Keypair> = (1..=4)
         .map(|i| demo::key(&format!("validator-{i}")))
         .collect();
-    let new_set = ValidatorSet::new(
-        new_keys
-            .iter()
-            .map(|k| Validator {
-                key: k.public(),
-                power: 1,
-            })
-            .collect(),
-    )
-    .unwrap();
+    let new_set = ValidatorSet::equal_power(new_keys.iter().map(|k| k.public())).unwrap();
     chain.ok(
         &demo::key("regulator-cq"),
         Call::Membership(MemCall::ProposeValidatorSet {
