@@ -193,7 +193,7 @@ pub fn read(bytes: &[u8]) -> Result<DccFields, DccError> {
 mod tests {
     use super::*;
 
-    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/dcc/");
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/dcc/");
 
     #[test]
     fn reads_the_ptb_examples() {

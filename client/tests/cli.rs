@@ -33,7 +33,7 @@ fn code(output: &Output) -> i32 {
 
 const DCC: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/fixtures/dcc/dcc_gp_temperature_typical_v12.xml"
+    "/../tests/fixtures/dcc/dcc_gp_temperature_typical_v12.xml"
 );
 
 #[test]
