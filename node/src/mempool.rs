@@ -195,15 +195,16 @@ impl Mempool {
 
     /// Drops the transactions of a decided block, the rejected ones too: a rejected transaction
     /// keeps its nonce unused, so the nonce alone would leave it waiting to be rejected again.
-    pub fn remove_included(&self, txs: &[Transaction]) {
+    /// `decided` pairs each transaction with its hash (the block's outcomes carry them).
+    pub fn remove_included<'a>(&self, decided: impl IntoIterator<Item = (&'a Transaction, Hash)>) {
         let mut pool = self.pool();
-        for tx in txs {
+        for (tx, hash) in decided {
             let (account, nonce) = (tx.payload.signer, tx.payload.nonce);
             let same = pool
                 .accounts
                 .get(&account)
                 .and_then(|entries| entries.get(&nonce))
-                .is_some_and(|entry| entry.hash == tx.hash());
+                .is_some_and(|entry| entry.hash == hash);
             if same {
                 pool.remove(&account, nonce);
             }
@@ -291,14 +292,14 @@ mod tests {
         pool.prune(|_| 0);
         assert!(pool.contains(&rejected.hash()));
         // …and removing the block's transactions drops it, and only what the block held.
-        pool.remove_included(std::slice::from_ref(&rejected));
+        pool.remove_included([(&rejected, rejected.hash())]);
         assert!(!pool.contains(&rejected.hash()));
         assert!(pool.contains(&other.hash()));
         let mut replacement = rejected.clone();
         replacement.payload.valid_until_height = 10;
         let replacement = replacement.payload.sign(&a);
         assert_eq!(pool.insert(replacement.clone()), Ok(replacement.hash()));
-        pool.remove_included(&[rejected]);
+        pool.remove_included([(&rejected, rejected.hash())]);
         assert!(
             pool.contains(&replacement.hash()),
             "another transaction with the same nonce stays"

@@ -53,8 +53,3 @@ pub fn file(name: &str) -> Option<Response> {
         _ => None,
     }
 }
-
-/// The size of the verifier's WASM, for the README's figures.
-pub fn wasm_size() -> usize {
-    WASM.len()
-}

@@ -589,7 +589,9 @@ impl App {
         self.head = block.header;
         let head = self.head.height;
         self.proposals.retain(|(h, _), _| *h > head);
-        self.mempool.remove_included(&block.transactions);
+        let hashes = executed.outcomes.iter().map(|o| o.hash);
+        self.mempool
+            .remove_included(block.transactions.iter().zip(hashes));
         let chain = &self.chain;
         self.mempool
             .prune(|account| chain.nonce(account, head).unwrap_or(0));
