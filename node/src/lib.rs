@@ -14,4 +14,5 @@ pub mod metrics;
 pub mod node;
 pub mod query;
 pub mod store;
+pub mod submit;
 pub mod verify_page;

@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::{Hash, Header, Keypair};
-use hengxin_runtime::{Chain, GenesisConfig, Transaction, TxError, decode_transaction};
-use hengxin_sled_store::SledBackend;
-use hengxin_support::StorageError;
+use hengxin_runtime::{GenesisConfig, Transaction, decode_transaction};
 use malachite_app_channel::app::config::{
     ConsensusConfig, NodeConfig, ValuePayload, ValueSyncConfig,
 };
@@ -21,7 +19,6 @@ use malachite_app_channel::{
     ConsensusContext, EngineHandle, NetworkContext, NetworkIdentity, RequestContext, Signer,
     SyncContext, WalContext, start_engine,
 };
-use parity_scale_codec::Encode;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{debug, warn};
@@ -32,9 +29,10 @@ use crate::consensus::codec::ScaleCodec;
 use crate::consensus::context::{Address, HengxinContext};
 use crate::consensus::signing::{ConsensusSigner, ConsensusVerifier};
 use crate::gossip::{self, TxGossip};
-use crate::mempool::{AdmitError, Mempool, MempoolLimits};
+use crate::mempool::{Mempool, MempoolLimits};
 use crate::metrics::Metrics;
 use crate::store::Store;
+use crate::submit::{SubmitError, Submitter};
 
 /// Everything a node needs to start.
 #[derive(Debug, Clone)]
@@ -97,82 +95,6 @@ impl NodeConfig for EngineConfig {
 /// consensus keys is also the list of the peers allowed to connect.
 pub fn network_keypair(key: &Keypair) -> anyhow::Result<NetworkKeypair> {
     Ok(NetworkKeypair::ed25519_from_bytes(key.seed())?)
-}
-
-/// Why a submitted transaction was not accepted.
-#[derive(Debug, thiserror::Error)]
-pub enum SubmitError {
-    /// It fails the chain's checks (signature, chain, nonce, expiry).
-    #[error(transparent)]
-    Invalid(#[from] TxError),
-    /// The pool refused it.
-    #[error(transparent)]
-    Pool(#[from] AdmitError),
-    /// Storage failed.
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-}
-
-/// Where transactions enter a node: checked against the state at the head, pooled, and
-/// gossiped to the other nodes. Cheap to clone.
-#[derive(Clone)]
-pub struct Submitter {
-    store: Arc<Store>,
-    chain: Arc<Chain<SledBackend>>,
-    mempool: Arc<Mempool>,
-    gossip: Option<mpsc::Sender<Vec<u8>>>,
-}
-
-impl Submitter {
-    /// A submitter over a node's store and pool; `gossip` publishes accepted transactions.
-    pub fn new(
-        store: Arc<Store>,
-        genesis: &Header,
-        mempool: Arc<Mempool>,
-        gossip: Option<mpsc::Sender<Vec<u8>>>,
-    ) -> Submitter {
-        let chain = Arc::new(store.chain(genesis));
-        Submitter {
-            store,
-            chain,
-            mempool,
-            gossip,
-        }
-    }
-
-    /// Checks `tx` and admits it to the pool, without gossiping it (it came by gossip).
-    pub fn admit(&self, tx: Transaction) -> Result<Hash, SubmitError> {
-        let head = self.store.head()?.map_or(0, |h| h.height);
-        self.chain.check_transaction(&tx, head)??;
-        Ok(self.mempool.insert(tx)?)
-    }
-
-    /// Checks `tx`, admits it to the pool and gossips it to the other nodes.
-    pub fn submit(&self, tx: Transaction) -> Result<Hash, SubmitError> {
-        let bytes = tx.encode();
-        let hash = self.admit(tx)?;
-        if let Some(gossip) = &self.gossip
-            && gossip.try_send(bytes).is_err()
-        {
-            warn!(%hash, "gossip queue full: the transaction waits in this node's pool only");
-        }
-        Ok(hash)
-    }
-
-    /// The node's store.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// The chain's runtime over the node's state.
-    pub fn chain(&self) -> &Chain<SledBackend> {
-        &self.chain
-    }
-
-    /// The node's pool.
-    pub fn mempool(&self) -> &Mempool {
-        &self.mempool
-    }
 }
 
 /// A running node.

@@ -7,22 +7,22 @@
 
 use std::collections::BTreeSet;
 
+use hengxin_api_types::{
+    BusinessView, CertificateView, Change, HistoryView, InstrumentView, LabView, LinkView,
+    RevocationView, TraceView,
+};
 use hengxin_primitives::bundle::ProofBundle;
 use hengxin_primitives::bundle::ValidatorHandoff;
 use hengxin_primitives::records::{
     BusinessRecord, CertStatus, CertificateRecord, LabRecord, StandardRecord, TraceSource,
 };
-use hengxin_primitives::rules::{
-    self, CertificateState, LinkOutcome, Lookup, TraceLookup, TraceReport,
-};
+use hengxin_primitives::rules::{self, LinkOutcome, Lookup, TraceLookup, TraceReport};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CertNumber, CreditCode, Date, Header, LabCode, StandardId};
 use hengxin_runtime::Chain;
 use hengxin_sled_store::SledBackend;
 use hengxin_support::StorageError;
 use parity_scale_codec::Decode;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::store::{CertChange, Store};
 
@@ -135,193 +135,28 @@ pub enum QueryError {
     Missing(&'static str),
 }
 
-/// A certificate as the API shows it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CertificateView {
-    /// Issuing lab's code.
-    pub lab: String,
-    /// Certificate number.
-    pub number: String,
-    /// `verification`, `calibration` or `notice`.
-    pub kind: String,
-    /// Measurement category code (`LEN`, `MEC`…).
-    pub category: String,
-    /// The item within the category.
-    pub item: String,
-    /// The instrument.
-    pub instrument: InstrumentView,
-    /// The JJG/JJF procedure.
-    pub procedure: String,
-    /// 检定/校准日期, `YYYY-MM-DD`.
-    pub calibration_date: String,
-    /// Issue date.
-    pub issue_date: String,
-    /// 有效期至, when the kind has one.
-    pub valid_until: Option<String>,
-    /// `pass`, `fail` or `none`.
-    pub conclusion: String,
-    /// The standards used, as `OWNER/CODE`.
-    pub standards: Vec<String>,
-    /// SHA-256 of the document, hex.
-    pub document_hash: String,
-    /// The certificate this one replaces.
-    pub supersedes: Option<String>,
-    /// The lab key that anchored it, hex.
-    pub signing_key: String,
-    /// Height of anchoring.
-    pub anchored_height: u64,
-    /// `valid`, `revoked`, `superseded` or `expired` (on the day of the state read).
-    pub status: String,
-    /// Revocation details, when revoked.
-    pub revoked: Option<RevocationView>,
-    /// The replacing certificate's number, when superseded.
-    pub superseded_by: Option<String>,
-    /// Regions that recognise it: its lab's home region (agreements between regions come with
-    /// the recognition module).
-    pub recognized_in: Vec<String>,
-    /// The issuing lab.
-    pub issuer: Option<LabView>,
-    /// The traceability chain.
-    pub traceability: TraceView,
-    /// What finalized transactions did to it.
-    pub history: Vec<HistoryView>,
-    /// The finalized height this answer was read at.
-    pub height: u64,
-}
-
-/// An instrument.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InstrumentView {
-    /// 器具名称.
-    pub name: String,
-    /// 型号/规格.
-    pub model: String,
-    /// 出厂编号.
-    pub serial: String,
-    /// 制造单位.
-    pub manufacturer: String,
-}
-
-/// A revocation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RevocationView {
-    /// Why.
-    pub reason: String,
-    /// Height.
-    pub height: u64,
-    /// Chain time, UTC ms.
-    pub timestamp_ms: u64,
-    /// Who revoked, hex key.
-    pub by: String,
-}
-
-/// A lab, briefly.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LabView {
-    /// Code.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Home region.
-    pub region: String,
-    /// `statutory_verification`, `authorized` or `cnas_calibration`.
-    pub kind: String,
-    /// `active` or `suspended`.
-    pub status: String,
-}
-
-/// A traceability chain.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TraceView {
-    /// Every link sound, ending at a national primary standard or an NMI certificate.
-    pub complete: bool,
-    /// The links, depth first.
-    pub links: Vec<LinkView>,
-}
-
-/// One traceability link.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LinkView {
-    /// 1 for the certificate's own standards, 2 for theirs…
-    pub depth: u8,
-    /// The dependent certificate, `LAB/NUMBER`.
-    pub certificate: String,
-    /// The date the link is checked for.
-    pub on: String,
-    /// The standard used.
-    pub standard: Option<String>,
-    /// Its level.
-    pub level: Option<String>,
-    /// The traceability certificate: `LAB/NUMBER`, or `ISSUER NUMBER (external)`.
-    pub via: Option<String>,
-    /// `continues`, `terminal` or `broken`.
-    pub outcome: String,
-    /// Why it is broken.
-    pub problem: Option<String>,
-}
-
-/// One history entry.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HistoryView {
-    /// Height.
-    pub height: u64,
-    /// Transaction hash.
-    pub tx: String,
-    /// `anchored`, `revoked`, `superseded_by` or `supersedes`.
-    pub change: String,
-    /// The other certificate's number, for supersession.
-    pub other: Option<String>,
-}
-
-/// A business as the API shows it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BusinessView {
-    /// 统一社会信用代码.
-    pub credit_code: String,
-    /// Registered name.
-    pub name: String,
-    /// Region.
-    pub region: String,
-    /// `gas_station`, `market`…
-    pub business_type: String,
-    /// Height of registration.
-    pub registered_height: u64,
-    /// The finalized height this answer was read at.
-    pub height: u64,
-}
-
-fn state_code(state: CertificateState) -> &'static str {
-    match state {
-        CertificateState::Valid => "valid",
-        CertificateState::Revoked => "revoked",
-        CertificateState::Superseded => "superseded",
-        CertificateState::Expired => "expired",
-    }
-}
-
 fn trace_view(report: &TraceReport) -> TraceView {
     let links = report
         .links
         .iter()
         .map(|link| {
-            let (outcome, problem) = match &link.outcome {
-                LinkOutcome::Continues => ("continues", None),
-                LinkOutcome::Terminal => ("terminal", None),
-                LinkOutcome::Broken(p) => ("broken", Some(p.code().to_string())),
+            let problem = match &link.outcome {
+                LinkOutcome::Broken(p) => Some(p.code().to_string()),
+                LinkOutcome::Continues | LinkOutcome::Terminal => None,
             };
             LinkView {
                 depth: link.depth,
                 certificate: format!("{}/{}", link.certificate.lab, link.certificate.number),
-                on: link.on.to_iso(),
+                on: link.on,
                 standard: link.standard.as_ref().map(ToString::to_string),
-                level: link.level.map(|l| l.code().to_string()),
+                level: link.level,
                 via: link.via.as_ref().map(|via| match via {
                     TraceSource::Ledger { lab, number } => format!("{lab}/{number}"),
                     TraceSource::External { issuer, number, .. } => {
                         format!("{issuer} {number} (external)")
                     }
                 }),
-                outcome: outcome.into(),
+                outcome: link.outcome.word(),
                 problem,
             }
         })
@@ -362,73 +197,68 @@ pub fn certificate(
             by,
         } => (
             Some(RevocationView {
-                reason: reason.to_string(),
+                reason: reason.clone(),
                 height: *height,
                 timestamp_ms: *timestamp_ms,
-                by: by.to_hex(),
+                by: *by,
             }),
             None,
         ),
-        CertStatus::Superseded { by, .. } => (None, Some(by.to_string())),
+        CertStatus::Superseded { by, .. } => (None, Some(by.clone())),
     };
     let history = store
         .certificate_history(lab, number)?
         .into_iter()
         .map(|e| {
             let (change, other) = match e.change {
-                CertChange::Anchored => ("anchored", None),
-                CertChange::Revoked => ("revoked", None),
-                CertChange::SupersededBy(n) => ("superseded_by", Some(n.to_string())),
-                CertChange::Supersedes(n) => ("supersedes", Some(n.to_string())),
+                CertChange::Anchored => (Change::Anchored, None),
+                CertChange::Revoked => (Change::Revoked, None),
+                CertChange::SupersededBy(n) => (Change::SupersededBy, Some(n)),
+                CertChange::Supersedes(n) => (Change::Supersedes, Some(n)),
             };
             HistoryView {
                 height: e.height,
-                tx: e.tx.to_hex(),
-                change: change.into(),
+                tx: e.tx,
+                change,
                 other,
             }
         })
         .collect();
     Ok(Some(CertificateView {
-        lab: lab.to_string(),
-        number: number.to_string(),
-        kind: f.kind.code().into(),
-        category: f.category.code().into(),
-        item: f.item.to_string(),
+        lab: lab.clone(),
+        number: number.clone(),
+        kind: f.kind,
+        category: f.category,
+        item: f.item.clone(),
         instrument: InstrumentView {
-            name: f.instrument.name.to_string(),
-            model: f.instrument.model.to_string(),
-            serial: f.instrument.serial.to_string(),
-            manufacturer: f.instrument.manufacturer.to_string(),
+            name: f.instrument.name.clone(),
+            model: f.instrument.model.clone(),
+            serial: f.instrument.serial.clone(),
+            manufacturer: f.instrument.manufacturer.clone(),
         },
-        procedure: f.procedure.to_string(),
-        calibration_date: f.calibration_date.to_iso(),
-        issue_date: f.issue_date.to_iso(),
-        valid_until: f.valid_until.map(Date::to_iso),
-        conclusion: match f.conclusion {
-            hengxin_primitives::records::Conclusion::None => "none",
-            hengxin_primitives::records::Conclusion::Pass { .. } => "pass",
-            hengxin_primitives::records::Conclusion::Fail { .. } => "fail",
-        }
-        .into(),
+        procedure: f.procedure.clone(),
+        calibration_date: f.calibration_date,
+        issue_date: f.issue_date,
+        valid_until: f.valid_until,
+        conclusion: f.conclusion.word(),
         standards: f.standards.iter().map(ToString::to_string).collect(),
-        document_hash: f.document_hash.to_hex(),
-        supersedes: record.supersedes.as_ref().map(ToString::to_string),
-        signing_key: record.signing_key.to_hex(),
+        document_hash: f.document_hash,
+        supersedes: record.supersedes.clone(),
+        signing_key: record.signing_key,
         anchored_height: record.anchored_height,
-        status: state_code(rules::certificate_state(&record, today)).into(),
+        status: rules::certificate_state(&record, today),
         revoked,
         superseded_by,
         recognized_in: issuer
             .as_ref()
-            .map(|l| vec![l.region.to_string()])
+            .map(|l| vec![l.region.clone()])
             .unwrap_or_default(),
         issuer: issuer.map(|l| LabView {
-            code: l.code.to_string(),
-            name: l.name.to_string(),
-            region: l.region.to_string(),
-            kind: l.kind.code().into(),
-            status: l.status.code().into(),
+            code: l.code,
+            name: l.name,
+            region: l.region,
+            kind: l.kind,
+            status: l.status,
         }),
         traceability: trace_view(&trace),
         history,
@@ -446,10 +276,10 @@ pub fn business(
         return Ok(None);
     };
     Ok(Some(BusinessView {
-        credit_code: b.credit_code.to_string(),
-        name: b.name.to_string(),
-        region: b.region.to_string(),
-        business_type: b.business_type.code().into(),
+        credit_code: b.credit_code,
+        name: b.name,
+        region: b.region,
+        business_type: b.business_type,
         registered_height: b.registered_height,
         height: header.height,
     }))

@@ -246,63 +246,44 @@ impl fmt::Display for StandardId {
     }
 }
 
-/// The ten measurement categories (十大计量).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, Debug)]
-pub enum Category {
-    /// LEN 几何量/长度
-    #[codec(index = 0)]
-    Length,
-    /// THE 热学
-    #[codec(index = 1)]
-    Thermal,
-    /// MEC 力学
-    #[codec(index = 2)]
-    Mechanical,
-    /// ELE 电磁学
-    #[codec(index = 3)]
-    Electromagnetic,
-    /// RAD 无线电
-    #[codec(index = 4)]
-    Radio,
-    /// TIM 时间频率
-    #[codec(index = 5)]
-    TimeFrequency,
-    /// OPT 光学
-    #[codec(index = 6)]
-    Optical,
-    /// ACO 声学
-    #[codec(index = 7)]
-    Acoustic,
-    /// ION 电离辐射
-    #[codec(index = 8)]
-    IonizingRadiation,
-    /// CHE 化学 (物理化学)
-    #[codec(index = 9)]
-    Chemical,
+crate::wire_words! {
+    /// The ten measurement categories (十大计量).
+    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, Debug)]
+    pub enum Category: "category" {
+        /// LEN 几何量/长度
+        #[codec(index = 0)]
+        Length = "LEN",
+        /// THE 热学
+        #[codec(index = 1)]
+        Thermal = "THE",
+        /// MEC 力学
+        #[codec(index = 2)]
+        Mechanical = "MEC",
+        /// ELE 电磁学
+        #[codec(index = 3)]
+        Electromagnetic = "ELE",
+        /// RAD 无线电
+        #[codec(index = 4)]
+        Radio = "RAD",
+        /// TIM 时间频率
+        #[codec(index = 5)]
+        TimeFrequency = "TIM",
+        /// OPT 光学
+        #[codec(index = 6)]
+        Optical = "OPT",
+        /// ACO 声学
+        #[codec(index = 7)]
+        Acoustic = "ACO",
+        /// ION 电离辐射
+        #[codec(index = 8)]
+        IonizingRadiation = "ION",
+        /// CHE 化学 (物理化学)
+        #[codec(index = 9)]
+        Chemical = "CHE",
+    }
 }
 
 impl Category {
-    /// All ten, in code order.
-    pub const ALL: [Category; 10] = [
-        Category::Length,
-        Category::Thermal,
-        Category::Mechanical,
-        Category::Electromagnetic,
-        Category::Radio,
-        Category::TimeFrequency,
-        Category::Optical,
-        Category::Acoustic,
-        Category::IonizingRadiation,
-        Category::Chemical,
-    ];
-
-    /// The three-letter code (`LEN`, `THE`, …).
-    pub fn code(self) -> &'static str {
-        [
-            "LEN", "THE", "MEC", "ELE", "RAD", "TIM", "OPT", "ACO", "ION", "CHE",
-        ][self as usize]
-    }
-
     /// The Chinese name.
     pub fn name_zh(self) -> &'static str {
         [
@@ -317,17 +298,6 @@ impl Category {
             "电离辐射",
             "化学",
         ][self as usize]
-    }
-
-    /// Parses a three-letter code.
-    pub fn from_code(code: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.code() == code)
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
     }
 }
 
@@ -376,7 +346,7 @@ mod tests {
     #[test]
     fn category_codes_round_trip() {
         for c in Category::ALL {
-            assert_eq!(Category::from_code(c.code()), Some(c));
+            assert_eq!(Category::from_code(c.code()), Some(*c));
         }
         assert_eq!(Category::from_code("XYZ"), None);
     }

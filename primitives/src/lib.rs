@@ -25,9 +25,20 @@ pub mod rules;
 pub mod state;
 pub mod time;
 pub mod tx;
+pub mod words;
+
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub use serde;
+#[cfg(feature = "openapi")]
+#[doc(hidden)]
+pub mod openapi;
+#[cfg(feature = "serde")]
+mod serde_impls;
 
 pub use block::{CommitCertificate, CommitSignature, Header, Validator, ValidatorSet};
 pub use crypto::{AccountId, Hash, Keypair, PublicKey, Signature};
 pub use ids::{Category, CertNumber, CreditCode, LabCode, RegionCode, StandardId, Text};
 pub use time::Date;
 pub use tx::{SignedTx, TxPayload};
+pub use words::WireWord;

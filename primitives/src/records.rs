@@ -55,28 +55,45 @@ pub enum AccountRole {
     },
 }
 
-/// The legal standing of a lab.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
-pub enum LabKind {
-    /// 法定计量检定机构
-    #[codec(index = 0)]
-    StatutoryVerification,
-    /// 授权计量技术机构
-    #[codec(index = 1)]
-    Authorized,
-    /// CNAS-accredited calibration lab
-    #[codec(index = 2)]
-    CnasCalibration,
+impl AccountRole {
+    /// The role's word.
+    pub fn role(&self) -> Role {
+        match self {
+            AccountRole::Regulator { .. } => Role::Regulator,
+            AccountRole::LabKey { .. } => Role::LabKey,
+            AccountRole::Inspector { .. } => Role::Inspector,
+        }
+    }
 }
 
-impl LabKind {
-    /// A stable snake_case name.
-    pub fn code(self) -> &'static str {
-        match self {
-            LabKind::StatutoryVerification => "statutory_verification",
-            LabKind::Authorized => "authorized",
-            LabKind::CnasCalibration => "cnas_calibration",
-        }
+crate::wire_words! {
+    /// What an account is, as one word (`none`: no role on this chain).
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub enum Role: "role" {
+        /// [`AccountRole::Regulator`].
+        Regulator = "regulator",
+        /// [`AccountRole::LabKey`].
+        LabKey = "lab_key",
+        /// [`AccountRole::Inspector`].
+        Inspector = "inspector",
+        /// No role.
+        None = "none",
+    }
+}
+
+crate::wire_words! {
+    /// The legal standing of a lab.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+    pub enum LabKind: "lab kind" {
+        /// 法定计量检定机构
+        #[codec(index = 0)]
+        StatutoryVerification = "statutory_verification",
+        /// 授权计量技术机构
+        #[codec(index = 1)]
+        Authorized = "authorized",
+        /// CNAS-accredited calibration lab
+        #[codec(index = 2)]
+        CnasCalibration = "cnas_calibration",
     }
 }
 
@@ -91,24 +108,16 @@ pub struct ScopeEntry {
     pub valid_until: Date,
 }
 
-/// Active or suspended.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
-pub enum LabStatus {
-    /// May anchor certificates.
-    #[codec(index = 0)]
-    Active,
-    /// May not anchor until reinstated.
-    #[codec(index = 1)]
-    Suspended,
-}
-
-impl LabStatus {
-    /// A stable snake_case name.
-    pub fn code(self) -> &'static str {
-        match self {
-            LabStatus::Active => "active",
-            LabStatus::Suspended => "suspended",
-        }
+crate::wire_words! {
+    /// Active or suspended.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+    pub enum LabStatus: "lab status" {
+        /// May anchor certificates.
+        #[codec(index = 0)]
+        Active = "active",
+        /// May not anchor until reinstated.
+        #[codec(index = 1)]
+        Suspended = "suspended",
     }
 }
 
@@ -197,44 +206,31 @@ impl LabRecord {
     }
 }
 
-/// What kind of business, for 双随机 plans.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode)]
-pub enum BusinessType {
-    /// 加油站
-    #[codec(index = 0)]
-    GasStation,
-    /// 集贸市场
-    #[codec(index = 1)]
-    Market,
-    /// 眼镜店
-    #[codec(index = 2)]
-    OpticalShop,
-    /// 医疗机构
-    #[codec(index = 3)]
-    Hospital,
-    /// 商店超市
-    #[codec(index = 4)]
-    Supermarket,
-    /// 生产企业
-    #[codec(index = 5)]
-    Manufacturer,
-    /// 其他
-    #[codec(index = 6)]
-    Other,
-}
-
-impl BusinessType {
-    /// A stable snake_case name.
-    pub fn code(self) -> &'static str {
-        match self {
-            BusinessType::GasStation => "gas_station",
-            BusinessType::Market => "market",
-            BusinessType::OpticalShop => "optical_shop",
-            BusinessType::Hospital => "hospital",
-            BusinessType::Supermarket => "supermarket",
-            BusinessType::Manufacturer => "manufacturer",
-            BusinessType::Other => "other",
-        }
+crate::wire_words! {
+    /// What kind of business, for 双随机 plans.
+    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode)]
+    pub enum BusinessType: "business type" {
+        /// 加油站
+        #[codec(index = 0)]
+        GasStation = "gas_station",
+        /// 集贸市场
+        #[codec(index = 1)]
+        Market = "market",
+        /// 眼镜店
+        #[codec(index = 2)]
+        OpticalShop = "optical_shop",
+        /// 医疗机构
+        #[codec(index = 3)]
+        Hospital = "hospital",
+        /// 商店超市
+        #[codec(index = 4)]
+        Supermarket = "supermarket",
+        /// 生产企业
+        #[codec(index = 5)]
+        Manufacturer = "manufacturer",
+        /// 其他
+        #[codec(index = 6)]
+        Other = "other",
     }
 }
 
@@ -268,39 +264,19 @@ pub struct ValidatorProposal {
     pub scheduled_height: Option<u64>,
 }
 
-/// 检定证书, 检定结果通知书 or 校准证书.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
-pub enum CertKind {
-    /// 检定证书: verification passed; has 有效期至.
-    #[codec(index = 0)]
-    Verification,
-    /// 校准证书: results with uncertainty, no conclusion by default.
-    #[codec(index = 1)]
-    Calibration,
-    /// 检定结果通知书: verification failed; no validity.
-    #[codec(index = 2)]
-    Notice,
-}
-
-impl CertKind {
-    /// `verification`, `calibration`, `notice`.
-    pub fn code(self) -> &'static str {
-        match self {
-            CertKind::Verification => "verification",
-            CertKind::Calibration => "calibration",
-            CertKind::Notice => "notice",
-        }
-    }
-
-    /// Parses [`CertKind::code`].
-    pub fn from_code(code: &str) -> Option<CertKind> {
-        [
-            CertKind::Verification,
-            CertKind::Calibration,
-            CertKind::Notice,
-        ]
-        .into_iter()
-        .find(|k| k.code() == code)
+crate::wire_words! {
+    /// 检定证书, 检定结果通知书 or 校准证书.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+    pub enum CertKind: "certificate kind" {
+        /// 检定证书: verification passed; has 有效期至.
+        #[codec(index = 0)]
+        Verification = "verification",
+        /// 校准证书: results with uncertainty, no conclusion by default.
+        #[codec(index = 1)]
+        Calibration = "calibration",
+        /// 检定结果通知书: verification failed; no validity.
+        #[codec(index = 2)]
+        Notice = "notice",
     }
 }
 
@@ -322,6 +298,30 @@ pub enum Conclusion {
         /// What failed.
         failed_items: Vec<Text>,
     },
+}
+
+impl Conclusion {
+    /// The conclusion's word.
+    pub fn word(&self) -> ConclusionWord {
+        match self {
+            Conclusion::None => ConclusionWord::None,
+            Conclusion::Pass { .. } => ConclusionWord::Pass,
+            Conclusion::Fail { .. } => ConclusionWord::Fail,
+        }
+    }
+}
+
+crate::wire_words! {
+    /// A conclusion as one word.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub enum ConclusionWord: "conclusion" {
+        /// 合格.
+        Pass = "pass",
+        /// 不合格.
+        Fail = "fail",
+        /// No conclusion.
+        None = "none",
+    }
 }
 
 /// The instrument a certificate is about.
@@ -415,36 +415,25 @@ pub struct CertificateRecord {
     pub status: CertStatus,
 }
 
-/// 计量标准 levels, highest first.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
-pub enum StandardLevel {
-    /// 国家计量基准: registered only by a regulator; ends a traceability chain.
-    #[codec(index = 0)]
-    NationalPrimary,
-    /// 社会公用计量标准
-    #[codec(index = 1)]
-    SocialPublic,
-    /// 部门最高计量标准
-    #[codec(index = 2)]
-    DepartmentHighest,
-    /// 企事业单位最高计量标准
-    #[codec(index = 3)]
-    EnterpriseHighest,
-    /// 工作计量器具
-    #[codec(index = 4)]
-    Working,
-}
-
-impl StandardLevel {
-    /// A stable snake_case name.
-    pub fn code(self) -> &'static str {
-        match self {
-            StandardLevel::NationalPrimary => "national_primary",
-            StandardLevel::SocialPublic => "social_public",
-            StandardLevel::DepartmentHighest => "department_highest",
-            StandardLevel::EnterpriseHighest => "enterprise_highest",
-            StandardLevel::Working => "working",
-        }
+crate::wire_words! {
+    /// 计量标准 levels, highest first.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+    pub enum StandardLevel: "standard level" {
+        /// 国家计量基准: registered only by a regulator; ends a traceability chain.
+        #[codec(index = 0)]
+        NationalPrimary = "national_primary",
+        /// 社会公用计量标准
+        #[codec(index = 1)]
+        SocialPublic = "social_public",
+        /// 部门最高计量标准
+        #[codec(index = 2)]
+        DepartmentHighest = "department_highest",
+        /// 企事业单位最高计量标准
+        #[codec(index = 3)]
+        EnterpriseHighest = "enterprise_highest",
+        /// 工作计量器具
+        #[codec(index = 4)]
+        Working = "working",
     }
 }
 

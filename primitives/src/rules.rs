@@ -15,17 +15,19 @@ pub const TRACE_DEPTH_MAX: u8 = 8;
 /// The most links a traceability report holds, over all paths.
 pub const TRACE_LINKS_MAX: usize = 64;
 
-/// A certificate's status as a reader sees it: the stored status plus derived expiry.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum CertificateState {
-    /// Authentic and current.
-    Valid,
-    /// Revoked.
-    Revoked,
-    /// Replaced by a newer certificate.
-    Superseded,
-    /// Past its 有效期至.
-    Expired,
+crate::wire_words! {
+    /// A certificate's status as a reader sees it: the stored status plus derived expiry.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub enum CertificateState: "certificate status" {
+        /// Authentic and current.
+        Valid = "valid",
+        /// Revoked.
+        Revoked = "revoked",
+        /// Replaced by a newer certificate.
+        Superseded = "superseded",
+        /// Past its 有效期至.
+        Expired = "expired",
+    }
 }
 
 /// The status of `record` on `today` (CST): revocation and supersession first, then expiry.
@@ -152,6 +154,30 @@ pub enum LinkOutcome {
     Terminal,
     /// Unsound.
     Broken(LinkProblem),
+}
+
+impl LinkOutcome {
+    /// The outcome's word, without the problem.
+    pub fn word(&self) -> LinkWord {
+        match self {
+            LinkOutcome::Continues => LinkWord::Continues,
+            LinkOutcome::Terminal => LinkWord::Terminal,
+            LinkOutcome::Broken(_) => LinkWord::Broken,
+        }
+    }
+}
+
+crate::wire_words! {
+    /// How a traceability link ended, as one word.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub enum LinkWord: "link outcome" {
+        /// [`LinkOutcome::Continues`].
+        Continues = "continues",
+        /// [`LinkOutcome::Terminal`].
+        Terminal = "terminal",
+        /// [`LinkOutcome::Broken`].
+        Broken = "broken",
+    }
 }
 
 /// One link: a certificate used a standard on its calibration date; the standard was traced by

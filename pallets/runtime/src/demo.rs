@@ -100,8 +100,8 @@ pub fn genesis(genesis_time_ms: u64, validators: ValidatorSet) -> Result<Genesis
         region: region.clone(),
         kind: LabKind::StatutoryVerification,
         scope: Category::ALL
-            .into_iter()
-            .map(|category| ScopeEntry {
+            .iter()
+            .map(|&category| ScopeEntry {
                 category,
                 item: None,
                 valid_until: today.add_months(60),

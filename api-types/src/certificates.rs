@@ -1,0 +1,226 @@
+//! The answers about certificates and businesses, and the proof bundles that prove them.
+
+use base64::Engine;
+use hengxin_primitives::records::{
+    BusinessType, CertKind, ConclusionWord, LabKind, LabStatus, StandardLevel,
+};
+use hengxin_primitives::rules::{CertificateState, LinkWord};
+use hengxin_primitives::{
+    Category, CertNumber, CreditCode, Date, Hash, LabCode, PublicKey, RegionCode, Text,
+};
+use serde::{Deserialize, Serialize};
+
+/// `GET /v1/certificates/{lab_code}/{number}`: a certificate's anchored fields, its status on
+/// the chain's date, its issuing lab, where it is recognised, its traceability and history.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CertificateView {
+    /// Issuing lab's code.
+    pub lab: LabCode,
+    /// Certificate number.
+    pub number: CertNumber,
+    /// `verification`, `calibration` or `notice`.
+    pub kind: CertKind,
+    /// Measurement category code (`LEN`, `MEC`…).
+    pub category: Category,
+    /// The item within the category.
+    pub item: Text,
+    /// The instrument.
+    pub instrument: InstrumentView,
+    /// The JJG/JJF procedure.
+    pub procedure: Text,
+    /// 检定/校准日期.
+    pub calibration_date: Date,
+    /// Issue date.
+    pub issue_date: Date,
+    /// 有效期至, when the kind has one.
+    pub valid_until: Option<Date>,
+    /// `pass`, `fail` or `none`.
+    pub conclusion: ConclusionWord,
+    /// The standards used, as `OWNER/CODE`.
+    pub standards: Vec<String>,
+    /// SHA-256 of the document.
+    pub document_hash: Hash,
+    /// The certificate this one replaces.
+    pub supersedes: Option<CertNumber>,
+    /// The lab key that anchored it.
+    pub signing_key: PublicKey,
+    /// Height of anchoring.
+    pub anchored_height: u64,
+    /// `valid`, `revoked`, `superseded` or `expired` (on the day of the state read).
+    pub status: CertificateState,
+    /// Revocation details, when revoked.
+    pub revoked: Option<RevocationView>,
+    /// The replacing certificate's number, when superseded.
+    pub superseded_by: Option<CertNumber>,
+    /// Regions that recognise it: its lab's home region (agreements between regions come with
+    /// the recognition module).
+    pub recognized_in: Vec<RegionCode>,
+    /// The issuing lab.
+    pub issuer: Option<LabView>,
+    /// The traceability chain.
+    pub traceability: TraceView,
+    /// What finalized transactions did to it.
+    pub history: Vec<HistoryView>,
+    /// The finalized height this answer was read at.
+    pub height: u64,
+}
+
+/// An instrument.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstrumentView {
+    /// 器具名称.
+    pub name: Text,
+    /// 型号/规格.
+    pub model: Text,
+    /// 出厂编号.
+    pub serial: Text,
+    /// 制造单位.
+    pub manufacturer: Text,
+}
+
+/// A revocation.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RevocationView {
+    /// Why.
+    pub reason: Text,
+    /// Height.
+    pub height: u64,
+    /// Chain time, UTC ms.
+    pub timestamp_ms: u64,
+    /// Who revoked.
+    pub by: PublicKey,
+}
+
+/// A lab, briefly.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LabView {
+    /// Code.
+    pub code: LabCode,
+    /// Name.
+    pub name: Text,
+    /// Home region.
+    pub region: RegionCode,
+    /// `statutory_verification`, `authorized` or `cnas_calibration`.
+    pub kind: LabKind,
+    /// `active` or `suspended`.
+    pub status: LabStatus,
+}
+
+/// A traceability chain.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TraceView {
+    /// Every link sound, ending at a national primary standard or an NMI certificate.
+    pub complete: bool,
+    /// The links, depth first.
+    pub links: Vec<LinkView>,
+}
+
+/// One traceability link.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkView {
+    /// 1 for the certificate's own standards, 2 for theirs…
+    pub depth: u8,
+    /// The dependent certificate, `LAB/NUMBER`.
+    pub certificate: String,
+    /// The date the link is checked for.
+    pub on: Date,
+    /// The standard used, `OWNER/CODE`.
+    pub standard: Option<String>,
+    /// Its level.
+    pub level: Option<StandardLevel>,
+    /// The traceability certificate: `LAB/NUMBER`, or `ISSUER NUMBER (external)`.
+    pub via: Option<String>,
+    /// `continues`, `terminal` or `broken`.
+    pub outcome: LinkWord,
+    /// Why it is broken (`standard_missing`, `trace_certificate_expired`…).
+    pub problem: Option<String>,
+}
+
+/// What a finalized transaction did to a certificate.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Anchored.
+    Anchored,
+    /// Revoked.
+    Revoked,
+    /// Replaced by `other`.
+    SupersededBy,
+    /// Anchored in place of `other`.
+    Supersedes,
+}
+
+/// One history entry.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryView {
+    /// Height.
+    pub height: u64,
+    /// Transaction hash.
+    pub tx: Hash,
+    /// `anchored`, `revoked`, `superseded_by` or `supersedes`.
+    pub change: Change,
+    /// The other certificate's number, for supersession.
+    pub other: Option<CertNumber>,
+}
+
+/// `GET /v1/businesses/{credit_code}`: a registered business.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BusinessView {
+    /// 统一社会信用代码.
+    pub credit_code: CreditCode,
+    /// Registered name.
+    pub name: Text,
+    /// Region.
+    pub region: RegionCode,
+    /// `gas_station`, `market`…
+    pub business_type: BusinessType,
+    /// Height of registration.
+    pub registered_height: u64,
+    /// The finalized height this answer was read at.
+    pub height: u64,
+}
+
+/// `GET …/proof`: a proof bundle.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BundleBody {
+    /// The SCALE-encoded bundle, base64url without padding.
+    pub bundle: String,
+    /// The finalized height it proves the state at.
+    pub height: u64,
+}
+
+impl BundleBody {
+    /// The answer carrying `bundle` (SCALE bytes), proven at `height`.
+    pub fn new(bundle: &[u8], height: u64) -> BundleBody {
+        BundleBody {
+            bundle: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bundle),
+            height,
+        }
+    }
+
+    /// The bundle's SCALE bytes (`None` when it is not base64url): still untrusted.
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&self.bundle)
+            .ok()
+    }
+}
+
+/// `?trace=`: what a certificate's bundle proves.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct ProofQuery {
+    /// `false`: only the certificate and its lab (a bundle small enough to staple to a QR
+    /// code); default `true`: also every record of its traceability chain.
+    pub trace: Option<bool>,
+}

@@ -1,0 +1,143 @@
+//! The chain's answers: health, blocks, transactions, validators and accounts.
+
+use hengxin_primitives::records::Role;
+use hengxin_primitives::{Hash, LabCode, PublicKey, RegionCode};
+use serde::{Deserialize, Serialize};
+
+use crate::ErrorDetail;
+
+/// `GET /v1/health`: a node's view of the chain.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    /// The last finalized height.
+    pub height: u64,
+    /// Its block hash.
+    pub finalized_hash: Hash,
+    /// Connected peers.
+    pub peers: u64,
+    /// Whether the node is catching up (it applied a block from sync in the last 2 s).
+    pub syncing: bool,
+    /// The chain's genesis hash.
+    pub genesis_hash: Hash,
+}
+
+/// `GET /v1/blocks/{height}`: a finalized block's header, briefly.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BlockView {
+    /// Height.
+    pub height: u64,
+    /// Hash.
+    pub hash: Hash,
+    /// Parent hash.
+    pub parent_hash: Hash,
+    /// State root after the block.
+    pub state_root: Hash,
+    /// Proposer's time, UTC ms.
+    pub timestamp_ms: u64,
+    /// Transactions in it.
+    pub tx_count: u64,
+    /// Their hashes, in block order.
+    pub transactions: Vec<Hash>,
+}
+
+/// `POST /v1/transactions`: the pooled transaction's hash.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Submitted {
+    /// SHA-256 of the encoded signed transaction.
+    pub hash: Hash,
+}
+
+/// Where a transaction is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TxState {
+    /// Waiting in this node's pool.
+    Pending,
+    /// In a finalized block, and it succeeded.
+    Finalized,
+    /// In a finalized block, and it was refused (nothing changed).
+    Rejected,
+}
+
+/// `GET /v1/transactions/{hash}`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TxStatus {
+    /// `pending`, `finalized` or `rejected`.
+    pub status: TxState,
+    /// The block it landed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
+    /// Why it was rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetail>,
+}
+
+/// A validator and its voting power.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ValidatorView {
+    /// ed25519 public key.
+    pub public_key: PublicKey,
+    /// Voting power.
+    pub power: u64,
+}
+
+/// A proposed validator set and the regions that approved it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposalView {
+    /// Its id (what `ApproveValidatorSet` names).
+    pub id: u64,
+    /// The proposed set.
+    pub validators: Vec<ValidatorView>,
+    /// Regions whose regulator approved.
+    pub approved_by: Vec<RegionCode>,
+    /// Height at which every region had approved (the set takes over at the next height).
+    pub scheduled_height: Option<u64>,
+}
+
+/// `GET /v1/validators`: the validator sets and the governance in progress.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ValidatorsView {
+    /// The set deciding the next height.
+    pub current: Vec<ValidatorView>,
+    /// The set announced for the height after (equal to `current` unless a change is due).
+    pub next: Vec<ValidatorView>,
+    /// The latest proposal, if any.
+    pub proposal: Option<ProposalView>,
+    /// The finalized height this answer was read at.
+    pub height: u64,
+}
+
+/// `GET /v1/accounts/{public_key}`: an account's standing.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountView {
+    /// The public key.
+    pub public_key: PublicKey,
+    /// The nonce its next transaction must carry.
+    pub nonce: u64,
+    /// `regulator`, `lab_key`, `inspector`, or `none`.
+    pub role: Role,
+    /// The lab it signs for (a lab key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lab: Option<LabCode>,
+    /// The region it acts for (a regulator or an inspector).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<RegionCode>,
+    /// The finalized height this answer was read at.
+    pub height: u64,
+}
+
+impl AccountView {
+    /// The lab this account signs for, when it is a lab key.
+    pub fn lab_key_of(&self) -> Option<&LabCode> {
+        self.lab.as_ref().filter(|_| self.role == Role::LabKey)
+    }
+}

@@ -1,0 +1,21 @@
+//! The HTTP API's JSON answers and requests, typed: the node serializes them, the client reads
+//! them, and the OpenAPI document is generated from them.
+//!
+//! Identifiers, hashes, keys, dates and wire words are the primitives' own types, whose JSON
+//! form is their text, checked on reading; so a client that reads an answer gets values that
+//! are valid by construction, and node and client cannot drift apart. With the `openapi`
+//! feature every type also derives its OpenAPI schema.
+
+mod certificates;
+mod chain;
+mod error;
+
+pub use certificates::{
+    BundleBody, BusinessView, CertificateView, Change, HistoryView, InstrumentView, LabView,
+    LinkView, ProofQuery, RevocationView, TraceView,
+};
+pub use chain::{
+    AccountView, BlockView, Health, ProposalView, Submitted, TxState, TxStatus, ValidatorView,
+    ValidatorsView,
+};
+pub use error::{ErrorBody, ErrorDetail};

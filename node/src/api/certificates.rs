@@ -1,0 +1,87 @@
+//! Certificates and their proof bundles.
+
+use axum::extract::{Path, Query, State};
+use hengxin_api_types::{BundleBody, CertificateView, ErrorBody, ProofQuery};
+use hengxin_primitives::records::{CertificateRecord, LabRecord};
+use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::{CertNumber, LabCode};
+
+use super::ApiState;
+use super::error::{ApiError, ApiResult, ok};
+use crate::query::{self, Reader};
+
+fn parse_certificate(lab: &str, number: &str) -> Result<(LabCode, CertNumber), ApiError> {
+    let lab = LabCode::new(lab).map_err(|e| ApiError::bad_request("invalid_lab_code", e))?;
+    let number: CertNumber = number
+        .parse()
+        .map_err(|e| ApiError::bad_request("invalid_certificate_number", e))?;
+    Ok((lab, number))
+}
+
+fn certificate_not_found(lab: &LabCode, number: &CertNumber) -> ApiError {
+    ApiError::not_found(
+        "certificate_not_found",
+        format!("lab {lab} has anchored no certificate numbered {number:?}"),
+    )
+}
+
+/// A certificate: its anchored fields, status on the chain's date, issuing lab, where it is
+/// recognised, its traceability chain and its history.
+#[utoipa::path(
+    get,
+    path = "/v1/certificates/{lab_code}/{number}",
+    params(
+        ("lab_code" = String, Path, description = "Issuing lab's code, e.g. CQJL"),
+        ("number" = String, Path, description = "Certificate number, percent-encoded ('/' as %2F)")
+    ),
+    responses(
+        (status = 200, body = CertificateView),
+        (status = 400, body = ErrorBody, description = "`invalid_lab_code`, `invalid_certificate_number`"),
+        (status = 404, body = ErrorBody, description = "`certificate_not_found`")
+    )
+)]
+pub async fn certificate(
+    State(state): State<ApiState>,
+    Path((lab, number)): Path<(String, String)>,
+) -> ApiResult<CertificateView> {
+    let (lab, number) = parse_certificate(&lab, &number)?;
+    let head = state.head()?;
+    let mut reader = Reader::new(state.submitter.chain(), head.height);
+    let store = state.submitter.store();
+    query::certificate(&mut reader, store, &head, &lab, &number)?
+        .map_or_else(|| Err(certificate_not_found(&lab, &number)), ok)
+}
+
+/// A proof bundle for a certificate: the finalized header and its commit, the validator-set
+/// hand-offs from genesis, and state proofs of the certificate, its lab and (unless
+/// `trace=false`) every record of its traceability chain (absences included).
+#[utoipa::path(
+    get,
+    path = "/v1/certificates/{lab_code}/{number}/proof",
+    params(
+        ("lab_code" = String, Path, description = "Issuing lab's code"),
+        ("number" = String, Path, description = "Certificate number, percent-encoded"),
+        ProofQuery
+    ),
+    responses(
+        (status = 200, body = BundleBody, description = "Also for an unknown certificate: the bundle then proves its absence"),
+        (status = 400, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "`nothing_finalized`: only genesis exists")
+    )
+)]
+pub async fn certificate_proof(
+    State(state): State<ApiState>,
+    Path((lab, number)): Path<(String, String)>,
+    Query(options): Query<ProofQuery>,
+) -> ApiResult<BundleBody> {
+    let (lab, number) = parse_certificate(&lab, &number)?;
+    let head = state.head()?;
+    let mut reader = Reader::new(state.submitter.chain(), head.height);
+    if options.trace.unwrap_or(true) {
+        query::certificate(&mut reader, state.submitter.store(), &head, &lab, &number)?;
+    } else {
+        reader.get::<CertificateRecord>(&StorageKey::Certificate(lab.clone(), number))?;
+        reader.get::<LabRecord>(&StorageKey::Lab(lab))?;
+    }
+    state.bundle(reader, &head)
+}

@@ -1,0 +1,155 @@
+//! The chain: health, blocks, the trust anchor, validators and accounts.
+
+use std::sync::atomic::Ordering;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use hengxin_api_types::{
+    AccountView, BlockView, ErrorBody, Health, ProposalView, ValidatorView, ValidatorsView,
+};
+use hengxin_primitives::records::{AccountRole, Role, ValidatorProposal};
+use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::{PublicKey, ValidatorSet};
+
+use super::ApiState;
+use super::error::{ApiError, ApiResult, ok};
+
+/// The node's finalized head and chain.
+#[utoipa::path(get, path = "/v1/health", responses((status = 200, body = Health)))]
+pub async fn health(State(state): State<ApiState>) -> ApiResult<Health> {
+    let head = state.head()?;
+    ok(Health {
+        height: head.height,
+        finalized_hash: head.hash(),
+        peers: state.peers.load(Ordering::Relaxed) as u64,
+        syncing: state.metrics.syncing(),
+        genesis_hash: state.genesis.hash(),
+    })
+}
+
+/// A finalized block.
+#[utoipa::path(
+    get,
+    path = "/v1/blocks/{height}",
+    params(("height" = u64, Path, description = "Block height (0 is genesis)")),
+    responses(
+        (status = 200, body = BlockView),
+        (status = 400, body = ErrorBody, description = "`invalid_height`"),
+        (status = 404, body = ErrorBody, description = "`block_not_found`")
+    )
+)]
+pub async fn block(
+    State(state): State<ApiState>,
+    Path(height): Path<String>,
+) -> ApiResult<BlockView> {
+    let height: u64 = height
+        .parse()
+        .map_err(|_| ApiError::bad_request("invalid_height", "a height is a whole number"))?;
+    let store = state.submitter.store();
+    let found = match height {
+        0 => Some((state.genesis.clone(), Vec::new())),
+        _ => store.block(height)?.map(|b| {
+            let hashes = b.transactions.iter().map(|tx| tx.hash()).collect();
+            (b.header, hashes)
+        }),
+    };
+    let (header, transactions) = found.ok_or_else(|| {
+        ApiError::not_found("block_not_found", format!("no block at height {height}"))
+    })?;
+    ok(BlockView {
+        height: header.height,
+        hash: header.hash(),
+        parent_hash: header.parent_hash,
+        state_root: header.state_root,
+        timestamp_ms: header.timestamp_ms,
+        tx_count: transactions.len() as u64,
+        transactions,
+    })
+}
+
+/// This node's trust anchor, as a trust file (`trust.json`): the chain's name, genesis hash and
+/// genesis validators. A client may pin it on first contact; a verifier should get it from the
+/// consortium, not from a node it does not yet trust.
+#[utoipa::path(get, path = "/v1/trust", responses((status = 200, content_type = "application/json", body = String)))]
+pub async fn trust(State(state): State<ApiState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        state.trust.as_ref().clone(),
+    )
+        .into_response()
+}
+
+fn validator_views(set: Option<ValidatorSet>) -> Vec<ValidatorView> {
+    set.map(|s| s.validators)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| ValidatorView {
+            public_key: v.key,
+            power: v.power,
+        })
+        .collect()
+}
+
+/// The current and next validator sets and the latest governance proposal.
+#[utoipa::path(get, path = "/v1/validators", responses((status = 200, body = ValidatorsView)))]
+pub async fn validators(State(state): State<ApiState>) -> ApiResult<ValidatorsView> {
+    let head = state.head()?;
+    let chain = state.submitter.chain();
+    let proposal: Option<ValidatorProposal> =
+        chain.read(&StorageKey::ValidatorProposal, head.height)?;
+    let current = chain.read(&StorageKey::Validators, head.height)?;
+    // The next set is stored only while a change is due.
+    let next = chain.read(&StorageKey::NextValidators, head.height)?;
+    ok(ValidatorsView {
+        current: validator_views(current.clone()),
+        next: validator_views(next.or(current)),
+        proposal: proposal.map(|p| ProposalView {
+            id: p.id,
+            validators: validator_views(Some(p.validators)),
+            approved_by: p.approvals,
+            scheduled_height: p.scheduled_height,
+        }),
+        height: head.height,
+    })
+}
+
+/// An account's next nonce at the finalized head (transactions waiting in the pool are not
+/// counted: a client sending several at once numbers them itself).
+#[utoipa::path(
+    get,
+    path = "/v1/accounts/{public_key}",
+    params(("public_key" = String, Path, description = "ed25519 public key, 64 hex digits")),
+    responses(
+        (status = 200, body = AccountView),
+        (status = 400, body = ErrorBody, description = "`invalid_public_key`")
+    )
+)]
+pub async fn account(
+    State(state): State<ApiState>,
+    Path(key): Path<String>,
+) -> ApiResult<AccountView> {
+    let key = PublicKey::from_hex(&key).ok_or_else(|| {
+        ApiError::bad_request("invalid_public_key", "a public key is 64 hex digits")
+    })?;
+    let head = state.head()?;
+    let chain = state.submitter.chain();
+    let role: Option<AccountRole> = chain.read(&StorageKey::Role(key), head.height)?;
+    let (lab, region) = match &role {
+        None => (None, None),
+        Some(AccountRole::Regulator { region }) => (None, Some(region.clone())),
+        Some(AccountRole::LabKey { lab }) => (Some(lab.clone()), None),
+        Some(AccountRole::Inspector { region, .. }) => (None, Some(region.clone())),
+    };
+    ok(AccountView {
+        public_key: key,
+        nonce: chain.nonce(&key, head.height)?,
+        role: role.as_ref().map_or(Role::None, AccountRole::role),
+        lab,
+        region,
+        height: head.height,
+    })
+}

@@ -1,0 +1,76 @@
+//! The API's errors: a status and `{"error": {"code", "message"}}` with a stable code.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hengxin_api_types::{ErrorBody, ErrorDetail};
+
+use crate::query::QueryError;
+
+/// A JSON error with a stable code.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: String,
+    message: String,
+}
+
+impl ApiError {
+    /// An error answered with `status`.
+    pub fn new(status: StatusCode, code: impl Into<String>, message: impl ToString) -> ApiError {
+        ApiError {
+            status,
+            code: code.into(),
+            message: message.to_string(),
+        }
+    }
+
+    /// A 400.
+    pub fn bad_request(code: impl Into<String>, message: impl ToString) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// A 404.
+    pub fn not_found(code: impl Into<String>, message: impl ToString) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, code, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+            },
+        };
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<hengxin_support::StorageError> for ApiError {
+    fn from(e: hengxin_support::StorageError) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage_error", e)
+    }
+}
+
+impl From<QueryError> for ApiError {
+    fn from(e: QueryError) -> ApiError {
+        match e {
+            QueryError::Storage(s) => s.into(),
+            QueryError::NothingFinalized => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "nothing_finalized", e)
+            }
+            QueryError::Missing(_) => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage_error", e)
+            }
+        }
+    }
+}
+
+/// A handler's answer: a JSON body with its status, or an error.
+pub type ApiResult<T> = Result<(StatusCode, axum::Json<T>), ApiError>;
+
+/// A 200 with `body`.
+pub fn ok<T>(body: T) -> ApiResult<T> {
+    Ok((StatusCode::OK, axum::Json(body)))
+}

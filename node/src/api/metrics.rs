@@ -1,0 +1,49 @@
+//! `/metrics` and the verify page's files.
+
+use std::sync::atomic::Ordering;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use super::ApiState;
+use super::error::ApiError;
+use crate::metrics::Gauges;
+use crate::verify_page;
+
+/// The node's metrics in the Prometheus text format: height, finalized transactions, mempool,
+/// peers, round duration.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain", body = String)))]
+pub async fn metrics(State(state): State<ApiState>) -> Result<Response, ApiError> {
+    let head = state.head()?;
+    let mempool = state.submitter.mempool();
+    let text = state.metrics.render(Gauges {
+        height: head.height,
+        mempool_txs: mempool.len(),
+        mempool_bytes: mempool.bytes(),
+        peers: state.peers.load(Ordering::Relaxed),
+    });
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4"),
+        )],
+        text,
+    )
+        .into_response())
+}
+
+/// The verify page, with this node's trust anchor built in.
+pub async fn verify_page(State(state): State<ApiState>) -> Response {
+    verify_page::page(state.verify_page.as_ref().clone())
+}
+
+/// One of the verify page's files (its script, its wasm).
+pub async fn verify_asset(Path(name): Path<String>) -> Result<Response, ApiError> {
+    verify_page::file(&name).ok_or_else(|| {
+        ApiError::not_found(
+            "not_found",
+            "the verify page has no such file; open /verify",
+        )
+    })
+}

@@ -1,0 +1,200 @@
+//! The HTTP API (axum), as DESIGN.md's interface contract lists it: health, blocks,
+//! transactions, certificates, businesses and their proof bundles, `/metrics`, and the OpenAPI
+//! document generated from these handlers and the API types. Errors are
+//! `{"error": {"code", "message"}}` with a 4xx/5xx status; bodies are size-limited before they
+//! are read; each client address is rate-limited; CORS is open so the verify page can be served
+//! from anywhere.
+//!
+//! One file per resource; a new endpoint goes in its resource's file, with its route here and
+//! its answer type in `hengxin-api-types`.
+
+mod businesses;
+mod certificates;
+mod chain;
+mod error;
+mod limit;
+mod metrics;
+#[cfg(test)]
+mod tests;
+mod transactions;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use hengxin_api_types::BundleBody;
+use hengxin_primitives::Header;
+use hengxin_primitives::bundle::TrustAnchor;
+use hengxin_primitives::records::ChainInfo;
+use hengxin_primitives::state::StorageKey;
+use parity_scale_codec::Encode;
+use tower_http::cors::CorsLayer;
+use utoipa::OpenApi;
+
+pub use error::{ApiError, ApiResult};
+pub use limit::RateLimit;
+
+use crate::metrics::Metrics;
+use crate::query::Reader;
+use crate::submit::Submitter;
+use crate::verify_page;
+use error::ok;
+use limit::Limiter;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct ApiState {
+    submitter: Submitter,
+    genesis: Header,
+    peers: Arc<AtomicUsize>,
+    metrics: Arc<Metrics>,
+    limiter: Arc<Limiter>,
+    verify_page: Arc<String>,
+    trust: Arc<String>,
+}
+
+impl ApiState {
+    /// The state of a node's API.
+    pub fn new(
+        submitter: Submitter,
+        genesis: Header,
+        anchor: &TrustAnchor,
+        peers: Arc<AtomicUsize>,
+        metrics: Arc<Metrics>,
+        limit: RateLimit,
+    ) -> ApiState {
+        let chain = submitter
+            .chain()
+            .read::<ChainInfo>(&StorageKey::Chain, 0)
+            .ok()
+            .flatten()
+            .map_or_else(String::new, |info| info.name.to_string());
+        ApiState {
+            verify_page: Arc::new(verify_page::index(anchor, &chain)),
+            trust: Arc::new(hengxin_primitives::files::trust_file(&chain, anchor)),
+            submitter,
+            genesis,
+            peers,
+            metrics,
+            limiter: Arc::new(Limiter::new(limit)),
+        }
+    }
+
+    /// The finalized head (genesis before the first block).
+    fn head(&self) -> Result<Header, ApiError> {
+        Ok(self
+            .submitter
+            .store()
+            .head()?
+            .unwrap_or_else(|| self.genesis.clone()))
+    }
+
+    /// The proof bundle of everything `reader` read, against `head`.
+    fn bundle(&self, reader: Reader<'_>, head: &Header) -> ApiResult<BundleBody> {
+        let bundle = reader.bundle(self.submitter.store(), &self.genesis, head)?;
+        ok(BundleBody::new(&bundle.encode(), head.height))
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "hengxin node API",
+        description = "The HTTP API of a hengxin (衡信) node: the permissioned ledger of metrology \
+                       certificates of Sichuan and Chongqing. Proof bundles let a client check \
+                       answers against its trust anchor without trusting this node."
+    ),
+    paths(
+        chain::health,
+        chain::block,
+        transactions::submit,
+        transactions::transaction,
+        chain::trust,
+        chain::validators,
+        chain::account,
+        certificates::certificate,
+        certificates::certificate_proof,
+        businesses::business,
+        businesses::business_proof,
+        metrics::metrics
+    )
+)]
+struct ApiDoc;
+
+/// The OpenAPI document of this API, generated from the handlers and the API types.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The API's routes.
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/v1/health", get(chain::health))
+        .route("/v1/blocks/{height}", get(chain::block))
+        .route("/v1/transactions", post(transactions::submit))
+        .route("/v1/transactions/{hash}", get(transactions::transaction))
+        .route(
+            "/v1/certificates/{lab_code}/{number}",
+            get(certificates::certificate),
+        )
+        .route(
+            "/v1/certificates/{lab_code}/{number}/proof",
+            get(certificates::certificate_proof),
+        )
+        .route("/v1/trust", get(chain::trust))
+        .route("/v1/validators", get(chain::validators))
+        .route("/v1/accounts/{public_key}", get(chain::account))
+        .route("/v1/businesses/{credit_code}", get(businesses::business))
+        .route(
+            "/v1/businesses/{credit_code}/proof",
+            get(businesses::business_proof),
+        )
+        .route("/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
+        .route("/metrics", get(metrics::metrics))
+        .route("/verify", get(metrics::verify_page))
+        .route("/verify/{file}", get(metrics::verify_asset))
+        .fallback(|| async {
+            ApiError::not_found(
+                "not_found",
+                "no such endpoint; /v1/openapi.json lists them (escape a '/' in a certificate \
+                 number as %2F)",
+            )
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit,
+        ))
+        .layer(CorsLayer::permissive())
+        .with_state(state)
+}
+
+async fn rate_limit(State(state): State<ApiState>, request: Request, next: Next) -> Response {
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(client) = client
+        && !state.limiter.allow(client)
+    {
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "more than {} requests per second from {client}; slow down and retry",
+                state.limiter.limit().per_second
+            ),
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    }
+    next.run(request).await
+}

@@ -1,0 +1,401 @@
+//! The API against a store with the demo genesis, through the router (no sockets).
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::StatusCode;
+use base64::Engine;
+use hengxin_primitives::bundle::TrustAnchor;
+use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::tx::TX_SIZE_BYTES_MAX;
+use hengxin_primitives::{CertNumber, CreditCode, Hash, Header, LabCode};
+use parity_scale_codec::Encode;
+
+use super::{ApiState, RateLimit, router};
+use crate::mempool::{Mempool, MempoolLimits};
+use crate::store::Store;
+use crate::submit::Submitter;
+use axum::http::Request;
+use hengxin_primitives::block::ValidatorSet;
+use hengxin_primitives::{Date, TxPayload};
+use hengxin_runtime::demo;
+use serde_json::Value;
+use tower::ServiceExt;
+
+const GENESIS_MS: u64 = 1_780_000_000_000;
+
+fn api(dir: &std::path::Path) -> (Router, Header) {
+    let (router, genesis, _) = api_with_store(dir);
+    (router, genesis)
+}
+
+fn demo_set() -> ValidatorSet {
+    ValidatorSet::equal_power([demo::key("validator-0").public()]).unwrap()
+}
+
+fn api_with_store(dir: &std::path::Path) -> (Router, Header, Arc<Store>) {
+    let set = demo_set();
+    let store = Arc::new(Store::open(dir).unwrap());
+    let genesis = store
+        .init_genesis(&demo::genesis(GENESIS_MS, set).unwrap())
+        .unwrap();
+    let mempool = Arc::new(Mempool::new(MempoolLimits::default()));
+    let submitter = Submitter::new(store.clone(), &genesis, mempool, None);
+    (
+        router(ApiState::new(
+            submitter,
+            genesis.clone(),
+            &TrustAnchor {
+                genesis_hash: genesis.hash(),
+                validators: demo_set(),
+            },
+            Arc::new(AtomicUsize::new(0)),
+            Arc::default(),
+            RateLimit::default(),
+        )),
+        genesis,
+        store,
+    )
+}
+
+/// Commits a block of `txs` on `store`'s head, signed by the demo validator.
+fn commit_block(store: &Store, genesis: &Header, txs: Vec<hengxin_runtime::Transaction>) {
+    let head = store.head().unwrap().unwrap();
+    let chain = store.chain(genesis);
+    let validator = demo::key("validator-0");
+    let executed = chain
+        .execute(&head, head.timestamp_ms + 1_000, validator.public(), &txs)
+        .unwrap();
+    let block = hengxin_runtime::Block {
+        header: executed.header.clone(),
+        transactions: txs,
+    };
+    let commit = hengxin_primitives::CommitCertificate::signed_by(
+        &genesis.hash(),
+        &executed.header,
+        0,
+        &[validator],
+    );
+    store
+        .commit_block(&block, &commit, &executed.outcomes, executed.batch)
+        .unwrap();
+}
+
+async fn call_raw(
+    router: &Router,
+    method: &str,
+    uri: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Vec<u8>) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Body::from(body))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 16 << 20)
+        .await
+        .unwrap();
+    (status, bytes.to_vec())
+}
+
+async fn call(router: &Router, method: &str, uri: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    let (status, bytes) = call_raw(router, method, uri, body).await;
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+fn code(body: &Value) -> Option<&str> {
+    body["error"]["code"].as_str()
+}
+
+#[tokio::test]
+async fn certificates_are_shown_with_status_issuer_and_traceability() {
+    let dir = tempfile::tempdir().unwrap();
+    let (router, _) = api(dir.path());
+    let uri = format!("/v1/certificates/CQJL/{}", demo::CERT_VALID);
+    let (status, body) = call(&router, "GET", &uri, vec![]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "valid");
+    assert_eq!(body["kind"], "verification");
+    assert_eq!(body["recognized_in"], serde_json::json!(["CQ"]));
+    assert_eq!(body["issuer"]["region"], "CQ");
+    assert_eq!(body["traceability"]["complete"], true, "{body}");
+    let uri = format!("/v1/certificates/CQJL/{}", demo::CERT_REVOKED);
+    let (_, body) = call(&router, "GET", &uri, vec![]).await;
+    assert_eq!(body["status"], "revoked");
+    assert!(body["revoked"]["reason"].is_string());
+
+    let (status, body) = call(
+        &router,
+        "GET",
+        "/v1/certificates/CQJL/NO%2FSUCH%20ONE",
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::NOT_FOUND, Some("certificate_not_found"))
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("NO/SUCH ONE")
+    );
+    let (status, body) = call(&router, "GET", "/v1/certificates/cq!/X", vec![]).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, Some("invalid_lab_code"))
+    );
+    let (status, body) = call(&router, "GET", "/v1/certificates/CQJL/%0A", vec![]).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, Some("invalid_certificate_number"))
+    );
+
+    let uri = format!("/v1/businesses/{}", demo::BUSINESS_CQ);
+    let (status, body) = call(&router, "GET", &uri, vec![]).await;
+    assert_eq!(
+        (status, body["region"].as_str()),
+        (StatusCode::OK, Some("CQ"))
+    );
+    let (status, body) = call(&router, "GET", "/v1/businesses/91500103MA60K7LX04", vec![]).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, Some("invalid_credit_code"))
+    );
+}
+
+#[tokio::test]
+async fn proof_bundles_verify_against_the_trust_anchor() {
+    use hengxin_primitives::bundle::ProofBundle;
+    use hengxin_primitives::records::{BusinessRecord, CertificateRecord, LabRecord};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (router, genesis, store) = api_with_store(dir.path());
+    let uri = format!("/v1/certificates/CQJL/{}/proof", demo::CERT_VALID);
+    let (status, body) = call(&router, "GET", &uri, vec![]).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("nothing_finalized"))
+    );
+    commit_block(&store, &genesis, vec![anchor_tx(&genesis, 0)]);
+
+    let anchor = TrustAnchor {
+        genesis_hash: genesis.hash(),
+        validators: demo_set(),
+    };
+    async fn fetch_from(
+        router: &Router,
+        anchor: &TrustAnchor,
+        uri: String,
+    ) -> hengxin_primitives::bundle::VerifiedState {
+        let (status, body) = call(router, "GET", &uri, vec![]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(body["bundle"].as_str().unwrap())
+            .unwrap();
+        ProofBundle::decode_untrusted(&bytes)
+            .unwrap()
+            .verify(anchor)
+            .unwrap()
+    }
+    let fetch = |uri: String| fetch_from(&router, &anchor, uri);
+    let lab = LabCode::new("CQJL").unwrap();
+    let number: CertNumber = demo::CERT_VALID.parse().unwrap();
+    let state = fetch(uri).await;
+    assert_eq!(state.header.height, 1);
+    let record: CertificateRecord = state
+        .get(&StorageKey::Certificate(lab.clone(), number))
+        .unwrap()
+        .unwrap();
+    let lab_record: LabRecord = state.get(&StorageKey::Lab(lab.clone())).unwrap().unwrap();
+    assert_eq!(lab_record.code, lab);
+    // The bundle carries every record the traceability chain needs: the verifier gets the
+    // same verdict from it as the node.
+    let mut state = state;
+    assert!(hengxin_primitives::rules::traceability_chain(&record, &mut state).is_complete());
+
+    let minimal = fetch(format!(
+        "/v1/certificates/CQJL/{}/proof?trace=false",
+        demo::CERT_VALID
+    ))
+    .await;
+    assert_eq!(
+        minimal.keys().count(),
+        2,
+        "the certificate and its lab only"
+    );
+
+    let absent: CertNumber = "NOT ANCHORED/1".parse().unwrap();
+    let state = fetch("/v1/certificates/CQJL/NOT%20ANCHORED%2F1/proof".into()).await;
+    let missing: Option<CertificateRecord> =
+        state.get(&StorageKey::Certificate(lab, absent)).unwrap();
+    assert!(missing.is_none(), "the bundle proves the absence");
+
+    let code: CreditCode = demo::BUSINESS_SC.parse().unwrap();
+    let state = fetch(format!("/v1/businesses/{code}/proof")).await;
+    let business: BusinessRecord = state.get(&StorageKey::Business(code)).unwrap().unwrap();
+    assert_eq!(business.region.to_string(), "SC");
+}
+
+#[tokio::test]
+async fn openapi_and_metrics_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let (router, _) = api(dir.path());
+    let (status, body) = call(&router, "GET", "/v1/openapi.json", vec![]).await;
+    assert_eq!(status, StatusCode::OK);
+    for path in [
+        "/v1/health",
+        "/v1/transactions",
+        "/v1/certificates/{lab_code}/{number}/proof",
+        "/v1/businesses/{credit_code}",
+        "/metrics",
+    ] {
+        assert!(body["paths"][path].is_object(), "{path} is documented");
+    }
+    assert!(body["components"]["schemas"]["CertificateView"].is_object());
+    let (status, text) = call_raw(&router, "GET", "/metrics", vec![]).await;
+    let text = String::from_utf8(text).unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert!(text.contains("\nhengxin_height 0\n"), "{text}");
+    assert!(text.contains("hengxin_round_duration_seconds_count"));
+}
+
+fn anchor_tx(genesis: &Header, nonce: u64) -> hengxin_runtime::Transaction {
+    let lab = demo::key("lab-cq");
+    let call = demo::sample_anchor("API-1".parse().unwrap(), Date::from_unix_ms_cst(GENESIS_MS));
+    TxPayload {
+        genesis_hash: genesis.hash(),
+        signer: lab.public(),
+        nonce,
+        valid_until_height: 10,
+        call,
+    }
+    .sign(&lab)
+}
+
+#[tokio::test]
+async fn health_and_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (router, genesis) = api(dir.path());
+    let (status, body) = call(&router, "GET", "/v1/health", vec![]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["height"], 0);
+    let (_, trust) = call_raw(&router, "GET", "/v1/trust", vec![]).await;
+    let (chain, anchor) =
+        hengxin_primitives::files::read_trust_file(std::str::from_utf8(&trust).unwrap()).unwrap();
+    assert_eq!(
+        (chain.as_str(), anchor.genesis_hash),
+        ("hengxin-dev", genesis.hash())
+    );
+    assert_eq!(body["genesis_hash"], genesis.hash().to_hex());
+    let (status, body) = call(&router, "GET", "/v1/blocks/0", vec![]).await;
+    assert_eq!(
+        (status, body["hash"].as_str()),
+        (StatusCode::OK, Some(genesis.hash().to_hex().as_str()))
+    );
+    let (status, body) = call(&router, "GET", "/v1/blocks/7", vec![]).await;
+    let _ = code(&body);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("block_not_found"))
+    );
+    let (status, body) = call(&router, "GET", "/v1/blocks/seven", vec![]).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_height"))
+    );
+    let (status, _) = call(&router, "GET", "/v2/nothing", vec![]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn submissions_are_checked_and_answered_with_stable_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (router, genesis) = api(dir.path());
+    let tx = anchor_tx(&genesis, 0);
+    let lab = demo::key("lab-cq").public().to_hex();
+    let (status, body) = call(&router, "GET", &format!("/v1/accounts/{lab}"), vec![]).await;
+    assert_eq!((status, body["nonce"].as_u64()), (StatusCode::OK, Some(0)));
+    assert_eq!(
+        (body["role"].as_str(), body["lab"].as_str()),
+        (Some("lab_key"), Some("CQJL"))
+    );
+    let (status, body) = call(&router, "POST", "/v1/transactions", tx.encode()).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(body["hash"], tx.hash().to_hex());
+    let (_, body) = call(
+        &router,
+        "GET",
+        &format!("/v1/transactions/{}", tx.hash().to_hex()),
+        vec![],
+    )
+    .await;
+    assert_eq!(body["status"], "pending");
+    let (status, body) = call(&router, "POST", "/v1/transactions", tx.encode()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("duplicate_transaction"))
+    );
+
+    let mut forged = anchor_tx(&genesis, 1);
+    forged.payload.nonce = 2;
+    let (status, body) = call(&router, "POST", "/v1/transactions", forged.encode()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_signature"))
+    );
+
+    let other_chain = TxPayload {
+        genesis_hash: Hash([1; 32]),
+        ..anchor_tx(&genesis, 1).payload
+    }
+    .sign(&demo::key("lab-cq"));
+    let (status, body) = call(&router, "POST", "/v1/transactions", other_chain.encode()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("wrong_chain"))
+    );
+
+    let (status, body) = call(
+        &router,
+        "POST",
+        "/v1/transactions",
+        b"not a transaction".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("undecodable_transaction"))
+    );
+
+    let (status, body) = call(
+        &router,
+        "POST",
+        "/v1/transactions",
+        vec![0; TX_SIZE_BYTES_MAX + 1],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large"))
+    );
+
+    let (status, body) = call(
+        &router,
+        "GET",
+        &format!("/v1/transactions/{}", "ab".repeat(32)),
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("transaction_not_found"))
+    );
+    let (status, _) = call(&router, "GET", "/v1/transactions/xyz", vec![]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

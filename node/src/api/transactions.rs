@@ -1,0 +1,115 @@
+//! Transactions: submission and status.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use hengxin_api_types::{ErrorBody, ErrorDetail, Submitted, TxState, TxStatus};
+use hengxin_primitives::Hash;
+use hengxin_primitives::tx::TX_SIZE_BYTES_MAX;
+use hengxin_runtime::{TxDecodeError, decode_transaction};
+
+use super::ApiState;
+use super::error::{ApiError, ApiResult, ok};
+use crate::mempool::AdmitError;
+use crate::submit::SubmitError;
+
+/// Submits a signed transaction (SCALE bytes). It is checked (signature, chain, nonce, expiry)
+/// before it is pooled and gossiped; nothing is stored when a check fails.
+#[utoipa::path(
+    post,
+    path = "/v1/transactions",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 202, body = Submitted),
+        (status = 400, body = ErrorBody, description = "`undecodable_transaction`, `bad_signature`, `wrong_chain`, `stale_nonce`, `expired`…"),
+        (status = 409, body = ErrorBody, description = "`duplicate_transaction`, `nonce_taken`"),
+        (status = 413, body = ErrorBody, description = "`body_too_large`"),
+        (status = 429, body = ErrorBody, description = "`account_pool_full`, `rate_limited`"),
+        (status = 503, body = ErrorBody, description = "`mempool_full`")
+    )
+)]
+pub async fn submit(State(state): State<ApiState>, body: Body) -> ApiResult<Submitted> {
+    let bytes = axum::body::to_bytes(body, TX_SIZE_BYTES_MAX)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("a transaction is at most {TX_SIZE_BYTES_MAX} bytes"),
+            )
+        })?;
+    let tx = decode_transaction(&bytes).map_err(|e| match e {
+        TxDecodeError::TooLarge { .. } => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", e)
+        }
+        TxDecodeError::Undecodable(_) => ApiError::bad_request(
+            "undecodable_transaction",
+            format!("{e}; send a SCALE-encoded signed transaction as application/octet-stream"),
+        ),
+    })?;
+    let hash = state.submitter.submit(tx).map_err(submit_error)?;
+    Ok((StatusCode::ACCEPTED, axum::Json(Submitted { hash })))
+}
+
+/// The answer to a refused submission.
+fn submit_error(e: SubmitError) -> ApiError {
+    let (status, code) = match &e {
+        SubmitError::Invalid(tx) => return ApiError::bad_request(tx.code(), e),
+        SubmitError::Pool(AdmitError::Full(_)) => (StatusCode::SERVICE_UNAVAILABLE, "mempool_full"),
+        SubmitError::Pool(AdmitError::AccountFull(_)) => {
+            (StatusCode::TOO_MANY_REQUESTS, "account_pool_full")
+        }
+        SubmitError::Pool(AdmitError::Duplicate) => (StatusCode::CONFLICT, "duplicate_transaction"),
+        SubmitError::Pool(AdmitError::NonceTaken(_)) => (StatusCode::CONFLICT, "nonce_taken"),
+        SubmitError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "storage_error"),
+    };
+    ApiError::new(status, code, e)
+}
+
+/// A transaction's status: waiting in this node's pool, finalized, or finalized as rejected.
+#[utoipa::path(
+    get,
+    path = "/v1/transactions/{hash}",
+    params(("hash" = String, Path, description = "Transaction hash, 64 hex digits")),
+    responses(
+        (status = 200, body = TxStatus),
+        (status = 400, body = ErrorBody, description = "`invalid_hash`"),
+        (status = 404, body = ErrorBody, description = "`transaction_not_found`")
+    )
+)]
+pub async fn transaction(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+) -> ApiResult<TxStatus> {
+    let hash = Hash::from_hex(&hash).ok_or_else(|| {
+        ApiError::bad_request("invalid_hash", "a transaction hash is 64 hex digits")
+    })?;
+    if let Some(record) = state.submitter.store().transaction(&hash)? {
+        return ok(match record.result {
+            Ok(()) => TxStatus {
+                status: TxState::Finalized,
+                height: Some(record.height),
+                error: None,
+            },
+            Err(e) => TxStatus {
+                status: TxState::Rejected,
+                height: Some(record.height),
+                error: Some(ErrorDetail {
+                    code: e.code().to_string(),
+                    message: e.to_string(),
+                }),
+            },
+        });
+    }
+    if state.submitter.mempool().contains(&hash) {
+        return ok(TxStatus {
+            status: TxState::Pending,
+            height: None,
+            error: None,
+        });
+    }
+    Err(ApiError::not_found(
+        "transaction_not_found",
+        format!("transaction {hash} is unknown to this node"),
+    ))
+}

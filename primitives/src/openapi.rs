@@ -1,0 +1,79 @@
+//! OpenAPI schemas (utoipa) of the identifiers, hashes, keys, dates and wire words, so the API
+//! types that hold them document their JSON text.
+
+use alloc::borrow::Cow;
+
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+#[doc(hidden)]
+pub use utoipa::openapi::{RefOr, schema::Schema};
+#[doc(hidden)]
+pub use utoipa::{PartialSchema, ToSchema};
+
+use crate::crypto::{Hash, PublicKey};
+use crate::ids::{CertNumber, CreditCode, LabCode, RegionCode, StandardCode, Text};
+use crate::time::Date;
+
+/// A string schema with a description and, for a wire word, its values.
+#[doc(hidden)]
+pub fn text_schema(description: &str, values: Option<&[&str]>) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(values.map(|v| v.iter().copied()))
+        .build()
+        .into()
+}
+
+macro_rules! text_schema {
+    ($ty:ident, $description:literal) => {
+        impl PartialSchema for $ty {
+            fn schema() -> RefOr<Schema> {
+                text_schema($description, None)
+            }
+        }
+
+        impl ToSchema for $ty {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($ty))
+            }
+        }
+    };
+}
+
+text_schema!(Hash, "SHA-256, 64 lower-case hex digits");
+text_schema!(PublicKey, "ed25519 public key, 64 lower-case hex digits");
+text_schema!(Date, "A calendar date (China Standard Time), YYYY-MM-DD");
+text_schema!(RegionCode, "A region's code: CQ (重庆), SC (四川)");
+text_schema!(LabCode, "A lab's code (CQJL): 1–16 of A-Z, 0-9, '-'");
+text_schema!(
+    CertNumber,
+    "A certificate number (证书编号): 1–64 printable characters, spaces and slashes included"
+);
+text_schema!(
+    StandardCode,
+    "A measurement standard's code within its owner"
+);
+text_schema!(
+    CreditCode,
+    "统一社会信用代码: 18 characters with a valid check digit"
+);
+text_schema!(Text, "Text on the ledger: at most 256 printable characters");
+
+/// The OpenAPI schema of a wire word: a string with its values.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wire_word_openapi {
+    ($name:ident, $what:literal, [$($code:literal),+]) => {
+        impl $crate::openapi::PartialSchema for $name {
+            fn schema() -> $crate::openapi::RefOr<$crate::openapi::Schema> {
+                $crate::openapi::text_schema($what, Some(&[$($code),+]))
+            }
+        }
+
+        impl $crate::openapi::ToSchema for $name {
+            fn name() -> $crate::words::Cow<'static, str> {
+                $crate::words::Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
+}
