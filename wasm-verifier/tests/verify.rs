@@ -227,3 +227,97 @@ fn a_forged_bundle_is_tampered_and_garbage_is_an_error() {
     let json = report.to_json();
     assert!(json.contains("\"certificate\":null"), "{json}");
 }
+
+/// The ids and `ok` of the steps a report holds, in order.
+fn steps_of(report: &hengxin_verifier::Report) -> Vec<(&'static str, Option<bool>)> {
+    report.steps.iter().map(|s| (s.id, s.ok)).collect()
+}
+
+#[test]
+fn every_step_is_reported_in_order_and_status_does_not_stop_the_traceability() {
+    let f = fixture();
+    let bytes = bundle(&f, "CQJL", demo::CERT_VALID);
+    let report = verify_certificate(&f.anchor, &bytes, &request("CQJL", demo::CERT_VALID));
+    assert_eq!(
+        steps_of(&report),
+        [
+            ("read", Some(true)),
+            ("chain", Some(true)),
+            ("commit", Some(true)),
+            ("state", Some(true)),
+            ("record", Some(true)),
+            ("document", None),
+            ("issuer", Some(true)),
+            ("status", Some(true)),
+            ("traceability", None),
+        ]
+    );
+    assert_eq!(
+        report.proven_at,
+        Some((f.header.height, f.header.timestamp_ms))
+    );
+    let (record, issuer) = report.certificate.as_ref().unwrap();
+    assert_eq!(record.fields.number.to_string(), demo::CERT_VALID);
+    assert!(issuer.is_some());
+
+    let revoked = bundle(&f, "CQJL", demo::CERT_REVOKED);
+    let report = verify_certificate(&f.anchor, &revoked, &request("CQJL", demo::CERT_REVOKED));
+    assert_eq!(report.verdict, Verdict::Revoked);
+    assert_eq!(
+        steps_of(&report)[7..],
+        [("status", Some(false)), ("traceability", None)]
+    );
+    assert!(report.certificate.is_some());
+}
+
+#[test]
+fn a_failing_step_ends_the_report_with_what_was_proven_so_far() {
+    let f = fixture();
+    let bytes = bundle(&f, "CQJL", demo::CERT_VALID);
+    let proven_at = Some((f.header.height, f.header.timestamp_ms));
+
+    let wrong = verify_certificate(
+        &f.anchor,
+        &bytes,
+        &Request {
+            hash_prefix: Some("0000000000000000"),
+            ..request("CQJL", demo::CERT_VALID)
+        },
+    );
+    assert_eq!(steps_of(&wrong).last(), Some(&("document", Some(false))));
+    assert_eq!(wrong.steps.len(), 6);
+    assert!(wrong.certificate.is_some(), "the record is proven");
+    assert_eq!(wrong.proven_at, proven_at);
+
+    let absent = bundle(&f, "CQJL", "NO SUCH/1");
+    let unknown = verify_certificate(&f.anchor, &absent, &request("CQJL", "NO SUCH/1"));
+    assert_eq!(steps_of(&unknown).last(), Some(&("record", Some(false))));
+    assert_eq!(unknown.steps.len(), 5);
+    assert_eq!(unknown.certificate, None);
+    assert_eq!(unknown.proven_at, proven_at);
+
+    let other_chain = TrustAnchor {
+        genesis_hash: hengxin_primitives::Hash([3; 32]),
+        ..f.anchor.clone()
+    };
+    let tampered = verify_certificate(&other_chain, &bytes, &request("CQJL", demo::CERT_VALID));
+    assert_eq!(
+        steps_of(&tampered),
+        [("read", Some(true)), ("chain", Some(false))]
+    );
+    assert_eq!((tampered.certificate, tampered.proven_at), (None, None));
+}
+
+#[test]
+fn an_invalid_certificate_number_is_an_error_before_the_bundle_is_read() {
+    let f = fixture();
+    let bytes = bundle(&f, "CQJL", demo::CERT_VALID);
+    let report = verify_certificate(&f.anchor, &bytes, &request("", demo::CERT_VALID));
+    assert_eq!(report.verdict, Verdict::Error);
+    assert_eq!(
+        report.to_json(),
+        "{\"status\":\"error\",\"steps\":[{\"id\":\"read\",\"ok\":false,\"detail\":\
+         \"证书编号无效 · the lab code or certificate number is not valid\"}],\
+         \"certificate\":null,\"height\":null,\"proven_at_ms\":null}"
+    );
+}

@@ -1,0 +1,219 @@
+//! What a verification tells its reader: the verdict, the steps checked, and the report as the
+//! JSON the verify page reads.
+
+use std::fmt::Write;
+
+use hengxin_primitives::Date;
+use hengxin_primitives::records::{CertificateRecord, LabRecord};
+
+/// The one answer a reader gets.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Verdict {
+    /// Proven, the document matches, neither revoked nor superseded nor expired.
+    Authentic,
+    /// Revoked by its lab or regulator.
+    Revoked,
+    /// Replaced by a newer certificate.
+    Superseded,
+    /// Past its 有效期至.
+    Expired,
+    /// A proof that does not hold, or a document that is not the anchored one.
+    Tampered,
+    /// Proven not to be on the ledger.
+    Unknown,
+    /// Nothing could be checked (unreadable input).
+    Error,
+}
+
+impl Verdict {
+    /// The `data-status` of the verify page's `#verdict`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::Authentic => "authentic",
+            Verdict::Revoked => "revoked",
+            Verdict::Superseded => "superseded",
+            Verdict::Expired => "expired",
+            Verdict::Tampered => "tampered",
+            Verdict::Unknown => "unknown",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+/// One check and how it went.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Step {
+    /// Stable id: `read`, `chain`, `commit`, `state`, `record`, `document`, `issuer`,
+    /// `status`, `traceability`.
+    pub id: &'static str,
+    /// Passed (`Some(true)`), failed (`Some(false)`), or only informative (`None`).
+    pub ok: Option<bool>,
+    /// What was found, Chinese first, English beside it.
+    pub detail: String,
+}
+
+/// The verdict, the steps that led to it, and what the certificate says.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Report {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The checks, in order.
+    pub steps: Vec<Step>,
+    /// The proven certificate and its lab, when the proof got that far.
+    pub certificate: Option<(CertificateRecord, Option<LabRecord>)>,
+    /// The height and time (UTC ms) of the header the proof is against.
+    pub proven_at: Option<(u64, u64)>,
+}
+
+impl Report {
+    /// The report as JSON, for the page: `{"status", "steps": [{"id", "ok", "detail"}],
+    /// "certificate": {…} | null, "height", "proven_at_ms"}`.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"status\":");
+        json_string(&mut out, self.verdict.code());
+        out.push_str(",\"steps\":[");
+        for (i, step) in self.steps.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"id\":");
+            json_string(&mut out, step.id);
+            let ok = step
+                .ok
+                .map_or("null", |ok| if ok { "true" } else { "false" });
+            let _ = write!(out, ",\"ok\":{ok},\"detail\":");
+            json_string(&mut out, &step.detail);
+            out.push('}');
+        }
+        out.push_str("],\"certificate\":");
+        match &self.certificate {
+            None => out.push_str("null"),
+            Some((record, lab)) => certificate_json(&mut out, record, lab.as_ref()),
+        }
+        match self.proven_at {
+            Some((height, ms)) => {
+                let _ = write!(out, ",\"height\":{height},\"proven_at_ms\":{ms}}}");
+            }
+            None => out.push_str(",\"height\":null,\"proven_at_ms\":null}"),
+        }
+        out
+    }
+}
+
+/// Appends the proven certificate and its lab to `out` as the page's `certificate` object.
+fn certificate_json(out: &mut String, record: &CertificateRecord, lab: Option<&LabRecord>) {
+    let f = &record.fields;
+    let fields: [(&str, String); 10] = [
+        ("lab", record.lab.to_string()),
+        ("number", f.number.to_string()),
+        ("kind", f.kind.code().into()),
+        ("category", f.category.code().into()),
+        ("item", f.item.to_string()),
+        ("instrument", f.instrument.name.to_string()),
+        ("issue_date", f.issue_date.to_iso()),
+        (
+            "valid_until",
+            f.valid_until.map(Date::to_iso).unwrap_or_default(),
+        ),
+        ("document_hash", f.document_hash.to_hex()),
+        (
+            "issuer",
+            lab.map(|l| l.name.to_string()).unwrap_or_default(),
+        ),
+    ];
+    out.push('{');
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_string(out, name);
+        out.push(':');
+        json_string(out, value);
+    }
+    out.push_str(",\"recognized_in\":[");
+    if let Some(lab) = lab {
+        json_string(out, lab.region.as_str());
+    }
+    out.push_str("]}");
+}
+
+/// Appends `text` to `out` as a JSON string.
+fn json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> String {
+        let mut out = String::new();
+        json_string(&mut out, text);
+        out
+    }
+
+    #[test]
+    fn json_strings_escape_quotes_backslashes_and_control_characters() {
+        assert_eq!(json("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(
+            json("line\nnext\ttab\u{1}"),
+            "\"line\\u000anext\\u0009tab\\u0001\""
+        );
+        assert_eq!(json("证书 · ok"), "\"证书 · ok\"");
+    }
+
+    #[test]
+    fn a_report_without_a_certificate_is_the_json_the_page_reads() {
+        let report = Report {
+            verdict: Verdict::Tampered,
+            steps: vec![
+                Step {
+                    id: "read",
+                    ok: Some(true),
+                    detail: "read".into(),
+                },
+                Step {
+                    id: "chain",
+                    ok: Some(false),
+                    detail: "wrong \"chain\"".into(),
+                },
+                Step {
+                    id: "document",
+                    ok: None,
+                    detail: String::new(),
+                },
+            ],
+            certificate: None,
+            proven_at: Some((7, 1_780_000_001_000)),
+        };
+        assert_eq!(
+            report.to_json(),
+            "{\"status\":\"tampered\",\"steps\":[\
+             {\"id\":\"read\",\"ok\":true,\"detail\":\"read\"},\
+             {\"id\":\"chain\",\"ok\":false,\"detail\":\"wrong \\\"chain\\\"\"},\
+             {\"id\":\"document\",\"ok\":null,\"detail\":\"\"}],\
+             \"certificate\":null,\"height\":7,\"proven_at_ms\":1780000001000}"
+        );
+        let unproven = Report {
+            verdict: Verdict::Error,
+            steps: vec![],
+            proven_at: None,
+            ..report
+        };
+        assert_eq!(
+            unproven.to_json(),
+            "{\"status\":\"error\",\"steps\":[],\"certificate\":null,\"height\":null,\"proven_at_ms\":null}"
+        );
+    }
+}

@@ -1,0 +1,320 @@
+//! The verification steps, one function each, in the order `verify_certificate` runs them.
+//! Each records what it found and either yields what the next step needs or ends the
+//! verification with its verdict (`Err`).
+
+use hengxin_primitives::bundle::{BundleError, ProofBundle, TrustAnchor, VerifiedState};
+use hengxin_primitives::crypto::sha256;
+use hengxin_primitives::records::{CertificateRecord, LabRecord};
+use hengxin_primitives::rules::{self, CertificateState, LinkOutcome};
+use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::{CertNumber, Date, LabCode};
+
+use crate::{Request, Step, Verdict};
+
+/// What a step yields for the next, or the verdict that ends the verification.
+pub(crate) type Outcome<T> = Result<T, Verdict>;
+
+/// The steps checked so far, in order.
+pub(crate) struct Steps<'a>(pub(crate) &'a mut Vec<Step>);
+
+impl Steps<'_> {
+    fn push(&mut self, id: &'static str, ok: Option<bool>, detail: impl Into<String>) {
+        self.0.push(Step {
+            id,
+            ok,
+            detail: detail.into(),
+        });
+    }
+
+    fn pass(&mut self, id: &'static str, detail: impl Into<String>) {
+        self.push(id, Some(true), detail);
+    }
+
+    fn fail(&mut self, id: &'static str, detail: impl Into<String>) {
+        self.push(id, Some(false), detail);
+    }
+
+    fn info(&mut self, id: &'static str, detail: impl Into<String>) {
+        self.push(id, None, detail);
+    }
+
+    /// Records a failed step that ends the verification with `verdict`.
+    fn end<T>(
+        &mut self,
+        id: &'static str,
+        detail: impl Into<String>,
+        verdict: Verdict,
+    ) -> Outcome<T> {
+        self.fail(id, detail);
+        Err(verdict)
+    }
+}
+
+const CHAIN_PASSED: &str = "链标识一致 · the chain is the trusted one";
+
+/// `read`: the lab code and certificate number the reader asks about.
+pub(crate) fn read_request(
+    steps: &mut Steps<'_>,
+    request: &Request<'_>,
+) -> Outcome<(LabCode, CertNumber)> {
+    match (
+        LabCode::new(request.lab),
+        request.number.parse::<CertNumber>(),
+    ) {
+        (Ok(lab), Ok(number)) => Ok((lab, number)),
+        _ => steps.end(
+            "read",
+            "证书编号无效 · the lab code or certificate number is not valid",
+            Verdict::Error,
+        ),
+    }
+}
+
+/// `read`: the bundle, decoded strictly and within limits.
+pub(crate) fn read_bundle(steps: &mut Steps<'_>, bytes: &[u8]) -> Outcome<ProofBundle> {
+    let bundle = match ProofBundle::decode_untrusted(bytes) {
+        Ok(bundle) => bundle,
+        Err(e) => {
+            return steps.end(
+                "read",
+                format!("无法读取证明 · the proof cannot be read: {e}"),
+                Verdict::Error,
+            );
+        }
+    };
+    steps.pass(
+        "read",
+        format!(
+            "已读取证明 · proof read: {} state proofs, {} validator hand-offs",
+            bundle.entries.len(),
+            bundle.handoffs.len()
+        ),
+    );
+    Ok(bundle)
+}
+
+/// Which step a bundle error belongs to.
+fn bundle_step(e: &BundleError) -> &'static str {
+    match e {
+        BundleError::Decode(_) | BundleError::TooLarge => "read",
+        BundleError::WrongChain { .. } => "chain",
+        BundleError::State { .. } | BundleError::DuplicateEntry => "state",
+        _ => "commit",
+    }
+}
+
+/// `chain`, `commit`, `state`: the bundle against the trust anchor, in one check of the
+/// primitives'. On a failure, the steps before the one it belongs to are reported as passed.
+pub(crate) fn check_proof(
+    steps: &mut Steps<'_>,
+    anchor: &TrustAnchor,
+    bundle: &ProofBundle,
+) -> Outcome<VerifiedState> {
+    let state = match bundle.verify(anchor) {
+        Ok(state) => state,
+        Err(e) => {
+            let failed = bundle_step(&e);
+            for (id, text) in [
+                ("chain", CHAIN_PASSED),
+                (
+                    "commit",
+                    "最终性签名有效 · the commit is signed by > 2/3 of the validators",
+                ),
+            ] {
+                if id == failed {
+                    break;
+                }
+                steps.pass(id, text);
+            }
+            return steps.end(
+                failed,
+                format!("证明无效 · the proof does not hold: {e}"),
+                Verdict::Tampered,
+            );
+        }
+    };
+    let height = state.header.height;
+    steps.pass("chain", CHAIN_PASSED);
+    steps.pass(
+        "commit",
+        format!(
+            "区块 {height} 已由超过三分之二的验证节点签名 · block {height} is signed by more than 2/3 of the validators"
+        ),
+    );
+    steps.pass(
+        "state",
+        "状态证明有效 · every state proof matches the block's state root",
+    );
+    Ok(state)
+}
+
+/// `record`: the proven certificate, with its lab's record when the bundle proves it.
+pub(crate) fn find_certificate(
+    steps: &mut Steps<'_>,
+    state: &VerifiedState,
+    lab: LabCode,
+    number: CertNumber,
+) -> Outcome<(CertificateRecord, Option<LabRecord>)> {
+    let key = StorageKey::Certificate(lab.clone(), number.clone());
+    let record: CertificateRecord = match state.get(&key) {
+        Ok(Some(record)) => record,
+        Ok(None) => {
+            return steps.end(
+                "record",
+                format!(
+                    "账本上没有证书 {lab}/{number} · the ledger proves there is no such certificate"
+                ),
+                Verdict::Unknown,
+            );
+        }
+        Err(e) => {
+            return steps.end(
+                "record",
+                format!("证明未包含该证书 · the proof does not cover this certificate: {e}"),
+                Verdict::Tampered,
+            );
+        }
+    };
+    steps.pass(
+        "record",
+        format!("证书已上链 · anchored at height {}", record.anchored_height),
+    );
+    let issuer: Option<LabRecord> = state.get(&StorageKey::Lab(lab)).ok().flatten();
+    Ok((record, issuer))
+}
+
+/// `document`: the reader's document, else the QR code's hash prefix, against the anchored
+/// `document_hash`; only informative when the reader has neither.
+pub(crate) fn match_document(
+    steps: &mut Steps<'_>,
+    record: &CertificateRecord,
+    request: &Request<'_>,
+) -> Outcome<()> {
+    let anchored = &record.fields.document_hash;
+    match (request.document, request.hash_prefix) {
+        (Some(document), _) if sha256(document) != *anchored => steps.end(
+            "document",
+            "文件与上链哈希不符 · the document is not the one anchored (its SHA-256 differs)",
+            Verdict::Tampered,
+        ),
+        (Some(_), _) => {
+            steps.pass("document", "文件哈希一致 · the document's SHA-256 matches");
+            Ok(())
+        }
+        (None, Some(prefix))
+            if prefix.is_empty()
+                || !anchored.to_hex().starts_with(&prefix.to_ascii_lowercase()) =>
+        {
+            steps.end(
+                "document",
+                format!("二维码中的哈希 {prefix} 与上链哈希不符 · the QR code's hash does not match the anchored one"),
+                Verdict::Tampered,
+            )
+        }
+        (None, Some(_)) => {
+            steps.pass(
+                "document",
+                "二维码中的哈希一致 · the QR code's hash matches the anchored one",
+            );
+            Ok(())
+        }
+        (None, None) => {
+            steps.info("document", "未比对文件 · no document or QR hash to compare");
+            Ok(())
+        }
+    }
+}
+
+/// `issuer`: the issuing lab is proven and the signing key was active at anchoring.
+pub(crate) fn check_issuer(
+    steps: &mut Steps<'_>,
+    record: &CertificateRecord,
+    issuer: Option<&LabRecord>,
+) -> Outcome<()> {
+    match issuer {
+        Some(lab) if lab.key_active_at(&record.signing_key, record.anchored_height) => {
+            steps.pass(
+                "issuer",
+                format!(
+                    "签发机构 {} ({}) · issued by {}, with a key active then",
+                    lab.name, lab.region, lab.code
+                ),
+            );
+            Ok(())
+        }
+        _ => steps.end(
+            "issuer",
+            "签发机构或其密钥未经证明 · the issuing lab or its key is not proven",
+            Verdict::Tampered,
+        ),
+    }
+}
+
+/// `status` on the reader's date: the verdict, though the verification goes on to report the
+/// traceability.
+pub(crate) fn judge_status(
+    steps: &mut Steps<'_>,
+    record: &CertificateRecord,
+    today: Date,
+) -> Verdict {
+    match rules::certificate_state(record, today) {
+        CertificateState::Valid => {
+            steps.pass("status", format!("有效 · current on {}", today.to_iso()));
+            Verdict::Authentic
+        }
+        CertificateState::Revoked => {
+            steps.fail("status", "已撤销 · revoked");
+            Verdict::Revoked
+        }
+        CertificateState::Superseded => {
+            steps.fail("status", "已被替代 · superseded by a newer certificate");
+            Verdict::Superseded
+        }
+        CertificateState::Expired => {
+            let until = record
+                .fields
+                .valid_until
+                .map(Date::to_iso)
+                .unwrap_or_default();
+            steps.fail("status", format!("已过期 ({until}) · expired"));
+            Verdict::Expired
+        }
+    }
+}
+
+/// `traceability`, only informative: the certificate's chain of standards up to the national
+/// ones, walked through the proven state.
+pub(crate) fn note_traceability(
+    steps: &mut Steps<'_>,
+    record: &CertificateRecord,
+    state: &mut VerifiedState,
+) {
+    let trace = rules::traceability_chain(record, state);
+    let links = trace.links.len();
+    if trace.is_complete() {
+        steps.info(
+            "traceability",
+            format!("溯源链完整 ({links} 环) · traceable to national standards ({links} links)"),
+        );
+        return;
+    }
+    let problems: Vec<_> = trace
+        .links
+        .iter()
+        .filter_map(|l| match &l.outcome {
+            LinkOutcome::Broken(p) => Some(p.code()),
+            _ => None,
+        })
+        .collect();
+    steps.info(
+        "traceability",
+        format!(
+            "溯源链不完整 · traceability incomplete: {}",
+            if problems.is_empty() {
+                "no links".into()
+            } else {
+                problems.join(", ")
+            }
+        ),
+    );
+}
