@@ -2,6 +2,67 @@
 
 use serde::{Deserialize, Serialize};
 
+hengxin_primitives::wire_words! {
+    /// The codes of the API's own refusals (a transaction the runtime refuses carries the
+    /// runtime's code instead: `stale_nonce`, `certificates.not_in_scope`…).
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub enum ErrorCode: "API error code" {
+        /// 400: a block height that is not a whole number.
+        InvalidHeight = "invalid_height",
+        /// 400: a hash that is not 64 hex digits.
+        InvalidHash = "invalid_hash",
+        /// 400: a public key that is not 64 hex digits.
+        InvalidPublicKey = "invalid_public_key",
+        /// 400: a malformed lab code.
+        InvalidLabCode = "invalid_lab_code",
+        /// 400: a malformed certificate number.
+        InvalidCertificateNumber = "invalid_certificate_number",
+        /// 400: a malformed 统一社会信用代码 (or a wrong check digit).
+        InvalidCreditCode = "invalid_credit_code",
+        /// 400: the body is not a SCALE-encoded signed transaction.
+        UndecodableTransaction = "undecodable_transaction",
+        /// 404: no such endpoint.
+        NotFound = "not_found",
+        /// 404: no block at that height.
+        BlockNotFound = "block_not_found",
+        /// 404: the node knows no such transaction.
+        TransactionNotFound = "transaction_not_found",
+        /// 404: no such certificate.
+        CertificateNotFound = "certificate_not_found",
+        /// 404: no such business.
+        BusinessNotFound = "business_not_found",
+        /// 409: the transaction is already in the pool.
+        DuplicateTransaction = "duplicate_transaction",
+        /// 409: another pooled transaction of the account has this nonce.
+        NonceTaken = "nonce_taken",
+        /// 413: the body is over the limit.
+        BodyTooLarge = "body_too_large",
+        /// 429: the account has too many transactions waiting.
+        AccountPoolFull = "account_pool_full",
+        /// 429: too many requests from this address.
+        RateLimited = "rate_limited",
+        /// 500: the node's storage failed.
+        StorageError = "storage_error",
+        /// 503: the pool is full.
+        MempoolFull = "mempool_full",
+        /// 503: only genesis exists, so nothing can be proven yet.
+        NothingFinalized = "nothing_finalized",
+    }
+}
+
+impl From<ErrorCode> for String {
+    fn from(code: ErrorCode) -> String {
+        code.code().into()
+    }
+}
+
+impl ErrorDetail {
+    /// Whether this is the API's refusal `code`.
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.code == code.code()
+    }
+}
+
 /// The body of every error: `{"error": {"code", "message"}}`.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -18,4 +79,22 @@ pub struct ErrorDetail {
     pub code: String,
     /// What went wrong and what to do.
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_the_contract_s() {
+        let codes: Vec<_> = ErrorCode::ALL.iter().map(|c| c.code()).collect();
+        assert_eq!(
+            codes.join(" "),
+            "invalid_height invalid_hash invalid_public_key invalid_lab_code \
+             invalid_certificate_number invalid_credit_code undecodable_transaction not_found \
+             block_not_found transaction_not_found certificate_not_found business_not_found \
+             duplicate_transaction nonce_taken body_too_large account_pool_full rate_limited \
+             storage_error mempool_full nothing_finalized"
+        );
+    }
 }

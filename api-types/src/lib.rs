@@ -18,4 +18,4 @@ pub use chain::{
     AccountView, BlockView, Health, ProposalView, Submitted, TxState, TxStatus, ValidatorView,
     ValidatorsView,
 };
-pub use error::{ErrorBody, ErrorDetail};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};

@@ -1,6 +1,7 @@
 //! Businesses and their proof bundles.
 
 use axum::extract::{Path, State};
+use hengxin_api_types::ErrorCode;
 use hengxin_api_types::{BundleBody, BusinessView, ErrorBody};
 use hengxin_primitives::CreditCode;
 
@@ -10,7 +11,7 @@ use crate::query::{self, Reader};
 
 fn parse_business(code: &str) -> Result<CreditCode, ApiError> {
     code.parse()
-        .map_err(|e| ApiError::bad_request("invalid_credit_code", e))
+        .map_err(|e| ApiError::bad_request(ErrorCode::InvalidCreditCode, e))
 }
 
 /// A registered business (the credit grade comes with the credit module).
@@ -34,7 +35,7 @@ pub async fn business(
     query::business(&mut reader, &head, &code)?.map_or_else(
         || {
             Err(ApiError::not_found(
-                "business_not_found",
+                ErrorCode::BusinessNotFound,
                 format!("no business {code} is registered"),
             ))
         },

@@ -1,6 +1,7 @@
 //! Certificates and their proof bundles.
 
 use axum::extract::{Path, Query, State};
+use hengxin_api_types::ErrorCode;
 use hengxin_api_types::{BundleBody, CertificateView, ErrorBody, ProofQuery};
 use hengxin_primitives::records::{CertificateRecord, LabRecord};
 use hengxin_primitives::state::StorageKey;
@@ -11,16 +12,16 @@ use super::error::{ApiError, ApiResult, ok};
 use crate::query::{self, Reader};
 
 fn parse_certificate(lab: &str, number: &str) -> Result<(LabCode, CertNumber), ApiError> {
-    let lab = LabCode::new(lab).map_err(|e| ApiError::bad_request("invalid_lab_code", e))?;
+    let lab = LabCode::new(lab).map_err(|e| ApiError::bad_request(ErrorCode::InvalidLabCode, e))?;
     let number: CertNumber = number
         .parse()
-        .map_err(|e| ApiError::bad_request("invalid_certificate_number", e))?;
+        .map_err(|e| ApiError::bad_request(ErrorCode::InvalidCertificateNumber, e))?;
     Ok((lab, number))
 }
 
 fn certificate_not_found(lab: &LabCode, number: &CertNumber) -> ApiError {
     ApiError::not_found(
-        "certificate_not_found",
+        ErrorCode::CertificateNotFound,
         format!("lab {lab} has anchored no certificate numbered {number:?}"),
     )
 }

@@ -1,5 +1,6 @@
 //! The chain: health, blocks, the trust anchor, validators and accounts.
 
+use hengxin_api_types::ErrorCode;
 use std::sync::atomic::Ordering;
 
 use axum::extract::{Path, State};
@@ -43,9 +44,9 @@ pub async fn block(
     State(state): State<ApiState>,
     Path(height): Path<String>,
 ) -> ApiResult<BlockView> {
-    let height: u64 = height
-        .parse()
-        .map_err(|_| ApiError::bad_request("invalid_height", "a height is a whole number"))?;
+    let height: u64 = height.parse().map_err(|_| {
+        ApiError::bad_request(ErrorCode::InvalidHeight, "a height is a whole number")
+    })?;
     let store = state.submitter.store();
     let found = match height {
         0 => Some((state.genesis.clone(), Vec::new())),
@@ -55,7 +56,10 @@ pub async fn block(
         }),
     };
     let (header, transactions) = found.ok_or_else(|| {
-        ApiError::not_found("block_not_found", format!("no block at height {height}"))
+        ApiError::not_found(
+            ErrorCode::BlockNotFound,
+            format!("no block at height {height}"),
+        )
     })?;
     ok(BlockView {
         height: header.height,
@@ -133,7 +137,7 @@ pub async fn account(
     Path(key): Path<String>,
 ) -> ApiResult<AccountView> {
     let key = PublicKey::from_hex(&key).ok_or_else(|| {
-        ApiError::bad_request("invalid_public_key", "a public key is 64 hex digits")
+        ApiError::bad_request(ErrorCode::InvalidPublicKey, "a public key is 64 hex digits")
     })?;
     let head = state.head()?;
     let chain = state.submitter.chain();

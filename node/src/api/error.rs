@@ -2,6 +2,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use hengxin_api_types::ErrorCode;
 use hengxin_api_types::{ErrorBody, ErrorDetail};
 
 use crate::query::QueryError;
@@ -49,7 +50,11 @@ impl IntoResponse for ApiError {
 
 impl From<hengxin_support::StorageError> for ApiError {
     fn from(e: hengxin_support::StorageError) -> ApiError {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage_error", e)
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::StorageError,
+            e,
+        )
     }
 }
 
@@ -57,12 +62,16 @@ impl From<QueryError> for ApiError {
     fn from(e: QueryError) -> ApiError {
         match e {
             QueryError::Storage(s) => s.into(),
-            QueryError::NothingFinalized => {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "nothing_finalized", e)
-            }
-            QueryError::Missing(_) => {
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage_error", e)
-            }
+            QueryError::NothingFinalized => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::NothingFinalized,
+                e,
+            ),
+            QueryError::Missing(_) => ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::StorageError,
+                e,
+            ),
         }
     }
 }

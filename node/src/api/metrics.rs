@@ -1,5 +1,6 @@
 //! `/metrics` and the verify page's files.
 
+use hengxin_api_types::ErrorCode;
 use std::sync::atomic::Ordering;
 
 use axum::extract::{Path, State};
@@ -42,7 +43,7 @@ pub async fn verify_page(State(state): State<ApiState>) -> Response {
 pub async fn verify_asset(Path(name): Path<String>) -> Result<Response, ApiError> {
     verify_page::file(&name).ok_or_else(|| {
         ApiError::not_found(
-            "not_found",
+            ErrorCode::NotFound,
             "the verify page has no such file; open /verify",
         )
     })

@@ -18,6 +18,7 @@ mod metrics;
 mod tests;
 mod transactions;
 
+use hengxin_api_types::ErrorCode;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
@@ -161,7 +162,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/verify/{file}", get(metrics::verify_asset))
         .fallback(|| async {
             ApiError::not_found(
-                "not_found",
+                ErrorCode::NotFound,
                 "no such endpoint; /v1/openapi.json lists them (escape a '/' in a certificate \
                  number as %2F)",
             )
@@ -184,7 +185,7 @@ async fn rate_limit(State(state): State<ApiState>, request: Request, next: Next)
     {
         let mut response = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             format!(
                 "more than {} requests per second from {client}; slow down and retry",
                 state.limiter.limit().per_second

@@ -3,6 +3,7 @@
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use hengxin_api_types::ErrorCode;
 use hengxin_api_types::{ErrorBody, ErrorDetail, Submitted, TxState, TxStatus};
 use hengxin_primitives::Hash;
 use hengxin_primitives::tx::TX_SIZE_BYTES_MAX;
@@ -34,16 +35,16 @@ pub async fn submit(State(state): State<ApiState>, body: Body) -> ApiResult<Subm
         .map_err(|_| {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
+                ErrorCode::BodyTooLarge,
                 format!("a transaction is at most {TX_SIZE_BYTES_MAX} bytes"),
             )
         })?;
     let tx = decode_transaction(&bytes).map_err(|e| match e {
         TxDecodeError::TooLarge { .. } => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", e)
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge, e)
         }
         TxDecodeError::Undecodable(_) => ApiError::bad_request(
-            "undecodable_transaction",
+            ErrorCode::UndecodableTransaction,
             format!("{e}; send a SCALE-encoded signed transaction as application/octet-stream"),
         ),
     })?;
@@ -55,13 +56,19 @@ pub async fn submit(State(state): State<ApiState>, body: Body) -> ApiResult<Subm
 fn submit_error(e: SubmitError) -> ApiError {
     let (status, code) = match &e {
         SubmitError::Invalid(tx) => return ApiError::bad_request(tx.code(), e),
-        SubmitError::Pool(AdmitError::Full(_)) => (StatusCode::SERVICE_UNAVAILABLE, "mempool_full"),
-        SubmitError::Pool(AdmitError::AccountFull(_)) => {
-            (StatusCode::TOO_MANY_REQUESTS, "account_pool_full")
+        SubmitError::Pool(AdmitError::Full(_)) => {
+            (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::MempoolFull)
         }
-        SubmitError::Pool(AdmitError::Duplicate) => (StatusCode::CONFLICT, "duplicate_transaction"),
-        SubmitError::Pool(AdmitError::NonceTaken(_)) => (StatusCode::CONFLICT, "nonce_taken"),
-        SubmitError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "storage_error"),
+        SubmitError::Pool(AdmitError::AccountFull(_)) => {
+            (StatusCode::TOO_MANY_REQUESTS, ErrorCode::AccountPoolFull)
+        }
+        SubmitError::Pool(AdmitError::Duplicate) => {
+            (StatusCode::CONFLICT, ErrorCode::DuplicateTransaction)
+        }
+        SubmitError::Pool(AdmitError::NonceTaken(_)) => {
+            (StatusCode::CONFLICT, ErrorCode::NonceTaken)
+        }
+        SubmitError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::StorageError),
     };
     ApiError::new(status, code, e)
 }
@@ -82,7 +89,10 @@ pub async fn transaction(
     Path(hash): Path<String>,
 ) -> ApiResult<TxStatus> {
     let hash = Hash::from_hex(&hash).ok_or_else(|| {
-        ApiError::bad_request("invalid_hash", "a transaction hash is 64 hex digits")
+        ApiError::bad_request(
+            ErrorCode::InvalidHash,
+            "a transaction hash is 64 hex digits",
+        )
     })?;
     if let Some(record) = state.submitter.store().transaction(&hash)? {
         return ok(match record.result {
@@ -109,7 +119,7 @@ pub async fn transaction(
         });
     }
     Err(ApiError::not_found(
-        "transaction_not_found",
+        ErrorCode::TransactionNotFound,
         format!("transaction {hash} is unknown to this node"),
     ))
 }
