@@ -1,0 +1,277 @@
+//! The application side of consensus: it builds blocks from the mempool, checks the blocks
+//! others propose by re-executing them, persists every block before the engine hears of it, and
+//! commits a decided block with its certificate in one batch.
+//!
+//! This file holds the state and routes each engine message to the room that serves it:
+//! `proposing` (this node's blocks, and the checks on others'), `parts` (a block streamed as
+//! proposal parts, and reassembled from them), `commit` (a decided block and its certificate)
+//! and `sync` (decided blocks served to peers, and taken from them).
+
+mod commit;
+mod parts;
+mod proposing;
+mod sync;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hengxin_primitives::block::ValidatorSet as ChainValidatorSet;
+use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::{Hash, Header, Keypair};
+use hengxin_runtime::{Block, Chain, Executed};
+use hengxin_sled_store::SledBackend;
+use malachite_app_channel::app::consensus::VoteExtensionVerdicts;
+use malachite_app_channel::app::types::core::{HeightParams, LinearTimeouts, Round};
+use malachite_app_channel::app::types::streaming::StreamId;
+use malachite_app_channel::app::types::{LocallyProposedValue, PeerId};
+use malachite_app_channel::{AppMsg, Channels, Reply};
+use tracing::{info, warn};
+
+use self::parts::PartStream;
+use super::context::{Address, BlockHash, Height, HengxinContext, ValidatorSet};
+use crate::mempool::Mempool;
+use crate::metrics::Metrics;
+use crate::store::Store;
+
+/// Transactions per `Transactions` part of a streamed block.
+const TXS_PER_PART: usize = 256;
+/// Blocks a sync response may carry.
+const SYNC_BLOCKS_MAX: u64 = 64;
+/// Part streams being reassembled at once (a bound on what peers can make us hold).
+const STREAMS_MAX: usize = 64;
+/// Parts in one stream.
+const PARTS_PER_STREAM_MAX: u64 = 4_096;
+/// How far ahead of this node's clock a proposed block's timestamp may be.
+pub const CLOCK_DRIFT_MS_MAX: u64 = 2_000;
+
+/// How blocks are built and paced.
+#[derive(Debug, Clone)]
+pub struct BlockParams {
+    /// Most transactions in a block.
+    pub txs_max: usize,
+    /// Most transaction bytes in a block.
+    pub bytes_max: usize,
+    /// Consensus timeouts.
+    pub timeouts: LinearTimeouts,
+    /// Minimum time per height (`None`: as fast as consensus goes).
+    pub target_time: Option<Duration>,
+}
+
+/// A block proposed at a height, executed but not decided.
+#[derive(Debug)]
+struct Proposed {
+    block: Block,
+    executed: Executed,
+    round: Round,
+    valid_round: Round,
+    proposer: Address,
+}
+
+/// The application state the loop works on.
+pub struct App {
+    ctx: HengxinContext,
+    store: Arc<Store>,
+    chain: Chain<SledBackend>,
+    key: Keypair,
+    mempool: Arc<Mempool>,
+    params: BlockParams,
+    head: Header,
+    proposals: BTreeMap<(u64, Hash), Proposed>,
+    streams: BTreeMap<(PeerId, StreamId), PartStream>,
+    metrics: Arc<Metrics>,
+    round_started: Option<Instant>,
+}
+
+impl App {
+    /// The app of a node whose store already holds `genesis`.
+    pub fn new(
+        store: Arc<Store>,
+        genesis: &Header,
+        key: Keypair,
+        mempool: Arc<Mempool>,
+        params: BlockParams,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<App> {
+        let head = store
+            .head()?
+            .ok_or_else(|| anyhow::anyhow!("store has no genesis"))?;
+        let chain = store.chain(genesis);
+        let ctx = HengxinContext {
+            chain: genesis.hash(),
+        };
+        // Blocks proposed for the next height before a restart: the engine's WAL may hold votes
+        // for them, and this node must re-propose its own block rather than a different one.
+        let mut proposals = BTreeMap::new();
+        for block in store.pending_at(head.height + 1)? {
+            if let Ok(executed) = chain.import(&head, &block.header, &block.transactions) {
+                let proposer = Address(block.header.proposer);
+                let key = (block.header.height, block.header.hash());
+                let proposed = Proposed {
+                    block,
+                    executed,
+                    round: Round::new(0),
+                    valid_round: Round::Nil,
+                    proposer,
+                };
+                proposals.insert(key, proposed);
+            }
+        }
+        Ok(App {
+            ctx,
+            store,
+            chain,
+            key,
+            mempool,
+            params,
+            head,
+            proposals,
+            streams: BTreeMap::new(),
+            metrics,
+            round_started: None,
+        })
+    }
+
+    /// The chain's runtime.
+    pub fn chain(&self) -> &Chain<SledBackend> {
+        &self.chain
+    }
+
+    /// The set that finalizes `height`: the next set announced by the state before it.
+    fn validator_set(&self, height: u64) -> anyhow::Result<ChainValidatorSet> {
+        let version = height.saturating_sub(1);
+        let next: Option<ChainValidatorSet> =
+            self.chain.read(&StorageKey::NextValidators, version)?;
+        match next {
+            Some(set) => Ok(set),
+            None => self
+                .chain
+                .read(&StorageKey::Validators, version)?
+                .ok_or_else(|| anyhow::anyhow!("no validator set in state at height {version}")),
+        }
+    }
+
+    fn height_params(&self, height: u64) -> anyhow::Result<HeightParams<HengxinContext>> {
+        let set = ValidatorSet::new(&self.validator_set(height)?);
+        Ok(HeightParams::new(
+            set,
+            self.params.timeouts,
+            self.params.target_time,
+        ))
+    }
+
+    /// Runs until the engine closes its channel.
+    pub async fn run(mut self, mut channels: Channels<HengxinContext>) -> anyhow::Result<()> {
+        while let Some(msg) = channels.consensus.recv().await {
+            if let Err(e) = self.handle(msg, &channels).await {
+                // Every error here is local (storage); the engine learns of it through a
+                // refused reply or a restart of the height, never through a wrong verdict.
+                warn!(error = %e, "consensus message not handled");
+            }
+        }
+        anyhow::bail!("the consensus engine stopped")
+    }
+
+    /// Hands each message to the one function that serves it.
+    async fn handle(
+        &mut self,
+        msg: AppMsg<HengxinContext>,
+        channels: &Channels<HengxinContext>,
+    ) -> anyhow::Result<()> {
+        match msg {
+            AppMsg::ConsensusReady { reply } => self.consensus_ready(reply)?,
+            AppMsg::StartedRound {
+                height,
+                round,
+                proposer,
+                reply_value,
+                ..
+            } => self.started_round(height, round, proposer, reply_value),
+            AppMsg::GetValue {
+                height,
+                round,
+                reply,
+                ..
+            } => self.get_value(channels, height, round, reply).await?,
+            AppMsg::ReceivedProposalPart {
+                from,
+                published_by,
+                part,
+                reply,
+            } => self.received_proposal_part(from, published_by, part, reply)?,
+            AppMsg::Decided {
+                certificate, reply, ..
+            } => self.decided(&certificate, reply)?,
+            AppMsg::Finalized {
+                certificate, reply, ..
+            } => self.finalized(&certificate, reply)?,
+            AppMsg::GetDecidedValues { range, reply } => self.get_decided_values(&range, reply)?,
+            AppMsg::ProcessSyncedValue {
+                height,
+                round,
+                proposer,
+                value_bytes,
+                reply,
+            } => self.process_synced_value(height, round, proposer, &value_bytes, reply),
+            AppMsg::GetHistoryMinHeight { reply } => sync::get_history_min_height(reply),
+            AppMsg::RestreamProposal {
+                height,
+                round,
+                valid_round,
+                value_id,
+                ..
+            } => {
+                self.restream_proposal(channels, height, round, valid_round, value_id)
+                    .await?;
+            }
+            AppMsg::ExtendVote { reply, .. } => extend_vote(reply),
+            AppMsg::VerifyVoteExtensions {
+                extensions, reply, ..
+            } => verify_vote_extensions(extensions, reply),
+        }
+        Ok(())
+    }
+
+    /// The engine starts at the height after the head.
+    fn consensus_ready(
+        &self,
+        reply: Reply<(Height, HeightParams<HengxinContext>)>,
+    ) -> anyhow::Result<()> {
+        let next = self.head.height + 1;
+        info!(height = next, "consensus ready");
+        let _ = reply.send((Height(next), self.height_params(next)?));
+        Ok(())
+    }
+
+    /// Builds this node's block, gives the engine its hash, then streams it to the others.
+    async fn get_value(
+        &mut self,
+        channels: &Channels<HengxinContext>,
+        height: Height,
+        round: Round,
+        reply: Reply<LocallyProposedValue<HengxinContext>>,
+    ) -> anyhow::Result<()> {
+        let hash = self.build_block(height.0, round)?;
+        let _ = reply.send(LocallyProposedValue::new(height, round, BlockHash(hash)));
+        self.stream_block(channels, height.0, round, Round::Nil, hash)
+            .await
+    }
+}
+
+/// Votes carry no extension.
+fn extend_vote(reply: Reply<Option<()>>) {
+    let _ = reply.send(None);
+}
+
+/// Any extension is accepted (this node makes none).
+fn verify_vote_extensions(
+    extensions: Vec<(Address, ())>,
+    reply: Reply<VoteExtensionVerdicts<HengxinContext>>,
+) {
+    let _ = reply.send(
+        extensions
+            .into_iter()
+            .map(|(address, _)| (address, Ok(())))
+            .collect(),
+    );
+}

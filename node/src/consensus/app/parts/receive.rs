@@ -1,0 +1,323 @@
+//! Receiving parts: streams are gathered per publisher, within limits, and the block a complete
+//! stream makes up is checked, executed and persisted before consensus hears of it.
+
+use std::collections::BTreeMap;
+
+use hengxin_runtime::Block;
+use malachite_app_channel::Reply;
+use malachite_app_channel::app::streaming::StreamContent;
+use malachite_app_channel::app::types::core::{self as mc, Context as _, Round, Validity};
+use malachite_app_channel::app::types::streaming::StreamMessage;
+use malachite_app_channel::app::types::{PeerId, ProposedValue};
+use parity_scale_codec::Encode;
+use tracing::warn;
+
+use super::reassembly::{Reassembled, reassemble};
+use crate::consensus::app::{App, PARTS_PER_STREAM_MAX, Proposed, STREAMS_MAX};
+use crate::consensus::context::{
+    Address, BlockHash, Height, HengxinContext, ProposalFin, ProposalInit, ProposalPart,
+    ValidatorSet, parts_sign_bytes,
+};
+
+/// A part stream being reassembled.
+#[derive(Debug, Default)]
+pub(in crate::consensus::app) struct PartStream {
+    parts: BTreeMap<u64, ProposalPart>,
+    fin: Option<u64>,
+    bytes: usize,
+}
+
+impl App {
+    /// A part from the network, grouped by the publisher it declares (or, without one, by the
+    /// peer that relayed it); replies with the value once its stream is complete.
+    pub(in crate::consensus::app) fn received_proposal_part(
+        &mut self,
+        from: PeerId,
+        published_by: Option<PeerId>,
+        part: StreamMessage<ProposalPart>,
+        reply: Reply<Option<ProposedValue<HengxinContext>>>,
+    ) -> anyhow::Result<()> {
+        let value = self.receive_part(published_by.unwrap_or(from), part)?;
+        let _ = reply.send(value);
+        Ok(())
+    }
+
+    /// Adds a part to its stream; when the stream is complete, checks the block and returns the
+    /// value for consensus (`Invalid` when the block is wrong).
+    fn receive_part(
+        &mut self,
+        publisher: PeerId,
+        msg: StreamMessage<ProposalPart>,
+    ) -> anyhow::Result<Option<ProposedValue<HengxinContext>>> {
+        if msg.sequence > PARTS_PER_STREAM_MAX {
+            return Ok(None);
+        }
+        let key = (publisher, msg.stream_id.clone());
+        if !self.streams.contains_key(&key) && self.streams.len() >= STREAMS_MAX {
+            // Drop the oldest stream rather than grow without bound.
+            if let Some(oldest) = self.streams.keys().next().cloned() {
+                self.streams.remove(&oldest);
+            }
+        }
+        let bytes_max = 2 * self.params.bytes_max;
+        let stream = self.streams.entry(key.clone()).or_default();
+        match msg.content {
+            StreamContent::Data(part) => {
+                stream.bytes += part.encoded_size();
+                if stream.bytes > bytes_max {
+                    // Larger than any block we would accept: drop the whole stream.
+                    self.streams.remove(&key);
+                    return Ok(None);
+                }
+                stream.parts.insert(msg.sequence, part);
+            }
+            StreamContent::Fin => stream.fin = Some(msg.sequence),
+        }
+        let complete = stream
+            .fin
+            .is_some_and(|fin| stream.parts.len() as u64 == fin);
+        if !complete {
+            return Ok(None);
+        }
+        let Some(stream) = self.streams.remove(&key) else {
+            return Ok(None);
+        };
+        self.assemble(stream.parts.into_values().collect())
+    }
+
+    /// The value of the block that a complete stream's parts make up: `None` when they make no
+    /// block for the next height from the round's proposer (nothing to vote on).
+    fn assemble(
+        &mut self,
+        parts: Vec<ProposalPart>,
+    ) -> anyhow::Result<Option<ProposedValue<HengxinContext>>> {
+        let Some(Reassembled {
+            init,
+            transactions,
+            fin,
+        }) = reassemble(parts)
+        else {
+            return Ok(None);
+        };
+        if init.height != self.head.height + 1 || !self.signed_by_proposer(&init, &fin)? {
+            return Ok(None);
+        }
+        let (height, proposer) = (init.height, Address(init.proposer));
+        let round = Round::new(init.round);
+        let valid_round = init.valid_round.map_or(Round::Nil, Round::new);
+        let block = Block {
+            header: init.header,
+            transactions,
+        };
+        self.judge(height, block, round, valid_round, proposer)
+    }
+
+    /// Whether `init` names the proposer of its round and `fin` carries that proposer's
+    /// signature over the header.
+    fn signed_by_proposer(&self, init: &ProposalInit, fin: &ProposalFin) -> anyhow::Result<bool> {
+        let round = Round::new(init.round);
+        let set = ValidatorSet::new(&self.validator_set(init.height)?);
+        let expected = self.ctx.select_proposer(&set, Height(init.height), round);
+        let hash = init.header.hash();
+        let signed = init.proposer.verify(
+            &parts_sign_bytes(&self.ctx.chain, init.height, init.round, &hash),
+            &fin.signature,
+        );
+        Ok(mc::Validator::address(expected) == &Address(init.proposer) && signed)
+    }
+
+    /// The verdict on a block from the round's proposer: `Valid` once it passes this node's
+    /// checks and executes to its header (then it is persisted and kept), `Invalid` otherwise.
+    fn judge(
+        &mut self,
+        height: u64,
+        block: Block,
+        round: Round,
+        valid_round: Round,
+        proposer: Address,
+    ) -> anyhow::Result<Option<ProposedValue<HengxinContext>>> {
+        let hash = block.header.hash();
+        let checked = self.check_proposed(&block).and_then(|()| {
+            self.chain
+                .import(&self.head, &block.header, &block.transactions)
+                .map_err(|e| e.to_string())
+        });
+        let validity = match checked {
+            Ok(executed) => {
+                self.store.put_pending(&block)?;
+                let proposed = Proposed {
+                    block,
+                    executed,
+                    round,
+                    valid_round,
+                    proposer,
+                };
+                let value = self.proposed_value(&proposed, Validity::Valid);
+                self.proposals.insert((height, hash), proposed);
+                return Ok(Some(value));
+            }
+            Err(e) => {
+                warn!(height, block = %hash, error = %e, "proposed block is invalid");
+                Validity::Invalid
+            }
+        };
+        Ok(Some(ProposedValue {
+            height: Height(height),
+            round,
+            valid_round,
+            proposer,
+            value: BlockHash(hash),
+            validity,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use hengxin_primitives::block::ValidatorSet as ChainValidatorSet;
+    use hengxin_primitives::{Hash, Keypair};
+    use hengxin_runtime::{Transaction, demo};
+    use malachite_app_channel::app::types::core::LinearTimeouts;
+    use malachite_app_channel::app::types::streaming::StreamId;
+
+    use super::*;
+    use crate::consensus::app::BlockParams;
+    use crate::consensus::app::proposing::now_ms;
+    use crate::mempool::Mempool;
+    use crate::store::Store;
+
+    fn app(dir: &std::path::Path, txs_max: usize) -> App {
+        let key = demo::key("validator-0");
+        let set = ChainValidatorSet::equal_power([key.public()]).unwrap();
+        let store = Arc::new(Store::open(dir).unwrap());
+        let genesis = store
+            .init_genesis(&demo::genesis(now_ms() - 1_000, set).unwrap())
+            .unwrap();
+        let params = BlockParams {
+            txs_max,
+            bytes_max: 1024 * 1024,
+            timeouts: LinearTimeouts::default(),
+            target_time: None,
+        };
+        App::new(
+            store,
+            &genesis,
+            key,
+            Arc::new(Mempool::default()),
+            params,
+            Arc::default(),
+        )
+        .unwrap()
+    }
+
+    fn anchors(app: &App, n: u64) -> Vec<Transaction> {
+        let today = hengxin_primitives::Date::from_unix_ms_cst(now_ms());
+        super::super::tests::anchors(app.ctx.chain, today, 0..n)
+    }
+
+    /// The parts of a block proposed at height 1, round 0, signed by `signer`.
+    fn parts(
+        app: &App,
+        signer: &Keypair,
+        timestamp_ms: u64,
+        txs: Vec<Transaction>,
+    ) -> Vec<ProposalPart> {
+        let executed = app
+            .chain
+            .execute(&app.head, timestamp_ms, signer.public(), &txs)
+            .unwrap();
+        let header = executed.header;
+        let signature = signer.sign(&parts_sign_bytes(&app.ctx.chain, 1, 0, &header.hash()));
+        let init = ProposalInit {
+            height: 1,
+            round: 0,
+            valid_round: None,
+            proposer: signer.public(),
+            header,
+            tx_count: u32::try_from(txs.len()).unwrap(),
+        };
+        vec![
+            ProposalPart::Init(init),
+            ProposalPart::Transactions(txs),
+            ProposalPart::Fin(ProposalFin { signature }),
+        ]
+    }
+
+    #[test]
+    fn proposed_blocks_are_checked_before_voting() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path(), 2);
+        let proposer = demo::key("validator-0");
+        let now = now_ms();
+
+        let good = parts(&app, &proposer, now, anchors(&app, 2));
+        assert_eq!(
+            app.assemble(good).unwrap().unwrap().validity,
+            Validity::Valid
+        );
+
+        let too_many = parts(&app, &proposer, now + 1, anchors(&app, 3));
+        assert_eq!(
+            app.assemble(too_many).unwrap().unwrap().validity,
+            Validity::Invalid
+        );
+
+        let future = parts(&app, &proposer, now + 60_000, anchors(&app, 1));
+        assert_eq!(
+            app.assemble(future).unwrap().unwrap().validity,
+            Validity::Invalid
+        );
+
+        let mut lying = parts(&app, &proposer, now + 2, anchors(&app, 1));
+        if let ProposalPart::Init(init) = &mut lying[0] {
+            init.header.state_root = Hash([7; 32]);
+        }
+        // The Fin signature no longer covers the changed header: ignored, not even voted on.
+        assert_eq!(app.assemble(lying.clone()).unwrap(), None);
+        // Signed by the proposer, a header that re-execution contradicts is voted invalid.
+        if let ProposalPart::Init(init) = &lying[0] {
+            let signature =
+                proposer.sign(&parts_sign_bytes(&app.ctx.chain, 1, 0, &init.header.hash()));
+            lying[2] = ProposalPart::Fin(ProposalFin { signature });
+        }
+        assert_eq!(
+            app.assemble(lying).unwrap().unwrap().validity,
+            Validity::Invalid
+        );
+
+        let stranger = Keypair::from_seed(&[42; 32]);
+        let not_the_proposer = parts(&app, &stranger, now + 3, anchors(&app, 1));
+        assert_eq!(app.assemble(not_the_proposer).unwrap(), None);
+    }
+
+    #[test]
+    fn a_stream_completes_whatever_order_its_parts_arrive_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path(), 2);
+        let proposer = demo::key("validator-0");
+        let parts = parts(&app, &proposer, now_ms(), anchors(&app, 2));
+        // An identity multihash (code 0, four bytes): a peer id without a key behind it.
+        let publisher = PeerId::from_bytes(&[0, 4, 1, 2, 3, 4]).unwrap();
+        let stream_id = StreamId::new(bytes::Bytes::from_static(b"stream"));
+        let message = |sequence: u64, content: StreamContent<ProposalPart>| {
+            StreamMessage::new(stream_id.clone(), sequence, content)
+        };
+
+        let count = parts.len() as u64;
+        let mut data: Vec<_> = parts.into_iter().enumerate().collect();
+        let last = data.remove(0);
+        let fin = message(count, StreamContent::Fin);
+        assert_eq!(app.receive_part(publisher, fin).unwrap(), None);
+        for (sequence, part) in data.into_iter().rev() {
+            let msg = message(sequence as u64, StreamContent::Data(part));
+            assert_eq!(app.receive_part(publisher, msg).unwrap(), None);
+        }
+        let (sequence, part) = last;
+        let msg = message(sequence as u64, StreamContent::Data(part));
+        let value = app.receive_part(publisher, msg).unwrap().unwrap();
+        assert_eq!(value.validity, Validity::Valid);
+        assert!(app.streams.is_empty(), "a complete stream is not kept");
+    }
+}
