@@ -146,6 +146,28 @@ pub enum Error {
     UnknownLab(LabCode),
 }
 
+impl Error {
+    /// The stable code the API reports for this refusal (`certificates.not_in_scope`, …).
+    /// Clients match on it, so it is written out, not derived from the variant's name: a rename
+    /// cannot change it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotLabKey => "certificates.not_lab_key",
+            Error::KeyNotActive(_) => "certificates.key_not_active",
+            Error::LabSuspended(_) => "certificates.lab_suspended",
+            Error::NotInScope { .. } => "certificates.not_in_scope",
+            Error::DuplicateNumber { .. } => "certificates.duplicate_number",
+            Error::UnknownCertificate { .. } => "certificates.unknown_certificate",
+            Error::AlreadyRevoked { .. } => "certificates.already_revoked",
+            Error::AlreadySuperseded { .. } => "certificates.already_superseded",
+            Error::NotIssuer(_) => "certificates.not_issuer",
+            Error::InvalidFields(_) => "certificates.invalid_fields",
+            Error::UnknownStandard(_) => "certificates.unknown_standard",
+            Error::UnknownLab(_) => "certificates.unknown_lab",
+        }
+    }
+}
+
 impl PalletError for Error {}
 
 /// The certificates calls.
@@ -365,4 +387,90 @@ pub fn check_fields(f: &CertificateFields, today: Date) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_its_stable_code() {
+        let lab = LabCode::new("CQJL").unwrap();
+        let number = CertNumber::new("JJG 52-2013/No. 17").unwrap();
+        let standard = StandardId {
+            owner: lab.clone(),
+            code: "S1".parse().unwrap(),
+        };
+        let cases = [
+            (Error::NotLabKey, "certificates.not_lab_key"),
+            (
+                Error::KeyNotActive(lab.clone()),
+                "certificates.key_not_active",
+            ),
+            (
+                Error::LabSuspended(lab.clone()),
+                "certificates.lab_suspended",
+            ),
+            (
+                Error::NotInScope {
+                    lab: lab.clone(),
+                    category: Category::Length,
+                    item: Text::lossy("gauge"),
+                    date: Date::from_ymd(2026, 3, 2).unwrap(),
+                },
+                "certificates.not_in_scope",
+            ),
+            (
+                Error::DuplicateNumber {
+                    lab: lab.clone(),
+                    number: number.clone(),
+                },
+                "certificates.duplicate_number",
+            ),
+            (
+                Error::UnknownCertificate {
+                    lab: lab.clone(),
+                    number: number.clone(),
+                },
+                "certificates.unknown_certificate",
+            ),
+            (
+                Error::AlreadyRevoked {
+                    lab: lab.clone(),
+                    number: number.clone(),
+                },
+                "certificates.already_revoked",
+            ),
+            (
+                Error::AlreadySuperseded {
+                    lab: lab.clone(),
+                    number,
+                },
+                "certificates.already_superseded",
+            ),
+            (Error::NotIssuer(lab.clone()), "certificates.not_issuer"),
+            (
+                Error::InvalidFields(Text::lossy("x")),
+                "certificates.invalid_fields",
+            ),
+            (
+                Error::UnknownStandard(standard),
+                "certificates.unknown_standard",
+            ),
+            (Error::UnknownLab(lab), "certificates.unknown_lab"),
+        ];
+        assert_codes(&cases);
+    }
+
+    /// Asserts each case's code; the cases follow the codec indexes, so none is skipped.
+    fn assert_codes(cases: &[(Error, &str)]) {
+        for (index, (error, code)) in cases.iter().enumerate() {
+            assert_eq!(
+                error.encode()[0] as usize,
+                index,
+                "case {index} is {error:?}"
+            );
+            assert_eq!(error.code(), *code, "{error:?}");
+        }
+    }
 }

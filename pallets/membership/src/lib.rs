@@ -1,16 +1,30 @@
 //! Membership: regions and their regulators, labs (scope, status, signing-key history),
 //! inspectors, businesses, and validator-set governance that needs every region's approval.
 //!
-//! Every call checks the signer's role here, from state, never from the transaction.
+//! Every call checks the signer's role here, from state, never from the transaction. Each call is
+//! one function, in a module by what it serves: `labs` (registration, scope, status, keys),
+//! `people` (inspectors and businesses) and `governance` (validator sets); the role checks are
+//! in `origin`, the state reads in `storage`.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod governance;
+mod labs;
+mod origin;
+mod people;
+mod storage;
+#[cfg(test)]
+mod tests;
+
+pub use governance::on_block_start;
+pub use origin::{acts_for_lab, ensure_regulator, ensure_regulator_of};
+pub use storage::{business, lab, next_validators, regions, role, validators};
+
 use hengxin_primitives::block::{ValidatorSet, ValidatorSetError};
 use hengxin_primitives::records::{
-    AccountRole, BusinessRecord, BusinessType, KeyRemoval, LabKeyEntry, LabKind, LabRecord,
-    LabStatus, RegionRecord, ScopeEntry, StatusChange, ValidatorProposal,
+    AccountRole, BusinessRecord, BusinessType, LabKind, LabRecord, RegionRecord, ScopeEntry,
 };
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, CreditCode, LabCode, RegionCode, Text};
@@ -23,98 +37,6 @@ pub const SCOPE_ENTRIES_MAX: usize = 64;
 pub const LAB_KEYS_MAX: usize = 32;
 /// The most status changes kept for a lab.
 pub const STATUS_CHANGES_MAX: usize = 256;
-
-// ---------------------------------------------------------------------------------------------
-// Storage
-
-/// The role of `account`.
-pub fn role(s: &mut dyn Storage, account: &AccountId) -> Result<Option<AccountRole>, StorageError> {
-    s.get(&StorageKey::Role(*account))
-}
-
-/// The lab `code`.
-pub fn lab(s: &mut dyn Storage, code: &LabCode) -> Result<Option<LabRecord>, StorageError> {
-    s.get(&StorageKey::Lab(code.clone()))
-}
-
-/// The business `code`.
-pub fn business(
-    s: &mut dyn Storage,
-    code: &CreditCode,
-) -> Result<Option<BusinessRecord>, StorageError> {
-    s.get(&StorageKey::Business(code.clone()))
-}
-
-/// Every region, sorted.
-pub fn regions(s: &mut dyn Storage) -> Result<Vec<RegionCode>, StorageError> {
-    Ok(s.get(&StorageKey::Regions)?.unwrap_or_default())
-}
-
-/// The region `signer` is a regulator of, or `NotRegulator`.
-pub fn ensure_regulator(
-    s: &mut dyn Storage,
-    signer: &AccountId,
-) -> DispatchResult<RegionCode, Error> {
-    match role(s, signer)? {
-        Some(AccountRole::Regulator { region }) => Ok(region),
-        _ => Err(Error::NotRegulator.into()),
-    }
-}
-
-/// Succeeds when `signer` is a regulator of `region`.
-pub fn ensure_regulator_of(
-    s: &mut dyn Storage,
-    signer: &AccountId,
-    region: &RegionCode,
-) -> DispatchResult<(), Error> {
-    if ensure_regulator(s, signer)? == *region {
-        Ok(())
-    } else {
-        Err(Error::NotRegulatorOf {
-            region: region.clone(),
-        }
-        .into())
-    }
-}
-
-/// Whether `signer` may act for `lab`: a regulator of its region, or one of its keys active at
-/// this height.
-pub fn acts_for_lab(
-    s: &mut dyn Storage,
-    env: &Env,
-    signer: &AccountId,
-    lab: &LabRecord,
-) -> Result<bool, StorageError> {
-    Ok(match role(s, signer)? {
-        Some(AccountRole::Regulator { region }) => region == lab.region,
-        Some(AccountRole::LabKey { lab: code }) => {
-            code == lab.code && lab.key_active_at(signer, env.height)
-        }
-        _ => false,
-    })
-}
-
-/// The set that finalizes the current block.
-pub fn validators(s: &mut dyn Storage) -> Result<Option<ValidatorSet>, StorageError> {
-    s.get(&StorageKey::Validators)
-}
-
-/// Moves an approved validator set into place; the runtime calls this when a block begins.
-pub fn on_block_start(s: &mut dyn Storage) -> Result<(), StorageError> {
-    if let Some(next) = s.get::<ValidatorSet>(&StorageKey::NextValidators)? {
-        s.put(&StorageKey::Validators, &next);
-        s.remove(&StorageKey::NextValidators);
-    }
-    Ok(())
-}
-
-/// The set that will finalize the next block: the approved one, or the current one.
-pub fn next_validators(s: &mut dyn Storage) -> Result<Option<ValidatorSet>, StorageError> {
-    match s.get(&StorageKey::NextValidators)? {
-        Some(next) => Ok(Some(next)),
-        None => validators(s),
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Genesis
@@ -170,14 +92,46 @@ pub enum GenesisError {
 
 /// Writes the genesis membership.
 pub fn build_genesis(s: &mut dyn Storage, config: &GenesisConfig) -> Result<(), GenesisError> {
-    let give_role =
-        |s: &mut dyn Storage, key: &AccountId, role: AccountRole| -> Result<(), GenesisError> {
-            if s.contains(&StorageKey::Role(*key))? {
-                return Err(GenesisError::KeyReused(*key));
-            }
-            s.put(&StorageKey::Role(*key), &role);
-            Ok(())
+    let codes = genesis_region_codes(config)?;
+    for region in &config.regions {
+        s.put(
+            &StorageKey::Region(region.record.code.clone()),
+            &region.record,
+        );
+        for key in &region.regulators {
+            let role = AccountRole::Regulator {
+                region: region.record.code.clone(),
+            };
+            genesis_role(s, key, role)?;
+        }
+    }
+    for lab in &config.labs {
+        genesis_lab(s, &codes, lab)?;
+    }
+    for inspector in &config.inspectors {
+        genesis_known(&codes, &inspector.region, "an inspector")?;
+        let role = AccountRole::Inspector {
+            region: inspector.region.clone(),
+            name: inspector.name.clone(),
+            active: true,
         };
+        genesis_role(s, &inspector.key, role)?;
+    }
+    for business in &config.businesses {
+        let what = format!("business {}", business.credit_code);
+        genesis_known(&codes, &business.region, &what)?;
+        s.put(
+            &StorageKey::Business(business.credit_code.clone()),
+            business,
+        );
+    }
+    s.put(&StorageKey::Regions, &codes);
+    s.put(&StorageKey::Validators, &config.validators);
+    Ok(())
+}
+
+/// The genesis regions' codes, sorted; each region once.
+fn genesis_region_codes(config: &GenesisConfig) -> Result<Vec<RegionCode>, GenesisError> {
     let mut codes: Vec<RegionCode> = config
         .regions
         .iter()
@@ -190,70 +144,57 @@ pub fn build_genesis(s: &mut dyn Storage, config: &GenesisConfig) -> Result<(), 
             "a region is listed twice".into(),
         ));
     }
-    let known = |region: &RegionCode, what: &str| {
-        if codes.contains(region) {
-            Ok(())
-        } else {
-            Err(GenesisError::Inconsistent(format!(
-                "{what} is in unknown region {region}"
-            )))
-        }
-    };
-    for region in &config.regions {
-        s.put(
-            &StorageKey::Region(region.record.code.clone()),
-            &region.record,
-        );
-        for key in &region.regulators {
-            give_role(
-                s,
-                key,
-                AccountRole::Regulator {
-                    region: region.record.code.clone(),
-                },
-            )?;
-        }
+    Ok(codes)
+}
+
+/// Succeeds when `region` is one of the genesis regions `codes`; `what` names who is in it.
+fn genesis_known(
+    codes: &[RegionCode],
+    region: &RegionCode,
+    what: &str,
+) -> Result<(), GenesisError> {
+    if codes.contains(region) {
+        Ok(())
+    } else {
+        Err(GenesisError::Inconsistent(format!(
+            "{what} is in unknown region {region}"
+        )))
     }
-    for lab in &config.labs {
-        known(&lab.region, &format!("lab {}", lab.code))?;
-        if s.contains(&StorageKey::Lab(lab.code.clone()))? {
-            return Err(GenesisError::Inconsistent(format!(
-                "lab {} is listed twice",
-                lab.code
-            )));
-        }
-        for key in &lab.keys {
-            give_role(
-                s,
-                &key.key,
-                AccountRole::LabKey {
-                    lab: lab.code.clone(),
-                },
-            )?;
-        }
-        s.put(&StorageKey::Lab(lab.code.clone()), lab);
+}
+
+/// Gives `key` its one role.
+fn genesis_role(
+    s: &mut dyn Storage,
+    key: &AccountId,
+    role: AccountRole,
+) -> Result<(), GenesisError> {
+    if s.contains(&StorageKey::Role(*key))? {
+        return Err(GenesisError::KeyReused(*key));
     }
-    for inspector in &config.inspectors {
-        known(&inspector.region, "an inspector")?;
-        let role = AccountRole::Inspector {
-            region: inspector.region.clone(),
-            name: inspector.name.clone(),
-            active: true,
+    s.put(&StorageKey::Role(*key), &role);
+    Ok(())
+}
+
+/// Writes a genesis lab with its keys' roles.
+fn genesis_lab(
+    s: &mut dyn Storage,
+    codes: &[RegionCode],
+    lab: &LabRecord,
+) -> Result<(), GenesisError> {
+    genesis_known(codes, &lab.region, &format!("lab {}", lab.code))?;
+    if s.contains(&StorageKey::Lab(lab.code.clone()))? {
+        return Err(GenesisError::Inconsistent(format!(
+            "lab {} is listed twice",
+            lab.code
+        )));
+    }
+    for key in &lab.keys {
+        let role = AccountRole::LabKey {
+            lab: lab.code.clone(),
         };
-        give_role(s, &inspector.key, role)?;
+        genesis_role(s, &key.key, role)?;
     }
-    for business in &config.businesses {
-        known(
-            &business.region,
-            &format!("business {}", business.credit_code),
-        )?;
-        s.put(
-            &StorageKey::Business(business.credit_code.clone()),
-            business,
-        );
-    }
-    s.put(&StorageKey::Regions, &codes);
-    s.put(&StorageKey::Validators, &config.validators);
+    s.put(&StorageKey::Lab(lab.code.clone()), lab);
     Ok(())
 }
 
@@ -441,6 +382,33 @@ pub enum Error {
     AlreadyApproved(RegionCode),
 }
 
+impl Error {
+    /// The stable code the API reports for this refusal (`membership.not_regulator`, …).
+    /// Clients match on it, so it is written out, not derived from the variant's name: a rename
+    /// cannot change it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotRegulator => "membership.not_regulator",
+            Error::NotRegulatorOf { .. } => "membership.not_regulator_of",
+            Error::UnknownRegion(_) => "membership.unknown_region",
+            Error::LabExists(_) => "membership.lab_exists",
+            Error::UnknownLab(_) => "membership.unknown_lab",
+            Error::KeyInUse(_) => "membership.key_in_use",
+            Error::NotLabKey { .. } => "membership.not_lab_key",
+            Error::KeyAlreadyRemoved(_) => "membership.key_already_removed",
+            Error::NotLabOrRegulator(_) => "membership.not_lab_or_regulator",
+            Error::StatusUnchanged { .. } => "membership.status_unchanged",
+            Error::TooMany { .. } => "membership.too_many",
+            Error::InvalidScope(_) => "membership.invalid_scope",
+            Error::NotInspector(_) => "membership.not_inspector",
+            Error::BusinessExists(_) => "membership.business_exists",
+            Error::InvalidValidatorSet(_) => "membership.invalid_validator_set",
+            Error::NoSuchProposal(_) => "membership.no_such_proposal",
+            Error::AlreadyApproved(_) => "membership.already_approved",
+        }
+    }
+}
+
 impl PalletError for Error {}
 
 // ---------------------------------------------------------------------------------------------
@@ -564,292 +532,31 @@ pub fn dispatch(
             kind,
             scope,
             key,
-        } => {
-            ensure_regulator_of(s, signer, &region)?;
-            if lab(s, &code)?.is_some() {
-                return Err(Error::LabExists(code).into());
-            }
-            check_scope(&scope)?;
-            ensure_key_free(s, &key)?;
-            let record = LabRecord {
-                code: code.clone(),
-                name,
-                region,
-                kind,
-                scope,
-                status: LabStatus::Active,
-                status_history: Vec::new(),
-                keys: vec![LabKeyEntry {
-                    key,
-                    added_height: env.height,
-                    removed: None,
-                }],
-                registered_height: env.height,
-            };
-            s.put(
-                &StorageKey::Role(key),
-                &AccountRole::LabKey { lab: code.clone() },
-            );
-            s.put(&StorageKey::Lab(code.clone()), &record);
-            Ok(Event::LabRegistered { lab: code })
-        }
-        Call::SetLabScope { lab: code, scope } => {
-            let mut record = existing_lab(s, &code)?;
-            ensure_regulator_of(s, signer, &record.region)?;
-            check_scope(&scope)?;
-            record.scope = scope;
-            s.put(&StorageKey::Lab(code.clone()), &record);
-            Ok(Event::LabScopeSet { lab: code })
-        }
-        Call::SuspendLab { lab: code, reason } => {
-            set_status(s, env, signer, code.clone(), LabStatus::Suspended, reason)?;
-            Ok(Event::LabSuspended { lab: code })
-        }
-        Call::ReinstateLab { lab: code, reason } => {
-            set_status(s, env, signer, code.clone(), LabStatus::Active, reason)?;
-            Ok(Event::LabReinstated { lab: code })
-        }
-        Call::AddLabKey { lab: code, key } => {
-            let mut record = existing_lab(s, &code)?;
-            ensure_lab_or_regulator(s, env, signer, &record)?;
-            if record.keys.len() >= LAB_KEYS_MAX {
-                return Err(too_many("lab keys", LAB_KEYS_MAX).into());
-            }
-            ensure_key_free(s, &key)?;
-            record.keys.push(LabKeyEntry {
-                key,
-                added_height: env.height,
-                removed: None,
-            });
-            s.put(
-                &StorageKey::Role(key),
-                &AccountRole::LabKey { lab: code.clone() },
-            );
-            s.put(&StorageKey::Lab(code.clone()), &record);
-            Ok(Event::LabKeyAdded { lab: code, key })
-        }
+        } => labs::register_lab(s, env, signer, code, name, region, kind, scope, key),
+        Call::SetLabScope { lab, scope } => labs::set_lab_scope(s, signer, lab, scope),
+        Call::SuspendLab { lab, reason } => labs::suspend_lab(s, env, signer, lab, reason),
+        Call::ReinstateLab { lab, reason } => labs::reinstate_lab(s, env, signer, lab, reason),
+        Call::AddLabKey { lab, key } => labs::add_lab_key(s, env, signer, lab, key),
         Call::RemoveLabKey {
-            lab: code,
+            lab,
             key,
             compromised,
-        } => {
-            let mut record = existing_lab(s, &code)?;
-            ensure_lab_or_regulator(s, env, signer, &record)?;
-            let entry = record
-                .keys
-                .iter_mut()
-                .find(|k| k.key == key)
-                .ok_or(Error::NotLabKey {
-                    lab: code.clone(),
-                    key,
-                })?;
-            if entry.removed.is_some() {
-                return Err(Error::KeyAlreadyRemoved(key).into());
-            }
-            entry.removed = Some(KeyRemoval {
-                height: env.height,
-                compromised,
-            });
-            s.put(&StorageKey::Lab(code.clone()), &record);
-            Ok(Event::LabKeyRemoved {
-                lab: code,
-                key,
-                compromised,
-            })
-        }
+        } => labs::remove_lab_key(s, env, signer, lab, key, compromised),
         Call::RegisterInspector {
             inspector,
             region,
             name,
-        } => {
-            ensure_regulator_of(s, signer, &region)?;
-            ensure_key_free(s, &inspector)?;
-            let role = AccountRole::Inspector {
-                region: region.clone(),
-                name,
-                active: true,
-            };
-            s.put(&StorageKey::Role(inspector), &role);
-            Ok(Event::InspectorRegistered { inspector, region })
-        }
-        Call::RemoveInspector { inspector } => {
-            let Some(AccountRole::Inspector {
-                region,
-                name,
-                active: true,
-            }) = role(s, &inspector)?
-            else {
-                return Err(Error::NotInspector(inspector).into());
-            };
-            ensure_regulator_of(s, signer, &region)?;
-            s.put(
-                &StorageKey::Role(inspector),
-                &AccountRole::Inspector {
-                    region,
-                    name,
-                    active: false,
-                },
-            );
-            Ok(Event::InspectorRemoved { inspector })
-        }
+        } => people::register_inspector(s, signer, inspector, region, name),
+        Call::RemoveInspector { inspector } => people::remove_inspector(s, signer, inspector),
         Call::RegisterBusiness {
             credit_code,
             name,
             region,
             business_type,
-        } => {
-            ensure_regulator_of(s, signer, &region)?;
-            if business(s, &credit_code)?.is_some() {
-                return Err(Error::BusinessExists(credit_code).into());
-            }
-            let record = BusinessRecord {
-                credit_code: credit_code.clone(),
-                name,
-                region,
-                business_type,
-                registered_height: env.height,
-            };
-            s.put(&StorageKey::Business(credit_code.clone()), &record);
-            Ok(Event::BusinessRegistered { credit_code })
-        }
+        } => people::register_business(s, env, signer, credit_code, name, region, business_type),
         Call::ProposeValidatorSet { validators } => {
-            let region = ensure_regulator(s, signer)?;
-            validators.check().map_err(Error::InvalidValidatorSet)?;
-            let previous: Option<ValidatorProposal> = s.get(&StorageKey::ValidatorProposal)?;
-            let id = previous.map_or(1, |p| p.id + 1);
-            let mut proposal = ValidatorProposal {
-                id,
-                validators,
-                approvals: vec![region],
-                proposed_height: env.height,
-                scheduled_height: None,
-            };
-            let event =
-                schedule_if_approved(s, env, &mut proposal, Event::ValidatorSetProposed { id })?;
-            s.put(&StorageKey::ValidatorProposal, &proposal);
-            Ok(event)
+            governance::propose_validator_set(s, env, signer, validators)
         }
-        Call::ApproveValidatorSet { id } => {
-            let region = ensure_regulator(s, signer)?;
-            let mut proposal = s
-                .get::<ValidatorProposal>(&StorageKey::ValidatorProposal)?
-                .filter(|p| p.id == id && p.scheduled_height.is_none())
-                .ok_or(Error::NoSuchProposal(id))?;
-            if proposal.approvals.contains(&region) {
-                return Err(Error::AlreadyApproved(region).into());
-            }
-            proposal.approvals.push(region.clone());
-            proposal.approvals.sort();
-            let event = schedule_if_approved(
-                s,
-                env,
-                &mut proposal,
-                Event::ValidatorSetApproved { id, region },
-            )?;
-            s.put(&StorageKey::ValidatorProposal, &proposal);
-            Ok(event)
-        }
+        Call::ApproveValidatorSet { id } => governance::approve_validator_set(s, env, signer, id),
     }
-}
-
-fn existing_lab(s: &mut dyn Storage, code: &LabCode) -> DispatchResult<LabRecord, Error> {
-    Ok(lab(s, code)?.ok_or_else(|| Error::UnknownLab(code.clone()))?)
-}
-
-fn too_many(what: &str, max: usize) -> Error {
-    Error::TooMany {
-        what: Text::lossy(what),
-        max: u32::try_from(max).unwrap_or(u32::MAX),
-    }
-}
-
-fn check_scope(scope: &[ScopeEntry]) -> Result<(), Error> {
-    if scope.len() > SCOPE_ENTRIES_MAX {
-        return Err(too_many("scope entries", SCOPE_ENTRIES_MAX));
-    }
-    for (i, a) in scope.iter().enumerate() {
-        if scope[..i]
-            .iter()
-            .any(|b| b.category == a.category && b.item == a.item)
-        {
-            return Err(Error::InvalidScope(Text::lossy(&format!(
-                "category {} item {} is listed twice",
-                a.category,
-                a.item.as_ref().map_or("(all)", |t| t.as_str())
-            ))));
-        }
-    }
-    Ok(())
-}
-
-fn ensure_key_free(s: &mut dyn Storage, key: &AccountId) -> DispatchResult<(), Error> {
-    if role(s, key)?.is_some() {
-        return Err(Error::KeyInUse(*key).into());
-    }
-    Ok(())
-}
-
-/// The lab's regulator, or one of the lab's own active keys.
-fn ensure_lab_or_regulator(
-    s: &mut dyn Storage,
-    env: &Env,
-    signer: &AccountId,
-    lab: &LabRecord,
-) -> DispatchResult<(), Error> {
-    if acts_for_lab(s, env, signer, lab)? {
-        Ok(())
-    } else {
-        Err(Error::NotLabOrRegulator(lab.code.clone()).into())
-    }
-}
-
-fn set_status(
-    s: &mut dyn Storage,
-    env: &Env,
-    signer: &AccountId,
-    code: LabCode,
-    status: LabStatus,
-    reason: Text,
-) -> DispatchResult<(), Error> {
-    let mut record = existing_lab(s, &code)?;
-    ensure_regulator_of(s, signer, &record.region)?;
-    if record.status == status {
-        let name = if status == LabStatus::Active {
-            "active"
-        } else {
-            "suspended"
-        };
-        return Err(Error::StatusUnchanged {
-            lab: code,
-            status: Text::lossy(name),
-        }
-        .into());
-    }
-    if record.status_history.len() >= STATUS_CHANGES_MAX {
-        return Err(too_many("status changes", STATUS_CHANGES_MAX).into());
-    }
-    record.status = status;
-    record.status_history.push(StatusChange {
-        status,
-        height: env.height,
-        date: env.today(),
-        reason,
-    });
-    s.put(&StorageKey::Lab(code), &record);
-    Ok(())
-}
-
-/// Schedules the proposal when every region has approved; returns the event to emit.
-fn schedule_if_approved(
-    s: &mut dyn Storage,
-    env: &Env,
-    proposal: &mut ValidatorProposal,
-    otherwise: Event,
-) -> DispatchResult<Event, Error> {
-    if regions(s)?.iter().all(|r| proposal.approvals.contains(r)) {
-        proposal.scheduled_height = Some(env.height);
-        s.put(&StorageKey::NextValidators, &proposal.validators);
-        return Ok(Event::ValidatorSetScheduled { id: proposal.id });
-    }
-    Ok(otherwise)
 }

@@ -135,26 +135,19 @@ pub enum TxError {
 
 impl TxError {
     /// A stable machine-readable code: `bad_signature`, `stale_nonce`,
-    /// `certificates.not_in_scope`, …
-    pub fn code(&self) -> String {
-        let (prefix, debug) = match self {
-            TxError::Membership(e) => ("membership.", format!("{e:?}")),
-            TxError::Certificates(e) => ("certificates.", format!("{e:?}")),
-            TxError::Standards(e) => ("standards.", format!("{e:?}")),
-            other => ("", format!("{other:?}")),
-        };
-        let variant = debug
-            .split(|c: char| !c.is_alphanumeric())
-            .next()
-            .unwrap_or_default();
-        let mut code = String::from(prefix);
-        for (i, c) in variant.chars().enumerate() {
-            if c.is_uppercase() && i > 0 {
-                code.push('_');
-            }
-            code.push(c.to_ascii_lowercase());
+    /// `certificates.not_in_scope`, … Clients match on it, so each is written out here and in
+    /// the pallets' `Error::code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TxError::BadSignature => "bad_signature",
+            TxError::WrongChain { .. } => "wrong_chain",
+            TxError::StaleNonce { .. } => "stale_nonce",
+            TxError::FutureNonce { .. } => "future_nonce",
+            TxError::Expired { .. } => "expired",
+            TxError::Membership(e) => e.code(),
+            TxError::Certificates(e) => e.code(),
+            TxError::Standards(e) => e.code(),
         }
-        code
     }
 }
 
@@ -195,5 +188,55 @@ mod tests {
         assert_eq!(TxError::Certificates(e).code(), "certificates.not_lab_key");
         let e = membership::Error::NoSuchProposal(3);
         assert_eq!(TxError::Membership(e).code(), "membership.no_such_proposal");
+    }
+
+    #[test]
+    fn every_transaction_error_has_its_stable_code() {
+        let cases = [
+            (TxError::BadSignature, "bad_signature"),
+            (
+                TxError::WrongChain {
+                    expected: Hash::ZERO,
+                    found: Hash([1; 32]),
+                },
+                "wrong_chain",
+            ),
+            (
+                TxError::StaleNonce {
+                    expected: 2,
+                    found: 1,
+                },
+                "stale_nonce",
+            ),
+            (
+                TxError::FutureNonce {
+                    expected: 2,
+                    found: 3,
+                },
+                "future_nonce",
+            ),
+            (
+                TxError::Expired {
+                    valid_until_height: 5,
+                    height: 6,
+                },
+                "expired",
+            ),
+            (
+                TxError::Membership(membership::Error::NotRegulator),
+                "membership.not_regulator",
+            ),
+            (
+                TxError::Certificates(certificates::Error::NotLabKey),
+                "certificates.not_lab_key",
+            ),
+            (
+                TxError::Standards(standards::Error::InvalidAssessment),
+                "standards.invalid_assessment",
+            ),
+        ];
+        for (error, code) in cases {
+            assert_eq!(error.code(), code, "{error:?}");
+        }
     }
 }

@@ -151,6 +151,26 @@ pub enum Error {
     TooManyTraces,
 }
 
+impl Error {
+    /// The stable code the API reports for this refusal (`standards.unknown_standard`, …).
+    /// Clients match on it, so it is written out, not derived from the variant's name: a rename
+    /// cannot change it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NationalPrimaryNeedsRegulator => "standards.national_primary_needs_regulator",
+            Error::NotOwnerOrRegulator(_) => "standards.not_owner_or_regulator",
+            Error::UnknownLab(_) => "standards.unknown_lab",
+            Error::StandardExists(_) => "standards.standard_exists",
+            Error::UnknownStandard(_) => "standards.unknown_standard",
+            Error::InvalidAssessment => "standards.invalid_assessment",
+            Error::PrimaryHasNoTrace => "standards.primary_has_no_trace",
+            Error::UnknownTraceCertificate { .. } => "standards.unknown_trace_certificate",
+            Error::InvalidExternalTrace => "standards.invalid_external_trace",
+            Error::TooManyTraces => "standards.too_many_traces",
+        }
+    }
+}
+
 impl PalletError for Error {}
 
 /// The standards calls.
@@ -309,4 +329,64 @@ fn check_trace(s: &mut dyn Storage, trace: &TraceSource) -> DispatchResult<(), E
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_its_stable_code() {
+        let lab = LabCode::new("CQJL").unwrap();
+        let standard = StandardId {
+            owner: lab.clone(),
+            code: "S1".parse().unwrap(),
+        };
+        let cases = [
+            (
+                Error::NationalPrimaryNeedsRegulator,
+                "standards.national_primary_needs_regulator",
+            ),
+            (
+                Error::NotOwnerOrRegulator(lab.clone()),
+                "standards.not_owner_or_regulator",
+            ),
+            (Error::UnknownLab(lab.clone()), "standards.unknown_lab"),
+            (
+                Error::StandardExists(standard.clone()),
+                "standards.standard_exists",
+            ),
+            (
+                Error::UnknownStandard(standard),
+                "standards.unknown_standard",
+            ),
+            (Error::InvalidAssessment, "standards.invalid_assessment"),
+            (Error::PrimaryHasNoTrace, "standards.primary_has_no_trace"),
+            (
+                Error::UnknownTraceCertificate {
+                    lab,
+                    number: CertNumber::new("JJG 52-2013/No. 17").unwrap(),
+                },
+                "standards.unknown_trace_certificate",
+            ),
+            (
+                Error::InvalidExternalTrace,
+                "standards.invalid_external_trace",
+            ),
+            (Error::TooManyTraces, "standards.too_many_traces"),
+        ];
+        assert_codes(&cases);
+    }
+
+    /// Asserts each case's code; the cases follow the codec indexes, so none is skipped.
+    fn assert_codes(cases: &[(Error, &str)]) {
+        for (index, (error, code)) in cases.iter().enumerate() {
+            assert_eq!(
+                error.encode()[0] as usize,
+                index,
+                "case {index} is {error:?}"
+            );
+            assert_eq!(error.code(), *code, "{error:?}");
+        }
+    }
 }

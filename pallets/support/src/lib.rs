@@ -10,8 +10,8 @@ mod overlay;
 mod state;
 
 pub use backend::{Backend, MemoryBackend, WriteBatch};
-pub use overlay::{Changes, Overlay, Storage};
-pub use state::StateDb;
+pub use overlay::{Overlay, Storage};
+pub use state::{Changes, StateDb};
 
 use hengxin_primitives::time::Date;
 

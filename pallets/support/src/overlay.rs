@@ -8,12 +8,8 @@ use hengxin_primitives::state::StorageKey;
 use parity_scale_codec::{Decode, Encode};
 
 use crate::backend::Backend;
-use crate::state::StateDb;
+use crate::state::{Changes, StateDb};
 use crate::{Result, StorageError};
-
-/// Pending writes: `Some(value)` puts, `None` deletes. Ordered, so their hash never depends on
-/// insertion order.
-pub type Changes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 /// What a pallet sees of the state.
 pub trait Storage {

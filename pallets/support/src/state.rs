@@ -10,9 +10,14 @@ use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
 use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
 use sha2::Sha256;
 
+use std::collections::BTreeMap;
+
 use crate::backend::{Backend, WriteBatch};
-use crate::overlay::Changes;
 use crate::{Result, StorageError};
+
+/// Pending writes: `Some(value)` puts, `None` deletes. Ordered, so their hash never depends on
+/// insertion order.
+pub type Changes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 const NODE_PREFIX: u8 = b'n';
 const VALUE_PREFIX: u8 = b'v';
@@ -193,7 +198,6 @@ fn node_key_anyhow(key: &NodeKey) -> anyhow::Result<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::MemoryBackend;
-    use std::collections::BTreeMap;
 
     fn changes(pairs: &[(&str, Option<&str>)]) -> BTreeMap<Vec<u8>, Option<Vec<u8>>> {
         pairs

@@ -1,0 +1,90 @@
+//! The stable error codes: clients match on them, so each is pinned here.
+
+use hengxin_primitives::block::ValidatorSetError;
+use hengxin_primitives::{CreditCode, LabCode, PublicKey, RegionCode, Text};
+use parity_scale_codec::Encode;
+
+use crate::Error;
+
+#[test]
+fn every_error_has_its_stable_code() {
+    let lab = LabCode::new("CQJL").unwrap();
+    let region = RegionCode::new("CQ").unwrap();
+    let key = PublicKey::Ed25519([7; 32]);
+    let cases = [
+        (Error::NotRegulator, "membership.not_regulator"),
+        (
+            Error::NotRegulatorOf {
+                region: region.clone(),
+            },
+            "membership.not_regulator_of",
+        ),
+        (
+            Error::UnknownRegion(region.clone()),
+            "membership.unknown_region",
+        ),
+        (Error::LabExists(lab.clone()), "membership.lab_exists"),
+        (Error::UnknownLab(lab.clone()), "membership.unknown_lab"),
+        (Error::KeyInUse(key), "membership.key_in_use"),
+        (
+            Error::NotLabKey {
+                lab: lab.clone(),
+                key,
+            },
+            "membership.not_lab_key",
+        ),
+        (
+            Error::KeyAlreadyRemoved(key),
+            "membership.key_already_removed",
+        ),
+        (
+            Error::NotLabOrRegulator(lab.clone()),
+            "membership.not_lab_or_regulator",
+        ),
+        (
+            Error::StatusUnchanged {
+                lab,
+                status: Text::lossy("active"),
+            },
+            "membership.status_unchanged",
+        ),
+        (
+            Error::TooMany {
+                what: Text::lossy("lab keys"),
+                max: 32,
+            },
+            "membership.too_many",
+        ),
+        (
+            Error::InvalidScope(Text::lossy("x")),
+            "membership.invalid_scope",
+        ),
+        (Error::NotInspector(key), "membership.not_inspector"),
+        (
+            Error::BusinessExists(CreditCode::new("91350100M000100Y43").unwrap()),
+            "membership.business_exists",
+        ),
+        (
+            Error::InvalidValidatorSet(ValidatorSetError::Empty),
+            "membership.invalid_validator_set",
+        ),
+        (Error::NoSuchProposal(3), "membership.no_such_proposal"),
+        (
+            Error::AlreadyApproved(region),
+            "membership.already_approved",
+        ),
+    ];
+    assert_codes(&cases);
+}
+
+/// Asserts each case's code; the cases follow the codec indexes, so none is skipped.
+fn assert_codes(cases: &[(Error, &str)]) {
+    for (index, (error, code)) in cases.iter().enumerate() {
+        assert_eq!(
+            error.encode()[0] as usize,
+            index,
+            "case {index} is {error:?}"
+        );
+        assert_eq!(error.code(), *code, "{error:?}");
+    }
+}
