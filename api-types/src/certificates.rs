@@ -142,19 +142,19 @@ pub struct LinkView {
     pub problem: Option<String>,
 }
 
-/// What a finalized transaction did to a certificate.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Change {
-    /// Anchored.
-    Anchored,
-    /// Revoked.
-    Revoked,
-    /// Replaced by `other`.
-    SupersededBy,
-    /// Anchored in place of `other`.
-    Supersedes,
+hengxin_primitives::wire_words! {
+    /// What a finalized transaction did to a certificate.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub enum Change: "certificate change" {
+        /// Anchored.
+        Anchored = "anchored",
+        /// Revoked.
+        Revoked = "revoked",
+        /// Replaced by `other`.
+        SupersededBy = "superseded_by",
+        /// Anchored in place of `other`.
+        Supersedes = "supersedes",
+    }
 }
 
 /// One history entry.

@@ -50,17 +50,17 @@ pub struct Submitted {
     pub hash: Hash,
 }
 
-/// Where a transaction is.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum TxState {
-    /// Waiting in this node's pool.
-    Pending,
-    /// In a finalized block, and it succeeded.
-    Finalized,
-    /// In a finalized block, and it was refused (nothing changed).
-    Rejected,
+hengxin_primitives::wire_words! {
+    /// Where a transaction is.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub enum TxState: "transaction status" {
+        /// Waiting in this node's pool.
+        Pending = "pending",
+        /// In a finalized block, and it succeeded.
+        Finalized = "finalized",
+        /// In a finalized block, and it was refused (nothing changed).
+        Rejected = "rejected",
+    }
 }
 
 /// `GET /v1/transactions/{hash}`.

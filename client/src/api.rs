@@ -2,11 +2,13 @@
 
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use hengxin_primitives::{CertNumber, Hash, LabCode, PublicKey};
+use hengxin_api_types::{
+    AccountView, BundleBody, BusinessView, CertificateView, ErrorBody, ErrorCode, Health,
+    Submitted, TxState, TxStatus, ValidatorsView,
+};
+use hengxin_primitives::{CertNumber, CreditCode, Hash, LabCode, PublicKey};
 use hengxin_runtime::Transaction;
 use parity_scale_codec::Encode;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 /// The largest answer read from a node (a proof bundle is at most 1 MiB, base64 a third more).
@@ -52,100 +54,22 @@ pub enum ClientError {
 }
 
 impl ClientError {
-    /// The API's error code, if the node answered with one.
+    /// The stable error code, if the node answered with one (the API's own, or the runtime's
+    /// for a refused transaction: compare with [`ErrorCode::code`] or `TxError::code`).
     pub fn code(&self) -> Option<&str> {
         match self {
             ClientError::Api { code, .. } => Some(code),
             _ => None,
         }
     }
+
+    /// Whether the node refused with the API's `code`.
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.code() == Some(code.code())
+    }
 }
 
 type Result<T> = std::result::Result<T, ClientError>;
-
-/// The node's head and chain.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Health {
-    /// Last finalized height.
-    pub height: u64,
-    /// Its block hash.
-    pub finalized_hash: String,
-    /// Connected peers.
-    pub peers: u64,
-    /// Catching up.
-    pub syncing: bool,
-    /// The chain's genesis hash.
-    pub genesis_hash: String,
-}
-
-/// An account's standing.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Account {
-    /// The nonce its next transaction must carry.
-    pub nonce: u64,
-    /// `regulator`, `lab_key`, `inspector` or `none`.
-    pub role: String,
-    /// The lab it signs for.
-    pub lab: Option<String>,
-    /// The region it acts for.
-    pub region: Option<String>,
-    /// The height read at.
-    pub height: u64,
-}
-
-/// An error as the API reports it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ErrorDetail {
-    /// Stable code.
-    pub code: String,
-    /// Message.
-    pub message: String,
-}
-
-/// Where a transaction is.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TxStatus {
-    /// `pending`, `finalized` or `rejected`.
-    pub status: String,
-    /// Its block.
-    pub height: Option<u64>,
-    /// Why it was rejected.
-    pub error: Option<ErrorDetail>,
-}
-
-/// A certificate as the node shows it (the fields a client uses; the node sends more).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Certificate {
-    /// Lab code.
-    pub lab: String,
-    /// Number.
-    pub number: String,
-    /// `verification`, `calibration`, `notice`.
-    pub kind: String,
-    /// Category code.
-    pub category: String,
-    /// Item.
-    pub item: String,
-    /// Calibration date.
-    pub calibration_date: String,
-    /// Issue date.
-    pub issue_date: String,
-    /// 有效期至.
-    pub valid_until: Option<String>,
-    /// `pass`, `fail`, `none`.
-    pub conclusion: String,
-    /// Document SHA-256, hex.
-    pub document_hash: String,
-    /// `valid`, `revoked`, `superseded`, `expired`.
-    pub status: String,
-    /// Where it is recognised.
-    pub recognized_in: Vec<String>,
-    /// Height of anchoring.
-    pub anchored_height: u64,
-    /// The full answer, for `--json` and for fields not listed here.
-    #[serde(skip)]
-    pub raw: serde_json::Value,
-}
 
 /// Percent-encodes all but the unreserved characters (RFC 3986), for a URL path segment or a
 /// query value: a certificate number may hold spaces, slashes and any Unicode.
@@ -205,11 +129,12 @@ impl Client {
         }
     }
 
-    fn read(
+    /// The answer's body as `T`, or the error the node answered with.
+    fn read<T: DeserializeOwned>(
         &self,
         what: &str,
         response: ureq::http::Response<ureq::Body>,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<T> {
         let status = response.status().as_u16();
         let text = response
             .into_body()
@@ -217,35 +142,24 @@ impl Client {
             .limit(RESPONSE_BYTES_MAX)
             .read_to_string()
             .map_err(|e| self.unreachable(e))?;
-        let body: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| ClientError::BadAnswer {
-                what: what.into(),
-                reason: format!("HTTP {status}, not JSON: {e}"),
-            })?;
+        let bad = |reason: String| ClientError::BadAnswer {
+            what: what.into(),
+            reason,
+        };
         if (200..300).contains(&status) {
-            return Ok(body);
+            return serde_json::from_str(&text).map_err(|e| bad(format!("HTTP {status}: {e}")));
         }
-        let detail: ErrorDetail =
-            serde_json::from_value(body["error"].clone()).map_err(|_| ClientError::BadAnswer {
-                what: what.into(),
-                reason: format!("HTTP {status} without an error code"),
-            })?;
+        let body: ErrorBody = serde_json::from_str(&text)
+            .map_err(|_| bad(format!("HTTP {status} without an error code")))?;
         Err(ClientError::Api {
             status,
-            code: detail.code,
-            message: detail.message,
+            code: body.error.code,
+            message: body.error.message,
         })
     }
 
-    fn typed<T: DeserializeOwned>(what: &str, value: serde_json::Value) -> Result<T> {
-        serde_json::from_value(value).map_err(|e| ClientError::BadAnswer {
-            what: what.into(),
-            reason: e.to_string(),
-        })
-    }
-
-    /// GETs `path` and returns the JSON answer.
-    pub fn get_json(&self, path: &str) -> Result<serde_json::Value> {
+    /// GETs `path` and reads the answer as `T`.
+    fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         let response = self
             .agent
             .get(format!("{}{path}", self.base))
@@ -254,21 +168,34 @@ impl Client {
         self.read(path, response)
     }
 
+    /// GETs `path`; `None` when the node answers 404 with `missing`.
+    fn get_found<T: DeserializeOwned>(&self, path: &str, missing: ErrorCode) -> Result<Option<T>> {
+        match self.get(path) {
+            Ok(found) => Ok(Some(found)),
+            Err(e) if e.is(missing) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The node's head and chain.
     pub fn health(&self) -> Result<Health> {
-        Self::typed("/v1/health", self.get_json("/v1/health")?)
+        self.get("/v1/health")
     }
 
     /// The node's trust file text (`GET /v1/trust`).
     pub fn trust_file(&self) -> Result<String> {
-        let value = self.get_json("/v1/trust")?;
+        let value: serde_json::Value = self.get("/v1/trust")?;
         Ok(value.to_string())
     }
 
     /// An account's nonce and role.
-    pub fn account(&self, key: &PublicKey) -> Result<Account> {
-        let path = format!("/v1/accounts/{}", key.to_hex());
-        Self::typed(&path, self.get_json(&path)?)
+    pub fn account(&self, key: &PublicKey) -> Result<AccountView> {
+        self.get(&format!("/v1/accounts/{}", key.to_hex()))
+    }
+
+    /// The validator sets and the latest governance proposal.
+    pub fn validators(&self) -> Result<ValidatorsView> {
+        self.get("/v1/validators")
     }
 
     /// Submits a signed transaction; its hash once the node has pooled it.
@@ -279,24 +206,14 @@ impl Client {
             .header("content-type", "application/octet-stream")
             .send(&tx.encode()[..])
             .map_err(|e| self.unreachable(e))?;
-        let body = self.read("POST /v1/transactions", response)?;
-        body["hash"]
-            .as_str()
-            .and_then(Hash::from_hex)
-            .ok_or_else(|| ClientError::BadAnswer {
-                what: "POST /v1/transactions".into(),
-                reason: "no transaction hash".into(),
-            })
+        let submitted: Submitted = self.read("POST /v1/transactions", response)?;
+        Ok(submitted.hash)
     }
 
     /// A transaction's status (`None` when the node does not know it).
     pub fn status(&self, hash: &Hash) -> Result<Option<TxStatus>> {
         let path = format!("/v1/transactions/{}", hash.to_hex());
-        match self.get_json(&path) {
-            Ok(value) => Self::typed(&path, value).map(Some),
-            Err(ClientError::Api { status: 404, .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.get_found(&path, ErrorCode::TransactionNotFound)
     }
 
     /// Waits until `hash` is finalized (or finalized as rejected), polling every 100 ms.
@@ -304,7 +221,7 @@ impl Client {
         let start = Instant::now();
         loop {
             if let Some(status) = self.status(hash)?
-                && status.status != "pending"
+                && status.status != TxState::Pending
             {
                 return Ok(status);
             }
@@ -319,17 +236,15 @@ impl Client {
     }
 
     /// A certificate (`None` when the ledger has none so numbered).
-    pub fn certificate(&self, lab: &LabCode, number: &CertNumber) -> Result<Option<Certificate>> {
-        let path = certificate_path(lab, number);
-        match self.get_json(&path) {
-            Ok(raw) => {
-                let mut certificate: Certificate = Self::typed(&path, raw.clone())?;
-                certificate.raw = raw;
-                Ok(Some(certificate))
-            }
-            Err(ClientError::Api { status: 404, .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
+    pub fn certificate(
+        &self,
+        lab: &LabCode,
+        number: &CertNumber,
+    ) -> Result<Option<CertificateView>> {
+        self.get_found(
+            &certificate_path(lab, number),
+            ErrorCode::CertificateNotFound,
+        )
     }
 
     /// The proof bundle of a certificate (or of its absence), as bytes; with `trace`, also of
@@ -341,18 +256,19 @@ impl Client {
         trace: bool,
     ) -> Result<Vec<u8>> {
         let path = format!("{}/proof?trace={trace}", certificate_path(lab, number));
-        let value = self.get_json(&path)?;
-        value["bundle"]
-            .as_str()
-            .and_then(|b| {
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(b)
-                    .ok()
-            })
-            .ok_or_else(|| ClientError::BadAnswer {
-                what: path,
-                reason: "no base64url bundle".into(),
-            })
+        let body: BundleBody = self.get(&path)?;
+        body.bytes().ok_or_else(|| ClientError::BadAnswer {
+            what: path,
+            reason: "the bundle is not base64url".into(),
+        })
+    }
+
+    /// A registered business (`None` when there is none with this code).
+    pub fn business(&self, code: &CreditCode) -> Result<Option<BusinessView>> {
+        self.get_found(
+            &format!("/v1/businesses/{code}"),
+            ErrorCode::BusinessNotFound,
+        )
     }
 }
 

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use hengxin_api_types::{ErrorCode, ErrorDetail, TxState};
 use hengxin_primitives::files::write_atomic;
 use hengxin_primitives::records::CertificateFields;
 use hengxin_primitives::{Hash, LabCode};
@@ -20,7 +21,7 @@ use hengxin_runtime::{Call, certificates};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{Client, ClientError};
-use crate::signer::Signer;
+use crate::signer::{Signer, is_nonce_refusal};
 
 /// Transactions in flight at once.
 pub const WINDOW: usize = 256;
@@ -28,14 +29,11 @@ pub const WINDOW: usize = 256;
 const ROUNDS_MAX: usize = 8;
 /// How long a round waits without any progress before it moves on.
 const STALL: Duration = Duration::from_secs(10);
-/// Nonce refusals are transient (another copy is still in a pool): codes retried next round.
-const TRANSIENT: [&str; 5] = [
-    "nonce_taken",
-    "stale_nonce",
-    "future_nonce",
-    "mempool_full",
-    "account_pool_full",
-];
+/// Nonce refusals and full pools are transient (another copy is still in a pool, or the node is
+/// busy): retried next round.
+fn is_transient(e: &ClientError) -> bool {
+    is_nonce_refusal(e) || e.is(ErrorCode::MempoolFull) || e.is(ErrorCode::AccountPoolFull)
+}
 
 /// What the state file remembers of one certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,9 +118,7 @@ fn on_ledger(
     fields: &CertificateFields,
 ) -> Result<Ledger, ClientError> {
     Ok(match client.certificate(lab, &fields.number)? {
-        Some(c) if c.document_hash == fields.document_hash.to_hex() => {
-            Ledger::Ours(c.anchored_height)
-        }
+        Some(c) if c.document_hash == fields.document_hash => Ledger::Ours(c.anchored_height),
         Some(_) => Ledger::Other,
         None => Ledger::Absent,
     })
@@ -206,7 +202,7 @@ pub fn import(
             let tx = signer.sign(client, call)?;
             match client.submit(&tx) {
                 Ok(hash) => in_flight.push_back((hash, fields)),
-                Err(e) if e.code().is_some_and(|c| TRANSIENT.contains(&c)) => signer.resync(),
+                Err(e) if is_transient(&e) => signer.resync(),
                 Err(ClientError::Api { code, message, .. }) => {
                     signer.resync();
                     settle(
@@ -258,7 +254,7 @@ fn drain<'a>(
             break;
         };
         match client.status(&hash)? {
-            Some(status) if status.status == "finalized" => {
+            Some(status) if status.status == TxState::Finalized => {
                 in_flight.pop_front();
                 settle(
                     fields,
@@ -268,13 +264,13 @@ fn drain<'a>(
                 );
                 last_progress = Instant::now();
             }
-            Some(status) if status.status == "rejected" => {
+            Some(status) if status.status == TxState::Rejected => {
                 in_flight.pop_front();
                 // A copy from an earlier round or run may be the one that made it.
                 let outcome = match on_ledger(client, lab, fields)? {
                     Ledger::Ours(height) => Settled::Done { height },
                     _ => {
-                        let error = status.error.unwrap_or_else(|| crate::api::ErrorDetail {
+                        let error = status.error.unwrap_or_else(|| ErrorDetail {
                             code: "rejected".into(),
                             message: "rejected in a block".into(),
                         });

@@ -4,16 +4,30 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use hengxin_api_types::{ErrorCode, TxStatus};
 use hengxin_primitives::{Hash, Keypair, TxPayload};
-use hengxin_runtime::{Call, Transaction};
+use hengxin_runtime::{Call, Transaction, TxError};
 
-use crate::api::{Client, ClientError, TxStatus};
+use crate::api::{Client, ClientError};
 
 /// How many blocks a transaction stays valid for.
 pub const VALIDITY_BLOCKS: u64 = 10_000;
 
-/// Codes after which the local nonce is re-read from the node.
-const NONCE_CODES: [&str; 3] = ["stale_nonce", "future_nonce", "nonce_taken"];
+/// Whether the node refused a transaction for its nonce: the local count is off (another
+/// process used the key, a transaction was lost, or a copy is still pooled).
+pub fn is_nonce_refusal(e: &ClientError) -> bool {
+    let nonce = [
+        TxError::StaleNonce {
+            expected: 0,
+            found: 0,
+        },
+        TxError::FutureNonce {
+            expected: 0,
+            found: 0,
+        },
+    ];
+    e.is(ErrorCode::NonceTaken) || nonce.iter().any(|n| e.code() == Some(n.code()))
+}
 
 /// A key that signs transactions for one chain.
 pub struct Signer {
@@ -69,7 +83,7 @@ impl Signer {
     pub fn submit(&self, client: &Client, call: Call) -> Result<Hash, ClientError> {
         let tx = self.sign(client, call.clone())?;
         match client.submit(&tx) {
-            Err(e) if e.code().is_some_and(|c| NONCE_CODES.contains(&c)) => {
+            Err(e) if is_nonce_refusal(&e) => {
                 self.resync();
                 let tx = self.sign(client, call)?;
                 client.submit(&tx)

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use hengxin_primitives::Hash;
 use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::files::{read_trust_file, trust_file, write_atomic};
 
@@ -36,9 +37,9 @@ pub enum TrustError {
         /// The node.
         url: String,
         /// The pinned chain.
-        expected: String,
+        expected: Hash,
         /// The node's.
-        found: String,
+        found: Hash,
         /// The pins file.
         pins: String,
     },
@@ -108,10 +109,10 @@ pub fn settle(
     if let Some(entry) = pinned.get(&url) {
         let (chain, anchor) = read_trust_file(&entry.to_string())
             .map_err(|e| file_error("the pins file's entry", pins, format!("{url}: {e}")))?;
-        if anchor.genesis_hash.to_hex() != health.genesis_hash {
+        if anchor.genesis_hash != health.genesis_hash {
             return Err(TrustError::OtherChain {
                 url,
-                expected: anchor.genesis_hash.to_hex(),
+                expected: anchor.genesis_hash,
                 found: health.genesis_hash,
                 pins: pins.display().to_string(),
             });
@@ -127,7 +128,7 @@ pub fn settle(
         what: "/v1/trust".into(),
         reason: e.to_string(),
     })?;
-    if anchor.genesis_hash.to_hex() != health.genesis_hash {
+    if anchor.genesis_hash != health.genesis_hash {
         return Err(TrustError::Inconsistent(url));
     }
     let entry: serde_json::Value = serde_json::from_str(&trust_file(&chain, &anchor))

@@ -1,0 +1,275 @@
+//! `hengxin cert anchor` and `cert supersede`: a certificate's fields from the flags and, where
+//! one is given, from its DCC; signed by the lab's key.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use hengxin_client::dcc::{self, DccFields};
+use hengxin_primitives::crypto::sha256;
+use hengxin_primitives::records::{
+    CertKind, CertificateFields, Conclusion, ConclusionWord, Instrument,
+};
+use hengxin_primitives::{Date, Hash, LabCode, StandardId, Text};
+use hengxin_runtime::{Call, certificates};
+
+use super::context::Context;
+use super::exit::{Failure, Outcome};
+use super::output::print_json;
+use super::parse::{self, word};
+
+/// The flags of one certificate.
+#[derive(Args, Clone, Default)]
+#[command(group = clap::ArgGroup::new("document").required(true).args(["file", "dcc"]))]
+pub struct AnchorArgs {
+    /// The lab's signing key file.
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The certificate document (PDF or any bytes): its SHA-256 is anchored; give the fields
+    /// with the flags below.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// A Digital Calibration Certificate (PTB DCC XML): its SHA-256 is anchored, and the
+    /// number, dates and item are read from it (the flags below override them).
+    #[arg(long, value_name = "FILE.xml")]
+    pub dcc: Option<PathBuf>,
+    /// 证书编号: the certificate number (any printable characters) [with --dcc: its
+    /// uniqueIdentifier].
+    #[arg(long, required_unless_present = "dcc")]
+    pub number: Option<String>,
+    /// 检定证书 verification, 校准证书 calibration, 检定结果通知书 notice [with --dcc:
+    /// calibration].
+    #[arg(long, value_parser = word::<CertKind>, required_unless_present = "dcc")]
+    pub kind: Option<CertKind>,
+    /// Measurement category: LEN THE MEC ELE RAD TIM OPT ACO ION CHE.
+    #[arg(long, value_name = "CODE")]
+    pub category: String,
+    /// The item within the category (压力表…) [with --dcc: the calibration item's name].
+    #[arg(long, required_unless_present = "dcc")]
+    pub item: Option<String>,
+    /// 器具名称 [default: the item].
+    #[arg(long, value_name = "NAME")]
+    pub instrument: Option<String>,
+    /// 型号/规格 [with --dcc: the item's model].
+    #[arg(long)]
+    pub model: Option<String>,
+    /// 出厂编号 [with --dcc: the item's serial number].
+    #[arg(long)]
+    pub serial: Option<String>,
+    /// 制造单位 [with --dcc: the item's manufacturer].
+    #[arg(long)]
+    pub manufacturer: Option<String>,
+    /// The JJG/JJF procedure (JJG 52-2013).
+    #[arg(long, default_value = "")]
+    pub procedure: String,
+    /// 检定/校准日期, YYYY-MM-DD [with --dcc: endPerformanceDate].
+    #[arg(long, value_name = "DATE", required_unless_present = "dcc")]
+    pub calibration_date: Option<String>,
+    /// Issue date [default: the DCC's issueDate, else the calibration date].
+    #[arg(long, value_name = "DATE")]
+    pub issue_date: Option<String>,
+    /// 有效期至 (required for a verification certificate, absent on a notice).
+    #[arg(long, value_name = "DATE")]
+    pub valid_until: Option<String>,
+    /// Conclusion: pass, fail or none [default: pass for verification, fail for a notice,
+    /// none for calibration].
+    #[arg(long, value_parser = word::<ConclusionWord>)]
+    pub conclusion: Option<ConclusionWord>,
+    /// A failed item (for a notice); repeat for several.
+    #[arg(long = "failed-item", value_name = "TEXT")]
+    pub failed_items: Vec<String>,
+    /// A measurement standard used, OWNER/CODE; repeat for several.
+    #[arg(long = "standard", value_name = "OWNER/CODE")]
+    pub standards: Vec<String>,
+}
+
+/// A DCC field the certificate record keeps as text: at most 256 characters, no controls.
+fn dcc_text(value: &str) -> Text {
+    Text::lossy(value)
+}
+
+fn conclusion(args: &AnchorArgs, kind: CertKind) -> Result<Conclusion, Failure> {
+    let word = args.conclusion.unwrap_or(match kind {
+        CertKind::Verification => ConclusionWord::Pass,
+        CertKind::Notice => ConclusionWord::Fail,
+        CertKind::Calibration => ConclusionWord::None,
+    });
+    Ok(match word {
+        ConclusionWord::Pass => Conclusion::Pass {
+            accuracy_class: None,
+        },
+        ConclusionWord::None => Conclusion::None,
+        ConclusionWord::Fail => Conclusion::Fail {
+            failed_items: args
+                .failed_items
+                .iter()
+                .map(|i| parse::text("--failed-item", i))
+                .collect::<Result<_, _>>()?,
+        },
+    })
+}
+
+/// A flag wins; else the DCC's value; `required_unless_present` guarantees one of them.
+fn flag_or_dcc(
+    flag: &Option<String>,
+    from_dcc: Option<&str>,
+    what: &str,
+) -> Result<String, Failure> {
+    flag.clone()
+        .or_else(|| from_dcc.map(String::from))
+        .ok_or_else(|| Failure::usage(format!("{what} is required without --dcc")))
+}
+
+/// The calibration and issue dates.
+fn dates(args: &AnchorArgs, dcc: Option<&DccFields>) -> Result<(Date, Date), Failure> {
+    let calibration = match (&args.calibration_date, dcc) {
+        (Some(d), _) => parse::date("--calibration-date", d)?,
+        (None, Some(dcc)) => dcc.end_performance,
+        (None, None) => {
+            return Err(Failure::usage(
+                "--calibration-date is required without --dcc",
+            ));
+        }
+    };
+    let issue = match (&args.issue_date, dcc.and_then(|d| d.issue_date)) {
+        (Some(d), _) => parse::date("--issue-date", d)?,
+        (None, Some(date)) => date,
+        (None, None) => calibration,
+    };
+    Ok((calibration, issue))
+}
+
+fn instrument(args: &AnchorArgs, dcc: Option<&DccFields>, item: &str) -> Instrument {
+    let pick = |flag: &Option<String>, value: fn(&DccFields) -> &str| {
+        dcc_text(
+            &flag
+                .clone()
+                .or_else(|| dcc.map(|d| value(d).to_string()))
+                .unwrap_or_default(),
+        )
+    };
+    Instrument {
+        name: dcc_text(args.instrument.as_deref().unwrap_or(item)),
+        model: pick(&args.model, |d| &d.model),
+        serial: pick(&args.serial, |d| &d.serial),
+        manufacturer: pick(&args.manufacturer, |d| &d.manufacturer),
+    }
+}
+
+/// The record's fields from the flags, and from the DCC where one is given.
+pub fn fields(
+    args: &AnchorArgs,
+    dcc: Option<&DccFields>,
+    document_hash: Hash,
+) -> Result<CertificateFields, Failure> {
+    let kind = args.kind.unwrap_or(CertKind::Calibration);
+    let standards = args
+        .standards
+        .iter()
+        .map(|s| parse::standard_id(s))
+        .collect::<Result<Vec<StandardId>, Failure>>()?;
+    let number = flag_or_dcc(
+        &args.number,
+        dcc.map(|d| d.unique_identifier.as_str()),
+        "--number",
+    )?;
+    let item = flag_or_dcc(&args.item, dcc.map(|d| d.item.as_str()), "--item")?;
+    let (calibration_date, issue_date) = dates(args, dcc)?;
+    Ok(CertificateFields {
+        number: parse::number_of("certificate number", &number)?,
+        kind,
+        category: parse::category(&args.category)?,
+        instrument: instrument(args, dcc, &item),
+        item: dcc_text(&item),
+        procedure: parse::text("--procedure", &args.procedure)?,
+        calibration_date,
+        issue_date,
+        valid_until: args
+            .valid_until
+            .as_deref()
+            .map(|d| parse::date("--valid-until", d))
+            .transpose()?,
+        conclusion: conclusion(args, kind)?,
+        standards,
+        document_hash,
+    })
+}
+
+/// The document's bytes and, for a DCC, what it says.
+fn document(args: &AnchorArgs) -> Result<(Vec<u8>, Option<DccFields>), Failure> {
+    let path = args
+        .dcc
+        .as_ref()
+        .or(args.file.as_ref())
+        .ok_or_else(|| Failure::usage("give the document: --file FILE or --dcc FILE.xml"))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::error(format!("reading the document {}: {e}", path.display())))?;
+    let dcc = match &args.dcc {
+        Some(path) => Some(
+            dcc::read(&bytes).map_err(|e| Failure::error(format!("{}: {e}", path.display())))?,
+        ),
+        None => None,
+    };
+    if let Some(dcc) = &dcc
+        && !dcc.measuring_equipment.is_empty()
+        && args.standards.is_empty()
+    {
+        eprintln!(
+            "note: the DCC lists measuring equipment ({}); name the ledger's standards \
+             with --standard OWNER/CODE to make the certificate traceable",
+            dcc.measuring_equipment.join("; ")
+        );
+    }
+    Ok((bytes, dcc))
+}
+
+/// `cert anchor`.
+pub fn anchor(ctx: &Context, args: &AnchorArgs) -> Outcome {
+    anchor_or_supersede(ctx, args, None)
+}
+
+/// `cert supersede OLD`: the replaced certificate must be the signer's lab's.
+pub fn supersede(ctx: &Context, old: &str, args: &AnchorArgs) -> Outcome {
+    let old = parse::certificate(old)?;
+    anchor_or_supersede(ctx, args, Some(old))
+}
+
+/// Anchors, or (with `old`) supersedes `old`, which must be of the signer's lab.
+fn anchor_or_supersede(
+    ctx: &Context,
+    args: &AnchorArgs,
+    old: Option<(LabCode, hengxin_primitives::CertNumber)>,
+) -> Outcome {
+    let (document, dcc) = document(args)?;
+    let fields = fields(args, dcc.as_ref(), sha256(&document))?;
+    let signer = ctx.signer(&args.key)?;
+    let account = ctx.client.account(&signer.key().public())?;
+    let lab = account.lab_key_of().cloned().ok_or_else(|| {
+        Failure::error(format!(
+            "key {} is not a lab's key on this chain; a regulator adds lab keys \
+             (hengxin lab register, or hengxin lab key add)",
+            args.key.display()
+        ))
+    })?;
+    let number = fields.number.clone();
+    let call = match old {
+        Some((old_lab, _)) if old_lab != lab => {
+            return Err(Failure::error(format!(
+                "a certificate of {old_lab} can only be superseded by {old_lab}; this key signs \
+                 for {lab}"
+            )));
+        }
+        Some((_, old)) => Call::Certificates(certificates::Call::Supersede { old, fields }),
+        None => Call::Certificates(certificates::Call::Anchor { fields }),
+    };
+    let (hash, height) = ctx.execute_with(&signer, call)?;
+    if ctx.json {
+        print_json(&serde_json::json!({
+            "certificate": format!("{lab}/{number}"),
+            "transaction": hash,
+            "height": height,
+        }));
+    } else {
+        println!("{lab}/{number}");
+    }
+    Ok(())
+}

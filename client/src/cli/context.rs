@@ -1,0 +1,70 @@
+//! What every command works with: the node's client and the output format; signing a call with
+//! a key file, submitting it and waiting until it is finalized.
+
+use std::path::Path;
+use std::time::Duration;
+
+use hengxin_client::api::Client;
+use hengxin_client::signer::Signer;
+use hengxin_primitives::Hash;
+use hengxin_runtime::Call;
+
+use super::exit::{Failure, Outcome};
+use super::keys::read_key;
+use super::output::print_json;
+
+/// How long a command waits for its transaction to be finalized.
+const FINALITY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The node and the output format.
+pub struct Context {
+    /// The node's API.
+    pub client: Client,
+    /// Print JSON instead of tables.
+    pub json: bool,
+}
+
+impl Context {
+    /// The signer for the key in `key` on the node's chain.
+    pub fn signer(&self, key: &Path) -> Result<Signer, Failure> {
+        let key = read_key(key)?;
+        let genesis = self.client.health()?.genesis_hash;
+        Ok(Signer::new(key, genesis))
+    }
+
+    /// Signs `call` with `signer`, submits it and waits until it is finalized: the transaction
+    /// hash and its height.
+    pub fn execute_with(&self, signer: &Signer, call: Call) -> Result<(Hash, u64), Failure> {
+        let (hash, status) = signer.execute(&self.client, call, FINALITY_TIMEOUT)?;
+        Ok((hash, status.height.unwrap_or(0)))
+    }
+
+    /// Signs `call` with the key in `key`, submits it and waits until it is finalized.
+    pub fn execute(&self, key: &Path, call: Call) -> Result<(Hash, u64), Failure> {
+        self.execute_with(&self.signer(key)?, call)
+    }
+
+    /// Executes `call` signed with `key`, then says what was `done`.
+    pub fn submit(&self, key: &Path, call: Call, done: String) -> Outcome {
+        let (hash, height) = self.execute(key, call)?;
+        if self.json {
+            print_json(&serde_json::json!({
+                "done": done,
+                "transaction": hash,
+                "height": height,
+            }));
+        } else {
+            println!("{done} (height {height})");
+        }
+        Ok(())
+    }
+}
+
+/// Who signs: the signer's key file (`--key`), flattened into every command that changes the
+/// ledger.
+#[derive(clap::Args)]
+pub struct Signing {
+    /// The signing key file (a regulator's, or for standards the owning lab's).
+    #[arg(long, value_name = "KEY")]
+    pub key: std::path::PathBuf,
+}

@@ -1,0 +1,64 @@
+//! `hengxin inspector` (regulators): add, remove.
+
+use clap::Subcommand;
+use hengxin_runtime::{Call, membership};
+
+use super::context::{Context, Signing};
+use super::exit::Outcome;
+use super::parse;
+
+/// The inspector commands.
+#[derive(Subcommand)]
+pub enum InspectorCommand {
+    /// Register an inspector of the regulator's region.
+    Add {
+        #[command(flatten)]
+        signing: Signing,
+        /// The inspector's key: a public key (64 hex) or a key file.
+        #[arg(long = "public-key", value_name = "KEY")]
+        public_key: String,
+        /// Region.
+        #[arg(long)]
+        region: String,
+        /// Name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Remove an inspector.
+    Remove {
+        #[command(flatten)]
+        signing: Signing,
+        /// The inspector's key: a public key (64 hex) or a key file.
+        #[arg(long = "public-key", value_name = "KEY")]
+        public_key: String,
+    },
+}
+
+/// Runs an inspector command.
+pub fn run(ctx: &Context, command: &InspectorCommand) -> Outcome {
+    match command {
+        InspectorCommand::Add {
+            signing,
+            public_key,
+            region,
+            name,
+        } => {
+            let call = membership::Call::RegisterInspector {
+                inspector: parse::public_key(public_key)?,
+                region: parse::region(region)?,
+                name: parse::text("--name", name)?,
+            };
+            let done = format!("registered inspector {name}");
+            ctx.submit(&signing.key, Call::Membership(call), done)
+        }
+        InspectorCommand::Remove {
+            signing,
+            public_key,
+        } => {
+            let key = parse::public_key(public_key)?;
+            let call = membership::Call::RemoveInspector { inspector: key };
+            let done = format!("removed inspector {key}");
+            ctx.submit(&signing.key, Call::Membership(call), done)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! `hengxin key`: make, show and import signing keys.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use hengxin_api_types::AccountView;
+use hengxin_client::keyfile;
+use hengxin_primitives::records::Role;
+use hengxin_primitives::{Hash, Keypair, PublicKey};
+
+use super::context::Context;
+use super::exit::{Failure, Outcome};
+use super::keys::{getrandom, key_text, read_key_text, write_new};
+use super::output::{print_json, print_table};
+
+/// The key commands.
+#[derive(Subcommand)]
+pub enum KeyCommand {
+    /// Make a new ed25519 key and write it to a key file (mode 0600).
+    New {
+        /// Where to write it (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Encrypt it with a passphrase (Argon2id + XChaCha20-Poly1305), asked for on the
+        /// terminal or taken from HENGXIN_PASSPHRASE.
+        #[arg(long)]
+        encrypt: bool,
+    },
+    /// Show a key file's public key and, from the node, its role and next nonce.
+    Show {
+        /// The key file.
+        file: PathBuf,
+    },
+    /// Write a key file for an existing secret key (64 hex digits, read from standard input).
+    Import {
+        /// Where to write it (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Encrypt it with a passphrase.
+        #[arg(long)]
+        encrypt: bool,
+    },
+}
+
+/// Runs a key command.
+pub fn run(ctx: &Context, command: &KeyCommand) -> Outcome {
+    match command {
+        KeyCommand::New { out, encrypt } => new(ctx, out, *encrypt),
+        KeyCommand::Import { out, encrypt } => import(ctx, out, *encrypt),
+        KeyCommand::Show { file } => show(ctx, file),
+    }
+}
+
+fn new(ctx: &Context, out: &Path, encrypt: bool) -> Outcome {
+    let mut seed = [0u8; 32];
+    getrandom(&mut seed)?;
+    let key = Keypair::from_seed(&seed);
+    write_new(out, &key_text(&key, encrypt)?, true)?;
+    report(ctx, &key.public(), None, out);
+    Ok(())
+}
+
+fn import(ctx: &Context, out: &Path, encrypt: bool) -> Outcome {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::error(format!("reading standard input: {e}")))?;
+    let seed = Hash::from_hex(line.trim()).ok_or_else(|| {
+        Failure::error("standard input must hold the secret key as 64 hex digits")
+    })?;
+    let key = Keypair::from_seed(&seed.0);
+    write_new(out, &key_text(&key, encrypt)?, true)?;
+    report(ctx, &key.public(), None, out);
+    Ok(())
+}
+
+fn show(ctx: &Context, file: &Path) -> Outcome {
+    let public = keyfile::public_key(&read_key_text(file)?)
+        .map_err(|e| Failure::error(format!("key file {}: {e}", file.display())))?;
+    let account = ctx.client.account(&public).ok();
+    report(ctx, &public, account, file);
+    Ok(())
+}
+
+fn report(ctx: &Context, key: &PublicKey, account: Option<AccountView>, path: &Path) {
+    if ctx.json {
+        print_json(&serde_json::json!({
+            "file": path.display().to_string(),
+            "public_key": key,
+            "role": account.as_ref().map(|a| a.role),
+            "lab": account.as_ref().and_then(|a| a.lab.clone()),
+            "region": account.as_ref().and_then(|a| a.region.clone()),
+            "nonce": account.as_ref().map(|a| a.nonce),
+        }));
+        return;
+    }
+    let mut rows = vec![
+        ("文件 file", path.display().to_string()),
+        ("公钥 public key", key.to_hex()),
+    ];
+    if let Some(account) = account {
+        let role = match (account.role, &account.lab, &account.region) {
+            (Role::LabKey, Some(lab), _) => format!("lab key of {lab}"),
+            (Role::Regulator, _, Some(region)) => format!("regulator of {region}"),
+            (Role::Inspector, _, Some(region)) => format!("inspector of {region}"),
+            _ => "no role on this chain".into(),
+        };
+        rows.push(("角色 role", role));
+        rows.push(("下一个 nonce", account.nonce.to_string()));
+    }
+    print_table(&rows);
+}

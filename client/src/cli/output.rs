@@ -1,0 +1,31 @@
+//! What commands print: aligned tables for people, JSON for scripts.
+
+use serde::Serialize;
+
+/// Prints `value` as pretty JSON.
+pub fn print_json(value: &impl Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}
+
+/// Aligned `label  value` lines.
+pub fn print_table(rows: &[(&str, String)]) {
+    let width = rows
+        .iter()
+        .map(|(label, _)| display_width(label))
+        .max()
+        .unwrap_or(0);
+    for (label, value) in rows {
+        let pad = width - display_width(label);
+        println!("{label}{}  {value}", " ".repeat(pad));
+    }
+}
+
+/// Terminal columns: CJK characters take two.
+fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
+}

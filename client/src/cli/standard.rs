@@ -1,0 +1,141 @@
+//! `hengxin standard` (labs): register a measurement standard, renew its assessment, add a
+//! trace.
+
+use clap::{Args, Subcommand};
+use hengxin_primitives::records::{Assessment, StandardFields, StandardLevel};
+use hengxin_runtime::{Call, standards};
+
+use super::context::{Context, Signing};
+use super::exit::{Failure, Outcome};
+use super::parse::{self, word};
+
+/// The standard commands.
+#[derive(Subcommand)]
+pub enum StandardCommand {
+    /// Register a measurement standard (计量标准) of a lab (national primaries: regulators).
+    Register(Box<StandardArgs>),
+    /// Record a renewed assessment certificate (计量标准考核证书).
+    Renew {
+        #[command(flatten)]
+        signing: Signing,
+        /// OWNER/CODE.
+        standard: String,
+        /// Assessment certificate number.
+        #[arg(long)]
+        assessment: String,
+        /// Its issue date.
+        #[arg(long, value_name = "DATE")]
+        issued: String,
+        /// Its last valid day (at most four years on).
+        #[arg(long, value_name = "DATE")]
+        valid_until: String,
+    },
+    /// Record a new traceability certificate of a standard: a ledger certificate LAB/NUMBER.
+    Trace {
+        #[command(flatten)]
+        signing: Signing,
+        /// OWNER/CODE.
+        standard: String,
+        /// The calibration certificate on this ledger, LAB/NUMBER.
+        #[arg(long, value_name = "LAB/NUMBER")]
+        certificate: String,
+    },
+}
+
+/// The flags of `standard register`.
+#[derive(Args)]
+pub struct StandardArgs {
+    #[command(flatten)]
+    signing: Signing,
+    /// OWNER/CODE (CQJL/GZ-THE-001).
+    standard: String,
+    /// Name.
+    #[arg(long)]
+    name: String,
+    /// Category code.
+    #[arg(long)]
+    category: String,
+    /// national_primary, social_public, department_highest, enterprise_highest, working.
+    #[arg(long, value_parser = word::<StandardLevel>)]
+    level: StandardLevel,
+    /// Measuring range.
+    #[arg(long, default_value = "")]
+    range: String,
+    /// Uncertainty, accuracy class or MPE.
+    #[arg(long, default_value = "")]
+    uncertainty: String,
+    /// Assessment certificate number.
+    #[arg(long)]
+    assessment: String,
+    /// Its issue date.
+    #[arg(long, value_name = "DATE")]
+    issued: String,
+    /// Its last valid day.
+    #[arg(long, value_name = "DATE")]
+    valid_until: String,
+    /// Its traceability certificate on this ledger, LAB/NUMBER (repeat, oldest first).
+    #[arg(long = "trace", value_name = "LAB/NUMBER")]
+    traces: Vec<String>,
+}
+
+/// Runs a standard command.
+pub fn run(ctx: &Context, command: &StandardCommand) -> Outcome {
+    match command {
+        StandardCommand::Register(args) => register(ctx, args),
+        StandardCommand::Renew {
+            signing,
+            standard,
+            assessment: number,
+            issued,
+            valid_until,
+        } => {
+            let call = standards::Call::RenewAssessment {
+                id: parse::standard_id(standard)?,
+                assessment: assessment(number, issued, valid_until)?,
+            };
+            let done = format!("renewed the assessment of {standard}");
+            ctx.submit(&signing.key, Call::Standards(call), done)
+        }
+        StandardCommand::Trace {
+            signing,
+            standard,
+            certificate,
+        } => {
+            let call = standards::Call::AddTrace {
+                id: parse::standard_id(standard)?,
+                trace: parse::ledger_trace(certificate)?,
+            };
+            let done = format!("traced {standard} to {certificate}");
+            ctx.submit(&signing.key, Call::Standards(call), done)
+        }
+    }
+}
+
+fn assessment(number: &str, issued: &str, valid_until: &str) -> Result<Assessment, Failure> {
+    Ok(Assessment {
+        number: parse::text("--assessment", number)?,
+        issued: parse::date("--issued", issued)?,
+        valid_until: parse::date("--valid-until", valid_until)?,
+    })
+}
+
+fn register(ctx: &Context, args: &StandardArgs) -> Outcome {
+    let id = parse::standard_id(&args.standard)?;
+    let fields = StandardFields {
+        id: id.clone(),
+        name: parse::text("--name", &args.name)?,
+        category: parse::category(&args.category)?,
+        level: args.level,
+        range: parse::text("--range", &args.range)?,
+        uncertainty: parse::text("--uncertainty", &args.uncertainty)?,
+        assessment: assessment(&args.assessment, &args.issued, &args.valid_until)?,
+        traces: args
+            .traces
+            .iter()
+            .map(|t| parse::ledger_trace(t))
+            .collect::<Result<_, _>>()?,
+    };
+    let call = standards::Call::Register { standard: fields };
+    let done = format!("registered standard {id}");
+    ctx.submit(&args.signing.key, Call::Standards(call), done)
+}

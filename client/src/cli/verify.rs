@@ -1,0 +1,106 @@
+//! `hengxin cert verify`: a certificate's proof bundle checked locally against the trust
+//! anchor, with the same code as the verify page.
+
+use std::path::Path;
+
+use hengxin_client::trust;
+use hengxin_primitives::Date;
+use hengxin_verifier::{Report, Request, Verdict, verify_certificate};
+
+use super::context::Context;
+use super::exit::{Exit, Failure, Outcome};
+use super::output::print_json;
+use super::parse;
+
+/// The reader's date (CST), from this machine's clock.
+fn today() -> Date {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0));
+    Date::from_unix_ms_cst(now_ms)
+}
+
+/// The verdict as people read it.
+fn verdict_text(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Authentic => "真实有效 · authentic and current",
+        Verdict::Revoked => "已撤销 · revoked",
+        Verdict::Superseded => "已被替代 · superseded",
+        Verdict::Expired => "已过期 · expired",
+        Verdict::Tampered => "证明或文件不符 · tampered, or not the anchored document",
+        Verdict::Unknown => "账本上无此证书 · not on the ledger",
+        Verdict::Error => "无法核验 · cannot verify: the node's proof is unreadable",
+    }
+}
+
+fn print_report(ctx: &Context, report: &Report, certificate: &str) {
+    if ctx.json {
+        let value: serde_json::Value =
+            serde_json::from_str(&report.to_json()).unwrap_or(serde_json::Value::Null);
+        print_json(&value);
+        return;
+    }
+    for step in &report.steps {
+        let mark = match step.ok {
+            Some(true) => "✓",
+            Some(false) => "✗",
+            None => "ℹ",
+        };
+        println!("{mark} {}", step.detail);
+    }
+    println!("{certificate}: {}", verdict_text(report.verdict));
+}
+
+/// `cert verify [--trust FILE] [--file DOC] LAB/NUMBER`: exit 0 only when authentic and
+/// current; otherwise the verdict's exit status.
+pub fn verify(
+    ctx: &Context,
+    trust_path: Option<&Path>,
+    file: Option<&Path>,
+    certificate: &str,
+) -> Outcome {
+    let (lab, number) = parse::certificate(certificate)?;
+    let document = file
+        .map(|path| {
+            std::fs::read(path)
+                .map_err(|e| Failure::error(format!("reading {}: {e}", path.display())))
+        })
+        .transpose()?;
+    let pins = trust::default_pins_path()
+        .ok_or_else(|| Failure::error("HOME is not set; give --trust FILE"))?;
+    let settled = trust::settle(&ctx.client, trust_path, &pins)?;
+    if settled.newly_pinned {
+        eprintln!(
+            "warning: no --trust file given; trusting chain {} ({}) as node {} presents it, and \
+             pinning it in {} for next time. Get the consortium's trust.json to be sure.",
+            settled.chain,
+            settled.anchor.genesis_hash,
+            ctx.client.url(),
+            pins.display()
+        );
+    }
+    let bundle = ctx
+        .client
+        .certificate_bundle(&lab, &number, true)
+        .map_err(Failure::unreachable_or)?;
+    let report = verify_certificate(
+        &settled.anchor,
+        &bundle,
+        &Request {
+            lab: lab.as_str(),
+            number: number.as_str(),
+            hash_prefix: None,
+            document: document.as_deref(),
+            today: today(),
+        },
+    );
+    let certificate = format!("{lab}/{number}");
+    print_report(ctx, &report, &certificate);
+    match Exit::of_verdict(report.verdict) {
+        None => Ok(()),
+        Some(exit) => Err(Failure::new(
+            exit,
+            format!("{certificate} is {}", report.verdict.code()),
+        )),
+    }
+}
