@@ -3,13 +3,35 @@
 //! build's lock forever), then its JS glue with wasm-bindgen's CLI support, at the exact
 //! version the verifier links. The node embeds the results and serves them at `/verify`.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+const TARGET: &str = "wasm32-unknown-unknown";
+
+/// What to do when the toolchain lacks the wasm target.
+const INSTALL_HINT: &str = "run `rustup toolchain install` in the checkout (it reads \
+    rust-toolchain.toml and installs the pinned toolchain with its wasm32-unknown-unknown \
+    target; needed where rustup does not install toolchains on its own, RUSTUP_AUTO_INSTALL=0), \
+    or `rustup target add wasm32-unknown-unknown`";
+
 fn main() {
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
-    let root = manifest.parent().expect("node/ is in the workspace");
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));
+    if let Err(e) = run() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn env(name: &str) -> Result<OsString, String> {
+    std::env::var_os(name).ok_or_else(|| format!("cargo did not set {name}"))
+}
+
+fn run() -> Result<(), String> {
+    let manifest = PathBuf::from(env("CARGO_MANIFEST_DIR")?);
+    let root = manifest
+        .parent()
+        .ok_or("node/ is not inside the workspace")?;
+    let out = PathBuf::from(env("OUT_DIR")?);
     for path in [
         "wasm-verifier/src",
         "wasm-verifier/Cargo.toml",
@@ -19,18 +41,35 @@ fn main() {
     ] {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
-    let wasm = build_wasm(root, &out.join("wasm-target"));
-    let glue = out.join("verifier");
+    check_target()?;
+    let wasm = build_wasm(root, &out.join("wasm-target"))?;
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm)
         .web(true)
-        .expect("wasm-bindgen web target")
+        .map_err(|e| format!("wasm-bindgen's web target: {e:#}"))?
         .typescript(false)
-        .generate(&glue)
-        .unwrap_or_else(|e| panic!("generating the verifier's JS glue: {e:#}"));
+        .generate(out.join("verifier"))
+        .map_err(|e| format!("generating the verifier's JS glue: {e:#}"))
 }
 
-fn build_wasm(root: &Path, target_dir: &Path) -> PathBuf {
+/// Fails at once, with the fix, when the toolchain has no standard library for the target.
+fn check_target() -> Result<(), String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(rustc)
+        .args(["--print", "target-libdir", "--target", TARGET])
+        .output()
+        .map_err(|e| format!("running rustc: {e}"))?;
+    let libdir = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    if output.status.success() && Path::new(&libdir).is_dir() {
+        return Ok(());
+    }
+    Err(format!(
+        "the toolchain lacks the {TARGET} target that the verify page is built for: \
+         {INSTALL_HINT}"
+    ))
+}
+
+fn build_wasm(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
@@ -39,7 +78,7 @@ fn build_wasm(root: &Path, target_dir: &Path) -> PathBuf {
             "build",
             "--release",
             "--target",
-            "wasm32-unknown-unknown",
+            TARGET,
             "-p",
             "hengxin-verifier",
             "--target-dir",
@@ -64,11 +103,12 @@ fn build_wasm(root: &Path, target_dir: &Path) -> PathBuf {
     }
     let status = command
         .status()
-        .expect("running cargo to build the verifier for wasm32");
-    assert!(
-        status.success(),
-        "building hengxin-verifier for wasm32-unknown-unknown failed; is the target installed \
-         (`rustup target add wasm32-unknown-unknown`, or through rust-toolchain.toml)?"
-    );
-    target_dir.join("wasm32-unknown-unknown/release/hengxin_verifier.wasm")
+        .map_err(|e| format!("running cargo to build the verifier for {TARGET}: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "building hengxin-verifier for {TARGET} failed (its errors are above); if the \
+             target is missing: {INSTALL_HINT}"
+        ));
+    }
+    Ok(target_dir.join(format!("{TARGET}/release/hengxin_verifier.wasm")))
 }

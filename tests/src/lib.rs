@@ -2,6 +2,8 @@
 //! faults (`kill -9`, strangers, hostile input), and the verify page in a real browser; they are
 //! in `tests/it`. This library holds what those and the CLI's tests share: finding the built
 //! binaries, free ports, waiting on a condition, and a `--dev` node process.
+// Test support: a helper that cannot do its job stops the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -7,10 +7,6 @@
 //! step in `steps`, run in order by `verify_certificate`; `report` holds what the reader gets
 //! and its JSON. The wasm-bindgen layer (`web`) only moves bytes and text across; everything
 //! here runs natively in tests.
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
 
 use hengxin_primitives::Date;
 pub use hengxin_primitives::bundle::{BundleError, ProofBundle, TrustAnchor, VerifiedState};

@@ -2,6 +2,7 @@
 //! executed (batch signature check, dispatch, state commit) and written to sled, flushed.
 //!
 //! `cargo bench -p hengxin-sled-store --bench runtime_blocks`
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
 

@@ -66,10 +66,11 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let nodes = runtime.block_on(start_network(args.validators, dir.path()))?;
-    let urls: Vec<String> = nodes
+    let urls = nodes
         .iter()
-        .map(|n| format!("http://{}", n.http.expect("API")))
-        .collect();
+        .map(|n| n.http.map(|a| format!("http://{a}")))
+        .collect::<Option<Vec<String>>>()
+        .context("every benchmark node serves the HTTP API")?;
     let genesis = nodes[0].genesis.hash();
     eprintln!("{} validators running; signing the load…", args.validators);
 

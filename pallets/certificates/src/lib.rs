@@ -4,10 +4,6 @@
 //! Anchoring checks, in order: the signer is a key of a lab, active at this height; the lab is
 //! not suspended; the fields fit the kind (DOMAIN.md §1); the scope covers the category and
 //! item on the calibration date; the number is new for the lab; each standard is registered.
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
 
 use hengxin_membership as membership;
 use hengxin_primitives::records::{

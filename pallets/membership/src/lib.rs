@@ -5,10 +5,6 @@
 //! one function, in a module by what it serves: `labs` (registration, scope, status, keys),
 //! `people` (inspectors and businesses) and `governance` (validator sets); the role checks are
 //! in `origin`, the state reads in `storage`.
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
 
 mod governance;
 mod labs;

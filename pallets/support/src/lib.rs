@@ -1,9 +1,5 @@
 //! The runtime's storage: a versioned Jellyfish Merkle state over a small backend trait, and the
 //! overlay that pallets read and write through.
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
 
 mod backend;
 mod overlay;
