@@ -1,5 +1,7 @@
-//! The HTTP API's JSON answers and requests, typed: the node serializes them, the client reads
-//! them, and the OpenAPI document is generated from them.
+//! The HTTP API's JSON answers and requests, typed: shared by the node, the client and OpenAPI.
+//!
+//! The node serializes them, the client reads them, and the OpenAPI document is generated from
+//! them.
 //!
 //! Identifiers, hashes, keys, dates and wire words are the primitives' own types, whose JSON
 //! form is their text, checked on reading; so a client that reads an answer gets values that

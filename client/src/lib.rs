@@ -1,6 +1,8 @@
-//! The hengxin client: talks to a node's HTTP API, builds and signs transactions for every call
-//! of the runtime, waits for finality, and verifies proof bundles natively with the same code
-//! the browser verifier runs.
+//! The client of a hengxin node: its HTTP API, signing, finality, and native proof checks.
+//!
+//! It talks to a node's HTTP API, builds and signs transactions for every call of the runtime,
+//! waits for finality, and verifies proof bundles natively with the same code the browser
+//! verifier runs.
 
 pub mod api;
 pub mod dcc;

@@ -1,5 +1,7 @@
-//! The hengxin validator node: Malachite consensus with our context, the runtime, sled storage,
-//! the mempool, transaction gossip, the HTTP API, and the files it runs from.
+//! The hengxin validator node.
+//!
+//! Malachite consensus with our context, the runtime, sled storage, the mempool, transaction
+//! gossip, the HTTP API, and the files it runs from.
 
 pub mod api;
 pub mod config;

@@ -1,4 +1,4 @@
-//! Types, codecs and light-client verification shared by the chain, the client and the WASM verifier.
+//! Types, codecs and light-client checks shared by the chain, the client and the verifier.
 //!
 //! Everything here is `no_std` + `alloc` and builds for `wasm32-unknown-unknown`. The rules that
 //! a verifier recomputes from proven records (certificate expiry, the traceability verdict) are

@@ -1,7 +1,8 @@
-//! Workspace-level scenario tests: networks of real `hengxin-node` processes on loopback, with
-//! faults (`kill -9`, strangers, hostile input), and the verify page in a real browser; they are
-//! in `tests/it`. This library holds what those and the CLI's tests share: finding the built
-//! binaries, free ports, waiting on a condition, and a `--dev` node process.
+//! What the workspace-level scenario tests and the CLI's tests share.
+//!
+//! The tests in `tests/it` run networks of real `hengxin-node` processes on loopback, with faults
+//! (`kill -9`, strangers, hostile input), and the verify page in a real browser. This library
+//! finds the built binaries, picks free ports, waits on a condition, and runs a `--dev` node.
 // Test support: a helper that cannot do its job stops the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -1,5 +1,7 @@
-//! The in-browser certificate verifier: checks a proof bundle against the trust anchor the page
-//! was built with, then the certificate it proves, step by step, and gives one verdict.
+//! The certificate verifier that runs in the browser, trusting only its trust anchor.
+//!
+//! It checks a proof bundle against the trust anchor the page was built with, then the
+//! certificate it proves, step by step, and gives one verdict.
 //!
 //! The checks are the primitives' (one code path with the chain): commit signatures and
 //! validator hand-offs, state proofs, then the certificate's record, the document hash, the

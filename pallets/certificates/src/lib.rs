@@ -1,5 +1,7 @@
-//! Certificates: a lab anchors each certificate it issues (hash and key fields), revokes it, or
-//! supersedes it with a newer one. Records are never deleted; expiry is derived when read.
+//! Certificates: anchor, revoke and supersede a lab's certificates.
+//!
+//! A lab anchors each certificate it issues (hash and key fields), revokes it, or supersedes it
+//! with a newer one. Records are never deleted; expiry is derived when read.
 //!
 //! Anchoring checks, in order: the signer is a key of a lab, active at this height; the lab is
 //! not suspended; the fields fit the kind (DOMAIN.md §1); the scope covers the category and

@@ -1,5 +1,7 @@
-//! Membership: regions and their regulators, labs (scope, status, signing-key history),
-//! inspectors, businesses, and validator-set governance that needs every region's approval.
+//! Membership: who may do what on the ledger.
+//!
+//! Regions and their regulators, labs (scope, status, signing-key history), inspectors,
+//! businesses, and validator-set governance that needs every region's approval.
 //!
 //! Every call checks the signer's role here, from state, never from the transaction. Each call is
 //! one function, in a module by what it serves: `labs` (registration, scope, status, keys),

@@ -1,5 +1,7 @@
-//! The hengxin runtime: the `Call` enum, dispatch with signature, chain, nonce and role checks,
-//! block execution to a new state root, and genesis (including the `--dev` demo consortium).
+//! The hengxin runtime: calls, dispatch, block execution and genesis.
+//!
+//! The `Call` enum, dispatch with signature, chain, nonce and role checks, block execution to a
+//! new state root, and genesis (including the `--dev` demo consortium).
 
 mod chain;
 pub mod demo;

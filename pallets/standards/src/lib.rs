@@ -1,6 +1,7 @@
-//! Measurement standards (计量标准): their levels, assessment certificates and traceability
-//! links, and the `traceability_chain` query that follows a certificate up to a national
-//! primary standard or an NMI certificate.
+//! Measurement standards (计量标准) and their traceability.
+//!
+//! Their levels, assessment certificates and traceability links, and the `traceability_chain`
+//! query that follows a certificate up to a national primary standard or an NMI certificate.
 
 use hengxin_certificates as certificates;
 use hengxin_membership as membership;

@@ -1,5 +1,7 @@
-//! The runtime's storage: a versioned Jellyfish Merkle state over a small backend trait, and the
-//! overlay that pallets read and write through.
+//! The runtime's storage: a versioned, provable state and the overlay pallets write through.
+//!
+//! A Jellyfish Merkle state versioned by height over a small backend trait, and the
+//! transactional overlay that pallets read and write through.
 
 mod backend;
 mod overlay;
