@@ -213,7 +213,7 @@ impl App {
                 value_bytes,
                 reply,
             } => self.process_synced_value(height, round, proposer, &value_bytes, reply),
-            AppMsg::GetHistoryMinHeight { reply } => sync::get_history_min_height(reply),
+            AppMsg::GetHistoryMinHeight { reply } => self.get_history_min_height(reply),
             AppMsg::RestreamProposal {
                 height,
                 round,

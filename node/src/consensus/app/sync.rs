@@ -19,12 +19,12 @@ use super::commit::from_chain_commit;
 use super::{App, Proposed, SYNC_BLOCKS_MAX};
 use crate::consensus::context::{Address, BlockHash, Height, HengxinContext};
 
-/// Every height is kept from the first.
-pub(super) fn get_history_min_height(reply: Reply<Height>) {
-    let _ = reply.send(Height(1));
-}
-
 impl App {
+    /// Every height is kept from the first.
+    pub(super) fn get_history_min_height(&self, reply: Reply<Height>) {
+        let _ = reply.send(Height(1));
+    }
+
     /// Replies with the decided blocks of `range` this node holds (no reply when the store fails).
     pub(super) fn get_decided_values(
         &self,
