@@ -6,37 +6,25 @@ use std::fmt::Write;
 use hengxin_primitives::Date;
 use hengxin_primitives::records::{CertificateRecord, LabRecord};
 
-/// The one answer a reader gets.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Verdict {
-    /// Proven, the document matches, neither revoked nor superseded nor expired.
-    Authentic,
-    /// Revoked by its lab or regulator.
-    Revoked,
-    /// Replaced by a newer certificate.
-    Superseded,
-    /// Past its 有效期至.
-    Expired,
-    /// A proof that does not hold, or a document that is not the anchored one.
-    Tampered,
-    /// Proven not to be on the ledger.
-    Unknown,
-    /// Nothing could be checked (unreadable input).
-    Error,
-}
-
-impl Verdict {
-    /// The `data-status` of the verify page's `#verdict`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Verdict::Authentic => "authentic",
-            Verdict::Revoked => "revoked",
-            Verdict::Superseded => "superseded",
-            Verdict::Expired => "expired",
-            Verdict::Tampered => "tampered",
-            Verdict::Unknown => "unknown",
-            Verdict::Error => "error",
-        }
+hengxin_primitives::wire_words! {
+    /// The one answer a reader gets; its code is the `data-status` of the verify page's
+    /// `#verdict`.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub enum Verdict: "verdict" {
+        /// Proven, the document matches, neither revoked nor superseded nor expired.
+        Authentic = "authentic",
+        /// Revoked by its lab or regulator.
+        Revoked = "revoked",
+        /// Replaced by a newer certificate.
+        Superseded = "superseded",
+        /// Past its 有效期至.
+        Expired = "expired",
+        /// A proof that does not hold, or a document that is not the anchored one.
+        Tampered = "tampered",
+        /// Proven not to be on the ledger.
+        Unknown = "unknown",
+        /// Nothing could be checked (unreadable input).
+        Error = "error",
     }
 }
 
