@@ -457,18 +457,6 @@ mod tests {
             ),
             (Error::UnknownLab(lab), "certificates.unknown_lab"),
         ];
-        assert_codes(&cases);
-    }
-
-    /// Asserts each case's code; the cases follow the codec indexes, so none is skipped.
-    fn assert_codes(cases: &[(Error, &str)]) {
-        for (index, (error, code)) in cases.iter().enumerate() {
-            assert_eq!(
-                error.encode()[0] as usize,
-                index,
-                "case {index} is {error:?}"
-            );
-            assert_eq!(error.code(), *code, "{error:?}");
-        }
+        hengxin_support::assert_error_codes(&cases, Error::code);
     }
 }

@@ -2,7 +2,6 @@
 
 use hengxin_primitives::block::ValidatorSetError;
 use hengxin_primitives::{CreditCode, LabCode, PublicKey, RegionCode, Text};
-use parity_scale_codec::Encode;
 
 use crate::Error;
 
@@ -74,17 +73,5 @@ fn every_error_has_its_stable_code() {
             "membership.already_approved",
         ),
     ];
-    assert_codes(&cases);
-}
-
-/// Asserts each case's code; the cases follow the codec indexes, so none is skipped.
-fn assert_codes(cases: &[(Error, &str)]) {
-    for (index, (error, code)) in cases.iter().enumerate() {
-        assert_eq!(
-            error.encode()[0] as usize,
-            index,
-            "case {index} is {error:?}"
-        );
-        assert_eq!(error.code(), *code, "{error:?}");
-    }
+    hengxin_support::assert_error_codes(&cases, Error::code);
 }

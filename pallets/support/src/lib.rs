@@ -74,3 +74,20 @@ impl Env {
         Date::from_unix_ms_cst(self.timestamp_ms)
     }
 }
+
+/// For pallets' tests: asserts that each error has its listed stable code, and that the cases
+/// follow the codec indexes 0, 1, 2… (so a variant left out of the list fails the test).
+#[doc(hidden)]
+pub fn assert_error_codes<E: parity_scale_codec::Encode + core::fmt::Debug>(
+    cases: &[(E, &str)],
+    code: impl Fn(&E) -> &'static str,
+) {
+    for (index, (error, expected)) in cases.iter().enumerate() {
+        assert_eq!(
+            usize::from(error.encode()[0]),
+            index,
+            "case {index} is {error:?}"
+        );
+        assert_eq!(code(error), *expected, "{error:?}");
+    }
+}
