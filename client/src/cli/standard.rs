@@ -20,15 +20,8 @@ pub enum StandardCommand {
         signing: Signing,
         /// OWNER/CODE.
         standard: String,
-        /// Assessment certificate number.
-        #[arg(long)]
-        assessment: String,
-        /// Its issue date.
-        #[arg(long, value_name = "DATE")]
-        issued: String,
-        /// Its last valid day (at most four years on).
-        #[arg(long, value_name = "DATE")]
-        valid_until: String,
+        #[command(flatten)]
+        assessment: AssessmentArgs,
     },
     /// Record a new traceability certificate of a standard: a ledger certificate LAB/NUMBER.
     Trace {
@@ -40,6 +33,30 @@ pub enum StandardCommand {
         #[arg(long, value_name = "LAB/NUMBER")]
         certificate: String,
     },
+}
+
+/// A standard's assessment certificate (计量标准考核证书).
+#[derive(Args)]
+pub struct AssessmentArgs {
+    /// Assessment certificate number.
+    #[arg(long)]
+    assessment: String,
+    /// Its issue date.
+    #[arg(long, value_name = "DATE")]
+    issued: String,
+    /// Its last valid day (at most four years on).
+    #[arg(long, value_name = "DATE")]
+    valid_until: String,
+}
+
+impl AssessmentArgs {
+    fn parse(&self) -> Result<Assessment, Failure> {
+        Ok(Assessment {
+            number: parse::text("--assessment", &self.assessment)?,
+            issued: parse::date("--issued", &self.issued)?,
+            valid_until: parse::date("--valid-until", &self.valid_until)?,
+        })
+    }
 }
 
 /// The flags of `standard register`.
@@ -64,15 +81,8 @@ pub struct StandardArgs {
     /// Uncertainty, accuracy class or MPE.
     #[arg(long, default_value = "")]
     uncertainty: String,
-    /// Assessment certificate number.
-    #[arg(long)]
-    assessment: String,
-    /// Its issue date.
-    #[arg(long, value_name = "DATE")]
-    issued: String,
-    /// Its last valid day.
-    #[arg(long, value_name = "DATE")]
-    valid_until: String,
+    #[command(flatten)]
+    assessment: AssessmentArgs,
     /// Its traceability certificate on this ledger, LAB/NUMBER (repeat, oldest first).
     #[arg(long = "trace", value_name = "LAB/NUMBER")]
     traces: Vec<String>,
@@ -85,13 +95,11 @@ pub fn run(ctx: &Context, command: &StandardCommand) -> Outcome {
         StandardCommand::Renew {
             signing,
             standard,
-            assessment: number,
-            issued,
-            valid_until,
+            assessment,
         } => {
             let call = standards::Call::RenewAssessment {
                 id: parse::standard_id(standard)?,
-                assessment: assessment(number, issued, valid_until)?,
+                assessment: assessment.parse()?,
             };
             let done = format!("renewed the assessment of {standard}");
             ctx.submit(&signing.key, Call::Standards(call), done)
@@ -111,14 +119,6 @@ pub fn run(ctx: &Context, command: &StandardCommand) -> Outcome {
     }
 }
 
-fn assessment(number: &str, issued: &str, valid_until: &str) -> Result<Assessment, Failure> {
-    Ok(Assessment {
-        number: parse::text("--assessment", number)?,
-        issued: parse::date("--issued", issued)?,
-        valid_until: parse::date("--valid-until", valid_until)?,
-    })
-}
-
 fn register(ctx: &Context, args: &StandardArgs) -> Outcome {
     let id = parse::standard_id(&args.standard)?;
     let fields = StandardFields {
@@ -128,7 +128,7 @@ fn register(ctx: &Context, args: &StandardArgs) -> Outcome {
         level: args.level,
         range: parse::text("--range", &args.range)?,
         uncertainty: parse::text("--uncertainty", &args.uncertainty)?,
-        assessment: assessment(&args.assessment, &args.issued, &args.valid_until)?,
+        assessment: args.assessment.parse()?,
         traces: args
             .traces
             .iter()
