@@ -167,6 +167,64 @@ fn trace_view(report: &TraceReport) -> TraceView {
     }
 }
 
+/// The revocation, or the replacing certificate, of a stored status.
+fn status_views(status: &CertStatus) -> (Option<RevocationView>, Option<CertNumber>) {
+    match status {
+        CertStatus::Valid => (None, None),
+        CertStatus::Revoked {
+            reason,
+            height,
+            timestamp_ms,
+            by,
+        } => (
+            Some(RevocationView {
+                reason: reason.clone(),
+                height: *height,
+                timestamp_ms: *timestamp_ms,
+                by: *by,
+            }),
+            None,
+        ),
+        CertStatus::Superseded { by, .. } => (None, Some(by.clone())),
+    }
+}
+
+/// What finalized transactions did to the certificate, from the store's index.
+fn history_views(
+    store: &Store,
+    lab: &LabCode,
+    number: &CertNumber,
+) -> Result<Vec<HistoryView>, QueryError> {
+    Ok(store
+        .certificate_history(lab, number)?
+        .into_iter()
+        .map(|e| {
+            let (change, other) = match e.change {
+                CertChange::Anchored => (Change::Anchored, None),
+                CertChange::Revoked => (Change::Revoked, None),
+                CertChange::SupersededBy(n) => (Change::SupersededBy, Some(n)),
+                CertChange::Supersedes(n) => (Change::Supersedes, Some(n)),
+            };
+            HistoryView {
+                height: e.height,
+                tx: e.tx,
+                change,
+                other,
+            }
+        })
+        .collect())
+}
+
+fn lab_view(l: LabRecord) -> LabView {
+    LabView {
+        code: l.code,
+        name: l.name,
+        region: l.region,
+        kind: l.kind,
+        status: l.status,
+    }
+}
+
 /// The certificate `lab`/`number` read at `header`, or `None` when there is none. `reader`
 /// keeps the keys for a bundle.
 pub fn certificate(
@@ -188,42 +246,8 @@ pub fn certificate(
     }
     let today = Date::from_unix_ms_cst(header.timestamp_ms);
     let f = &record.fields;
-    let (revoked, superseded_by) = match &record.status {
-        CertStatus::Valid => (None, None),
-        CertStatus::Revoked {
-            reason,
-            height,
-            timestamp_ms,
-            by,
-        } => (
-            Some(RevocationView {
-                reason: reason.clone(),
-                height: *height,
-                timestamp_ms: *timestamp_ms,
-                by: *by,
-            }),
-            None,
-        ),
-        CertStatus::Superseded { by, .. } => (None, Some(by.clone())),
-    };
-    let history = store
-        .certificate_history(lab, number)?
-        .into_iter()
-        .map(|e| {
-            let (change, other) = match e.change {
-                CertChange::Anchored => (Change::Anchored, None),
-                CertChange::Revoked => (Change::Revoked, None),
-                CertChange::SupersededBy(n) => (Change::SupersededBy, Some(n)),
-                CertChange::Supersedes(n) => (Change::Supersedes, Some(n)),
-            };
-            HistoryView {
-                height: e.height,
-                tx: e.tx,
-                change,
-                other,
-            }
-        })
-        .collect();
+    let (revoked, superseded_by) = status_views(&record.status);
+    let history = history_views(store, lab, number)?;
     Ok(Some(CertificateView {
         lab: lab.clone(),
         number: number.clone(),
@@ -253,13 +277,7 @@ pub fn certificate(
             .as_ref()
             .map(|l| vec![l.region.clone()])
             .unwrap_or_default(),
-        issuer: issuer.map(|l| LabView {
-            code: l.code,
-            name: l.name,
-            region: l.region,
-            kind: l.kind,
-            status: l.status,
-        }),
+        issuer: issuer.map(lab_view),
         traceability: trace_view(&trace),
         history,
         height: header.height,
