@@ -134,162 +134,200 @@ pub fn import(
     state_path: &Path,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Summary, ImportError> {
-    let state_error = |source| ImportError::State {
-        path: state_path.display().to_string(),
-        source,
+    let mut run = Run {
+        client,
+        signer,
+        lab,
+        state_path,
+        state: State::load(state_path).map_err(|e| state_error(state_path, e))?,
+        summary: Summary::default(),
     };
-    let mut state = State::load(state_path).map_err(state_error)?;
-    let mut summary = Summary::default();
-    let settled_count = |state: &State| {
-        entries
-            .iter()
-            .filter(|f| state.certificates.contains_key(f.number.as_str()))
-            .count()
-    };
-    summary.already = settled_count(&state);
-    progress(summary.already, entries.len());
-
+    run.summary.already = run.settled_count(entries);
+    progress(run.summary.already, entries.len());
     for _round in 0..ROUNDS_MAX {
         let remaining: Vec<&CertificateFields> = entries
             .iter()
-            .filter(|f| !state.certificates.contains_key(f.number.as_str()))
+            .filter(|f| !run.state.certificates.contains_key(f.number.as_str()))
             .collect();
         if remaining.is_empty() {
             break;
         }
-        signer.resync();
-        let mut in_flight: VecDeque<(Hash, &CertificateFields)> = VecDeque::new();
-        let settle = |state: &mut State,
-                      summary: &mut Summary,
-                      fields: &CertificateFields,
-                      outcome: Settled| {
-            match &outcome {
-                Settled::Done { .. } => summary.anchored += 1,
-                Settled::Failed { code, message } => summary
-                    .failed
-                    .push((fields.number.to_string(), format!("{message} ({code})"))),
-            }
-            state
-                .certificates
-                .insert(fields.number.to_string(), outcome);
-        };
-        for fields in remaining {
-            match on_ledger(client, lab, fields)? {
-                Ledger::Ours(height) => {
-                    state
-                        .certificates
-                        .insert(fields.number.to_string(), Settled::Done { height });
-                    summary.already += 1;
-                    continue;
-                }
-                Ledger::Other => {
-                    settle(
-                        &mut state,
-                        &mut summary,
-                        fields,
-                        Settled::Failed {
-                            code: "number_taken".into(),
-                            message: "the ledger holds another document under this number".into(),
-                        },
-                    );
-                    continue;
-                }
-                Ledger::Absent => {}
-            }
-            let call = Call::Certificates(certificates::Call::Anchor {
-                fields: fields.clone(),
-            });
-            let tx = signer.sign(client, call)?;
-            match client.submit(&tx) {
-                Ok(hash) => in_flight.push_back((hash, fields)),
-                Err(e) if is_transient(&e) => signer.resync(),
-                Err(ClientError::Api { code, message, .. }) => {
-                    signer.resync();
-                    settle(
-                        &mut state,
-                        &mut summary,
-                        fields,
-                        Settled::Failed { code, message },
-                    );
-                }
-                Err(e) => {
-                    state.save(state_path).map_err(state_error)?;
-                    return Err(e.into());
-                }
-            }
-            if in_flight.len() >= WINDOW {
-                drain(
-                    client,
-                    lab,
-                    &mut in_flight,
-                    WINDOW / 2,
-                    &mut |fields, outcome| settle(&mut state, &mut summary, fields, outcome),
-                )?;
-                state.save(state_path).map_err(state_error)?;
-                progress(settled_count(&state), entries.len());
-            }
-        }
-        drain(client, lab, &mut in_flight, 0, &mut |fields, outcome| {
-            settle(&mut state, &mut summary, fields, outcome)
-        })?;
-        state.save(state_path).map_err(state_error)?;
-        progress(settled_count(&state), entries.len());
+        run.round(&remaining, entries, &mut progress)?;
     }
-    summary.unsettled = entries.len() - settled_count(&state);
-    Ok(summary)
+    run.summary.unsettled = entries.len() - run.settled_count(entries);
+    Ok(run.summary)
 }
 
-/// Waits until at most `keep` transactions are in flight, settling those that finalize; stops
-/// early (leaving the rest for the next round) when nothing settles for [`STALL`].
-fn drain<'a>(
-    client: &Client,
-    lab: &LabCode,
-    in_flight: &mut VecDeque<(Hash, &'a CertificateFields)>,
-    keep: usize,
-    settle: &mut impl FnMut(&'a CertificateFields, Settled),
-) -> Result<(), ClientError> {
-    let mut last_progress = Instant::now();
-    while in_flight.len() > keep {
-        let Some(&(hash, fields)) = in_flight.front() else {
-            break;
-        };
-        match client.status(&hash)? {
-            Some(status) if status.status == TxState::Finalized => {
-                in_flight.pop_front();
-                settle(
-                    fields,
-                    Settled::Done {
-                        height: status.height.unwrap_or(0),
-                    },
-                );
-                last_progress = Instant::now();
+fn state_error(path: &Path, source: std::io::Error) -> ImportError {
+    ImportError::State {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// One import: what it works with, what it has settled, and its tally.
+struct Run<'a> {
+    client: &'a Client,
+    signer: &'a Signer,
+    lab: &'a LabCode,
+    state_path: &'a Path,
+    state: State,
+    summary: Summary,
+}
+
+impl Run<'_> {
+    fn settled_count(&self, entries: &[CertificateFields]) -> usize {
+        entries
+            .iter()
+            .filter(|f| self.state.certificates.contains_key(f.number.as_str()))
+            .count()
+    }
+
+    fn save(&self) -> Result<(), ImportError> {
+        self.state
+            .save(self.state_path)
+            .map_err(|e| state_error(self.state_path, e))
+    }
+
+    /// Records how `fields` settled, in the state and the tally.
+    fn settle(&mut self, fields: &CertificateFields, outcome: Settled) {
+        match &outcome {
+            Settled::Done { .. } => self.summary.anchored += 1,
+            Settled::Failed { code, message } => self
+                .summary
+                .failed
+                .push((fields.number.to_string(), format!("{message} ({code})"))),
+        }
+        self.state
+            .certificates
+            .insert(fields.number.to_string(), outcome);
+    }
+
+    /// Submits every `remaining` certificate the ledger does not hold yet, a window at a time,
+    /// and waits for them to settle.
+    fn round<'e>(
+        &mut self,
+        remaining: &[&'e CertificateFields],
+        entries: &[CertificateFields],
+        progress: &mut impl FnMut(usize, usize),
+    ) -> Result<(), ImportError> {
+        self.signer.resync();
+        let mut in_flight: VecDeque<(Hash, &'e CertificateFields)> = VecDeque::new();
+        for &fields in remaining {
+            if let Some(hash) = self.send(fields)? {
+                in_flight.push_back((hash, fields));
             }
-            Some(status) if status.status == TxState::Rejected => {
-                in_flight.pop_front();
-                // A copy from an earlier round or run may be the one that made it.
-                let outcome = match on_ledger(client, lab, fields)? {
-                    Ledger::Ours(height) => Settled::Done { height },
-                    _ => {
-                        let error = status.error.unwrap_or_else(|| ErrorDetail {
-                            code: "rejected".into(),
-                            message: "rejected in a block".into(),
-                        });
-                        Settled::Failed {
-                            code: error.code,
-                            message: error.message,
-                        }
-                    }
+            if in_flight.len() >= WINDOW {
+                self.drain(&mut in_flight, WINDOW / 2)?;
+                self.save()?;
+                progress(self.settled_count(entries), entries.len());
+            }
+        }
+        self.drain(&mut in_flight, 0)?;
+        self.save()?;
+        progress(self.settled_count(entries), entries.len());
+        Ok(())
+    }
+
+    /// Settles `fields` by the ledger when it is there already; else submits it: the hash of
+    /// the transaction in flight, if any.
+    fn send(&mut self, fields: &CertificateFields) -> Result<Option<Hash>, ImportError> {
+        match on_ledger(self.client, self.lab, fields)? {
+            Ledger::Ours(height) => {
+                self.state
+                    .certificates
+                    .insert(fields.number.to_string(), Settled::Done { height });
+                self.summary.already += 1;
+                return Ok(None);
+            }
+            Ledger::Other => {
+                let outcome = Settled::Failed {
+                    code: "number_taken".into(),
+                    message: "the ledger holds another document under this number".into(),
                 };
-                settle(fields, outcome);
-                last_progress = Instant::now();
+                self.settle(fields, outcome);
+                return Ok(None);
             }
-            _ if last_progress.elapsed() > STALL => {
-                // Stuck behind a refused nonce, or lost: the next round decides by the ledger.
-                in_flight.clear();
-                break;
+            Ledger::Absent => {}
+        }
+        let call = Call::Certificates(certificates::Call::Anchor {
+            fields: fields.clone(),
+        });
+        let tx = self.signer.sign(self.client, call)?;
+        match self.client.submit(&tx) {
+            Ok(hash) => Ok(Some(hash)),
+            Err(e) if is_transient(&e) => {
+                self.signer.resync();
+                Ok(None)
             }
-            _ => std::thread::sleep(Duration::from_millis(50)),
+            Err(ClientError::Api { code, message, .. }) => {
+                self.signer.resync();
+                self.settle(fields, Settled::Failed { code, message });
+                Ok(None)
+            }
+            Err(e) => {
+                self.save()?;
+                Err(e.into())
+            }
         }
     }
-    Ok(())
+
+    /// Waits until at most `keep` transactions are in flight, settling those that finalize;
+    /// stops early (leaving the rest for the next round) when nothing settles for [`STALL`].
+    fn drain(
+        &mut self,
+        in_flight: &mut VecDeque<(Hash, &CertificateFields)>,
+        keep: usize,
+    ) -> Result<(), ClientError> {
+        let mut last_progress = Instant::now();
+        while in_flight.len() > keep {
+            let Some(&(hash, fields)) = in_flight.front() else {
+                break;
+            };
+            match self.client.status(&hash)? {
+                Some(status) if status.status == TxState::Finalized => {
+                    in_flight.pop_front();
+                    let height = status.height.unwrap_or(0);
+                    self.settle(fields, Settled::Done { height });
+                    last_progress = Instant::now();
+                }
+                Some(status) if status.status == TxState::Rejected => {
+                    in_flight.pop_front();
+                    let outcome = self.rejected(fields, status.error)?;
+                    self.settle(fields, outcome);
+                    last_progress = Instant::now();
+                }
+                _ if last_progress.elapsed() > STALL => {
+                    // Stuck behind a refused nonce, or lost: the next round decides by the
+                    // ledger.
+                    in_flight.clear();
+                    break;
+                }
+                _ => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+        Ok(())
+    }
+
+    /// How a certificate whose transaction was rejected in a block settles: a copy from an
+    /// earlier round or run may be the one that made it.
+    fn rejected(
+        &self,
+        fields: &CertificateFields,
+        error: Option<ErrorDetail>,
+    ) -> Result<Settled, ClientError> {
+        Ok(match on_ledger(self.client, self.lab, fields)? {
+            Ledger::Ours(height) => Settled::Done { height },
+            _ => {
+                let error = error.unwrap_or_else(|| ErrorDetail {
+                    code: "rejected".into(),
+                    message: "rejected in a block".into(),
+                });
+                Settled::Failed {
+                    code: error.code,
+                    message: error.message,
+                }
+            }
+        })
+    }
 }
