@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use hengxin_api_types::{BlockView, Health};
 use hengxin_node::api::RateLimit;
 use hengxin_node::config::{self, TestnetPorts};
 use hengxin_node::node::{self, RunningNode};
@@ -71,38 +72,21 @@ fn main() -> anyhow::Result<()> {
         .map(|n| n.http.map(|a| format!("http://{a}")))
         .collect::<Option<Vec<String>>>()
         .context("every benchmark node serves the HTTP API")?;
-    let genesis = nodes[0].genesis.hash();
     eprintln!("{} validators running; signing the load…", args.validators);
-
     let seconds = args.duration + 1;
     let per_submitter = match rate {
         Some(r) => (r * seconds).div_ceil(SUBMITTERS as u64),
         None => MAX_RATE_PER_SUBMITTER_S * seconds,
     };
-    let labs = [demo::key("lab-cq"), demo::key("lab-sc")];
-    let submitted: Arc<Mutex<HashMap<Hash, Instant>>> = Arc::default();
-    let stop = Arc::new(AtomicBool::new(false));
-    let sent = Arc::new(AtomicU64::new(0));
-    // Submitter t signs for lab t % 2, every other nonce of it (the pool takes them in any
-    // order and the proposer orders them by nonce).
-    let loads: Vec<Vec<Transaction>> = (0..SUBMITTERS)
-        .map(|t| {
-            let lab = &labs[t % 2];
-            let lane = (t / 2) as u64;
-            let today = Date::from_unix_ms_cst(now_ms());
-            (0..per_submitter)
-                .map(|i| {
-                    let nonce = i * 2 + lane;
-                    sign(genesis, lab, nonce, today, &format!("BENCH-{t}-{i:07}"))
-                })
-                .collect()
-        })
-        .collect();
-
+    let loads = sign_loads(nodes[0].genesis.hash(), per_submitter);
     eprintln!(
         "load: {}",
         rate.map_or("as fast as accepted".into(), |r| format!("{r} tx/s"))
     );
+
+    let submitted: Arc<Mutex<HashMap<Hash, Instant>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let sent = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let mut threads = Vec::new();
     for (t, load) in loads.into_iter().enumerate() {
@@ -113,47 +97,7 @@ fn main() -> anyhow::Result<()> {
             submit(&url, load, interval, start, &submitted, &stop, &sent)
         }));
     }
-
-    // Watch node 0's finalized blocks; the first second is warm-up.
-    let agent = agent();
-    let warmup = start + Duration::from_secs(1);
-    let end = warmup + Duration::from_secs(args.duration);
-    let mut latencies = Vec::new();
-    let mut finalized = 0u64;
-    let mut blocks = 0u64;
-    let mut seen = get_json(&agent, &format!("{}/v1/health", urls[0]))?["height"]
-        .as_u64()
-        .unwrap_or(0);
-    while Instant::now() < end {
-        let height = get_json(&agent, &format!("{}/v1/health", urls[0]))?["height"]
-            .as_u64()
-            .unwrap_or(seen);
-        let now = Instant::now();
-        for h in seen + 1..=height {
-            let block = get_json(&agent, &format!("{}/v1/blocks/{h}", urls[0]))?;
-            let hashes = block["transactions"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            if now < warmup {
-                continue;
-            }
-            blocks += 1;
-            let submitted = submitted.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
-            for hash in hashes
-                .iter()
-                .filter_map(|h| h.as_str())
-                .filter_map(Hash::from_hex)
-            {
-                finalized += 1;
-                if let Some(at) = submitted.get(&hash) {
-                    latencies.push(now.duration_since(*at));
-                }
-            }
-        }
-        seen = height;
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let observed = watch(&urls[0], &submitted, start, args.duration);
     stop.store(true, Ordering::Relaxed);
     for thread in threads {
         let _ = thread.join();
@@ -163,7 +107,96 @@ fn main() -> anyhow::Result<()> {
             node.stop().await;
         }
     });
+    let results = results(
+        &args,
+        rate,
+        observed?,
+        verify_per_core,
+        sent.load(Ordering::Relaxed),
+    );
+    println!("{}", serde_json::to_string_pretty(&results)?);
+    if let Some(path) = args.json {
+        std::fs::write(&path, serde_json::to_string_pretty(&results)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
 
+/// One load per submitter: submitter t signs for lab t % 2, every other nonce of it (the pool
+/// takes them in any order and the proposer orders them by nonce).
+fn sign_loads(genesis: Hash, per_submitter: u64) -> Vec<Vec<Transaction>> {
+    let labs = [demo::key("lab-cq"), demo::key("lab-sc")];
+    let today = Date::from_unix_ms_cst(now_ms());
+    (0..SUBMITTERS)
+        .map(|t| {
+            let lab = &labs[t % 2];
+            let lane = (t / 2) as u64;
+            (0..per_submitter)
+                .map(|i| {
+                    let nonce = i * 2 + lane;
+                    sign(genesis, lab, nonce, today, &format!("BENCH-{t}-{i:07}"))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// What the watcher saw finalized after the warm-up.
+struct Observed {
+    latencies: Vec<Duration>,
+    finalized: u64,
+    blocks: u64,
+}
+
+/// Watches `url`'s finalized blocks for `duration` seconds after a one-second warm-up, and the
+/// latency of each transaction in `submitted`.
+fn watch(
+    url: &str,
+    submitted: &Mutex<HashMap<Hash, Instant>>,
+    start: Instant,
+    duration: u64,
+) -> anyhow::Result<Observed> {
+    let agent = agent();
+    let warmup = start + Duration::from_secs(1);
+    let end = warmup + Duration::from_secs(duration);
+    let mut observed = Observed {
+        latencies: Vec::new(),
+        finalized: 0,
+        blocks: 0,
+    };
+    let mut seen = get::<Health>(&agent, &format!("{url}/v1/health"))?.height;
+    while Instant::now() < end {
+        let height = get::<Health>(&agent, &format!("{url}/v1/health"))?.height;
+        let now = Instant::now();
+        for h in seen + 1..=height {
+            let block: BlockView = get(&agent, &format!("{url}/v1/blocks/{h}"))?;
+            if now < warmup {
+                continue;
+            }
+            observed.blocks += 1;
+            let submitted = submitted.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+            for hash in &block.transactions {
+                observed.finalized += 1;
+                if let Some(at) = submitted.get(hash) {
+                    observed.latencies.push(now.duration_since(*at));
+                }
+            }
+        }
+        seen = height;
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    Ok(observed)
+}
+
+/// The results with the contract's names.
+fn results(
+    args: &Args,
+    rate: Option<u64>,
+    mut observed: Observed,
+    verify_per_core: f64,
+    sent: u64,
+) -> serde_json::Value {
+    let latencies = &mut observed.latencies;
     latencies.sort();
     let percentile = |p: usize| {
         latencies
@@ -171,30 +204,24 @@ fn main() -> anyhow::Result<()> {
             .map_or(0.0, |d| d.as_secs_f64() * 1e3)
     };
     let window = args.duration as f64;
-    let finalized_tps = finalized as f64 / window;
+    let finalized_tps = observed.finalized as f64 / window;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // What signature checking alone allows: every validator checks every signature once, and
     // all validators share this machine's cores.
     let ceiling = verify_per_core * cores as f64 / args.validators as f64;
-    let results = serde_json::json!({
+    serde_json::json!({
         "validators": args.validators,
         "duration_s": args.duration,
         "offered_rate": rate.map_or(serde_json::json!("max"), |r| serde_json::json!(r)),
-        "submitted": sent.load(Ordering::Relaxed),
-        "finalized": finalized,
+        "submitted": sent,
+        "finalized": observed.finalized,
         "finalized_tps": finalized_tps,
         "latency_ms": { "p50": percentile(50), "p90": percentile(90), "p99": percentile(99) },
-        "blocks_per_s": blocks as f64 / window,
+        "blocks_per_s": observed.blocks as f64 / window,
         "ed25519_verify_per_core_s": verify_per_core,
         "cores": cores,
         "ceiling_fraction": finalized_tps / ceiling,
-    });
-    println!("{}", serde_json::to_string_pretty(&results)?);
-    if let Some(path) = args.json {
-        std::fs::write(&path, serde_json::to_string_pretty(&results)?)
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
-    Ok(())
+    })
 }
 
 fn now_ms() -> u64 {
@@ -228,14 +255,14 @@ fn agent() -> ureq::Agent {
         .new_agent()
 }
 
-fn get_json(agent: &ureq::Agent, url: &str) -> anyhow::Result<serde_json::Value> {
+fn get<T: serde::de::DeserializeOwned>(agent: &ureq::Agent, url: &str) -> anyhow::Result<T> {
     let text = agent
         .get(url)
         .call()
         .with_context(|| format!("GET {url}"))?
         .body_mut()
         .read_to_string()?;
-    Ok(serde_json::from_str(&text)?)
+    serde_json::from_str(&text).with_context(|| format!("the answer to GET {url}"))
 }
 
 /// Submits `load` in order at `interval` (or back to back), retrying a transaction the node
