@@ -458,40 +458,12 @@ pub fn testnet(n: usize, out: &Path, ports: TestnetPorts) -> anyhow::Result<()> 
     )?;
     write_demo_keys(out)?;
 
-    let port = |base: u16, i: usize| usize::from(base) + i;
-    let mut peer_ids = Vec::new();
-    for key in &keys {
-        peer_ids.push(network_keypair(key)?.public().to_peer_id());
-    }
-    let address = |port: usize, i: usize| format!("/ip4/127.0.0.1/tcp/{port}/p2p/{}", peer_ids[i]);
+    let peer_ids = keys
+        .iter()
+        .map(|key| Ok(network_keypair(key)?.public().to_peer_id()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     for (i, key) in keys.iter().enumerate() {
-        let others = |offset: usize| {
-            (0..n)
-                .filter(|&j| j != i)
-                .map(|j| address(port(ports.consensus, offset + j), j))
-                .collect::<Vec<_>>()
-        };
-        let config = ConfigFile {
-            moniker: format!("node-{i}"),
-            key_file: "node.key".into(),
-            genesis_file: "../genesis.json".into(),
-            data_dir: "data".into(),
-            consensus: NetworkSection {
-                listen: format!("/ip4/127.0.0.1/tcp/{}", port(ports.consensus, i)),
-                peers: others(0),
-            },
-            gossip: NetworkSection {
-                listen: format!("/ip4/127.0.0.1/tcp/{}", port(ports.consensus, 100 + i)),
-                peers: others(100),
-            },
-            http: HttpSection {
-                listen: format!("127.0.0.1:{}", port(ports.http, i)).parse()?,
-                requests_per_s: default_requests_per_s(),
-                burst: default_burst(),
-            },
-            blocks: BlocksSection::default(),
-            mempool: MempoolSection::default(),
-        };
+        let config = testnet_config(i, &peer_ids, ports)?;
         let dir = out.join(format!("node-{i}"));
         write_file(&dir.join("node.key"), &key_file(key), true)?;
         let text = format!(
@@ -503,6 +475,46 @@ pub fn testnet(n: usize, out: &Path, ports: TestnetPorts) -> anyhow::Result<()> 
         write_file(&dir.join("config.toml"), &text, false)?;
     }
     Ok(())
+}
+
+/// Node `i`'s config in a local network of `peers.len()` validators: consensus on
+/// `ports.consensus + i`, gossip 100 ports above, HTTP on `ports.http + i`, all on loopback.
+fn testnet_config(
+    i: usize,
+    peer_ids: &[libp2p::PeerId],
+    ports: TestnetPorts,
+) -> anyhow::Result<ConfigFile> {
+    let port = |base: u16, i: usize| usize::from(base) + i;
+    let others = |offset: usize| {
+        (0..peer_ids.len())
+            .filter(|&j| j != i)
+            .map(|j| {
+                let port = port(ports.consensus, offset + j);
+                format!("/ip4/127.0.0.1/tcp/{port}/p2p/{}", peer_ids[j])
+            })
+            .collect::<Vec<_>>()
+    };
+    Ok(ConfigFile {
+        moniker: format!("node-{i}"),
+        key_file: "node.key".into(),
+        genesis_file: "../genesis.json".into(),
+        data_dir: "data".into(),
+        consensus: NetworkSection {
+            listen: format!("/ip4/127.0.0.1/tcp/{}", port(ports.consensus, i)),
+            peers: others(0),
+        },
+        gossip: NetworkSection {
+            listen: format!("/ip4/127.0.0.1/tcp/{}", port(ports.consensus, 100 + i)),
+            peers: others(100),
+        },
+        http: HttpSection {
+            listen: format!("127.0.0.1:{}", port(ports.http, i)).parse()?,
+            requests_per_s: default_requests_per_s(),
+            burst: default_burst(),
+        },
+        blocks: BlocksSection::default(),
+        mempool: MempoolSection::default(),
+    })
 }
 
 #[cfg(test)]
