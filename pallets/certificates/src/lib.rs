@@ -6,6 +6,9 @@
 //! Anchoring checks, in order: the signer is a key of a lab, active at this height; the lab is
 //! not suspended; the fields fit the kind (DOMAIN.md §1); the scope covers the category and
 //! item on the calibration date; the number is new for the lab; each standard is registered.
+//!
+//! `dispatch` routes each call to one function (`anchor`, `revoke`, `supersede`): check the
+//! origin, load, validate, write, emit an event.
 
 use hengxin_membership as membership;
 use hengxin_primitives::records::{
@@ -205,59 +208,87 @@ pub fn dispatch(
     call: Call,
 ) -> DispatchResult<Event, Error> {
     match call {
-        Call::Anchor { fields } => {
-            let record = prepare(s, env, signer, fields, None)?;
-            let (lab, number) = (record.lab.clone(), record.fields.number.clone());
-            s.put(
-                &StorageKey::Certificate(lab.clone(), number.clone()),
-                &record,
-            );
-            Ok(Event::CertificateAnchored { lab, number })
-        }
-        Call::Supersede { old, fields } => {
-            let record = prepare(s, env, signer, fields, Some(old.clone()))?;
-            let (lab, new) = (record.lab.clone(), record.fields.number.clone());
-            let mut previous = existing(s, &lab, &old)?;
-            ensure_valid(&previous)?;
-            previous.status = CertStatus::Superseded {
-                by: new.clone(),
-                height: env.height,
-                timestamp_ms: env.timestamp_ms,
-            };
-            s.put(
-                &StorageKey::Certificate(lab.clone(), old.clone()),
-                &previous,
-            );
-            s.put(&StorageKey::Certificate(lab.clone(), new.clone()), &record);
-            Ok(Event::CertificateSuperseded { lab, old, new })
-        }
+        Call::Anchor { fields } => anchor(s, env, signer, fields),
         Call::Revoke {
             lab,
             number,
             reason,
-        } => {
-            let mut record = existing(s, &lab, &number)?;
-            let issuer = membership::lab(s, &lab)?.ok_or_else(|| Error::UnknownLab(lab.clone()))?;
-            let allowed = membership::acts_for_lab(s, env, signer, &issuer)?;
-            if !allowed {
-                return Err(Error::NotIssuer(lab).into());
-            }
-            ensure_valid(&record)?;
-            record.status = CertStatus::Revoked {
-                reason,
-                height: env.height,
-                timestamp_ms: env.timestamp_ms,
-                by: *signer,
-            };
-            s.put(
-                &StorageKey::Certificate(lab.clone(), number.clone()),
-                &record,
-            );
-            Ok(Event::CertificateRevoked { lab, number })
-        }
+        } => revoke(s, env, signer, lab, number, reason),
+        Call::Supersede { old, fields } => supersede(s, env, signer, old, fields),
     }
 }
 
+/// [`Call::Anchor`]: an active key of a lab anchors a new certificate of that lab.
+fn anchor(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    fields: CertificateFields,
+) -> DispatchResult<Event, Error> {
+    let record = prepare(s, env, signer, fields, None)?;
+    let (lab, number) = (record.lab.clone(), record.fields.number.clone());
+    s.put(
+        &StorageKey::Certificate(lab.clone(), number.clone()),
+        &record,
+    );
+    Ok(Event::CertificateAnchored { lab, number })
+}
+
+/// [`Call::Revoke`]: the issuing lab or its regulator revokes a valid certificate.
+fn revoke(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    lab: LabCode,
+    number: CertNumber,
+    reason: Text,
+) -> DispatchResult<Event, Error> {
+    let mut record = existing(s, &lab, &number)?;
+    let issuer = membership::lab(s, &lab)?.ok_or_else(|| Error::UnknownLab(lab.clone()))?;
+    if !membership::acts_for_lab(s, env, signer, &issuer)? {
+        return Err(Error::NotIssuer(lab).into());
+    }
+    ensure_valid(&record)?;
+    record.status = CertStatus::Revoked {
+        reason,
+        height: env.height,
+        timestamp_ms: env.timestamp_ms,
+        by: *signer,
+    };
+    s.put(
+        &StorageKey::Certificate(lab.clone(), number.clone()),
+        &record,
+    );
+    Ok(Event::CertificateRevoked { lab, number })
+}
+
+/// [`Call::Supersede`]: an active key of a lab anchors a certificate in place of a valid older
+/// one of the same lab.
+fn supersede(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    old: CertNumber,
+    fields: CertificateFields,
+) -> DispatchResult<Event, Error> {
+    let record = prepare(s, env, signer, fields, Some(old.clone()))?;
+    let (lab, new) = (record.lab.clone(), record.fields.number.clone());
+    let mut previous = existing(s, &lab, &old)?;
+    ensure_valid(&previous)?;
+    previous.status = CertStatus::Superseded {
+        by: new.clone(),
+        height: env.height,
+        timestamp_ms: env.timestamp_ms,
+    };
+    s.put(
+        &StorageKey::Certificate(lab.clone(), old.clone()),
+        &previous,
+    );
+    s.put(&StorageKey::Certificate(lab.clone(), new.clone()), &record);
+    Ok(Event::CertificateSuperseded { lab, old, new })
+}
+
+/// The certificate `lab`/`number`, or `UnknownCertificate`.
 fn existing(
     s: &mut dyn Storage,
     lab: &LabCode,
@@ -271,6 +302,7 @@ fn existing(
     )
 }
 
+/// Succeeds while `record` is neither revoked nor superseded.
 fn ensure_valid(record: &CertificateRecord) -> Result<(), Error> {
     let (lab, number) = (record.lab.clone(), record.fields.number.clone());
     match record.status {

@@ -2,6 +2,12 @@
 //!
 //! Their levels, assessment certificates and traceability links, and the `traceability_chain`
 //! query that follows a certificate up to a national primary standard or an NMI certificate.
+//!
+//! `dispatch` routes each call to one function (`register`, `renew_assessment`, `add_trace`):
+//! check the origin, load, validate, write, emit an event.
+
+#[cfg(test)]
+mod tests;
 
 use hengxin_certificates as certificates;
 use hengxin_membership as membership;
@@ -205,62 +211,94 @@ pub fn dispatch(
     call: Call,
 ) -> DispatchResult<Event, Error> {
     match call {
-        Call::Register { standard: input } => {
-            let id = input.id.clone();
-            if input.level == StandardLevel::NationalPrimary {
-                ensure_any_regulator(s, signer)?;
-                if !input.traces.is_empty() {
-                    return Err(Error::PrimaryHasNoTrace.into());
-                }
-            } else {
-                ensure_owner_or_regulator(s, env, signer, &id.owner)?;
-            }
-            if standard(s, &id)?.is_some() {
-                return Err(Error::StandardExists(id).into());
-            }
-            check_assessment(&input.assessment)?;
-            if input.traces.len() > TRACES_MAX {
-                return Err(Error::TooManyTraces.into());
-            }
-            for trace in &input.traces {
-                check_trace(s, trace)?;
-            }
-            let record = StandardRecord {
-                fields: input,
-                registered_height: env.height,
-            };
-            s.put(&StorageKey::Standard(id.clone()), &record);
-            Ok(Event::StandardRegistered { id })
-        }
+        Call::Register { standard: fields } => register(s, env, signer, fields),
         Call::RenewAssessment { id, assessment } => {
-            let mut record = existing(s, &id)?;
-            ensure_may_manage(s, env, signer, &record)?;
-            check_assessment(&assessment)?;
-            record.fields.assessment = assessment;
-            s.put(&StorageKey::Standard(id.clone()), &record);
-            Ok(Event::AssessmentRenewed { id })
+            renew_assessment(s, env, signer, id, assessment)
         }
-        Call::AddTrace { id, trace } => {
-            let mut record = existing(s, &id)?;
-            ensure_may_manage(s, env, signer, &record)?;
-            if record.fields.level == StandardLevel::NationalPrimary {
-                return Err(Error::PrimaryHasNoTrace.into());
-            }
-            if record.fields.traces.len() >= TRACES_MAX {
-                return Err(Error::TooManyTraces.into());
-            }
-            check_trace(s, &trace)?;
-            record.fields.traces.push(trace);
-            s.put(&StorageKey::Standard(id.clone()), &record);
-            Ok(Event::TraceAdded { id })
-        }
+        Call::AddTrace { id, trace } => add_trace(s, env, signer, id, trace),
     }
 }
 
+/// [`Call::Register`]: the owner lab or its regulator registers a standard; a national primary
+/// standard, by any regulator, without traces.
+fn register(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    fields: StandardFields,
+) -> DispatchResult<Event, Error> {
+    let id = fields.id.clone();
+    if fields.level == StandardLevel::NationalPrimary {
+        ensure_any_regulator(s, signer)?;
+        if !fields.traces.is_empty() {
+            return Err(Error::PrimaryHasNoTrace.into());
+        }
+    } else {
+        ensure_owner_or_regulator(s, env, signer, &id.owner)?;
+    }
+    if standard(s, &id)?.is_some() {
+        return Err(Error::StandardExists(id).into());
+    }
+    check_assessment(&fields.assessment)?;
+    if fields.traces.len() > TRACES_MAX {
+        return Err(Error::TooManyTraces.into());
+    }
+    for trace in &fields.traces {
+        check_trace(s, trace)?;
+    }
+    let record = StandardRecord {
+        fields,
+        registered_height: env.height,
+    };
+    s.put(&StorageKey::Standard(id.clone()), &record);
+    Ok(Event::StandardRegistered { id })
+}
+
+/// [`Call::RenewAssessment`]: whoever may manage the standard replaces its assessment.
+fn renew_assessment(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    id: StandardId,
+    assessment: Assessment,
+) -> DispatchResult<Event, Error> {
+    let mut record = existing(s, &id)?;
+    ensure_may_manage(s, env, signer, &record)?;
+    check_assessment(&assessment)?;
+    record.fields.assessment = assessment;
+    s.put(&StorageKey::Standard(id.clone()), &record);
+    Ok(Event::AssessmentRenewed { id })
+}
+
+/// [`Call::AddTrace`]: whoever may manage a standard below national primary adds a trace.
+fn add_trace(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    id: StandardId,
+    trace: TraceSource,
+) -> DispatchResult<Event, Error> {
+    let mut record = existing(s, &id)?;
+    ensure_may_manage(s, env, signer, &record)?;
+    if record.fields.level == StandardLevel::NationalPrimary {
+        return Err(Error::PrimaryHasNoTrace.into());
+    }
+    if record.fields.traces.len() >= TRACES_MAX {
+        return Err(Error::TooManyTraces.into());
+    }
+    check_trace(s, &trace)?;
+    record.fields.traces.push(trace);
+    s.put(&StorageKey::Standard(id.clone()), &record);
+    Ok(Event::TraceAdded { id })
+}
+
+/// The standard `id`, or `UnknownStandard`.
 fn existing(s: &mut dyn Storage, id: &StandardId) -> DispatchResult<StandardRecord, Error> {
     Ok(standard(s, id)?.ok_or_else(|| Error::UnknownStandard(id.clone()))?)
 }
 
+/// Whoever may manage `record`: any regulator for a national primary standard, else its owner
+/// lab's active key or the owner's regulator.
 fn ensure_may_manage(
     s: &mut dyn Storage,
     env: &Env,
@@ -297,6 +335,7 @@ fn ensure_owner_or_regulator(
     }
 }
 
+/// An assessment that runs from its issue date for at most [`ASSESSMENT_MONTHS_MAX`] months.
 fn check_assessment(a: &Assessment) -> Result<(), Error> {
     if a.valid_until < a.issued || a.valid_until > a.issued.add_months(ASSESSMENT_MONTHS_MAX) {
         return Err(Error::InvalidAssessment);
@@ -304,6 +343,7 @@ fn check_assessment(a: &Assessment) -> Result<(), Error> {
     Ok(())
 }
 
+/// A trace to a certificate on the ledger, or an external one whose dates are in order.
 fn check_trace(s: &mut dyn Storage, trace: &TraceSource) -> DispatchResult<(), Error> {
     match trace {
         TraceSource::Ledger { lab, number } => {
@@ -326,52 +366,4 @@ fn check_trace(s: &mut dyn Storage, trace: &TraceSource) -> DispatchResult<(), E
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_error_has_its_stable_code() {
-        let lab = LabCode::new("CQJL").unwrap();
-        let standard = StandardId {
-            owner: lab.clone(),
-            code: "S1".parse().unwrap(),
-        };
-        let cases = [
-            (
-                Error::NationalPrimaryNeedsRegulator,
-                "standards.national_primary_needs_regulator",
-            ),
-            (
-                Error::NotOwnerOrRegulator(lab.clone()),
-                "standards.not_owner_or_regulator",
-            ),
-            (Error::UnknownLab(lab.clone()), "standards.unknown_lab"),
-            (
-                Error::StandardExists(standard.clone()),
-                "standards.standard_exists",
-            ),
-            (
-                Error::UnknownStandard(standard),
-                "standards.unknown_standard",
-            ),
-            (Error::InvalidAssessment, "standards.invalid_assessment"),
-            (Error::PrimaryHasNoTrace, "standards.primary_has_no_trace"),
-            (
-                Error::UnknownTraceCertificate {
-                    lab,
-                    number: CertNumber::new("JJG 52-2013/No. 17").unwrap(),
-                },
-                "standards.unknown_trace_certificate",
-            ),
-            (
-                Error::InvalidExternalTrace,
-                "standards.invalid_external_trace",
-            ),
-            (Error::TooManyTraces, "standards.too_many_traces"),
-        ];
-        hengxin_support::assert_error_codes(&cases, Error::code);
-    }
 }
