@@ -1,9 +1,24 @@
-//! The node's counters, served at `/metrics` in the Prometheus text format.
+//! The node's metrics, kept in a `prometheus-client` registry and served at `/metrics` in the
+//! OpenMetrics text format, followed by the consensus engine's own metrics.
+//!
+//! Malachite keeps its metrics (consensus rounds and time per block, sync, the consensus
+//! network with its libp2p swarm, gossipsub, identify and ping families) in one process-wide
+//! registry, `SharedRegistry::global()`, labelled with the node's moniker; it can only be read
+//! by encoding it (`malachite_metrics::export`). So a scrape encodes hengxin's registry, then
+//! the engine's, which ends the exposition with its `# EOF`. A process running several nodes
+//! (the in-process tests, `hengxin-bench`) serves every node's engine metrics from each, told
+//! apart by their `moniker` label. The transaction gossip's own swarm keeps no metrics.
 
-use std::fmt::Write;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
+
+use malachite_app_channel::app::metrics as malachite_metrics;
+use prometheus_client::encoding::text::{encode_eof, encode_registry};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::{Registry, Unit};
 
 /// A node that applied a value from sync this recently counts as catching up.
 const SYNCING_WINDOW: Duration = Duration::from_secs(2);
@@ -11,15 +26,25 @@ const SYNCING_WINDOW: Duration = Duration::from_secs(2);
 /// Upper bounds of the round-duration histogram, in seconds.
 const ROUND_BUCKETS_S: [f64; 10] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
-/// Counters the consensus loop updates and `/metrics` reads.
-#[derive(Debug, Default)]
+/// A gauge of a count.
+type CountGauge = Gauge<u64, AtomicU64>;
+
+/// The counters the consensus loop updates, the gauges set at scrape time, and the registry
+/// `/metrics` encodes.
+#[derive(Debug)]
 pub struct Metrics {
-    finalized_txs: AtomicU64,
-    blocks: AtomicU64,
-    round_buckets: [AtomicU64; ROUND_BUCKETS_S.len()],
-    round_count: AtomicU64,
-    round_sum_us: AtomicU64,
+    registry: Registry,
+    height: CountGauge,
+    finalized_txs: Counter,
+    blocks: Counter,
+    mempool_txs: CountGauge,
+    mempool_bytes: CountGauge,
+    peers: CountGauge,
+    syncing: CountGauge,
+    round: Histogram,
     last_synced: Mutex<Option<Instant>>,
+    /// Whether a scrape also encodes the engine's registry.
+    engine: bool,
 }
 
 /// Gauges read at scrape time.
@@ -35,23 +60,100 @@ pub struct Gauges {
     pub peers: usize,
 }
 
+impl Default for Metrics {
+    /// Hengxin's metrics alone (no engine's).
+    fn default() -> Metrics {
+        Metrics::new(false)
+    }
+}
+
 impl Metrics {
+    /// Hengxin's metrics, served with the consensus engine's: a running node's.
+    pub fn with_engine() -> Metrics {
+        Metrics::new(true)
+    }
+
+    fn new(engine: bool) -> Metrics {
+        let metrics = Metrics {
+            registry: Registry::default(),
+            height: Gauge::default(),
+            finalized_txs: Counter::default(),
+            blocks: Counter::default(),
+            mempool_txs: Gauge::default(),
+            mempool_bytes: Gauge::default(),
+            peers: Gauge::default(),
+            syncing: Gauge::default(),
+            round: Histogram::new(ROUND_BUCKETS_S),
+            last_synced: Mutex::new(None),
+            engine,
+        };
+        metrics.registered()
+    }
+
+    /// These metrics with their registry filled: the names the README lists.
+    fn registered(mut self) -> Metrics {
+        let gauges = [
+            ("hengxin_height", "The last finalized height", &self.height),
+            (
+                "hengxin_mempool_transactions",
+                "Transactions waiting in the mempool",
+                &self.mempool_txs,
+            ),
+            (
+                "hengxin_mempool_bytes",
+                "Encoded bytes of the transactions waiting in the mempool",
+                &self.mempool_bytes,
+            ),
+            (
+                "hengxin_peers",
+                "Connected peers (transaction gossip)",
+                &self.peers,
+            ),
+            (
+                "hengxin_syncing",
+                "1 while the node catches up by sync",
+                &self.syncing,
+            ),
+        ];
+        for (name, help, gauge) in gauges {
+            self.registry.register(name, help, gauge.clone());
+        }
+        // Counters are registered without `_total`: the encoder appends it to the sample name,
+        // so the served series are `hengxin_finalized_transactions_total` and
+        // `hengxin_blocks_committed_total`.
+        let counters = [
+            (
+                "hengxin_finalized_transactions",
+                "Transactions finalized since the node started",
+                &self.finalized_txs,
+            ),
+            (
+                "hengxin_blocks_committed",
+                "Blocks committed since the node started",
+                &self.blocks,
+            ),
+        ];
+        for (name, help, counter) in counters {
+            self.registry.register(name, help, counter.clone());
+        }
+        // The unit is appended to the name: `hengxin_round_duration_seconds`.
+        self.registry.register_with_unit(
+            "hengxin_round_duration",
+            "From the start of the deciding round to the block's commit",
+            Unit::Seconds,
+            self.round.clone(),
+        );
+        self
+    }
+
     /// A block with `txs` transactions was committed; its height took `round` from the start of
     /// the deciding round.
     pub fn committed(&self, txs: usize, round: Option<Duration>) {
-        self.blocks.fetch_add(1, Ordering::Relaxed);
+        self.blocks.inc();
         self.finalized_txs
-            .fetch_add(u64::try_from(txs).unwrap_or(u64::MAX), Ordering::Relaxed);
+            .inc_by(u64::try_from(txs).unwrap_or(u64::MAX));
         if let Some(round) = round {
-            let seconds = round.as_secs_f64();
-            if let Some(i) = ROUND_BUCKETS_S.iter().position(|b| seconds <= *b) {
-                self.round_buckets[i].fetch_add(1, Ordering::Relaxed);
-            }
-            self.round_count.fetch_add(1, Ordering::Relaxed);
-            self.round_sum_us.fetch_add(
-                u64::try_from(round.as_micros()).unwrap_or(u64::MAX),
-                Ordering::Relaxed,
-            );
+            self.round.observe(round.as_secs_f64());
         }
     }
 
@@ -71,71 +173,24 @@ impl Metrics {
             .is_some_and(|at| at.elapsed() < SYNCING_WINDOW)
     }
 
-    /// The Prometheus text exposition of the counters and `gauges`.
+    /// The OpenMetrics text exposition of hengxin's metrics with `gauges`, then the engine's
+    /// (when this serves them), ending in `# EOF`.
     pub fn render(&self, gauges: Gauges) -> String {
+        let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        self.height.set(gauges.height);
+        self.mempool_txs.set(count(gauges.mempool_txs));
+        self.mempool_bytes.set(count(gauges.mempool_bytes));
+        self.peers.set(count(gauges.peers));
+        self.syncing.set(u64::from(self.syncing()));
         let mut out = String::new();
-        let mut metric = |name: &str, kind: &str, help: &str, value: String| {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
-            );
-        };
-        metric(
-            "hengxin_height",
-            "gauge",
-            "The last finalized height.",
-            gauges.height.to_string(),
-        );
-        metric(
-            "hengxin_finalized_transactions_total",
-            "counter",
-            "Transactions finalized since the node started.",
-            self.finalized_txs.load(Ordering::Relaxed).to_string(),
-        );
-        metric(
-            "hengxin_blocks_committed_total",
-            "counter",
-            "Blocks committed since the node started.",
-            self.blocks.load(Ordering::Relaxed).to_string(),
-        );
-        metric(
-            "hengxin_mempool_transactions",
-            "gauge",
-            "Transactions waiting in the mempool.",
-            gauges.mempool_txs.to_string(),
-        );
-        metric(
-            "hengxin_mempool_bytes",
-            "gauge",
-            "Encoded bytes of the transactions waiting in the mempool.",
-            gauges.mempool_bytes.to_string(),
-        );
-        metric(
-            "hengxin_peers",
-            "gauge",
-            "Connected peers (transaction gossip).",
-            gauges.peers.to_string(),
-        );
-        metric(
-            "hengxin_syncing",
-            "gauge",
-            "1 while the node catches up by sync.",
-            u8::from(self.syncing()).to_string(),
-        );
-        let name = "hengxin_round_duration_seconds";
-        let _ = writeln!(
-            out,
-            "# HELP {name} From the start of the deciding round to the block's commit.\n# TYPE {name} histogram"
-        );
-        let mut cumulative = 0;
-        for (bound, count) in ROUND_BUCKETS_S.iter().zip(&self.round_buckets) {
-            cumulative += count.load(Ordering::Relaxed);
-            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {cumulative}");
+        // The encoders fail only when their writer does, and writing to a `String` cannot.
+        let _ = encode_registry(&mut out, &self.registry);
+        if self.engine {
+            // The engine's registry, then its `# EOF`.
+            malachite_metrics::export(&mut out);
+        } else {
+            let _ = encode_eof(&mut out);
         }
-        let count = self.round_count.load(Ordering::Relaxed);
-        let sum = self.round_sum_us.load(Ordering::Relaxed) as f64 / 1e6;
-        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
-        let _ = writeln!(out, "{name}_sum {sum}\n{name}_count {count}");
         out
     }
 }
@@ -144,22 +199,57 @@ impl Metrics {
 mod tests {
     use super::*;
 
+    fn render(m: &Metrics) -> String {
+        m.render(Gauges {
+            height: 9,
+            mempool_txs: 4,
+            mempool_bytes: 1000,
+            peers: 3,
+        })
+    }
+
     #[test]
     fn renders_counters_and_a_cumulative_histogram() {
         let m = Metrics::default();
         m.committed(3, Some(Duration::from_millis(30)));
         m.committed(0, Some(Duration::from_millis(700)));
         m.committed(2, None);
-        let text = m.render(Gauges {
-            height: 9,
-            mempool_txs: 4,
-            mempool_bytes: 1000,
-            peers: 3,
-        });
+        let text = render(&m);
         assert!(text.contains("\nhengxin_height 9\n"), "{text}");
         assert!(text.contains("\nhengxin_finalized_transactions_total 5\n"));
+        assert!(text.contains("\nhengxin_blocks_committed_total 3\n"));
+        assert!(text.contains("\nhengxin_mempool_transactions 4\n"));
+        assert!(text.contains("\nhengxin_mempool_bytes 1000\n"));
+        assert!(text.contains("\nhengxin_peers 3\n"));
+        assert!(text.contains("\nhengxin_syncing 0\n"));
+        assert!(text.contains("# TYPE hengxin_round_duration_seconds histogram\n"));
+        assert!(text.contains("hengxin_round_duration_seconds_bucket{le=\"0.025\"} 0\n"));
         assert!(text.contains("hengxin_round_duration_seconds_bucket{le=\"0.05\"} 1\n"));
-        assert!(text.contains("hengxin_round_duration_seconds_bucket{le=\"1\"} 2\n"));
+        assert!(text.contains("hengxin_round_duration_seconds_bucket{le=\"1.0\"} 2\n"));
+        assert!(text.contains("hengxin_round_duration_seconds_bucket{le=\"+Inf\"} 2\n"));
         assert!(text.contains("hengxin_round_duration_seconds_count 2\n"));
+        assert!(text.ends_with("\n# EOF\n"), "{text}");
+        assert_eq!(text.matches("# EOF").count(), 1);
+    }
+
+    #[test]
+    fn serves_the_engines_registry_after_its_own() {
+        // What the engine's builder does at start: register its consensus metrics in the global
+        // registry under the node's moniker.
+        let registry = malachite_metrics::SharedRegistry::global().with_moniker("metrics-test");
+        let _engine = malachite_metrics::Metrics::register(&registry);
+        let text = render(&Metrics::with_engine());
+        let ours = text.find("\nhengxin_height 9\n");
+        let engines = text.find("malachitebft_core_consensus_height{moniker=\"metrics-test\"}");
+        assert!(
+            ours.is_some() && engines.is_some() && ours < engines,
+            "{text}"
+        );
+        assert!(text.ends_with("\n# EOF\n"), "{text}");
+        assert_eq!(text.matches("# EOF").count(), 1, "{text}");
+        assert!(
+            !render(&Metrics::default()).contains("malachitebft_"),
+            "the default serves hengxin's alone"
+        );
     }
 }

@@ -239,7 +239,7 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         mempool.clone(),
         Some(gossip.sender()),
     );
-    let metrics = Arc::new(Metrics::default());
+    let metrics = Arc::new(Metrics::with_engine());
     let mut tasks = Vec::new();
     tasks.push({
         let submitter = submitter.clone();

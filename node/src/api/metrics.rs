@@ -12,9 +12,14 @@ use super::error::ApiError;
 use crate::metrics::Gauges;
 use crate::verify_page;
 
-/// The node's metrics in the Prometheus text format: height, finalized transactions, mempool,
-/// peers, round duration.
-#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain", body = String)))]
+/// What a scrape answers: the OpenMetrics text format, which Prometheus negotiates and parses
+/// (counters' `_total`, histograms' units, the closing `# EOF`).
+const OPENMETRICS_TEXT: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// The node's metrics in the OpenMetrics text format: height, finalized transactions, mempool,
+/// peers, round duration, then the consensus engine's (rounds, time per block, sync, the
+/// consensus network's libp2p swarm).
+#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "application/openmetrics-text", body = String)))]
 pub async fn metrics(State(state): State<ApiState>) -> Result<Response, ApiError> {
     let head = state.head()?;
     let mempool = state.submitter.mempool();
@@ -27,7 +32,7 @@ pub async fn metrics(State(state): State<ApiState>) -> Result<Response, ApiError
     Ok((
         [(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; version=0.0.4"),
+            HeaderValue::from_static(OPENMETRICS_TEXT),
         )],
         text,
     )
