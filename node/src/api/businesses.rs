@@ -5,8 +5,8 @@ use hengxin_api_types::ErrorCode;
 use hengxin_api_types::{BundleBody, BusinessView, ErrorBody};
 use hengxin_primitives::CreditCode;
 
-use super::ApiState;
 use super::error::{ApiError, ApiResult, ok};
+use super::state::ApiState;
 use crate::query::{self, Reader};
 
 fn parse_business(code: &str) -> Result<CreditCode, ApiError> {

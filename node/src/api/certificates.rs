@@ -7,8 +7,8 @@ use hengxin_primitives::records::{CertificateRecord, LabRecord};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CertNumber, LabCode};
 
-use super::ApiState;
 use super::error::{ApiError, ApiResult, ok};
+use super::state::ApiState;
 use crate::query::{self, Reader};
 
 fn parse_certificate(lab: &str, number: &str) -> Result<(LabCode, CertNumber), ApiError> {

@@ -4,8 +4,6 @@ use hengxin_api_types::ErrorCode;
 use std::sync::atomic::Ordering;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use hengxin_api_types::{
     AccountView, BlockView, ErrorBody, Health, ProposalView, ValidatorView, ValidatorsView,
 };
@@ -13,8 +11,8 @@ use hengxin_primitives::records::{AccountRole, Role, ValidatorProposal};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{PublicKey, ValidatorSet};
 
-use super::ApiState;
 use super::error::{ApiError, ApiResult, ok};
+use super::state::ApiState;
 
 /// The node's finalized head and chain.
 #[utoipa::path(get, path = "/v1/health", responses((status = 200, body = Health)))]
@@ -70,21 +68,6 @@ pub async fn block(
         tx_count: transactions.len() as u64,
         transactions,
     })
-}
-
-/// This node's trust anchor, as a trust file (`trust.json`): the chain's name, genesis hash and
-/// genesis validators. A client may pin it on first contact; a verifier should get it from the
-/// consortium, not from a node it does not yet trust.
-#[utoipa::path(get, path = "/v1/trust", responses((status = 200, content_type = "application/json", body = String)))]
-pub async fn trust(State(state): State<ApiState>) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        state.trust.as_ref().clone(),
-    )
-        .into_response()
 }
 
 fn validator_views(set: Option<ValidatorSet>) -> Vec<ValidatorView> {

@@ -1,16 +1,14 @@
-//! `/metrics` and the verify page's files.
+//! What a node says about itself: `/metrics`, and its trust anchor at `/v1/trust`.
 
-use hengxin_api_types::ErrorCode;
 use std::sync::atomic::Ordering;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use super::ApiState;
 use super::error::ApiError;
+use super::state::ApiState;
 use crate::metrics::Gauges;
-use crate::verify_page;
 
 /// What a scrape answers: the OpenMetrics text format, which Prometheus negotiates and parses
 /// (counters' `_total`, histograms' units, the closing `# EOF`).
@@ -39,17 +37,17 @@ pub async fn metrics(State(state): State<ApiState>) -> Result<Response, ApiError
         .into_response())
 }
 
-/// The verify page, with this node's trust anchor built in.
-pub async fn verify_page(State(state): State<ApiState>) -> Response {
-    verify_page::page(state.verify_page.as_ref().clone())
-}
-
-/// One of the verify page's files (its script, its wasm).
-pub async fn verify_asset(Path(name): Path<String>) -> Result<Response, ApiError> {
-    verify_page::file(&name).ok_or_else(|| {
-        ApiError::not_found(
-            ErrorCode::NotFound,
-            "the verify page has no such file; open /verify",
-        )
-    })
+/// This node's trust anchor, as a trust file (`trust.json`): the chain's name, genesis hash and
+/// genesis validators. A client may pin it on first contact; a verifier should get it from the
+/// consortium, not from a node it does not yet trust.
+#[utoipa::path(get, path = "/v1/trust", responses((status = 200, content_type = "application/json", body = String)))]
+pub async fn trust(State(state): State<ApiState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        state.trust.as_ref().clone(),
+    )
+        .into_response()
 }

@@ -14,14 +14,13 @@ mod chain;
 mod error;
 mod limit;
 mod metrics;
+mod page;
+mod state;
 #[cfg(test)]
 mod tests;
 mod transactions;
 
-use hengxin_api_types::ErrorCode;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
@@ -29,79 +28,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use hengxin_api_types::BundleBody;
-use hengxin_primitives::Header;
-use hengxin_primitives::bundle::TrustAnchor;
-use hengxin_primitives::records::ChainInfo;
-use hengxin_primitives::state::StorageKey;
-use parity_scale_codec::Encode;
+use hengxin_api_types::ErrorCode;
 use tower_http::cors::CorsLayer;
 use utoipa::OpenApi;
 
 pub use error::{ApiError, ApiResult};
 pub use limit::RateLimit;
-
-use crate::metrics::Metrics;
-use crate::query::Reader;
-use crate::submit::Submitter;
-use crate::verify_page;
-use error::ok;
-use limit::Limiter;
-
-/// What the handlers share.
-#[derive(Clone)]
-pub struct ApiState {
-    submitter: Submitter,
-    genesis: Header,
-    peers: Arc<AtomicUsize>,
-    metrics: Arc<Metrics>,
-    limiter: Arc<Limiter>,
-    verify_page: Arc<String>,
-    trust: Arc<String>,
-}
-
-impl ApiState {
-    /// The state of a node's API.
-    pub fn new(
-        submitter: Submitter,
-        genesis: Header,
-        anchor: &TrustAnchor,
-        peers: Arc<AtomicUsize>,
-        metrics: Arc<Metrics>,
-        limit: RateLimit,
-    ) -> ApiState {
-        let chain = submitter
-            .chain()
-            .read::<ChainInfo>(&StorageKey::Chain, 0)
-            .ok()
-            .flatten()
-            .map_or_else(String::new, |info| info.name.to_string());
-        ApiState {
-            verify_page: Arc::new(verify_page::index(anchor, &chain)),
-            trust: Arc::new(hengxin_primitives::files::trust_file(&chain, anchor)),
-            submitter,
-            genesis,
-            peers,
-            metrics,
-            limiter: Arc::new(Limiter::new(limit)),
-        }
-    }
-
-    /// The finalized head (genesis before the first block).
-    fn head(&self) -> Result<Header, ApiError> {
-        Ok(self
-            .submitter
-            .store()
-            .head()?
-            .unwrap_or_else(|| self.genesis.clone()))
-    }
-
-    /// The proof bundle of everything `reader` read, against `head`.
-    fn bundle(&self, reader: Reader<'_>, head: &Header) -> ApiResult<BundleBody> {
-        let bundle = reader.bundle(self.submitter.store(), &self.genesis, head)?;
-        ok(BundleBody::new(&bundle.encode(), head.height))
-    }
-}
+pub use state::ApiState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -116,14 +49,17 @@ impl ApiState {
         chain::block,
         transactions::submit,
         transactions::transaction,
-        chain::trust,
+        metrics::trust,
         chain::validators,
         chain::account,
         certificates::certificate,
         certificates::certificate_proof,
         businesses::business,
         businesses::business_proof,
-        metrics::metrics
+        metrics::metrics,
+        openapi_document,
+        page::verify_page,
+        page::verify_asset
     )
 )]
 struct ApiDoc;
@@ -131,6 +67,12 @@ struct ApiDoc;
 /// The OpenAPI document of this API, generated from the handlers and the API types.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// This document.
+#[utoipa::path(get, path = "/v1/openapi.json", responses((status = 200, content_type = "application/json", description = "The OpenAPI document of this API")))]
+async fn openapi_document() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(openapi())
 }
 
 /// The API's routes.
@@ -148,7 +90,7 @@ pub fn router(state: ApiState) -> Router {
             "/v1/certificates/{lab_code}/{number}/proof",
             get(certificates::certificate_proof),
         )
-        .route("/v1/trust", get(chain::trust))
+        .route("/v1/trust", get(metrics::trust))
         .route("/v1/validators", get(chain::validators))
         .route("/v1/accounts/{public_key}", get(chain::account))
         .route("/v1/businesses/{credit_code}", get(businesses::business))
@@ -156,10 +98,10 @@ pub fn router(state: ApiState) -> Router {
             "/v1/businesses/{credit_code}/proof",
             get(businesses::business_proof),
         )
-        .route("/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
+        .route("/v1/openapi.json", get(openapi_document))
         .route("/metrics", get(metrics::metrics))
-        .route("/verify", get(metrics::verify_page))
-        .route("/verify/{file}", get(metrics::verify_asset))
+        .route("/verify", get(page::verify_page))
+        .route("/verify/{file}", get(page::verify_asset))
         .fallback(|| async {
             ApiError::not_found(
                 ErrorCode::NotFound,

@@ -248,16 +248,41 @@ async fn openapi_and_metrics_are_served() {
     let (router, _) = api(dir.path());
     let (status, body) = call(&router, "GET", "/v1/openapi.json", vec![]).await;
     assert_eq!(status, StatusCode::OK);
-    for path in [
-        "/v1/health",
-        "/v1/transactions",
-        "/v1/certificates/{lab_code}/{number}/proof",
-        "/v1/businesses/{credit_code}",
-        "/metrics",
-    ] {
-        assert!(body["paths"][path].is_object(), "{path} is documented");
-    }
-    assert!(body["components"]["schemas"]["CertificateView"].is_object());
+    // Every route of the router, and nothing else.
+    let mut documented: Vec<&str> = body["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    documented.sort_unstable();
+    assert_eq!(
+        documented,
+        [
+            "/metrics",
+            "/v1/accounts/{public_key}",
+            "/v1/blocks/{height}",
+            "/v1/businesses/{credit_code}",
+            "/v1/businesses/{credit_code}/proof",
+            "/v1/certificates/{lab_code}/{number}",
+            "/v1/certificates/{lab_code}/{number}/proof",
+            "/v1/health",
+            "/v1/openapi.json",
+            "/v1/transactions",
+            "/v1/transactions/{hash}",
+            "/v1/trust",
+            "/v1/validators",
+            "/verify",
+            "/verify/{file}",
+        ]
+    );
+    let schemas = &body["components"]["schemas"];
+    assert!(schemas["CertificateView"].is_object());
+    // The API types' wire words document their values.
+    assert_eq!(
+        schemas["CertificateState"]["enum"],
+        serde_json::json!(["valid", "revoked", "superseded", "expired"])
+    );
     let (status, text) = call_raw(&router, "GET", "/metrics", vec![]).await;
     let text = String::from_utf8(text).unwrap();
     assert_eq!(status, StatusCode::OK);

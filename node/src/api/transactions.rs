@@ -9,8 +9,8 @@ use hengxin_primitives::Hash;
 use hengxin_primitives::tx::TX_SIZE_BYTES_MAX;
 use hengxin_runtime::{TxDecodeError, decode_transaction};
 
-use super::ApiState;
 use super::error::{ApiError, ApiResult, ok};
+use super::state::ApiState;
 use crate::mempool::AdmitError;
 use crate::submit::SubmitError;
 

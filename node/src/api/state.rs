@@ -1,0 +1,74 @@
+//! What the handlers share: the node's submitter (store, chain, pool), its genesis, peers,
+//! metrics, rate limiter, and the verify page and trust file made at start.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use hengxin_api_types::BundleBody;
+use hengxin_primitives::Header;
+use hengxin_primitives::bundle::TrustAnchor;
+use hengxin_primitives::records::ChainInfo;
+use hengxin_primitives::state::StorageKey;
+use parity_scale_codec::Encode;
+
+use super::error::{ApiError, ApiResult, ok};
+use super::limit::{Limiter, RateLimit};
+use crate::metrics::Metrics;
+use crate::query::Reader;
+use crate::submit::Submitter;
+use crate::verify_page;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct ApiState {
+    pub(super) submitter: Submitter,
+    pub(super) genesis: Header,
+    pub(super) peers: Arc<AtomicUsize>,
+    pub(super) metrics: Arc<Metrics>,
+    pub(super) limiter: Arc<Limiter>,
+    pub(super) verify_page: Arc<String>,
+    pub(super) trust: Arc<String>,
+}
+
+impl ApiState {
+    /// The state of a node's API.
+    pub fn new(
+        submitter: Submitter,
+        genesis: Header,
+        anchor: &TrustAnchor,
+        peers: Arc<AtomicUsize>,
+        metrics: Arc<Metrics>,
+        limit: RateLimit,
+    ) -> ApiState {
+        let chain = submitter
+            .chain()
+            .read::<ChainInfo>(&StorageKey::Chain, 0)
+            .ok()
+            .flatten()
+            .map_or_else(String::new, |info| info.name.to_string());
+        ApiState {
+            verify_page: Arc::new(verify_page::index(anchor, &chain)),
+            trust: Arc::new(hengxin_primitives::files::trust_file(&chain, anchor)),
+            submitter,
+            genesis,
+            peers,
+            metrics,
+            limiter: Arc::new(Limiter::new(limit)),
+        }
+    }
+
+    /// The finalized head (genesis before the first block).
+    pub(super) fn head(&self) -> Result<Header, ApiError> {
+        Ok(self
+            .submitter
+            .store()
+            .head()?
+            .unwrap_or_else(|| self.genesis.clone()))
+    }
+
+    /// The proof bundle of everything `reader` read, against `head`.
+    pub(super) fn bundle(&self, reader: Reader<'_>, head: &Header) -> ApiResult<BundleBody> {
+        let bundle = reader.bundle(self.submitter.store(), &self.genesis, head)?;
+        ok(BundleBody::new(&bundle.encode(), head.height))
+    }
+}
