@@ -219,6 +219,7 @@ impl BundleBody {
 /// `?trace=`: what a certificate's bundle proves.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ProofQuery {
     /// `false`: only the certificate and its lab (a bundle small enough to staple to a QR
     /// code); default `true`: also every record of its traceability chain.

@@ -20,7 +20,7 @@ fn parse_business(code: &str) -> Result<CreditCode, ApiError> {
     path = "/v1/businesses/{credit_code}",
     params(("credit_code" = String, Path, description = "统一社会信用代码, 18 characters")),
     responses(
-        (status = 200, body = BusinessView),
+        (status = 200, body = BusinessView, description = "The business"),
         (status = 400, body = ErrorBody, description = "`invalid_credit_code`"),
         (status = 404, body = ErrorBody, description = "`business_not_found`")
     )
@@ -49,8 +49,8 @@ pub async fn business(
     path = "/v1/businesses/{credit_code}/proof",
     params(("credit_code" = String, Path, description = "统一社会信用代码")),
     responses(
-        (status = 200, body = BundleBody),
-        (status = 400, body = ErrorBody),
+        (status = 200, body = BundleBody, description = "The bundle (also for an unknown business: it then proves the absence)"),
+        (status = 400, body = ErrorBody, description = "`invalid_credit_code`"),
         (status = 503, body = ErrorBody, description = "`nothing_finalized`")
     )
 )]

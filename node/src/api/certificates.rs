@@ -36,7 +36,7 @@ fn certificate_not_found(lab: &LabCode, number: &CertNumber) -> ApiError {
         ("number" = String, Path, description = "Certificate number, percent-encoded ('/' as %2F)")
     ),
     responses(
-        (status = 200, body = CertificateView),
+        (status = 200, body = CertificateView, description = "The certificate"),
         (status = 400, body = ErrorBody, description = "`invalid_lab_code`, `invalid_certificate_number`"),
         (status = 404, body = ErrorBody, description = "`certificate_not_found`")
     )
@@ -66,7 +66,7 @@ pub async fn certificate(
     ),
     responses(
         (status = 200, body = BundleBody, description = "Also for an unknown certificate: the bundle then proves its absence"),
-        (status = 400, body = ErrorBody),
+        (status = 400, body = ErrorBody, description = "`invalid_lab_code`, `invalid_certificate_number`"),
         (status = 503, body = ErrorBody, description = "`nothing_finalized`: only genesis exists")
     )
 )]

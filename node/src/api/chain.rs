@@ -15,7 +15,7 @@ use super::error::{ApiError, ApiResult, ok};
 use super::state::ApiState;
 
 /// The node's finalized head and chain.
-#[utoipa::path(get, path = "/v1/health", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/v1/health", responses((status = 200, body = Health, description = "The finalized head")))]
 pub async fn health(State(state): State<ApiState>) -> ApiResult<Health> {
     let head = state.head()?;
     ok(Health {
@@ -33,7 +33,7 @@ pub async fn health(State(state): State<ApiState>) -> ApiResult<Health> {
     path = "/v1/blocks/{height}",
     params(("height" = u64, Path, description = "Block height (0 is genesis)")),
     responses(
-        (status = 200, body = BlockView),
+        (status = 200, body = BlockView, description = "The block"),
         (status = 400, body = ErrorBody, description = "`invalid_height`"),
         (status = 404, body = ErrorBody, description = "`block_not_found`")
     )
@@ -82,7 +82,7 @@ fn validator_views(set: Option<ValidatorSet>) -> Vec<ValidatorView> {
 }
 
 /// The current and next validator sets and the latest governance proposal.
-#[utoipa::path(get, path = "/v1/validators", responses((status = 200, body = ValidatorsView)))]
+#[utoipa::path(get, path = "/v1/validators", responses((status = 200, body = ValidatorsView, description = "The sets and the proposal")))]
 pub async fn validators(State(state): State<ApiState>) -> ApiResult<ValidatorsView> {
     let head = state.head()?;
     let chain = state.submitter.chain();
@@ -111,7 +111,7 @@ pub async fn validators(State(state): State<ApiState>) -> ApiResult<ValidatorsVi
     path = "/v1/accounts/{public_key}",
     params(("public_key" = String, Path, description = "ed25519 public key, 64 hex digits")),
     responses(
-        (status = 200, body = AccountView),
+        (status = 200, body = AccountView, description = "The account"),
         (status = 400, body = ErrorBody, description = "`invalid_public_key`")
     )
 )]

@@ -17,7 +17,7 @@ const OPENMETRICS_TEXT: &str = "application/openmetrics-text; version=1.0.0; cha
 /// The node's metrics in the OpenMetrics text format: height, finalized transactions, mempool,
 /// peers, round duration, then the consensus engine's (rounds, time per block, sync, the
 /// consensus network's libp2p swarm).
-#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "application/openmetrics-text", body = String)))]
+#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "application/openmetrics-text", body = String, description = "The metrics")))]
 pub async fn metrics(State(state): State<ApiState>) -> Result<Response, ApiError> {
     let head = state.head()?;
     let mempool = state.submitter.mempool();
@@ -40,7 +40,7 @@ pub async fn metrics(State(state): State<ApiState>) -> Result<Response, ApiError
 /// This node's trust anchor, as a trust file (`trust.json`): the chain's name, genesis hash and
 /// genesis validators. A client may pin it on first contact; a verifier should get it from the
 /// consortium, not from a node it does not yet trust.
-#[utoipa::path(get, path = "/v1/trust", responses((status = 200, content_type = "application/json", body = String)))]
+#[utoipa::path(get, path = "/v1/trust", responses((status = 200, content_type = "application/json", body = String, description = "The trust file")))]
 pub async fn trust(State(state): State<ApiState>) -> Response {
     (
         [(

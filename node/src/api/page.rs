@@ -4,13 +4,13 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use hengxin_api_types::{ErrorBody, ErrorCode};
 
-use super::state::ApiState;
 use super::error::ApiError;
+use super::state::ApiState;
 use crate::verify_page;
 
 /// The verify page: `?c=LAB/NUMBER&h=HASH-PREFIX` a certificate, `#p=` a stapled proof; it
 /// verifies in the browser against this node's trust anchor.
-#[utoipa::path(get, path = "/verify", responses((status = 200, content_type = "text/html", body = String)))]
+#[utoipa::path(get, path = "/verify", responses((status = 200, content_type = "text/html", body = String, description = "The page")))]
 pub async fn verify_page(State(state): State<ApiState>) -> Response {
     verify_page::page(state.verify_page.as_ref().clone())
 }

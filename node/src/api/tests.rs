@@ -276,6 +276,24 @@ async fn openapi_and_metrics_are_served() {
             "/verify/{file}",
         ]
     );
+    // What OpenAPI requires of each operation: every response described, every parameter
+    // placed (a validator refuses the document otherwise).
+    for (path, item) in body["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                assert!(
+                    response["description"].is_string(),
+                    "{method} {path} {status} has no description"
+                );
+            }
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap_or_default();
+                let in_path = path.contains(&format!("{{{name}}}"));
+                let place = if in_path { "path" } else { "query" };
+                assert_eq!(parameter["in"], place, "{method} {path}: {parameter}");
+            }
+        }
+    }
     let schemas = &body["components"]["schemas"];
     assert!(schemas["CertificateView"].is_object());
     // The API types' wire words document their values.

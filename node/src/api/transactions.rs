@@ -21,7 +21,7 @@ use crate::submit::SubmitError;
     path = "/v1/transactions",
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(
-        (status = 202, body = Submitted),
+        (status = 202, body = Submitted, description = "Pooled and gossiped"),
         (status = 400, body = ErrorBody, description = "`undecodable_transaction`, `bad_signature`, `wrong_chain`, `stale_nonce`, `expired`…"),
         (status = 409, body = ErrorBody, description = "`duplicate_transaction`, `nonce_taken`"),
         (status = 413, body = ErrorBody, description = "`body_too_large`"),
@@ -79,7 +79,7 @@ fn submit_error(e: SubmitError) -> ApiError {
     path = "/v1/transactions/{hash}",
     params(("hash" = String, Path, description = "Transaction hash, 64 hex digits")),
     responses(
-        (status = 200, body = TxStatus),
+        (status = 200, body = TxStatus, description = "Its status"),
         (status = 400, body = ErrorBody, description = "`invalid_hash`"),
         (status = 404, body = ErrorBody, description = "`transaction_not_found`")
     )
