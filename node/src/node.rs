@@ -159,6 +159,68 @@ impl RunningNode {
     }
 }
 
+/// The engine's network identity: the validator's libp2p key (derived from its consensus key)
+/// with a proof, signed by the consensus key, that the two belong together.
+async fn network_identity(
+    settings: &NodeSettings,
+    signer: &ConsensusSigner,
+) -> anyhow::Result<NetworkIdentity> {
+    let network_key = network_keypair(&settings.key)?;
+    let peer_id = network_key.public().to_peer_id();
+    let proof = signer
+        .sign_validator_proof(
+            settings.key.public().as_bytes().to_vec(),
+            peer_id.to_bytes(),
+        )
+        .await?;
+    let proof_bytes = Codec::encode(&ScaleCodec, &proof)?;
+    Ok(NetworkIdentity::new_validator(
+        settings.moniker.clone(),
+        network_key,
+        Address(settings.key.public()).to_string(),
+        proof_bytes,
+    ))
+}
+
+/// The engine's configuration: our listen address, only the listed peers, proposals streamed
+/// as parts.
+fn engine_config(settings: &NodeSettings) -> EngineConfig {
+    let mut consensus = ConsensusConfig::default();
+    consensus.p2p.listen_addr = settings.listen.clone();
+    consensus.p2p.persistent_peers = settings.peers.clone();
+    consensus.p2p.persistent_peers_only = true;
+    consensus.value_payload = ValuePayload::ProposalAndParts;
+    EngineConfig {
+        moniker: settings.moniker.clone(),
+        consensus,
+        value_sync: ValueSyncConfig::default(),
+    }
+}
+
+/// Admits what gossip brings: any bytes, decoded with limits, then the same checks as a
+/// submission.
+fn spawn_admission(submitter: Submitter, mut incoming: mpsc::Receiver<Vec<u8>>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        while let Some(bytes) = incoming.recv().await {
+            if let Ok(tx) = decode_transaction(&bytes)
+                && let Err(e) = submitter.admit(tx)
+            {
+                debug!(error = %e, "gossiped transaction not admitted");
+            }
+        }
+    })
+}
+
+/// Serves the HTTP API on `listener`.
+fn spawn_api(listener: tokio::net::TcpListener, state: api::ApiState) -> JoinHandle<()> {
+    let service = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, service).await {
+            warn!(error = %e, "HTTP API stopped");
+        }
+    })
+}
+
 /// Opens the store (writing genesis on first start), starts the engine and the app loop.
 pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
     // Bind the API first: a port in use fails the start before anything else runs.
@@ -173,38 +235,11 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
     let store = Arc::new(Store::open(&settings.data_dir.join("db"))?);
     let genesis = store.init_genesis(&settings.genesis)?;
     let chain_id = genesis.hash();
-    let ctx = HengxinContext { chain: chain_id };
     let signer = ConsensusSigner::new(settings.key.clone(), chain_id);
-    let network_key = network_keypair(&settings.key)?;
-    let peer_id = network_key.public().to_peer_id();
-    let proof = signer
-        .sign_validator_proof(
-            settings.key.public().as_bytes().to_vec(),
-            peer_id.to_bytes(),
-        )
-        .await?;
-    let proof_bytes = Codec::encode(&ScaleCodec, &proof)?;
-    let address = Address(settings.key.public());
-    let identity = NetworkIdentity::new_validator(
-        settings.moniker.clone(),
-        network_key,
-        address.to_string(),
-        proof_bytes,
-    );
-
-    let mut consensus = ConsensusConfig::default();
-    consensus.p2p.listen_addr = settings.listen.clone();
-    consensus.p2p.persistent_peers = settings.peers.clone();
-    consensus.p2p.persistent_peers_only = true;
-    consensus.value_payload = ValuePayload::ProposalAndParts;
-    let config = EngineConfig {
-        moniker: settings.moniker.clone(),
-        consensus,
-        value_sync: ValueSyncConfig::default(),
-    };
+    let identity = network_identity(&settings, &signer).await?;
 
     let mempool = Arc::new(Mempool::new(settings.mempool));
-    let (received, mut incoming) = mpsc::channel::<Vec<u8>>(4_096);
+    let (received, incoming) = mpsc::channel::<Vec<u8>>(4_096);
     let gossip = gossip::spawn(
         network_keypair(&settings.key)?,
         settings.gossip_listen.clone(),
@@ -212,15 +247,15 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         received,
     )?;
     let (channels, engine) = start_engine(
-        ctx,
-        config,
+        HengxinContext { chain: chain_id },
+        engine_config(&settings),
         WalContext::new(
             settings.data_dir.join("wal").join("consensus.wal"),
             ScaleCodec,
         ),
         NetworkContext::new(identity, ScaleCodec),
         ConsensusContext::new_validator(
-            address,
+            Address(settings.key.public()),
             Box::new(ConsensusVerifier::new(chain_id)),
             Box::new(signer),
         ),
@@ -240,20 +275,7 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         Some(gossip.sender()),
     );
     let metrics = Arc::new(Metrics::with_engine());
-    let mut tasks = Vec::new();
-    tasks.push({
-        let submitter = submitter.clone();
-        tokio::spawn(async move {
-            while let Some(bytes) = incoming.recv().await {
-                // Gossip brings any bytes: decode with limits, then the same checks as a submission.
-                if let Ok(tx) = decode_transaction(&bytes)
-                    && let Err(e) = submitter.admit(tx)
-                {
-                    debug!(error = %e, "gossiped transaction not admitted");
-                }
-            }
-        })
-    });
+    let mut tasks = vec![spawn_admission(submitter.clone(), incoming)];
     let http = match listener {
         Some(listener) => {
             let bound = listener.local_addr()?;
@@ -261,20 +283,15 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
                 genesis_hash: chain_id,
                 validators: settings.genesis.membership.validators.clone(),
             };
-            let router = api::router(api::ApiState::new(
+            let state = api::ApiState::new(
                 submitter.clone(),
                 genesis.clone(),
                 &anchor,
                 gossip.peers(),
                 metrics.clone(),
                 settings.rate_limit,
-            ));
-            let service = router.into_make_service_with_connect_info::<SocketAddr>();
-            tasks.push(tokio::spawn(async move {
-                if let Err(e) = axum::serve(listener, service).await {
-                    warn!(error = %e, "HTTP API stopped");
-                }
-            }));
+            );
+            tasks.push(spawn_api(listener, state));
             Some(bound)
         }
         None => None,
