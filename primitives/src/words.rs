@@ -21,14 +21,13 @@ pub trait WireWord: Copy + Sized + 'static {
     /// The value's code.
     fn code(self) -> &'static str;
     /// The value with `code`, if any.
-    fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|v| v.code() == code)
-    }
+    fn from_code(code: &str) -> Option<Self>;
     /// The value with `code`, or an error that lists the known codes.
     fn parse_word(code: &str) -> Result<Self, UnknownWord> {
         Self::from_code(code).ok_or_else(|| UnknownWord {
             what: Self::WHAT,
-            found: code.chars().take(64).collect(),
+            // Echoed to people: no control characters, and not too much of it.
+            found: code.chars().filter(|c| !c.is_control()).take(64).collect(),
             known: Self::CODES,
         })
     }
@@ -39,7 +38,7 @@ pub trait WireWord: Copy + Sized + 'static {
 pub struct UnknownWord {
     /// What the values are (`lab kind`).
     pub what: &'static str,
-    /// The code given (at most 64 characters of it).
+    /// The code given (at most 64 characters of it, control characters left out).
     pub found: String,
     /// The codes that name a value.
     pub known: &'static [&'static str],
@@ -101,6 +100,9 @@ macro_rules! wire_words {
             const CODES: &'static [&'static str] = &[$($code),+];
             fn code(self) -> &'static str {
                 $name::code(self)
+            }
+            fn from_code(code: &str) -> Option<$name> {
+                $name::from_code(code)
             }
         }
 
