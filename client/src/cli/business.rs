@@ -44,18 +44,27 @@ pub fn run(ctx: &Context, command: &BusinessCommand) -> Outcome {
             name,
             region,
             business_type,
-        } => {
-            let call = membership::Call::RegisterBusiness {
-                credit_code: parse::credit_code(credit_code)?,
-                name: parse::text("--name", name)?,
-                region: parse::region(region)?,
-                business_type: *business_type,
-            };
-            let done = format!("registered business {credit_code}");
-            ctx.submit(&signing.key, Call::Membership(call), done)
-        }
+        } => register(ctx, signing, credit_code, name, region, *business_type),
         BusinessCommand::Show { credit_code } => show(ctx, credit_code),
     }
+}
+
+fn register(
+    ctx: &Context,
+    signing: &Signing,
+    credit_code: &str,
+    name: &str,
+    region: &str,
+    business_type: BusinessType,
+) -> Outcome {
+    let call = membership::Call::RegisterBusiness {
+        credit_code: parse::credit_code(credit_code)?,
+        name: parse::text("--name", name)?,
+        region: parse::region(region)?,
+        business_type,
+    };
+    let done = format!("registered business {credit_code}");
+    ctx.submit(&signing.key, Call::Membership(call), done)
 }
 
 fn show(ctx: &Context, credit_code: &str) -> Outcome {

@@ -42,23 +42,27 @@ pub fn run(ctx: &Context, command: &InspectorCommand) -> Outcome {
             public_key,
             region,
             name,
-        } => {
-            let call = membership::Call::RegisterInspector {
-                inspector: parse::public_key(public_key)?,
-                region: parse::region(region)?,
-                name: parse::text("--name", name)?,
-            };
-            let done = format!("registered inspector {name}");
-            ctx.submit(&signing.key, Call::Membership(call), done)
-        }
+        } => add(ctx, signing, public_key, region, name),
         InspectorCommand::Remove {
             signing,
             public_key,
-        } => {
-            let key = parse::public_key(public_key)?;
-            let call = membership::Call::RemoveInspector { inspector: key };
-            let done = format!("removed inspector {key}");
-            ctx.submit(&signing.key, Call::Membership(call), done)
-        }
+        } => remove(ctx, signing, public_key),
     }
+}
+
+fn add(ctx: &Context, signing: &Signing, public_key: &str, region: &str, name: &str) -> Outcome {
+    let call = membership::Call::RegisterInspector {
+        inspector: parse::public_key(public_key)?,
+        region: parse::region(region)?,
+        name: parse::text("--name", name)?,
+    };
+    let done = format!("registered inspector {name}");
+    ctx.submit(&signing.key, Call::Membership(call), done)
+}
+
+fn remove(ctx: &Context, signing: &Signing, public_key: &str) -> Outcome {
+    let key = parse::public_key(public_key)?;
+    let call = membership::Call::RemoveInspector { inspector: key };
+    let done = format!("removed inspector {key}");
+    ctx.submit(&signing.key, Call::Membership(call), done)
 }

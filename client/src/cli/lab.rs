@@ -1,6 +1,6 @@
 //! `hengxin lab` (regulators): register, scope, suspend, reinstate, signing keys.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use hengxin_primitives::records::LabKind;
 use hengxin_runtime::{Call, membership};
 
@@ -12,29 +12,7 @@ use super::parse::{self, word};
 #[derive(Subcommand)]
 pub enum LabCommand {
     /// Register a lab with its scope and first signing key (a regulator of its region).
-    Register {
-        #[command(flatten)]
-        signing: Signing,
-        /// Lab code (CQJL).
-        #[arg(long)]
-        code: String,
-        /// Full name.
-        #[arg(long)]
-        name: String,
-        /// Home region (CQ, SC).
-        #[arg(long)]
-        region: String,
-        /// statutory_verification (法定计量检定机构), authorized (授权计量技术机构) or
-        /// cnas_calibration.
-        #[arg(long, value_parser = word::<LabKind>)]
-        kind: LabKind,
-        /// Scope entries, CATEGORY[:ITEM]@VALID-UNTIL (MEC:压力表@2030-12-31, THE@2030-12-31).
-        #[arg(long = "scope", value_name = "ENTRY", required = true)]
-        scope: Vec<String>,
-        /// The lab's first signing key: a public key (64 hex) or a key file.
-        #[arg(long, value_name = "KEY")]
-        lab_key: String,
-    },
+    Register(Box<RegisterArgs>),
     /// Replace a lab's scope.
     Scope {
         #[command(flatten)]
@@ -70,6 +48,32 @@ pub enum LabCommand {
     Key(LabKeyCommand),
 }
 
+/// The flags of `lab register`.
+#[derive(Args)]
+pub struct RegisterArgs {
+    #[command(flatten)]
+    signing: Signing,
+    /// Lab code (CQJL).
+    #[arg(long)]
+    code: String,
+    /// Full name.
+    #[arg(long)]
+    name: String,
+    /// Home region (CQ, SC).
+    #[arg(long)]
+    region: String,
+    /// statutory_verification (法定计量检定机构), authorized (授权计量技术机构) or
+    /// cnas_calibration.
+    #[arg(long, value_parser = word::<LabKind>)]
+    kind: LabKind,
+    /// Scope entries, CATEGORY[:ITEM]@VALID-UNTIL (MEC:压力表@2030-12-31, THE@2030-12-31).
+    #[arg(long = "scope", value_name = "ENTRY", required = true)]
+    scope: Vec<String>,
+    /// The lab's first signing key: a public key (64 hex) or a key file.
+    #[arg(long, value_name = "KEY")]
+    lab_key: String,
+}
+
 /// A lab's signing keys.
 #[derive(Subcommand)]
 pub enum LabKeyCommand {
@@ -102,53 +106,33 @@ pub enum LabKeyCommand {
 /// Runs a lab command.
 pub fn run(ctx: &Context, command: &LabCommand) -> Outcome {
     match command {
-        LabCommand::Register {
-            signing,
-            code,
-            name,
-            region,
-            kind,
-            scope,
-            lab_key,
-        } => {
-            let call = membership::Call::RegisterLab {
-                code: parse::lab_code(code)?,
-                name: parse::text("--name", name)?,
-                region: parse::region(region)?,
-                kind: *kind,
-                scope: parse::scope(scope)?,
-                key: parse::public_key(lab_key)?,
-            };
-            submit(ctx, signing, call, format!("registered lab {code}"))
-        }
+        LabCommand::Register(args) => register(ctx, args),
         LabCommand::Scope {
             signing,
             lab,
             scope,
-        } => scope_of(ctx, signing, lab, scope),
+        } => set_scope(ctx, signing, lab, scope),
         LabCommand::Suspend {
             signing,
             lab,
             reason,
-        } => {
-            let call = membership::Call::SuspendLab {
-                lab: parse::lab_code(lab)?,
-                reason: parse::text("--reason", reason)?,
-            };
-            submit(ctx, signing, call, format!("suspended {lab}"))
-        }
+        } => suspend(ctx, signing, lab, reason),
         LabCommand::Reinstate {
             signing,
             lab,
             reason,
-        } => {
-            let call = membership::Call::ReinstateLab {
-                lab: parse::lab_code(lab)?,
-                reason: parse::text("--reason", reason)?,
-            };
-            submit(ctx, signing, call, format!("reinstated {lab}"))
-        }
-        LabCommand::Key(command) => key(ctx, command),
+        } => reinstate(ctx, signing, lab, reason),
+        LabCommand::Key(LabKeyCommand::Add {
+            signing,
+            lab,
+            public_key,
+        }) => add_key(ctx, signing, lab, public_key),
+        LabCommand::Key(LabKeyCommand::Remove {
+            signing,
+            lab,
+            public_key,
+            compromised,
+        }) => remove_key(ctx, signing, lab, public_key, *compromised),
     }
 }
 
@@ -156,7 +140,20 @@ fn submit(ctx: &Context, signing: &Signing, call: membership::Call, done: String
     ctx.submit(&signing.key, Call::Membership(call), done)
 }
 
-fn scope_of(ctx: &Context, signing: &Signing, lab: &str, scope: &[String]) -> Outcome {
+fn register(ctx: &Context, args: &RegisterArgs) -> Outcome {
+    let call = membership::Call::RegisterLab {
+        code: parse::lab_code(&args.code)?,
+        name: parse::text("--name", &args.name)?,
+        region: parse::region(&args.region)?,
+        kind: args.kind,
+        scope: parse::scope(&args.scope)?,
+        key: parse::public_key(&args.lab_key)?,
+    };
+    let done = format!("registered lab {}", args.code);
+    submit(ctx, &args.signing, call, done)
+}
+
+fn set_scope(ctx: &Context, signing: &Signing, lab: &str, scope: &[String]) -> Outcome {
     let call = membership::Call::SetLabScope {
         lab: parse::lab_code(lab)?,
         scope: parse::scope(scope)?,
@@ -164,33 +161,43 @@ fn scope_of(ctx: &Context, signing: &Signing, lab: &str, scope: &[String]) -> Ou
     submit(ctx, signing, call, format!("set the scope of {lab}"))
 }
 
-fn key(ctx: &Context, command: &LabKeyCommand) -> Outcome {
-    match command {
-        LabKeyCommand::Add {
-            signing,
-            lab,
-            public_key,
-        } => {
-            let key = parse::public_key(public_key)?;
-            let call = membership::Call::AddLabKey {
-                lab: parse::lab_code(lab)?,
-                key,
-            };
-            submit(ctx, signing, call, format!("added key {key} to {lab}"))
-        }
-        LabKeyCommand::Remove {
-            signing,
-            lab,
-            public_key,
-            compromised,
-        } => {
-            let key = parse::public_key(public_key)?;
-            let call = membership::Call::RemoveLabKey {
-                lab: parse::lab_code(lab)?,
-                key,
-                compromised: *compromised,
-            };
-            submit(ctx, signing, call, format!("removed key {key} from {lab}"))
-        }
-    }
+fn suspend(ctx: &Context, signing: &Signing, lab: &str, reason: &str) -> Outcome {
+    let call = membership::Call::SuspendLab {
+        lab: parse::lab_code(lab)?,
+        reason: parse::text("--reason", reason)?,
+    };
+    submit(ctx, signing, call, format!("suspended {lab}"))
+}
+
+fn reinstate(ctx: &Context, signing: &Signing, lab: &str, reason: &str) -> Outcome {
+    let call = membership::Call::ReinstateLab {
+        lab: parse::lab_code(lab)?,
+        reason: parse::text("--reason", reason)?,
+    };
+    submit(ctx, signing, call, format!("reinstated {lab}"))
+}
+
+fn add_key(ctx: &Context, signing: &Signing, lab: &str, public_key: &str) -> Outcome {
+    let key = parse::public_key(public_key)?;
+    let call = membership::Call::AddLabKey {
+        lab: parse::lab_code(lab)?,
+        key,
+    };
+    submit(ctx, signing, call, format!("added key {key} to {lab}"))
+}
+
+fn remove_key(
+    ctx: &Context,
+    signing: &Signing,
+    lab: &str,
+    public_key: &str,
+    compromised: bool,
+) -> Outcome {
+    let key = parse::public_key(public_key)?;
+    let call = membership::Call::RemoveLabKey {
+        lab: parse::lab_code(lab)?,
+        key,
+        compromised,
+    };
+    submit(ctx, signing, call, format!("removed key {key} from {lab}"))
 }

@@ -96,27 +96,31 @@ pub fn run(ctx: &Context, command: &StandardCommand) -> Outcome {
             signing,
             standard,
             assessment,
-        } => {
-            let call = standards::Call::RenewAssessment {
-                id: parse::standard_id(standard)?,
-                assessment: assessment.parse()?,
-            };
-            let done = format!("renewed the assessment of {standard}");
-            ctx.submit(&signing.key, Call::Standards(call), done)
-        }
+        } => renew(ctx, signing, standard, assessment),
         StandardCommand::Trace {
             signing,
             standard,
             certificate,
-        } => {
-            let call = standards::Call::AddTrace {
-                id: parse::standard_id(standard)?,
-                trace: parse::ledger_trace(certificate)?,
-            };
-            let done = format!("traced {standard} to {certificate}");
-            ctx.submit(&signing.key, Call::Standards(call), done)
-        }
+        } => trace(ctx, signing, standard, certificate),
     }
+}
+
+fn renew(ctx: &Context, signing: &Signing, standard: &str, assessment: &AssessmentArgs) -> Outcome {
+    let call = standards::Call::RenewAssessment {
+        id: parse::standard_id(standard)?,
+        assessment: assessment.parse()?,
+    };
+    let done = format!("renewed the assessment of {standard}");
+    ctx.submit(&signing.key, Call::Standards(call), done)
+}
+
+fn trace(ctx: &Context, signing: &Signing, standard: &str, certificate: &str) -> Outcome {
+    let call = standards::Call::AddTrace {
+        id: parse::standard_id(standard)?,
+        trace: parse::ledger_trace(certificate)?,
+    };
+    let done = format!("traced {standard} to {certificate}");
+    ctx.submit(&signing.key, Call::Standards(call), done)
 }
 
 fn register(ctx: &Context, args: &StandardArgs) -> Outcome {

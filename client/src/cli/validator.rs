@@ -40,12 +40,14 @@ pub fn run(ctx: &Context, command: &ValidatorCommand) -> Outcome {
             validators,
         } => propose(ctx, signing, validators),
         ValidatorCommand::Show => show(ctx),
-        ValidatorCommand::Approve { signing, id } => {
-            let call = membership::Call::ApproveValidatorSet { id: *id };
-            let done = format!("approved validator set proposal {id}");
-            ctx.submit(&signing.key, Call::Membership(call), done)
-        }
+        ValidatorCommand::Approve { signing, id } => approve(ctx, signing, *id),
     }
+}
+
+fn approve(ctx: &Context, signing: &Signing, id: u64) -> Outcome {
+    let call = membership::Call::ApproveValidatorSet { id };
+    let done = format!("approved validator set proposal {id}");
+    ctx.submit(&signing.key, Call::Membership(call), done)
 }
 
 /// `PUBLIC-KEY[:POWER]`, or a key file.
