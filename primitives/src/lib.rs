@@ -11,6 +11,7 @@ extern crate alloc;
 pub mod block;
 pub mod bundle;
 pub mod codec;
+pub mod credit;
 pub mod crypto;
 #[cfg(feature = "json")]
 pub mod files;
