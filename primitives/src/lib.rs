@@ -13,6 +13,7 @@ pub mod bundle;
 pub mod codec;
 pub mod credit;
 pub mod crypto;
+pub mod draw;
 #[cfg(feature = "json")]
 pub mod files;
 pub mod hex;

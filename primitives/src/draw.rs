@@ -1,0 +1,130 @@
+//! The 双随机 draw: which businesses a plan inspects and which two inspectors go to each, from
+//! public data only, to the byte (DOMAIN.md §5), so that anyone can recompute it.
+//!
+//! The seed comes from the finalized block at the plan's reveal height, which nobody knew when
+//! the plan was made; every ranking is a SHA-256 of the seed and public identifiers.
+
+use alloc::vec::Vec;
+
+use sha2::{Digest, Sha256};
+
+use crate::credit::Grade;
+use crate::crypto::{AccountId, Hash};
+use crate::ids::CreditCode;
+
+/// The domain tag of the seed: its 15 ASCII bytes.
+pub const DRAW_TAG: &[u8; 15] = b"hengxin/draw/v1";
+
+/// Inspectors sent to each target.
+pub const INSPECTORS_PER_TARGET: usize = 2;
+
+/// `SHA-256("hengxin/draw/v1" ‖ plan_id as 8 bytes little-endian ‖ block_hash)`.
+pub fn seed(plan_id: u64, block_hash: &Hash) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update(DRAW_TAG);
+    hasher.update(plan_id.to_le_bytes());
+    hasher.update(block_hash.0);
+    Hash(hasher.finalize().into())
+}
+
+/// A business's rank: `SHA-256(seed ‖ credit_code)`, the code's 18 ASCII bytes.
+pub fn business_rank(seed: &Hash, business: &CreditCode) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update(seed.0);
+    hasher.update(business.as_str().as_bytes());
+    Hash(hasher.finalize().into())
+}
+
+/// An inspector's rank for a business: `SHA-256(seed ‖ credit_code ‖ key)`, the key's 32 bytes.
+pub fn inspector_rank(seed: &Hash, business: &CreditCode, inspector: &AccountId) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update(seed.0);
+    hasher.update(business.as_str().as_bytes());
+    hasher.update(inspector.as_bytes());
+    Hash(hasher.finalize().into())
+}
+
+/// How many of `count` businesses a ratio in whole percent takes: `ceil(count × ratio / 100)`,
+/// at most all of them.
+pub fn sample_size(count: usize, ratio_percent: u8) -> usize {
+    (count * usize::from(ratio_percent))
+        .div_ceil(100)
+        .min(count)
+}
+
+/// One business drawn, with the inspectors drawn for it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Target {
+    /// The business.
+    pub credit_code: CreditCode,
+    /// Its grade on the reveal block's date.
+    pub grade: Grade,
+    /// Its inspectors, by rank: two, or fewer when the pool runs short.
+    pub inspectors: Vec<AccountId>,
+    /// Fewer than two inspectors without a conflict were left.
+    pub short: bool,
+}
+
+/// The draw of a plan: from `businesses` in scope (each with its grade on the reveal date),
+/// for each grade A, B, C, D the first `ceil(count × ratio / 100)` by [`business_rank`]; for
+/// each, the first two of `pool` by [`inspector_rank`] without a declared conflict with it.
+/// Targets are listed by grade, then by rank. A business or inspector listed twice counts once.
+pub fn draw(
+    seed: &Hash,
+    businesses: &[(CreditCode, Grade)],
+    ratios: &[u8; 4],
+    pool: &[AccountId],
+    conflicts: &[(AccountId, CreditCode)],
+) -> Vec<Target> {
+    let mut businesses = businesses.to_vec();
+    businesses.sort_by(|a, b| a.0.cmp(&b.0));
+    businesses.dedup_by(|a, b| a.0 == b.0);
+    let mut pool = pool.to_vec();
+    pool.sort_by_key(|k| *k.as_bytes());
+    pool.dedup();
+    let mut targets = Vec::new();
+    for (grade, ratio) in Grade::ALL.iter().zip(ratios) {
+        let mut ranked: Vec<(Hash, &CreditCode)> = businesses
+            .iter()
+            .filter(|(_, g)| g == grade)
+            .map(|(code, _)| (business_rank(seed, code), code))
+            .collect();
+        ranked.sort();
+        let take = sample_size(ranked.len(), *ratio);
+        for (_, code) in ranked.into_iter().take(take) {
+            let inspectors = inspectors_for(seed, code, &pool, conflicts);
+            targets.push(Target {
+                credit_code: code.clone(),
+                grade: *grade,
+                short: inspectors.len() < INSPECTORS_PER_TARGET,
+                inspectors,
+            });
+        }
+    }
+    targets
+}
+
+/// The first two of `pool` by [`inspector_rank`] for `business`, skipping those with a
+/// conflict declared with it.
+fn inspectors_for(
+    seed: &Hash,
+    business: &CreditCode,
+    pool: &[AccountId],
+    conflicts: &[(AccountId, CreditCode)],
+) -> Vec<AccountId> {
+    let mut ranked: Vec<(Hash, AccountId)> = pool
+        .iter()
+        .filter(|k| !conflicts.iter().any(|(i, c)| i == *k && c == business))
+        .map(|k| (inspector_rank(seed, business, k), *k))
+        .collect();
+    ranked.sort_by_key(|(rank, _)| *rank);
+    ranked
+        .into_iter()
+        .take(INSPECTORS_PER_TARGET)
+        .map(|(_, k)| k)
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "draw_tests.rs"]
+mod tests;
