@@ -501,6 +501,62 @@ pub struct StandardFields {
 pub struct StandardRecord {
     /// Its data (the assessment and traces change as it is reassessed and recalibrated).
     pub fields: StandardFields,
+    /// The assessments it had before the current one, oldest first: a renewal adds a period
+    /// and keeps the earlier ones, so certificates calibrated under them stay traceable.
+    pub earlier_assessments: Vec<Assessment>,
     /// Height of registration.
     pub registered_height: u64,
+}
+
+impl StandardRecord {
+    /// The assessment in force on `date`: the newest, current first, whose period covers it.
+    pub fn assessment_on(&self, date: Date) -> Option<&Assessment> {
+        core::iter::once(&self.fields.assessment)
+            .chain(self.earlier_assessments.iter().rev())
+            .find(|a| a.issued <= date && date <= a.valid_until)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assessment(number: &str, issued: &str, valid_until: &str) -> Assessment {
+        Assessment {
+            number: Text::lossy(number),
+            issued: Date::parse(issued).unwrap(),
+            valid_until: Date::parse(valid_until).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_link_is_judged_by_the_assessment_in_force_on_its_date() {
+        let first = assessment("考核-1", "2020-01-01", "2023-12-31");
+        let second = assessment("考核-2", "2024-03-01", "2028-02-29");
+        let record = StandardRecord {
+            fields: StandardFields {
+                id: StandardId {
+                    owner: LabCode::new("CQJL").unwrap(),
+                    code: "GZ-1".parse().unwrap(),
+                },
+                name: Text::lossy("标准装置"),
+                category: Category::Thermal,
+                level: StandardLevel::Working,
+                range: Text::lossy(""),
+                uncertainty: Text::lossy(""),
+                assessment: second.clone(),
+                traces: Vec::new(),
+            },
+            earlier_assessments: alloc::vec![first.clone()],
+            registered_height: 0,
+        };
+        let on = |d: &str| record.assessment_on(Date::parse(d).unwrap());
+        assert_eq!(on("2019-12-31"), None);
+        assert_eq!(on("2020-01-01"), Some(&first));
+        assert_eq!(on("2023-12-31"), Some(&first));
+        assert_eq!(on("2024-02-01"), None, "between the two periods");
+        assert_eq!(on("2024-03-01"), Some(&second));
+        assert_eq!(on("2028-02-29"), Some(&second));
+        assert_eq!(on("2028-03-01"), None);
+    }
 }

@@ -78,7 +78,8 @@ pub enum LinkProblem {
     NoStandardsDeclared,
     /// The standard is not registered.
     StandardMissing,
-    /// The standard's assessment certificate did not cover the date.
+    /// None of the standard's assessment certificates covered the date (the current one is
+    /// reported).
     AssessmentNotValid {
         /// Its issue date.
         issued: Date,
@@ -319,8 +320,9 @@ impl<L: TraceLookup> Walk<'_, L> {
         standard: &StandardRecord,
         on: Date,
     ) -> (Option<TraceSource>, LinkOutcome, Option<CertificateRecord>) {
-        let a = &standard.fields.assessment;
-        if on < a.issued || a.valid_until < on {
+        if standard.assessment_on(on).is_none() {
+            // None covers the date: report the current one.
+            let a = &standard.fields.assessment;
             let problem = LinkProblem::AssessmentNotValid {
                 issued: a.issued,
                 valid_until: a.valid_until,

@@ -25,6 +25,8 @@ use parity_scale_codec::{Decode, Encode};
 pub const TRACES_MAX: usize = 16;
 /// An assessment certificate (计量标准考核证书) is valid four years at most.
 pub const ASSESSMENT_MONTHS_MAX: u32 = 48;
+/// The most earlier assessments kept per standard (at four years each, well over a century).
+pub const ASSESSMENTS_MAX: usize = 32;
 
 /// The standard `id`.
 pub fn standard(
@@ -152,6 +154,10 @@ pub enum Error {
     #[codec(index = 9)]
     #[error("a standard keeps at most {TRACES_MAX} traceability certificates")]
     TooManyTraces,
+    /// Over the limit of kept assessments.
+    #[codec(index = 10)]
+    #[error("a standard keeps at most {ASSESSMENTS_MAX} earlier assessment certificates")]
+    TooManyAssessments,
 }
 
 impl Error {
@@ -170,6 +176,7 @@ impl Error {
             Error::UnknownTraceCertificate { .. } => "standards.unknown_trace_certificate",
             Error::InvalidExternalTrace => "standards.invalid_external_trace",
             Error::TooManyTraces => "standards.too_many_traces",
+            Error::TooManyAssessments => "standards.too_many_assessments",
         }
     }
 }
@@ -248,13 +255,15 @@ fn register(
     }
     let record = StandardRecord {
         fields,
+        earlier_assessments: Vec::new(),
         registered_height: env.height,
     };
     s.put(&StorageKey::Standard(id.clone()), &record);
     Ok(Event::StandardRegistered { id })
 }
 
-/// [`Call::RenewAssessment`]: whoever may manage the standard replaces its assessment.
+/// [`Call::RenewAssessment`]: whoever may manage the standard records a renewed assessment;
+/// the one it replaces is kept, for certificates calibrated under it.
 fn renew_assessment(
     s: &mut dyn Storage,
     env: &Env,
@@ -265,7 +274,11 @@ fn renew_assessment(
     let mut record = existing(s, &id)?;
     ensure_may_manage(s, env, signer, &record)?;
     check_assessment(&assessment)?;
-    record.fields.assessment = assessment;
+    if record.earlier_assessments.len() >= ASSESSMENTS_MAX {
+        return Err(Error::TooManyAssessments.into());
+    }
+    let earlier = core::mem::replace(&mut record.fields.assessment, assessment);
+    record.earlier_assessments.push(earlier);
     s.put(&StorageKey::Standard(id.clone()), &record);
     Ok(Event::AssessmentRenewed { id })
 }

@@ -54,6 +54,7 @@ fn every_error_has_its_stable_code() {
             "standards.invalid_external_trace",
         ),
         (Error::TooManyTraces, "standards.too_many_traces"),
+        (Error::TooManyAssessments, "standards.too_many_assessments"),
     ];
     hengxin_support::assert_error_codes(&cases, Error::code);
 }

@@ -290,10 +290,11 @@ fn chains_deeper_than_the_limit_are_cut() {
 }
 
 #[test]
-fn an_expired_assessment_breaks_its_link() {
+fn a_renewal_keeps_the_earlier_assessment_for_certificates_calibrated_under_it() {
     let mut chain = TestChain::new();
     let today = chain.today();
     let lab = demo::key("lab-cq");
+    assert!(chain_of(&chain, "CQJL", demo::CERT_VALID).is_complete());
     let renewed = Assessment {
         number: text("考核-2"),
         issued: Date(today.0 + 1),
@@ -303,7 +304,7 @@ fn an_expired_assessment_breaks_its_link() {
         &lab,
         Call::Standards(StdCall::RenewAssessment {
             id: id("CQJL", "GZ-THE-001"),
-            assessment: renewed,
+            assessment: renewed.clone(),
         }),
     );
     assert_eq!(
@@ -312,11 +313,22 @@ fn an_expired_assessment_breaks_its_link() {
             id: id("CQJL", "GZ-THE-001")
         })
     );
+    // The certificate was calibrated under the earlier assessment: its link still holds (it
+    // broke before the fix, judged against the renewed one alone).
     let report = chain_of(&chain, "CQJL", demo::CERT_VALID);
-    assert!(matches!(
-        report.links[0].outcome,
-        LinkOutcome::Broken(LinkProblem::AssessmentNotValid { .. })
-    ));
+    assert!(report.is_complete(), "{report:#?}");
+    let mut overlay = Overlay::new(chain.chain.state(), Some(chain.head.height));
+    let record = hengxin_runtime::standards::standard(&mut overlay, &id("CQJL", "GZ-THE-001"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.fields.assessment, renewed);
+    assert_eq!(record.earlier_assessments.len(), 1);
+    assert!(
+        record
+            .assessment_on(today)
+            .is_some_and(|a| a.number != renewed.number)
+    );
+    assert_eq!(record.assessment_on(Date(today.0 + 1)), Some(&renewed));
     let stranger = Keypair::from_seed(&[9; 32]);
     let e = chain.rejects(
         &stranger,
