@@ -55,6 +55,16 @@ pub enum StorageKey {
     /// `StandardRecord`.
     #[codec(index = 30)]
     Standard(StandardId),
+    /// `Agreement`: a mutual-recognition agreement by id.
+    #[codec(index = 40)]
+    Agreement(u64),
+    /// `Vec<u64>`: the ids of every agreement a region is a party to, oldest first (complete:
+    /// a proof of it shows every agreement that can decide a certificate's recognition).
+    #[codec(index = 41)]
+    AgreementsOf(RegionCode),
+    /// `u64`: the number of agreements made; the last id.
+    #[codec(index = 42)]
+    AgreementCount,
 }
 
 impl StorageKey {

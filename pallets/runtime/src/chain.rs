@@ -9,7 +9,9 @@ use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, Hash, Header, PublicKey, Signature};
 use hengxin_support::{Backend, Env, Failure, Overlay, StateDb, Storage, StorageError, WriteBatch};
 
-use crate::{Call, Event, Transaction, TxError, TxOutcome, certificates, membership, standards};
+use crate::{
+    Call, Event, Transaction, TxError, TxOutcome, certificates, membership, recognition, standards,
+};
 
 /// A chain's runtime: its state and its identity.
 #[derive(Debug)]
@@ -275,6 +277,11 @@ pub(crate) fn dispatch(
         Call::Standards(c) => {
             lift(standards::dispatch(s, env, signer, c), TxError::Standards).map(Event::Standards)
         }
+        Call::Recognition(c) => lift(
+            recognition::dispatch(s, env, signer, c),
+            TxError::Recognition,
+        )
+        .map(Event::Recognition),
     }
 }
 

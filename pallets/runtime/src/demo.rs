@@ -19,6 +19,7 @@ use hengxin_primitives::{
 
 use crate::certificates::Call as CertCall;
 use crate::membership::{GenesisConfig as MembershipGenesis, GenesisInspector, GenesisRegion};
+use crate::recognition::Call as RecognitionCall;
 use crate::standards::Call as StdCall;
 use crate::{Call, GenesisConfig};
 
@@ -86,6 +87,9 @@ pub fn sample_anchor(number: CertNumber, today: Date) -> Call {
         },
     })
 }
+
+/// The id of the demo's 川渝 agreement.
+pub const CHUANYU_AGREEMENT: u64 = 1;
 
 /// The demo genesis at `genesis_time_ms` with `validators`.
 pub fn genesis(genesis_time_ms: u64, validators: ValidatorSet) -> Result<GenesisConfig, IdError> {
@@ -235,6 +239,24 @@ pub fn genesis(genesis_time_ms: u64, validators: ValidatorSet) -> Result<Genesis
     );
 
     let calls = vec![
+        // The 川渝 agreement: compulsory-verification results (检定证书 and 检定结果通知书)
+        // of every category, in force for certificates issued from 2021 (the year of the
+        // real one), proposed by CQ and accepted by SC.
+        (
+            key("regulator-cq").public(),
+            Call::Recognition(RecognitionCall::Propose {
+                partner: RegionCode::new("SC")?,
+                kinds: vec![CertKind::Verification, CertKind::Notice],
+                categories: Category::ALL.to_vec(),
+                from: Date::from_ymd(2021, 1, 1).unwrap_or(today).min(today),
+            }),
+        ),
+        (
+            regulator_sc,
+            Call::Recognition(RecognitionCall::Accept {
+                id: CHUANYU_AGREEMENT,
+            }),
+        ),
         (
             regulator_sc,
             Call::Standards(StdCall::Register {

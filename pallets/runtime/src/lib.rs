@@ -11,6 +11,7 @@ pub use chain::{BlockError, Chain, Executed};
 pub use genesis::{GenesisConfig, GenesisError};
 pub use hengxin_certificates as certificates;
 pub use hengxin_membership as membership;
+pub use hengxin_recognition as recognition;
 pub use hengxin_standards as standards;
 
 use hengxin_primitives::codec::{DecodeError, decode_strict};
@@ -30,8 +31,11 @@ pub enum Call {
     /// Standards and traceability.
     #[codec(index = 2)]
     Standards(standards::Call),
-    // Index 3 is reserved for Recognition (川渝互认), 4 for Credit (诚信计量) and 5 for
-    // Inspection (双随机): their pallets come next, and their calls take these places.
+    /// 川渝 mutual-recognition agreements.
+    #[codec(index = 3)]
+    Recognition(recognition::Call),
+    // Index 4 is reserved for Credit (诚信计量) and 5 for Inspection (双随机): their pallets
+    // come next, and their calls take these places.
 }
 
 /// A signed transaction of this runtime.
@@ -72,6 +76,9 @@ pub enum Event {
     /// From standards.
     #[codec(index = 2)]
     Standards(standards::Event),
+    /// From recognition.
+    #[codec(index = 3)]
+    Recognition(recognition::Event),
 }
 
 /// Why a transaction failed. A failed transaction changes nothing, not even its nonce.
@@ -129,6 +136,10 @@ pub enum TxError {
     #[codec(index = 12)]
     #[error(transparent)]
     Standards(standards::Error),
+    /// Refused by recognition.
+    #[codec(index = 13)]
+    #[error(transparent)]
+    Recognition(recognition::Error),
 }
 
 impl TxError {
@@ -145,6 +156,7 @@ impl TxError {
             TxError::Membership(e) => e.code(),
             TxError::Certificates(e) => e.code(),
             TxError::Standards(e) => e.code(),
+            TxError::Recognition(e) => e.code(),
         }
     }
 }
@@ -231,6 +243,12 @@ mod tests {
             (
                 TxError::Standards(standards::Error::InvalidAssessment),
                 "standards.invalid_assessment",
+            ),
+            (
+                TxError::Recognition(recognition::Error::NotPartner(
+                    hengxin_primitives::RegionCode::new("SC").unwrap(),
+                )),
+                "recognition.not_partner",
             ),
         ];
         for (error, code) in cases {

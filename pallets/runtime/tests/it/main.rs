@@ -8,5 +8,6 @@ mod determinism;
 mod harness;
 mod membership;
 mod proofs;
+mod recognition;
 mod standards;
 mod transactions;
