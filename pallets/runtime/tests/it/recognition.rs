@@ -60,7 +60,7 @@ fn the_demo_genesis_carries_the_chuanyu_agreement() {
     };
     let valid = cert("CQJL", demo::CERT_VALID);
     assert_eq!(
-        recognized_in(&valid, &lab("CQJL"), &[a.clone()]),
+        recognized_in(&valid, &lab("CQJL"), std::slice::from_ref(&a)),
         [region("CQ"), region("SC")]
     );
     let calibration = cert("SCJL", demo::CERT_SCJL_CALIBRATION);
