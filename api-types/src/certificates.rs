@@ -53,8 +53,9 @@ pub struct CertificateView {
     pub revoked: Option<RevocationView>,
     /// The replacing certificate's number, when superseded.
     pub superseded_by: Option<CertNumber>,
-    /// Regions that recognise it: its lab's home region (agreements between regions come with
-    /// the recognition module).
+    /// Regions that recognise it, sorted: its lab's home region, and each region with an
+    /// agreement in force on its issue date that covers its kind and category (the lab active
+    /// and in scope then); the proof bundle carries those agreements.
     pub recognized_in: Vec<RegionCode>,
     /// The issuing lab.
     pub issuer: Option<LabView>,

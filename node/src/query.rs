@@ -13,12 +13,13 @@ use hengxin_api_types::{
 };
 use hengxin_primitives::bundle::ProofBundle;
 use hengxin_primitives::bundle::ValidatorHandoff;
+use hengxin_primitives::recognition::{self, Agreement};
 use hengxin_primitives::records::{
     BusinessRecord, CertStatus, CertificateRecord, LabRecord, StandardRecord, TraceSource,
 };
 use hengxin_primitives::rules::{self, LinkOutcome, Lookup, TraceLookup, TraceReport};
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{CertNumber, CreditCode, Date, Header, LabCode, StandardId};
+use hengxin_primitives::{CertNumber, CreditCode, Date, Header, LabCode, RegionCode, StandardId};
 use hengxin_runtime::Chain;
 use hengxin_sled_store::SledBackend;
 use hengxin_support::StorageError;
@@ -225,6 +226,24 @@ fn lab_view(l: LabRecord) -> LabView {
     }
 }
 
+/// Every agreement `region` is a party to, read from its complete list (so a bundle proves
+/// that none is left out).
+pub fn agreements_of(
+    reader: &mut Reader<'_>,
+    region: &RegionCode,
+) -> Result<Vec<Agreement>, QueryError> {
+    let ids: Vec<u64> = reader
+        .get(&StorageKey::AgreementsOf(region.clone()))?
+        .unwrap_or_default();
+    ids.into_iter()
+        .map(|id| {
+            reader
+                .get::<Agreement>(&StorageKey::Agreement(id))?
+                .ok_or(QueryError::Missing("agreement"))
+        })
+        .collect()
+}
+
 /// The certificate `lab`/`number` read at `header`, or `None` when there is none. `reader`
 /// keeps the keys for a bundle.
 pub fn certificate(
@@ -240,6 +259,13 @@ pub fn certificate(
         return Ok(None);
     };
     let issuer = reader.get::<LabRecord>(&StorageKey::Lab(lab.clone()))?;
+    let recognized_in = match &issuer {
+        Some(issuer) => {
+            let agreements = agreements_of(reader, &issuer.region)?;
+            recognition::recognized_in(&record, issuer, &agreements)
+        }
+        None => Vec::new(),
+    };
     let trace = rules::traceability_chain(&record, reader);
     if let Some(e) = reader.error.take() {
         return Err(e.into());
@@ -273,10 +299,7 @@ pub fn certificate(
         status: rules::certificate_state(&record, today),
         revoked,
         superseded_by,
-        recognized_in: issuer
-            .as_ref()
-            .map(|l| vec![l.region.clone()])
-            .unwrap_or_default(),
+        recognized_in,
         issuer: issuer.map(lab_view),
         traceability: trace_view(&trace),
         history,

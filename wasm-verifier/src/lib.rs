@@ -74,5 +74,8 @@ fn run_steps(
     steps::check_issuer(steps, record, issuer.as_ref())?;
     let verdict = steps::judge_status(steps, record, request.today);
     steps::note_traceability(steps, record, &mut state);
+    if let Some(lab) = issuer {
+        steps::note_recognition(steps, record, lab, &state);
+    }
     Ok(verdict)
 }

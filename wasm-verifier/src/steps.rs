@@ -4,10 +4,11 @@
 
 use hengxin_primitives::bundle::{BundleError, ProofBundle, TrustAnchor, VerifiedState};
 use hengxin_primitives::crypto::sha256;
+use hengxin_primitives::recognition::{self, Agreement};
 use hengxin_primitives::records::{CertificateRecord, LabRecord};
 use hengxin_primitives::rules::{self, CertificateState, LinkOutcome};
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{CertNumber, Date, LabCode};
+use hengxin_primitives::{CertNumber, Date, LabCode, RegionCode};
 
 use crate::{Request, Step, Verdict};
 
@@ -316,5 +317,48 @@ pub(crate) fn note_traceability(
                 problems.join(", ")
             }
         ),
+    );
+}
+
+/// The agreements of `region`, when the bundle proves its complete list and each of them.
+fn proven_agreements(state: &VerifiedState, region: &RegionCode) -> Option<Vec<Agreement>> {
+    let ids: Vec<u64> = state
+        .get(&StorageKey::AgreementsOf(region.clone()))
+        .ok()?
+        .unwrap_or_default();
+    ids.iter()
+        .map(|id| state.get(&StorageKey::Agreement(*id)).ok().flatten())
+        .collect()
+}
+
+/// `recognition`, only informative: where the certificate is recognised, computed here with
+/// the chain's own rule from the proven agreements of its lab's home region (a stapled proof
+/// may carry none; then only the home region is known).
+pub(crate) fn note_recognition(
+    steps: &mut Steps<'_>,
+    record: &CertificateRecord,
+    lab: &LabRecord,
+    state: &VerifiedState,
+) {
+    let Some(agreements) = proven_agreements(state, &lab.region) else {
+        steps.info(
+            "recognition",
+            format!(
+                "本证明未含互认协议, 至少在 {home} 有效 · this proof carries no agreements: \
+                 recognised in {home} at least",
+                home = lab.region
+            ),
+        );
+        return;
+    };
+    let regions = recognition::recognized_in(record, lab, &agreements);
+    let list = regions
+        .iter()
+        .map(RegionCode::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    steps.info(
+        "recognition",
+        format!("互认地区 {list} · recognised in {list}"),
     );
 }

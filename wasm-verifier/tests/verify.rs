@@ -4,7 +4,7 @@
 
 use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::bundle::{ProofBundle, TrustAnchor};
-use hengxin_primitives::records::{CertificateRecord, StandardRecord};
+use hengxin_primitives::records::{CertificateRecord, LabRecord, StandardRecord};
 use hengxin_primitives::rules::{Lookup, TraceLookup, traceability_chain};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CertNumber, CommitCertificate, Date, LabCode, StandardId};
@@ -78,6 +78,22 @@ fn bundle(f: &Fixture, lab: &str, number: &str) -> Vec<u8> {
     };
     if let Some(record) = f.chain.read::<CertificateRecord>(&cert_key, 1).unwrap() {
         traceability_chain(&record, &mut recorder);
+        // The home region's complete list of agreements, and each of them.
+        let lab: LabRecord = f
+            .chain
+            .read(&StorageKey::Lab(record.lab.clone()), 1)
+            .unwrap()
+            .unwrap();
+        let region = lab.region;
+        let ids: Vec<u64> = f
+            .chain
+            .read(&StorageKey::AgreementsOf(region.clone()), 1)
+            .unwrap()
+            .unwrap_or_default();
+        recorder.keys.push(StorageKey::AgreementsOf(region));
+        recorder
+            .keys
+            .extend(ids.into_iter().map(StorageKey::Agreement));
     }
     let mut keys: Vec<Vec<u8>> = recorder.keys.iter().map(StorageKey::to_bytes).collect();
     keys.sort();
@@ -251,6 +267,7 @@ fn every_step_is_reported_in_order_and_status_does_not_stop_the_traceability() {
             ("issuer", Some(true)),
             ("status", Some(true)),
             ("traceability", None),
+            ("recognition", None),
         ]
     );
     assert_eq!(
@@ -266,7 +283,11 @@ fn every_step_is_reported_in_order_and_status_does_not_stop_the_traceability() {
     assert_eq!(report.verdict, Verdict::Revoked);
     assert_eq!(
         steps_of(&report)[7..],
-        [("status", Some(false)), ("traceability", None)]
+        [
+            ("status", Some(false)),
+            ("traceability", None),
+            ("recognition", None)
+        ]
     );
     assert!(report.certificate.is_some());
 }
@@ -320,5 +341,43 @@ fn an_invalid_certificate_number_is_an_error_before_the_bundle_is_read() {
         "{\"status\":\"error\",\"steps\":[{\"id\":\"read\",\"ok\":false,\"detail\":\
          \"证书编号无效 · the lab code or certificate number is not valid\"}],\
          \"certificate\":null,\"height\":null,\"proven_at_ms\":null}"
+    );
+}
+
+#[test]
+fn where_a_certificate_is_recognised_is_computed_from_the_proven_agreements() {
+    let f = fixture();
+    let detail = |bytes: &[u8], number: &str| {
+        let report = verify_certificate(&f.anchor, bytes, &request("CQJL", number));
+        report
+            .steps
+            .iter()
+            .find(|s| s.id == "recognition")
+            .map(|s| s.detail.clone())
+            .unwrap()
+    };
+    let full = bundle(&f, "CQJL", demo::CERT_VALID);
+    assert!(detail(&full, demo::CERT_VALID).contains("recognised in CQ, SC"));
+    // A bundle without the agreements (what a QR code staples) claims only the home region.
+    let cert_key = StorageKey::Certificate(
+        LabCode::new("CQJL").unwrap(),
+        demo::CERT_VALID.parse().unwrap(),
+    );
+    let lab_key = StorageKey::Lab(LabCode::new("CQJL").unwrap());
+    let stapled = ProofBundle {
+        genesis_hash: f.anchor.genesis_hash,
+        handoffs: vec![],
+        header: f.header.clone(),
+        commit: f.commit.clone(),
+        entries: [cert_key, lab_key]
+            .iter()
+            .map(|k| f.chain.state().prove(&k.to_bytes(), 1).unwrap())
+            .collect(),
+    }
+    .encode();
+    let text = detail(&stapled, demo::CERT_VALID);
+    assert!(
+        text.contains("no agreements") && text.contains("CQ at least"),
+        "{text}"
     );
 }

@@ -120,7 +120,8 @@ async fn certificates_are_shown_with_status_issuer_and_traceability() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "valid");
     assert_eq!(body["kind"], "verification");
-    assert_eq!(body["recognized_in"], serde_json::json!(["CQ"]));
+    // A verification certificate: the demo's 川渝 agreement covers it.
+    assert_eq!(body["recognized_in"], serde_json::json!(["CQ", "SC"]));
     assert_eq!(body["issuer"]["region"], "CQ");
     assert_eq!(body["traceability"]["complete"], true, "{body}");
     let uri = format!("/v1/certificates/CQJL/{}", demo::CERT_REVOKED);
@@ -218,6 +219,19 @@ async fn proof_bundles_verify_against_the_trust_anchor() {
     // same verdict from it as the node.
     let mut state = state;
     assert!(hengxin_primitives::rules::traceability_chain(&record, &mut state).is_complete());
+    // … and the complete list of the home region's agreements, so it computes where the
+    // certificate is recognised itself.
+    let ids: Vec<u64> = state
+        .get(&StorageKey::AgreementsOf(lab_record.region.clone()))
+        .unwrap()
+        .unwrap();
+    let agreements: Vec<hengxin_primitives::recognition::Agreement> = ids
+        .iter()
+        .map(|id| state.get(&StorageKey::Agreement(*id)).unwrap().unwrap())
+        .collect();
+    let regions = hengxin_primitives::recognition::recognized_in(&record, &lab_record, &agreements);
+    let names: Vec<_> = regions.iter().map(|r| r.as_str()).collect();
+    assert_eq!(names, ["CQ", "SC"]);
 
     let minimal = fetch(format!(
         "/v1/certificates/CQJL/{}/proof?trace=false",
