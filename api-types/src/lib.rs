@@ -11,6 +11,7 @@
 mod certificates;
 mod chain;
 mod error;
+mod recognition;
 
 pub use certificates::{
     BundleBody, BusinessView, CertificateView, Change, HistoryView, InstrumentView, LabView,
@@ -21,3 +22,4 @@ pub use chain::{
     ValidatorsView,
 };
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use recognition::{AgreementView, AgreementsView};

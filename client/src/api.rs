@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use hengxin_api_types::{
-    AccountView, BundleBody, BusinessView, CertificateView, ErrorBody, ErrorCode, Health,
-    Submitted, TxState, TxStatus, ValidatorsView,
+    AccountView, AgreementsView, BundleBody, BusinessView, CertificateView, ErrorBody, ErrorCode,
+    Health, Submitted, TxState, TxStatus, ValidatorsView,
 };
 use hengxin_primitives::{CertNumber, CreditCode, Hash, LabCode, PublicKey};
 use hengxin_runtime::Transaction;
@@ -196,6 +196,11 @@ impl Client {
     /// The validator sets and the latest governance proposal.
     pub fn validators(&self) -> Result<ValidatorsView> {
         self.get("/v1/validators")
+    }
+
+    /// Every mutual-recognition agreement.
+    pub fn agreements(&self) -> Result<AgreementsView> {
+        self.get("/v1/agreements")
     }
 
     /// Submits a signed transaction; its hash once the node has pooled it.

@@ -59,6 +59,9 @@ enum Group {
     /// Validator-set governance (regulators of every region): propose, approve.
     #[command(subcommand)]
     Validator(cli::validator::ValidatorCommand),
+    /// 川渝 mutual recognition (regulators): propose, accept, end agreements; list them.
+    #[command(subcommand)]
+    Agreement(cli::agreement::AgreementCommand),
 }
 
 fn run(ctx: &Context, group: &Group) -> Outcome {
@@ -70,6 +73,7 @@ fn run(ctx: &Context, group: &Group) -> Outcome {
         Group::Business(command) => cli::business::run(ctx, command),
         Group::Standard(command) => cli::standard::run(ctx, command),
         Group::Validator(command) => cli::validator::run(ctx, command),
+        Group::Agreement(command) => cli::agreement::run(ctx, command),
     }
 }
 

@@ -665,3 +665,108 @@ fn an_encrypted_key_signs_only_with_its_passphrase() {
         stderr(&refused)
     );
 }
+
+#[test]
+fn regulators_agree_on_recognition_and_certificates_follow_it() {
+    let node = DevNode::start();
+    let config = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = hengxin(&node.url, config.path(), args);
+        (code(&output), stdout(&output), stderr(&output))
+    };
+    let key = |name: &str| {
+        node.path(&format!("keys/{name}.key"))
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    let (regulator_cq, regulator_sc, lab_cq) =
+        (key("regulator-cq"), key("regulator-sc"), key("lab-cq"));
+    let today = Date::from_unix_ms_cst(now_ms()).to_string();
+
+    // The demo's 川渝 agreement does not cover calibration certificates.
+    let document = work.path().join("cal.pdf");
+    std::fs::write(&document, b"a calibration certificate").unwrap();
+    let anchor = |number: &str| {
+        run(&[
+            "cert",
+            "anchor",
+            "--key",
+            &lab_cq,
+            "--file",
+            document.to_str().unwrap(),
+            "--number",
+            number,
+            "--kind",
+            "calibration",
+            "--category",
+            "THE",
+            "--item",
+            "温度计",
+            "--calibration-date",
+            &today,
+        ])
+    };
+    let recognized = |number: &str| {
+        let (status, out, err) = run(&["--json", "cert", "show", &format!("CQJL/{number}")]);
+        assert_eq!(status, 0, "{err}");
+        let shown: serde_json::Value = serde_json::from_str(&out).unwrap();
+        shown["recognized_in"].clone()
+    };
+    let (status, _, err) = anchor("CAL-1");
+    assert_eq!(status, 0, "{err}");
+    assert_eq!(recognized("CAL-1"), serde_json::json!(["CQ"]));
+
+    // CQ proposes one for thermal calibration; a lab cannot accept it, SC's regulator does.
+    let (status, out, err) = run(&[
+        "agreement",
+        "propose",
+        "--key",
+        &regulator_cq,
+        "--partner",
+        "SC",
+        "--kind",
+        "calibration",
+        "--category",
+        "THE",
+        "--from",
+        &today,
+    ]);
+    assert_eq!(status, 0, "{err}");
+    let id = out.lines().last().unwrap().trim().to_string();
+    assert_eq!(id, "2", "{out}");
+    let (status, _, err) = run(&["agreement", "accept", "--key", &lab_cq, &id]);
+    assert_eq!(status, 1);
+    assert!(err.contains("recognition.not_regulator"), "{err}");
+    let (status, _, err) = run(&["agreement", "accept", "--key", &regulator_sc, &id]);
+    assert_eq!(status, 0, "{err}");
+    let (status, out, _) = run(&["--json", "agreement", "list"]);
+    assert_eq!(status, 0);
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list["agreements"][1]["status"], "in_force");
+    assert_eq!(
+        list["agreements"][1]["regions"],
+        serde_json::json!(["CQ", "SC"])
+    );
+
+    // Issued while it is in force: recognised in SC too (judged on the issue date).
+    let (status, _, err) = anchor("CAL-2");
+    assert_eq!(status, 0, "{err}");
+    assert_eq!(recognized("CAL-2"), serde_json::json!(["CQ", "SC"]));
+    // A kind that is not a word is a usage error.
+    let (status, _, err) = run(&[
+        "agreement",
+        "propose",
+        "--key",
+        &regulator_cq,
+        "--partner",
+        "SC",
+        "--kind",
+        "certificate",
+        "--from",
+        &today,
+    ]);
+    assert_eq!(status, 2, "{err}");
+    assert!(err.contains("verification, calibration, notice"), "{err}");
+}

@@ -5,6 +5,7 @@
 //! submitting), `exit` (failures and their exit status), `parse` (arguments into ledger types),
 //! `keys` (key files) and `output` (tables and JSON).
 
+pub mod agreement;
 pub mod anchor;
 pub mod business;
 pub mod cert;

@@ -8,6 +8,7 @@
 //! One file per resource; a new endpoint goes in its resource's file, with its route here and
 //! its answer type in `hengxin-api-types`.
 
+mod agreements;
 mod businesses;
 mod certificates;
 mod chain;
@@ -56,6 +57,7 @@ pub use state::ApiState;
         certificates::certificate_proof,
         businesses::business,
         businesses::business_proof,
+        agreements::agreements,
         metrics::metrics,
         openapi_document,
         page::verify_page,
@@ -98,6 +100,7 @@ pub fn router(state: ApiState) -> Router {
             "/v1/businesses/{credit_code}/proof",
             get(businesses::business_proof),
         )
+        .route("/v1/agreements", get(agreements::agreements))
         .route("/v1/openapi.json", get(openapi_document))
         .route("/metrics", get(metrics::metrics))
         .route("/verify", get(page::verify_page))

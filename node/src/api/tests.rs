@@ -275,6 +275,7 @@ async fn openapi_and_metrics_are_served() {
         [
             "/metrics",
             "/v1/accounts/{public_key}",
+            "/v1/agreements",
             "/v1/blocks/{height}",
             "/v1/businesses/{credit_code}",
             "/v1/businesses/{credit_code}/proof",
@@ -455,4 +456,23 @@ async fn submissions_are_checked_and_answered_with_stable_codes() {
     );
     let (status, _) = call(&router, "GET", "/v1/transactions/xyz", vec![]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn agreements_are_listed_with_their_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let (router, _) = api(dir.path());
+    let (status, body) = call(&router, "GET", "/v1/agreements", vec![]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let agreements = body["agreements"].as_array().unwrap();
+    assert_eq!(agreements.len(), 1, "the demo's 川渝 agreement");
+    let a = &agreements[0];
+    assert_eq!(a["id"], 1);
+    assert_eq!(a["regions"], serde_json::json!(["CQ", "SC"]));
+    assert_eq!(a["kinds"], serde_json::json!(["verification", "notice"]));
+    assert_eq!(a["categories"].as_array().unwrap().len(), 10);
+    assert_eq!(a["status"], "in_force");
+    assert!(a["until"].is_null());
+    let typed: hengxin_api_types::AgreementsView = serde_json::from_value(body).unwrap();
+    assert_eq!(typed.agreements[0].from.to_string(), "2021-01-01");
 }
