@@ -1,7 +1,7 @@
 //! The chain's answers: health, blocks, transactions, validators and accounts.
 
 use hengxin_primitives::records::Role;
-use hengxin_primitives::{Hash, LabCode, PublicKey, RegionCode};
+use hengxin_primitives::{CreditCode, Hash, LabCode, PublicKey, RegionCode};
 use serde::{Deserialize, Serialize};
 
 use crate::ErrorDetail;
@@ -123,7 +123,7 @@ pub struct AccountView {
     pub public_key: PublicKey,
     /// The nonce its next transaction must carry.
     pub nonce: u64,
-    /// `regulator`, `lab_key`, `inspector`, or `none`.
+    /// `regulator`, `lab_key`, `inspector`, `business`, or `none`.
     pub role: Role,
     /// The lab it signs for (a lab key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,6 +131,9 @@ pub struct AccountView {
     /// The region it acts for (a regulator or an inspector).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<RegionCode>,
+    /// The business it signs for (a business key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business: Option<CreditCode>,
     /// The finalized height this answer was read at.
     pub height: u64,
 }

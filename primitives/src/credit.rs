@@ -163,7 +163,9 @@ pub struct CreditRecord {
     pub evidence_hash: Hash,
     /// The inspector or regulator who recorded it.
     pub recorded_by: AccountId,
-    /// The date a regulator approved its repair (信用修复): from then on it does not count.
+    /// The date its business applied for repair (信用修复), while the application waits.
+    pub repair_applied: Option<Date>,
+    /// The date a regulator approved its repair: from then on it does not count.
     pub repaired: Option<Date>,
     /// The date a regulator withdrew it (a P2 designation): from then on it does not count.
     pub withdrawn: Option<Date>,

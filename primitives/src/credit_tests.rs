@@ -18,6 +18,7 @@ fn record(id: u64, event: CreditEvent, date: &str) -> CreditRecord {
         date: day(date),
         evidence_hash: Hash([id as u8; 32]),
         recorded_by: inspector(),
+        repair_applied: None,
         repaired: None,
         withdrawn: None,
     }

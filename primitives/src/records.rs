@@ -53,6 +53,13 @@ pub enum AccountRole {
         /// Cleared when the regulator removes the inspector.
         active: bool,
     },
+    /// A signing key of a business: it files the business's self-commitment and applies for
+    /// credit repair.
+    #[codec(index = 3)]
+    Business {
+        /// The business.
+        credit_code: CreditCode,
+    },
 }
 
 impl AccountRole {
@@ -62,6 +69,7 @@ impl AccountRole {
             AccountRole::Regulator { .. } => Role::Regulator,
             AccountRole::LabKey { .. } => Role::LabKey,
             AccountRole::Inspector { .. } => Role::Inspector,
+            AccountRole::Business { .. } => Role::Business,
         }
     }
 }
@@ -76,6 +84,8 @@ crate::wire_words! {
         LabKey = "lab_key",
         /// [`AccountRole::Inspector`].
         Inspector = "inspector",
+        /// [`AccountRole::Business`].
+        Business = "business",
         /// No role.
         None = "none",
     }

@@ -65,6 +65,16 @@ pub enum StorageKey {
     /// `u64`: the number of agreements made; the last id.
     #[codec(index = 42)]
     AgreementCount,
+    /// `CreditParams`: the credit rule table, fixed at genesis.
+    #[codec(index = 50)]
+    CreditParams,
+    /// `Commitment`: a business's latest self-commitment.
+    #[codec(index = 51)]
+    Commitment(CreditCode),
+    /// `Vec<CreditRecord>`: every credit record of a business, by id (complete: a proof of it
+    /// shows every record its grade is computed from).
+    #[codec(index = 52)]
+    CreditRecords(CreditCode),
 }
 
 impl StorageKey {

@@ -27,11 +27,33 @@ pub enum BusinessCommand {
         /// gas_station, market, optical_shop, hospital, supermarket, manufacturer, other.
         #[arg(long = "type", value_name = "TYPE", value_parser = word::<BusinessType>)]
         business_type: BusinessType,
+        /// The business's own signing key (a public key or a key file), if it has one: with it
+        /// the business files its self-commitment and applies for credit repair.
+        #[arg(long, value_name = "KEY")]
+        business_key: Option<String>,
     },
     /// Show a registered business.
     Show {
         /// 统一社会信用代码.
         credit_code: String,
+    },
+    /// A business's signing keys.
+    #[command(subcommand)]
+    Key(BusinessKeyCommand),
+}
+
+/// A business's signing keys.
+#[derive(Subcommand)]
+pub enum BusinessKeyCommand {
+    /// Give a business a signing key (a regulator of its region).
+    Add {
+        #[command(flatten)]
+        signing: Signing,
+        /// 统一社会信用代码.
+        credit_code: String,
+        /// The new key: a public key (64 hex) or a key file.
+        #[arg(long = "public-key", value_name = "KEY")]
+        public_key: String,
     },
 }
 
@@ -44,8 +66,22 @@ pub fn run(ctx: &Context, command: &BusinessCommand) -> Outcome {
             name,
             region,
             business_type,
-        } => register(ctx, signing, credit_code, name, region, *business_type),
+            business_key,
+        } => register(
+            ctx,
+            signing,
+            credit_code,
+            name,
+            region,
+            *business_type,
+            business_key.as_deref(),
+        ),
         BusinessCommand::Show { credit_code } => show(ctx, credit_code),
+        BusinessCommand::Key(BusinessKeyCommand::Add {
+            signing,
+            credit_code,
+            public_key,
+        }) => add_key(ctx, signing, credit_code, public_key),
     }
 }
 
@@ -56,14 +92,26 @@ fn register(
     name: &str,
     region: &str,
     business_type: BusinessType,
+    business_key: Option<&str>,
 ) -> Outcome {
     let call = membership::Call::RegisterBusiness {
         credit_code: parse::credit_code(credit_code)?,
         name: parse::text("--name", name)?,
         region: parse::region(region)?,
         business_type,
+        key: business_key.map(parse::public_key).transpose()?,
     };
     let done = format!("registered business {credit_code}");
+    ctx.submit(&signing.key, Call::Membership(call), done)
+}
+
+fn add_key(ctx: &Context, signing: &Signing, credit_code: &str, public_key: &str) -> Outcome {
+    let key = parse::public_key(public_key)?;
+    let call = membership::Call::AddBusinessKey {
+        credit_code: parse::credit_code(credit_code)?,
+        key,
+    };
+    let done = format!("added key {key} to business {credit_code}");
     ctx.submit(&signing.key, Call::Membership(call), done)
 }
 

@@ -90,6 +90,7 @@ fn report(ctx: &Context, key: &PublicKey, account: Option<AccountView>, path: &P
             "role": account.as_ref().map(|a| a.role),
             "lab": account.as_ref().and_then(|a| a.lab.clone()),
             "region": account.as_ref().and_then(|a| a.region.clone()),
+            "business": account.as_ref().and_then(|a| a.business.clone()),
             "nonce": account.as_ref().map(|a| a.nonce),
         }));
         return;
@@ -99,10 +100,16 @@ fn report(ctx: &Context, key: &PublicKey, account: Option<AccountView>, path: &P
         ("公钥 public key", key.to_hex()),
     ];
     if let Some(account) = account {
-        let role = match (account.role, &account.lab, &account.region) {
-            (Role::LabKey, Some(lab), _) => format!("lab key of {lab}"),
-            (Role::Regulator, _, Some(region)) => format!("regulator of {region}"),
-            (Role::Inspector, _, Some(region)) => format!("inspector of {region}"),
+        let role = match (
+            account.role,
+            &account.lab,
+            &account.region,
+            &account.business,
+        ) {
+            (Role::LabKey, Some(lab), _, _) => format!("lab key of {lab}"),
+            (Role::Regulator, _, Some(region), _) => format!("regulator of {region}"),
+            (Role::Inspector, _, Some(region), _) => format!("inspector of {region}"),
+            (Role::Business, _, _, Some(code)) => format!("business key of {code}"),
             _ => "no role on this chain".into(),
         };
         rows.push(("角色 role", role));

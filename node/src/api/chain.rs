@@ -125,18 +125,21 @@ pub async fn account(
     let head = state.head()?;
     let chain = state.submitter.chain();
     let role: Option<AccountRole> = chain.read(&StorageKey::Role(key), head.height)?;
-    let (lab, region) = match &role {
-        None => (None, None),
-        Some(AccountRole::Regulator { region }) => (None, Some(region.clone())),
-        Some(AccountRole::LabKey { lab }) => (Some(lab.clone()), None),
-        Some(AccountRole::Inspector { region, .. }) => (None, Some(region.clone())),
-    };
+    let (mut lab, mut region, mut business) = (None, None, None);
+    match &role {
+        None => {}
+        Some(AccountRole::Regulator { region: r })
+        | Some(AccountRole::Inspector { region: r, .. }) => region = Some(r.clone()),
+        Some(AccountRole::LabKey { lab: l }) => lab = Some(l.clone()),
+        Some(AccountRole::Business { credit_code }) => business = Some(credit_code.clone()),
+    }
     ok(AccountView {
         public_key: key,
         nonce: chain.nonce(&key, head.height)?,
         role: role.as_ref().map_or(Role::None, AccountRole::role),
         lab,
         region,
+        business,
         height: head.height,
     })
 }

@@ -284,6 +284,14 @@ pub enum Event {
         /// The proposal.
         id: u64,
     },
+    /// A business was given a signing key.
+    #[codec(index = 12)]
+    BusinessKeyAdded {
+        /// The business.
+        credit_code: CreditCode,
+        /// The key.
+        key: AccountId,
+    },
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -378,6 +386,10 @@ pub enum Error {
     #[codec(index = 16)]
     #[error("region {0} already approved this proposal")]
     AlreadyApproved(RegionCode),
+    /// No business has this code.
+    #[codec(index = 17)]
+    #[error("no business {0} is registered")]
+    UnknownBusiness(CreditCode),
 }
 
 impl Error {
@@ -403,6 +415,7 @@ impl Error {
             Error::InvalidValidatorSet(_) => "membership.invalid_validator_set",
             Error::NoSuchProposal(_) => "membership.no_such_proposal",
             Error::AlreadyApproved(_) => "membership.already_approved",
+            Error::UnknownBusiness(_) => "membership.unknown_business",
         }
     }
 }
@@ -500,6 +513,8 @@ pub enum Call {
         region: RegionCode,
         /// Type.
         business_type: BusinessType,
+        /// A first signing key of the business, if it has one.
+        key: Option<AccountId>,
     },
     /// Proposes a new validator set; counts as the signer's region's approval.
     #[codec(index = 9)]
@@ -512,6 +527,14 @@ pub enum Call {
     ApproveValidatorSet {
         /// The proposal.
         id: u64,
+    },
+    /// Gives a business of the signer's region a signing key.
+    #[codec(index = 11)]
+    AddBusinessKey {
+        /// The business.
+        credit_code: CreditCode,
+        /// The key (it must have no role yet).
+        key: AccountId,
     },
 }
 
@@ -551,7 +574,20 @@ pub fn dispatch(
             name,
             region,
             business_type,
-        } => people::register_business(s, env, signer, credit_code, name, region, business_type),
+            key,
+        } => {
+            let business = people::NewBusiness {
+                credit_code,
+                name,
+                region,
+                business_type,
+                key,
+            };
+            people::register_business(s, env, signer, business)
+        }
+        Call::AddBusinessKey { credit_code, key } => {
+            people::add_business_key(s, signer, credit_code, key)
+        }
         Call::ProposeValidatorSet { validators } => {
             governance::propose_validator_set(s, env, signer, validators)
         }

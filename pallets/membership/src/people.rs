@@ -54,27 +54,64 @@ pub(crate) fn remove_inspector(
     Ok(Event::InspectorRemoved { inspector })
 }
 
-/// [`crate::Call::RegisterBusiness`]: a regulator of `region` registers a business.
+/// A business to register, as [`crate::Call::RegisterBusiness`] names it.
+pub(crate) struct NewBusiness {
+    pub(crate) credit_code: CreditCode,
+    pub(crate) name: Text,
+    pub(crate) region: RegionCode,
+    pub(crate) business_type: BusinessType,
+    pub(crate) key: Option<AccountId>,
+}
+
+/// [`crate::Call::RegisterBusiness`]: a regulator of `region` registers a business, with a
+/// first signing key if it has one.
 pub(crate) fn register_business(
     s: &mut dyn Storage,
     env: &Env,
     signer: &AccountId,
-    credit_code: CreditCode,
-    name: Text,
-    region: RegionCode,
-    business_type: BusinessType,
+    new: NewBusiness,
 ) -> DispatchResult<Event, Error> {
-    ensure_regulator_of(s, signer, &region)?;
-    if business(s, &credit_code)?.is_some() {
-        return Err(Error::BusinessExists(credit_code).into());
+    ensure_regulator_of(s, signer, &new.region)?;
+    if business(s, &new.credit_code)?.is_some() {
+        return Err(Error::BusinessExists(new.credit_code).into());
+    }
+    if let Some(key) = &new.key {
+        ensure_key_free(s, key)?;
     }
     let record = BusinessRecord {
-        credit_code: credit_code.clone(),
-        name,
-        region,
-        business_type,
+        credit_code: new.credit_code.clone(),
+        name: new.name,
+        region: new.region,
+        business_type: new.business_type,
         registered_height: env.height,
     };
-    s.put(&StorageKey::Business(credit_code.clone()), &record);
-    Ok(Event::BusinessRegistered { credit_code })
+    s.put(&StorageKey::Business(new.credit_code.clone()), &record);
+    if let Some(key) = new.key {
+        let role = AccountRole::Business {
+            credit_code: new.credit_code.clone(),
+        };
+        s.put(&StorageKey::Role(key), &role);
+    }
+    Ok(Event::BusinessRegistered {
+        credit_code: new.credit_code,
+    })
+}
+
+/// [`crate::Call::AddBusinessKey`]: a regulator of the business's region gives it a signing
+/// key.
+pub(crate) fn add_business_key(
+    s: &mut dyn Storage,
+    signer: &AccountId,
+    credit_code: CreditCode,
+    key: AccountId,
+) -> DispatchResult<Event, Error> {
+    let record =
+        business(s, &credit_code)?.ok_or_else(|| Error::UnknownBusiness(credit_code.clone()))?;
+    ensure_regulator_of(s, signer, &record.region)?;
+    ensure_key_free(s, &key)?;
+    let role = AccountRole::Business {
+        credit_code: credit_code.clone(),
+    };
+    s.put(&StorageKey::Role(key), &role);
+    Ok(Event::BusinessKeyAdded { credit_code, key })
 }

@@ -72,6 +72,10 @@ fn every_error_has_its_stable_code() {
             Error::AlreadyApproved(region),
             "membership.already_approved",
         ),
+        (
+            Error::UnknownBusiness("91500103MA60K7LX03".parse().unwrap()),
+            "membership.unknown_business",
+        ),
     ];
     hengxin_support::assert_error_codes(&cases, Error::code);
 }

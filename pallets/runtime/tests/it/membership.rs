@@ -263,6 +263,7 @@ fn inspectors_and_businesses_are_registered_by_their_region() {
             name: text("示范眼镜店"),
             region: region("SC"),
             business_type: BusinessType::OpticalShop,
+            key: None,
         })
     };
     assert_eq!(
@@ -275,8 +276,58 @@ fn inspectors_and_businesses_are_registered_by_their_region() {
         mem_error(chain.rejects(&regulator, register())),
         Error::BusinessExists(code.clone())
     );
-    let stored: BusinessRecord = chain.read(&StorageKey::Business(code)).unwrap();
+    let stored: BusinessRecord = chain.read(&StorageKey::Business(code.clone())).unwrap();
     assert_eq!(stored.business_type, BusinessType::OpticalShop);
+
+    // Its regulator gives it a signing key; another region's cannot; a key with a role cannot
+    // be given; an unknown business has none.
+    let shop = Keypair::from_seed(&[41; 32]);
+    let add = |key: &Keypair, credit_code: &CreditCode| {
+        m(MemCall::AddBusinessKey {
+            credit_code: credit_code.clone(),
+            key: key.public(),
+        })
+    };
+    assert_eq!(
+        mem_error(chain.rejects(&demo::key("regulator-cq"), add(&shop, &code))),
+        Error::NotRegulatorOf {
+            region: region("SC")
+        }
+    );
+    assert_eq!(
+        mem_error(chain.rejects(&regulator, add(&demo::key("lab-sc"), &code))),
+        Error::KeyInUse(demo::key("lab-sc").public())
+    );
+    let nobody = code_nobody();
+    assert_eq!(
+        mem_error(chain.rejects(&regulator, add(&shop, &nobody))),
+        Error::UnknownBusiness(nobody)
+    );
+    assert_eq!(
+        chain.ok(&regulator, add(&shop, &code)),
+        Event::Membership(MemEvent::BusinessKeyAdded {
+            credit_code: code.clone(),
+            key: shop.public()
+        })
+    );
+    let role: AccountRole = chain.read(&StorageKey::Role(shop.public())).unwrap();
+    assert_eq!(role, AccountRole::Business { credit_code: code });
+}
+
+/// A valid credit code (its check digit computed) that no business of the demo has.
+fn code_nobody() -> CreditCode {
+    const CHARSET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [usize; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let body = "91110108MA0000001";
+    let sum: usize = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| CHARSET.iter().position(|c| *c == b).unwrap() * w)
+        .sum();
+    let check = char::from(CHARSET[(31 - sum % 31) % 31]);
+    CreditCode::new(&format!("{body}{check}")).unwrap()
 }
 
 #[test]
