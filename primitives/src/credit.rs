@@ -189,6 +189,12 @@ impl Commitment {
     }
 }
 
+/// The self-commitment in force on `on`: the newest of `commitments` (sorted by date) dated on
+/// or before it. [`grade`] then checks it is still current.
+pub fn commitment_on(commitments: &[Commitment], on: Date) -> Option<&Commitment> {
+    commitments.iter().rev().find(|c| c.date <= on)
+}
+
 crate::wire_words! {
     /// Where a record stands on a date.
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]

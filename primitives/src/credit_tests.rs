@@ -273,7 +273,7 @@ fn a_business_s_story_over_four_years() {
     let mut records = Vec::new();
     let mut commitments = vec![commitment("2025-03-01")];
     let check = |records: &[CreditRecord], commitments: &[Commitment], on: &str| {
-        let latest = commitments.iter().rfind(|c| c.date <= day(on));
+        let latest = commitment_on(commitments, day(on));
         let s = grade(records, latest, day(on), &CreditParams::default());
         (s.score, s.grade)
     };

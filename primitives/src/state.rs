@@ -68,7 +68,8 @@ pub enum StorageKey {
     /// `CreditParams`: the credit rule table, fixed at genesis.
     #[codec(index = 50)]
     CreditParams,
-    /// `Commitment`: a business's latest self-commitment.
+    /// `Vec<Commitment>`: a business's self-commitments, by date (a grade on a past date uses
+    /// the one made by then).
     #[codec(index = 51)]
     Commitment(CreditCode),
     /// `Vec<CreditRecord>`: every credit record of a business, by id (complete: a proof of it

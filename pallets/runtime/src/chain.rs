@@ -10,7 +10,8 @@ use hengxin_primitives::{AccountId, Hash, Header, PublicKey, Signature};
 use hengxin_support::{Backend, Env, Failure, Overlay, StateDb, Storage, StorageError, WriteBatch};
 
 use crate::{
-    Call, Event, Transaction, TxError, TxOutcome, certificates, membership, recognition, standards,
+    Call, Event, Transaction, TxError, TxOutcome, certificates, credit, membership, recognition,
+    standards,
 };
 
 /// A chain's runtime: its state and its identity.
@@ -282,6 +283,9 @@ pub(crate) fn dispatch(
             TxError::Recognition,
         )
         .map(Event::Recognition),
+        Call::Credit(c) => {
+            lift(credit::dispatch(s, env, signer, c), TxError::Credit).map(Event::Credit)
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! trying the system, never for a real deployment.
 
 use hengxin_primitives::block::ValidatorSet;
+use hengxin_primitives::credit::CreditParams;
 use hengxin_primitives::crypto::{self, Keypair};
 use hengxin_primitives::ids::IdError;
 use hengxin_primitives::records::{
@@ -18,19 +19,23 @@ use hengxin_primitives::{
 };
 
 use crate::certificates::Call as CertCall;
+use crate::credit::Call as CreditCall;
+use crate::membership::Call as MemCall;
 use crate::membership::{GenesisConfig as MembershipGenesis, GenesisInspector, GenesisRegion};
 use crate::recognition::Call as RecognitionCall;
 use crate::standards::Call as StdCall;
 use crate::{Call, GenesisConfig};
 
 /// The demo keys written to `DIR/keys/<name>.key`.
-pub const KEY_NAMES: [&str; 6] = [
+pub const KEY_NAMES: [&str; 8] = [
     "regulator-cq",
     "regulator-sc",
     "lab-cq",
     "lab-sc",
     "inspector-cq",
     "inspector-sc",
+    "business-cq",
+    "business-sc",
 ];
 /// 渝中示范加油站: region CQ, a gas station with a current self-commitment.
 pub const BUSINESS_CQ: &str = "91500103MA60K7LX03";
@@ -257,6 +262,31 @@ pub fn genesis(genesis_time_ms: u64, validators: ValidatorSet) -> Result<Genesis
                 id: CHUANYU_AGREEMENT,
             }),
         ),
+        // The businesses' own keys; 渝中示范加油站 files its self-commitment with its key.
+        (
+            key("regulator-cq").public(),
+            Call::Membership(MemCall::AddBusinessKey {
+                credit_code: CreditCode::new(BUSINESS_CQ)?,
+                key: key("business-cq").public(),
+            }),
+        ),
+        (
+            regulator_sc,
+            Call::Membership(MemCall::AddBusinessKey {
+                credit_code: CreditCode::new(BUSINESS_SC)?,
+                key: key("business-sc").public(),
+            }),
+        ),
+        (
+            key("business-cq").public(),
+            Call::Credit(CreditCall::Commit {
+                credit_code: CreditCode::new(BUSINESS_CQ)?,
+                document_hash: crypto::sha256(
+                    "渝中示范加油站 诚信计量自我承诺书 (demo)\n".as_bytes(),
+                ),
+                date: today,
+            }),
+        ),
         (
             regulator_sc,
             Call::Standards(StdCall::Register {
@@ -369,6 +399,7 @@ pub fn genesis(genesis_time_ms: u64, validators: ValidatorSet) -> Result<Genesis
         chain_name: t("hengxin-dev"),
         genesis_time_ms,
         membership,
+        credit: CreditParams::default(),
         calls,
     })
 }

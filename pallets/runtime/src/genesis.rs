@@ -2,6 +2,7 @@
 //! checks (standards, sample certificates), committed as state version 0.
 
 use hengxin_primitives::block;
+use hengxin_primitives::credit::CreditParams;
 use hengxin_primitives::records::ChainInfo;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, Hash, Header, PublicKey, Text};
@@ -19,6 +20,8 @@ pub struct GenesisConfig {
     pub genesis_time_ms: u64,
     /// Regions, regulators, labs, inspectors, businesses, validators.
     pub membership: membership::GenesisConfig,
+    /// The credit rule table (诚信计量), fixed for the life of the chain.
+    pub credit: CreditParams,
     /// Calls applied in order at height 0, as if signed by their account: standards and sample
     /// certificates go through the same checks as later transactions.
     pub calls: Vec<(AccountId, Call)>,
@@ -59,6 +62,7 @@ impl GenesisConfig {
             },
         );
         membership::build_genesis(s, &self.membership)?;
+        s.put(&StorageKey::CreditParams, &self.credit);
         let env = Env {
             height: 0,
             timestamp_ms: self.genesis_time_ms,

@@ -10,6 +10,7 @@ mod genesis;
 pub use chain::{BlockError, Chain, Executed};
 pub use genesis::{GenesisConfig, GenesisError};
 pub use hengxin_certificates as certificates;
+pub use hengxin_credit as credit;
 pub use hengxin_membership as membership;
 pub use hengxin_recognition as recognition;
 pub use hengxin_standards as standards;
@@ -34,8 +35,10 @@ pub enum Call {
     /// 川渝 mutual-recognition agreements.
     #[codec(index = 3)]
     Recognition(recognition::Call),
-    // Index 4 is reserved for Credit (诚信计量) and 5 for Inspection (双随机): their pallets
-    // come next, and their calls take these places.
+    /// Integrity-metrology credit (诚信计量).
+    #[codec(index = 4)]
+    Credit(credit::Call),
+    // Index 5 is reserved for Inspection (双随机): its pallet comes next.
 }
 
 /// A signed transaction of this runtime.
@@ -79,6 +82,9 @@ pub enum Event {
     /// From recognition.
     #[codec(index = 3)]
     Recognition(recognition::Event),
+    /// From credit.
+    #[codec(index = 4)]
+    Credit(credit::Event),
 }
 
 /// Why a transaction failed. A failed transaction changes nothing, not even its nonce.
@@ -140,6 +146,10 @@ pub enum TxError {
     #[codec(index = 13)]
     #[error(transparent)]
     Recognition(recognition::Error),
+    /// Refused by credit.
+    #[codec(index = 14)]
+    #[error(transparent)]
+    Credit(credit::Error),
 }
 
 impl TxError {
@@ -157,6 +167,7 @@ impl TxError {
             TxError::Certificates(e) => e.code(),
             TxError::Standards(e) => e.code(),
             TxError::Recognition(e) => e.code(),
+            TxError::Credit(e) => e.code(),
         }
     }
 }
@@ -249,6 +260,10 @@ mod tests {
                     hengxin_primitives::RegionCode::new("SC").unwrap(),
                 )),
                 "recognition.not_partner",
+            ),
+            (
+                TxError::Credit(credit::Error::TooManyRecords),
+                "credit.too_many_records",
             ),
         ];
         for (error, code) in cases {

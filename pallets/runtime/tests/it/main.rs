@@ -4,6 +4,7 @@
 
 mod certificates;
 mod codec;
+mod credit;
 mod determinism;
 mod harness;
 mod membership;
