@@ -1,6 +1,7 @@
 //! The answers about certificates and businesses, and the proof bundles that prove them.
 
 use base64::Engine;
+use hengxin_primitives::credit::{CreditEvent, Grade, RecordState};
 use hengxin_primitives::records::{
     BusinessType, CertKind, ConclusionWord, LabKind, LabStatus, StandardLevel,
 };
@@ -172,7 +173,8 @@ pub struct HistoryView {
     pub other: Option<CertNumber>,
 }
 
-/// `GET /v1/businesses/{credit_code}`: a registered business.
+/// `GET /v1/businesses/{credit_code}[?on=DATE]`: a registered business and its
+/// integrity-metrology credit (诚信计量) on a date.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BusinessView {
@@ -184,10 +186,56 @@ pub struct BusinessView {
     pub region: RegionCode,
     /// `gas_station`, `market`…
     pub business_type: BusinessType,
+    /// The date the grade is for (default: the chain's date).
+    pub on: Date,
+    /// `A`..`D` on that date.
+    pub grade: Grade,
+    /// The score on that date (100 plus the points of the records counting, at most 110).
+    pub score: i64,
+    /// The self-commitment in force on that date, if any.
+    pub commitment: Option<CommitmentView>,
+    /// Every credit record, with its state on that date.
+    pub records: Vec<CreditRecordView>,
     /// Height of registration.
     pub registered_height: u64,
     /// The finalized height this answer was read at.
     pub height: u64,
+}
+
+/// A self-commitment (诚信计量自我承诺).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommitmentView {
+    /// SHA-256 of the signed commitment.
+    pub document_hash: Hash,
+    /// Its date.
+    pub date: Date,
+    /// Whether it is current on the answer's date (for 12 months from its date).
+    pub current: bool,
+}
+
+/// A credit record.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreditRecordView {
+    /// Its id within the business's records.
+    pub id: u64,
+    /// `V1`..`V6`, `P1`, `P2`.
+    pub code: CreditEvent,
+    /// The finding's date.
+    pub date: Date,
+    /// Its points while it counts.
+    pub points: i32,
+    /// The first date it no longer counts for its time (`null`: until withdrawn).
+    pub counts_until: Option<Date>,
+    /// `counting`, `expired`, `repaired` or `withdrawn` on the answer's date.
+    pub state: RecordState,
+    /// SHA-256 of the evidence.
+    pub evidence_hash: Hash,
+    /// The inspector or regulator who recorded it.
+    pub recorded_by: PublicKey,
+    /// A repair applied for, waiting for the regulator.
+    pub repair_applied: Option<Date>,
 }
 
 /// `GET …/proof`: a proof bundle.
@@ -215,6 +263,15 @@ impl BundleBody {
             .decode(&self.bundle)
             .ok()
     }
+}
+
+/// `?on=`: the date a business's grade is asked for.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct BusinessQuery {
+    /// `YYYY-MM-DD` (default: the chain's date).
+    pub on: Option<String>,
 }
 
 /// `?trace=`: what a certificate's bundle proves.

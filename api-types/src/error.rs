@@ -19,6 +19,8 @@ hengxin_primitives::wire_words! {
         InvalidCertificateNumber = "invalid_certificate_number",
         /// 400: a malformed 统一社会信用代码 (or a wrong check digit).
         InvalidCreditCode = "invalid_credit_code",
+        /// 400: a date that is not `YYYY-MM-DD`.
+        InvalidDate = "invalid_date",
         /// 400: the body is not a SCALE-encoded signed transaction.
         UndecodableTransaction = "undecodable_transaction",
         /// 404: no such endpoint.
@@ -91,7 +93,8 @@ mod tests {
         assert_eq!(
             codes.join(" "),
             "invalid_height invalid_hash invalid_public_key invalid_lab_code \
-             invalid_certificate_number invalid_credit_code undecodable_transaction not_found \
+             invalid_certificate_number invalid_credit_code invalid_date undecodable_transaction \
+             not_found \
              block_not_found transaction_not_found certificate_not_found business_not_found \
              duplicate_transaction nonce_taken body_too_large account_pool_full rate_limited \
              storage_error mempool_full nothing_finalized"

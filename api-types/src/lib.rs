@@ -14,8 +14,9 @@ mod error;
 mod recognition;
 
 pub use certificates::{
-    BundleBody, BusinessView, CertificateView, Change, HistoryView, InstrumentView, LabView,
-    LinkView, ProofQuery, RevocationView, TraceView,
+    BundleBody, BusinessQuery, BusinessView, CertificateView, Change, CommitmentView,
+    CreditRecordView, HistoryView, InstrumentView, LabView, LinkView, ProofQuery, RevocationView,
+    TraceView,
 };
 pub use chain::{
     AccountView, BlockView, Health, ProposalView, Submitted, TxState, TxStatus, ValidatorView,

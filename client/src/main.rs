@@ -50,7 +50,7 @@ enum Group {
     /// Inspectors (regulators): add, remove.
     #[command(subcommand)]
     Inspector(cli::inspector::InspectorCommand),
-    /// Businesses: register (regulators), show.
+    /// Businesses: register and give keys (regulators), show with the credit grade.
     #[command(subcommand)]
     Business(cli::business::BusinessCommand),
     /// Measurement standards (labs): register, renew the assessment, add a trace.

@@ -8,11 +8,12 @@
 use std::collections::BTreeSet;
 
 use hengxin_api_types::{
-    BusinessView, CertificateView, Change, HistoryView, InstrumentView, LabView, LinkView,
-    RevocationView, TraceView,
+    BusinessView, CertificateView, Change, CommitmentView, CreditRecordView, HistoryView,
+    InstrumentView, LabView, LinkView, RevocationView, TraceView,
 };
 use hengxin_primitives::bundle::ProofBundle;
 use hengxin_primitives::bundle::ValidatorHandoff;
+use hengxin_primitives::credit::{self, Commitment, CreditParams, CreditRecord};
 use hengxin_primitives::recognition::{self, Agreement};
 use hengxin_primitives::records::{
     BusinessRecord, CertStatus, CertificateRecord, LabRecord, StandardRecord, TraceSource,
@@ -307,20 +308,58 @@ pub fn certificate(
     }))
 }
 
-/// The business `code` read at `header`, or `None` when it is not registered.
+/// The business `code` and its credit on `on` (default: the date of `header`), read at
+/// `header`, or `None` when it is not registered. The reader keeps the business, its
+/// commitments, all its records and the rule table: the bundle proves everything the grade is
+/// computed from.
 pub fn business(
     reader: &mut Reader<'_>,
     header: &Header,
     code: &CreditCode,
+    on: Option<Date>,
 ) -> Result<Option<BusinessView>, QueryError> {
     let Some(b) = reader.get::<BusinessRecord>(&StorageKey::Business(code.clone()))? else {
         return Ok(None);
     };
+    let commitments: Vec<Commitment> = reader
+        .get(&StorageKey::Commitment(code.clone()))?
+        .unwrap_or_default();
+    let records: Vec<CreditRecord> = reader
+        .get(&StorageKey::CreditRecords(code.clone()))?
+        .unwrap_or_default();
+    let params: CreditParams = reader
+        .get(&StorageKey::CreditParams)?
+        .ok_or(QueryError::Missing("credit rule table"))?;
+    let on = on.unwrap_or_else(|| Date::from_unix_ms_cst(header.timestamp_ms));
+    let commitment = credit::commitment_on(&commitments, on);
+    let standing = credit::grade(&records, commitment, on, &params);
     Ok(Some(BusinessView {
         credit_code: b.credit_code,
         name: b.name,
         region: b.region,
         business_type: b.business_type,
+        on,
+        grade: standing.grade,
+        score: standing.score,
+        commitment: commitment.map(|c| CommitmentView {
+            document_hash: c.document_hash,
+            date: c.date,
+            current: c.is_current(on, &params),
+        }),
+        records: records
+            .iter()
+            .map(|r| CreditRecordView {
+                id: r.id,
+                code: r.event,
+                date: r.date,
+                points: params.rule(r.event).points,
+                counts_until: r.counts_until(&params),
+                state: r.state(on, &params),
+                evidence_hash: r.evidence_hash,
+                recorded_by: r.recorded_by,
+                repair_applied: r.repair_applied,
+            })
+            .collect(),
         registered_height: b.registered_height,
         height: header.height,
     }))

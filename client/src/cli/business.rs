@@ -133,6 +133,38 @@ fn show(ctx: &Context, credit_code: &str) -> Outcome {
         ("名称 name", business.name.to_string()),
         ("地区 region", business.region.to_string()),
         ("类型 type", business.business_type.to_string()),
+        (
+            "诚信等级 grade",
+            format!(
+                "{} (score {}, on {})",
+                business.grade, business.score, business.on
+            ),
+        ),
+        (
+            "自我承诺 commitment",
+            business.commitment.as_ref().map_or_else(
+                || "none".into(),
+                |c| {
+                    format!(
+                        "{} ({})",
+                        c.date,
+                        if c.current { "current" } else { "lapsed" }
+                    )
+                },
+            ),
+        ),
     ]);
+    for r in &business.records {
+        println!(
+            "  #{} {} {} {:+} until {} {}",
+            r.id,
+            r.code,
+            r.date,
+            r.points,
+            r.counts_until
+                .map_or_else(|| "withdrawn".into(), |d| d.to_string()),
+            r.state
+        );
+    }
     Ok(())
 }

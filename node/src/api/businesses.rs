@@ -1,9 +1,9 @@
 //! Businesses and their proof bundles.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use hengxin_api_types::ErrorCode;
-use hengxin_api_types::{BundleBody, BusinessView, ErrorBody};
-use hengxin_primitives::CreditCode;
+use hengxin_api_types::{BundleBody, BusinessQuery, BusinessView, ErrorBody};
+use hengxin_primitives::{CreditCode, Date};
 
 use super::error::{ApiError, ApiResult, ok};
 use super::state::ApiState;
@@ -14,25 +14,38 @@ fn parse_business(code: &str) -> Result<CreditCode, ApiError> {
         .map_err(|e| ApiError::bad_request(ErrorCode::InvalidCreditCode, e))
 }
 
-/// A registered business (the credit grade comes with the credit module).
+/// A registered business and its integrity-metrology credit (诚信计量) on a date: the grade
+/// and score, the self-commitment in force, and every record with its state that day.
 #[utoipa::path(
     get,
     path = "/v1/businesses/{credit_code}",
-    params(("credit_code" = String, Path, description = "统一社会信用代码, 18 characters")),
+    params(
+        ("credit_code" = String, Path, description = "统一社会信用代码, 18 characters"),
+        BusinessQuery
+    ),
     responses(
         (status = 200, body = BusinessView, description = "The business"),
-        (status = 400, body = ErrorBody, description = "`invalid_credit_code`"),
+        (status = 400, body = ErrorBody, description = "`invalid_credit_code`, `invalid_date`"),
         (status = 404, body = ErrorBody, description = "`business_not_found`")
     )
 )]
 pub async fn business(
     State(state): State<ApiState>,
     Path(code): Path<String>,
+    Query(query): Query<BusinessQuery>,
 ) -> ApiResult<BusinessView> {
     let code = parse_business(&code)?;
+    let on = query
+        .on
+        .map(|text| {
+            Date::parse(&text).ok_or_else(|| {
+                ApiError::bad_request(ErrorCode::InvalidDate, "?on= is a date YYYY-MM-DD")
+            })
+        })
+        .transpose()?;
     let head = state.head()?;
     let mut reader = Reader::new(state.submitter.chain(), head.height);
-    query::business(&mut reader, &head, &code)?.map_or_else(
+    query::business(&mut reader, &head, &code, on)?.map_or_else(
         || {
             Err(ApiError::not_found(
                 ErrorCode::BusinessNotFound,
@@ -43,7 +56,9 @@ pub async fn business(
     )
 }
 
-/// A proof bundle for a business's record (or its absence).
+/// A proof bundle for a business (or its absence): its record, its self-commitments, all its
+/// credit records and the rule table, so a verifier computes the grade itself and no record
+/// can be left out.
 #[utoipa::path(
     get,
     path = "/v1/businesses/{credit_code}/proof",
@@ -61,6 +76,6 @@ pub async fn business_proof(
     let code = parse_business(&code)?;
     let head = state.head()?;
     let mut reader = Reader::new(state.submitter.chain(), head.height);
-    query::business(&mut reader, &head, &code)?;
+    query::business(&mut reader, &head, &code, None)?;
     state.bundle(reader, &head)
 }

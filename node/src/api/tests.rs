@@ -254,6 +254,25 @@ async fn proof_bundles_verify_against_the_trust_anchor() {
     let state = fetch(format!("/v1/businesses/{code}/proof")).await;
     let business: BusinessRecord = state.get(&StorageKey::Business(code)).unwrap().unwrap();
     assert_eq!(business.region.to_string(), "SC");
+    // A business's bundle carries its commitments, all its records (proven absent: none) and
+    // the rule table: the verifier computes the grade itself.
+    use hengxin_primitives::credit::{self, Commitment, CreditParams, CreditRecord, Grade};
+    let code: CreditCode = demo::BUSINESS_CQ.parse().unwrap();
+    let state = fetch(format!("/v1/businesses/{code}/proof")).await;
+    let commitments: Vec<Commitment> = state
+        .get(&StorageKey::Commitment(code.clone()))
+        .unwrap()
+        .unwrap();
+    let records: Option<Vec<CreditRecord>> = state.get(&StorageKey::CreditRecords(code)).unwrap();
+    let params: CreditParams = state.get(&StorageKey::CreditParams).unwrap().unwrap();
+    let on = Date::from_unix_ms_cst(state.header.timestamp_ms);
+    let standing = credit::grade(
+        &records.unwrap_or_default(),
+        credit::commitment_on(&commitments, on),
+        on,
+        &params,
+    );
+    assert_eq!((standing.score, standing.grade), (100, Grade::A));
 }
 
 #[tokio::test]
@@ -475,4 +494,45 @@ async fn agreements_are_listed_with_their_status() {
     assert!(a["until"].is_null());
     let typed: hengxin_api_types::AgreementsView = serde_json::from_value(body).unwrap();
     assert_eq!(typed.agreements[0].from.to_string(), "2021-01-01");
+}
+
+#[tokio::test]
+async fn a_business_is_shown_with_its_grade_on_a_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let (router, genesis) = api(dir.path());
+    let uri = format!("/v1/businesses/{}", demo::BUSINESS_CQ);
+    let (status, body) = call(&router, "GET", &uri, vec![]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (body["grade"].as_str(), body["score"].as_i64()),
+        (Some("A"), Some(100))
+    );
+    assert_eq!(body["commitment"]["current"], true);
+    assert_eq!(body["records"], serde_json::json!([]));
+    let today = Date::from_unix_ms_cst(genesis.timestamp_ms);
+    assert_eq!(body["on"], today.to_string());
+    let uri = format!("/v1/businesses/{}", demo::BUSINESS_SC);
+    let (_, body) = call(&router, "GET", &uri, vec![]).await;
+    assert_eq!(
+        (body["grade"].as_str(), body["score"].as_i64()),
+        (Some("B"), Some(100))
+    );
+    assert!(body["commitment"].is_null());
+    // A year on, the CQ commitment has lapsed.
+    let later = today.add_months(12);
+    let uri = format!("/v1/businesses/{}?on={later}", demo::BUSINESS_CQ);
+    let (_, body) = call(&router, "GET", &uri, vec![]).await;
+    assert_eq!(body["grade"], "B", "{body}");
+    assert_eq!(body["commitment"]["current"], false);
+    let uri = format!("/v1/businesses/{}?on=2026-02-30", demo::BUSINESS_CQ);
+    let (status, body) = call(&router, "GET", &uri, vec![]).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, Some("invalid_date"))
+    );
+    let typed: hengxin_api_types::BusinessView = {
+        let uri = format!("/v1/businesses/{}", demo::BUSINESS_CQ);
+        serde_json::from_value(call(&router, "GET", &uri, vec![]).await.1).unwrap()
+    };
+    assert_eq!(typed.grade, hengxin_primitives::credit::Grade::A);
 }
