@@ -13,11 +13,13 @@
 use hengxin_primitives::Date;
 pub use hengxin_primitives::bundle::{BundleError, ProofBundle, TrustAnchor, VerifiedState};
 
+mod business;
 mod report;
 mod steps;
 #[cfg(target_arch = "wasm32")]
 mod web;
 
+pub use business::{BusinessReport, ProvenCredit, verify_business};
 pub use report::{Report, Step, Verdict};
 use steps::Steps;
 

@@ -23,13 +23,27 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_with(|_| Vec::new())
+}
+
+/// The demo chain with one finalized block holding the transactions `txs` makes (given the
+/// genesis hash).
+fn fixture_with(
+    txs: impl FnOnce(hengxin_primitives::Hash) -> Vec<hengxin_runtime::Transaction>,
+) -> Fixture {
     let validator = demo::key("validator-0");
     let set = ValidatorSet::equal_power([validator.public()]).unwrap();
     let config = demo::genesis(GENESIS_MS, set.clone()).unwrap();
     let (chain, genesis) = Chain::from_genesis(MemoryBackend::default(), &config).unwrap();
+    let txs = txs(genesis.hash());
     let executed = chain
-        .execute(&genesis, GENESIS_MS + 1_000, validator.public(), &[])
+        .execute(&genesis, GENESIS_MS + 1_000, validator.public(), &txs)
         .unwrap();
+    assert!(
+        executed.outcomes.iter().all(|o| o.result.is_ok()),
+        "{:?}",
+        executed.outcomes
+    );
     chain.commit(executed.batch).unwrap();
     let commit = CommitCertificate::signed_by(&genesis.hash(), &executed.header, 0, &[validator]);
     Fixture {
@@ -380,4 +394,134 @@ fn where_a_certificate_is_recognised_is_computed_from_the_proven_agreements() {
         text.contains("no agreements") && text.contains("CQ at least"),
         "{text}"
     );
+}
+
+/// The bundle a node serves for a business: its record, commitments, records and the rules.
+fn business_bundle(f: &Fixture, code: &str, leave_out_records: bool) -> Vec<u8> {
+    let code: hengxin_primitives::CreditCode = code.parse().unwrap();
+    let mut keys = vec![
+        StorageKey::Business(code.clone()),
+        StorageKey::Commitment(code.clone()),
+        StorageKey::CreditParams,
+    ];
+    if !leave_out_records {
+        keys.push(StorageKey::CreditRecords(code));
+    }
+    let mut keys: Vec<Vec<u8>> = keys.iter().map(StorageKey::to_bytes).collect();
+    keys.sort();
+    ProofBundle {
+        genesis_hash: f.anchor.genesis_hash,
+        handoffs: vec![],
+        header: f.header.clone(),
+        commit: f.commit.clone(),
+        entries: keys
+            .iter()
+            .map(|k| f.chain.state().prove(k, 1).unwrap())
+            .collect(),
+    }
+    .encode()
+}
+
+fn today() -> Date {
+    Date::from_unix_ms_cst(GENESIS_MS + 1_000)
+}
+
+#[test]
+fn a_business_s_grade_is_computed_from_its_proof() {
+    use hengxin_primitives::credit::Grade;
+    use hengxin_verifier::verify_business;
+    let f = fixture();
+    let report = verify_business(
+        &f.anchor,
+        &business_bundle(&f, demo::BUSINESS_CQ, false),
+        demo::BUSINESS_CQ,
+        today(),
+    );
+    assert_eq!(report.verdict, Verdict::Authentic, "{:#?}", report.steps);
+    let credit = report.credit.unwrap();
+    assert_eq!(
+        (credit.standing.score, credit.standing.grade),
+        (100, Grade::A)
+    );
+    let report = verify_business(
+        &f.anchor,
+        &business_bundle(&f, demo::BUSINESS_SC, false),
+        demo::BUSINESS_SC,
+        today(),
+    );
+    let credit = report.credit.unwrap();
+    assert_eq!(
+        (credit.standing.score, credit.standing.grade),
+        (100, Grade::B)
+    );
+    // A year on (the reader's date), the CQ commitment has lapsed.
+    let later = verify_business(
+        &f.anchor,
+        &business_bundle(&f, demo::BUSINESS_CQ, false),
+        demo::BUSINESS_CQ,
+        today().add_months(12),
+    );
+    assert_eq!(later.credit.unwrap().standing.grade, Grade::B);
+}
+
+#[test]
+fn a_v3_makes_a_business_d_and_a_bundle_leaving_records_out_is_tampered() {
+    use hengxin_primitives::TxPayload;
+    use hengxin_primitives::credit::{CreditEvent, Grade};
+    use hengxin_runtime::credit::Call as CreditCall;
+    use hengxin_verifier::verify_business;
+    let f = fixture_with(|genesis| {
+        let inspector = demo::key("inspector-cq");
+        let call = hengxin_runtime::Call::Credit(CreditCall::Record {
+            credit_code: demo::BUSINESS_CQ.parse().unwrap(),
+            event: CreditEvent::V3,
+            date: today(),
+            evidence_hash: hengxin_primitives::Hash([3; 32]),
+        });
+        vec![
+            TxPayload {
+                genesis_hash: genesis,
+                signer: inspector.public(),
+                nonce: 0,
+                valid_until_height: 10,
+                call,
+            }
+            .sign(&inspector),
+        ]
+    });
+    let full = business_bundle(&f, demo::BUSINESS_CQ, false);
+    let report = verify_business(&f.anchor, &full, demo::BUSINESS_CQ, today());
+    assert_eq!(report.verdict, Verdict::Authentic);
+    let credit = report.credit.unwrap();
+    assert_eq!(
+        (credit.standing.score, credit.standing.grade),
+        (60, Grade::D)
+    );
+    // A server hiding the V3 record: the proof no longer covers the records, and no grade.
+    let hidden = business_bundle(&f, demo::BUSINESS_CQ, true);
+    let report = verify_business(&f.anchor, &hidden, demo::BUSINESS_CQ, today());
+    assert_eq!(report.verdict, Verdict::Tampered, "{:#?}", report.steps);
+    assert!(report.credit.is_none());
+    // A flipped byte anywhere: never a grade.
+    let mut forged = full.clone();
+    let at = forged.len() / 2;
+    forged[at] ^= 1;
+    let report = verify_business(&f.anchor, &forged, demo::BUSINESS_CQ, today());
+    assert!(matches!(report.verdict, Verdict::Tampered | Verdict::Error));
+    assert!(report.credit.is_none());
+    // A bundle for another business does not prove this one.
+    let other = business_bundle(&f, demo::BUSINESS_SC, false);
+    let report = verify_business(&f.anchor, &other, demo::BUSINESS_CQ, today());
+    assert_eq!(report.verdict, Verdict::Tampered);
+    // A business the ledger does not have: its absence proven.
+    let nobody = "91350100M000100Y43";
+    let report = verify_business(
+        &f.anchor,
+        &business_bundle(&f, nobody, false),
+        nobody,
+        today(),
+    );
+    assert_eq!(report.verdict, Verdict::Unknown, "{:#?}", report.steps);
+    let report = verify_business(&f.anchor, &full, "not a code", today());
+    assert_eq!(report.verdict, Verdict::Error);
 }

@@ -1,0 +1,187 @@
+//! A business's proof: its record, its self-commitments, all its credit records and the rule
+//! table, checked against the trust anchor; the grade is then computed here with the chain's
+//! own rule, so a server can neither bend it nor leave a record out.
+
+use hengxin_primitives::bundle::{TrustAnchor, VerifiedState};
+use hengxin_primitives::credit::{self, Commitment, CreditParams, CreditRecord, Standing};
+use hengxin_primitives::records::BusinessRecord;
+use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::{CreditCode, Date};
+
+use crate::steps::{self, Outcome, Steps};
+use crate::{Step, Verdict};
+
+/// What a reader gets about a business.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct BusinessReport {
+    /// `authentic`, `unknown`, `tampered` or `error`.
+    pub verdict: Verdict,
+    /// The checks, in order.
+    pub steps: Vec<Step>,
+    /// What the proof holds, when it got that far.
+    pub credit: Option<ProvenCredit>,
+    /// The height and time (UTC ms) of the header the proof is against.
+    pub proven_at: Option<(u64, u64)>,
+}
+
+/// A business and its credit, as proven.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ProvenCredit {
+    /// The business.
+    pub business: BusinessRecord,
+    /// Its self-commitments, by date.
+    pub commitments: Vec<Commitment>,
+    /// All its credit records.
+    pub records: Vec<CreditRecord>,
+    /// The chain's rule table.
+    pub params: CreditParams,
+    /// The date the grade is for (the reader's).
+    pub on: Date,
+    /// The grade and score computed from them on that date.
+    pub standing: Standing,
+}
+
+/// Verifies a business's `bundle` against `anchor` for the credit code the reader asks about,
+/// and computes its grade on `today`.
+pub fn verify_business(
+    anchor: &TrustAnchor,
+    bundle: &[u8],
+    credit_code: &str,
+    today: Date,
+) -> BusinessReport {
+    let mut report = BusinessReport {
+        verdict: Verdict::Error,
+        steps: Vec::new(),
+        credit: None,
+        proven_at: None,
+    };
+    let steps = &mut Steps(&mut report.steps);
+    let result = (|| {
+        let code = read_code(steps, credit_code)?;
+        let bundle = steps::read_bundle(steps, bundle)?;
+        let state = steps::check_proof(steps, anchor, &bundle)?;
+        let proven_at = (state.header.height, state.header.timestamp_ms);
+        let credit = prove_credit(steps, &state, &code, today);
+        Ok::<_, Verdict>((proven_at, credit))
+    })();
+    match result {
+        Ok((proven_at, credit)) => {
+            report.proven_at = Some(proven_at);
+            match credit {
+                Ok(credit) => {
+                    report.credit = Some(credit);
+                    report.verdict = Verdict::Authentic;
+                }
+                Err(verdict) => report.verdict = verdict,
+            }
+        }
+        Err(verdict) => report.verdict = verdict,
+    }
+    report
+}
+
+/// `read`: the credit code the reader asks about.
+fn read_code(steps: &mut Steps<'_>, text: &str) -> Outcome<CreditCode> {
+    match text.parse::<CreditCode>() {
+        Ok(code) => Ok(code),
+        Err(_) => steps.end_with(
+            "read",
+            "统一社会信用代码无效 · the credit code is not valid",
+            Verdict::Error,
+        ),
+    }
+}
+
+/// A value the bundle must prove (present or absent): not proving it is tampering.
+fn proven<T: parity_scale_codec::Decode>(
+    steps: &mut Steps<'_>,
+    state: &VerifiedState,
+    key: &StorageKey,
+    what: &str,
+) -> Outcome<Option<T>> {
+    match state.get(key) {
+        Ok(value) => Ok(value),
+        Err(_) => steps.end_with(
+            "credit",
+            format!("证明缺少{what} · the proof leaves out the business's {what}"),
+            Verdict::Tampered,
+        ),
+    }
+}
+
+/// `record`, `credit`, `grade`: the business, everything its grade is computed from, and the
+/// grade on `on`.
+fn prove_credit(
+    steps: &mut Steps<'_>,
+    state: &VerifiedState,
+    code: &CreditCode,
+    on: Date,
+) -> Outcome<ProvenCredit> {
+    let Some(business) =
+        proven::<BusinessRecord>(steps, state, &StorageKey::Business(code.clone()), "record")?
+    else {
+        return steps.end_with(
+            "record",
+            format!("账本上无此经营主体 · no business {code} is on the ledger"),
+            Verdict::Unknown,
+        );
+    };
+    steps.pass_step(
+        "record",
+        format!(
+            "经营主体已登记 · registered: {} ({}, {})",
+            business.name, business.region, business.business_type
+        ),
+    );
+    let commitments: Vec<Commitment> = proven(
+        steps,
+        state,
+        &StorageKey::Commitment(code.clone()),
+        "commitments",
+    )?
+    .unwrap_or_default();
+    let records: Vec<CreditRecord> = proven(
+        steps,
+        state,
+        &StorageKey::CreditRecords(code.clone()),
+        "records",
+    )?
+    .unwrap_or_default();
+    let Some(params) = proven::<CreditParams>(steps, state, &StorageKey::CreditParams, "rules")?
+    else {
+        return steps.end_with(
+            "credit",
+            "证明缺少评分规则 · the proof carries no credit rule table",
+            Verdict::Tampered,
+        );
+    };
+    steps.pass_step(
+        "credit",
+        format!(
+            "信用记录完整 · every credit record proven ({} records, {} commitments)",
+            records.len(),
+            commitments.len()
+        ),
+    );
+    let standing = credit::grade(
+        &records,
+        credit::commitment_on(&commitments, on),
+        on,
+        &params,
+    );
+    steps.pass_step(
+        "grade",
+        format!(
+            "诚信等级 {} (得分 {}) · grade {} (score {}) on {on}",
+            standing.grade, standing.score, standing.grade, standing.score
+        ),
+    );
+    Ok(ProvenCredit {
+        business,
+        commitments,
+        records,
+        params,
+        on,
+        standing,
+    })
+}
