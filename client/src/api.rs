@@ -268,6 +268,17 @@ impl Client {
         })
     }
 
+    /// The proof bundle of a business (or of its absence), as bytes: the business, its
+    /// commitments, all its credit records and the rule table.
+    pub fn business_bundle(&self, code: &CreditCode) -> Result<Vec<u8>> {
+        let path = format!("/v1/businesses/{code}/proof");
+        let body: BundleBody = self.get(&path)?;
+        body.bytes().ok_or_else(|| ClientError::BadAnswer {
+            what: path,
+            reason: "the bundle is not base64url".into(),
+        })
+    }
+
     /// A registered business (`None` when there is none with this code).
     pub fn business(&self, code: &CreditCode) -> Result<Option<BusinessView>> {
         self.get_found(

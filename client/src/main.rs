@@ -62,6 +62,10 @@ enum Group {
     /// 川渝 mutual recognition (regulators): propose, accept, end agreements; list them.
     #[command(subcommand)]
     Agreement(cli::agreement::AgreementCommand),
+    /// Integrity-metrology credit (诚信计量): commitments, records, repair, a verified grade,
+    /// the business's QR code.
+    #[command(subcommand)]
+    Credit(cli::credit::CreditCommand),
 }
 
 fn run(ctx: &Context, group: &Group) -> Outcome {
@@ -74,6 +78,7 @@ fn run(ctx: &Context, group: &Group) -> Outcome {
         Group::Standard(command) => cli::standard::run(ctx, command),
         Group::Validator(command) => cli::validator::run(ctx, command),
         Group::Agreement(command) => cli::agreement::run(ctx, command),
+        Group::Credit(command) => cli::credit::run(ctx, command),
     }
 }
 

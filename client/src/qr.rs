@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use hengxin_primitives::{CertNumber, Hash, LabCode};
+use hengxin_primitives::{CertNumber, CreditCode, Hash, LabCode};
 use qrcode::{Color, EcLevel, QrCode};
 
 use crate::api::percent_encode;
@@ -52,6 +52,15 @@ pub fn verify_url(
         url.push_str(bundle);
     }
     url
+}
+
+/// The verify page's URL for a business (the sign on its wall): `<base>/verify?b=<credit code>`.
+pub fn business_url(base: &str, credit_code: &CreditCode) -> String {
+    format!(
+        "{}/verify?b={}",
+        base.trim_end_matches('/'),
+        percent_encode(credit_code.as_str())
+    )
 }
 
 /// The QR code of `data`: medium error correction for a short URL (it survives a scuffed

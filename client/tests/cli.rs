@@ -770,3 +770,94 @@ fn regulators_agree_on_recognition_and_certificates_follow_it() {
     assert_eq!(status, 2, "{err}");
     assert!(err.contains("verification, calibration, notice"), "{err}");
 }
+
+#[test]
+fn a_business_s_grade_is_verified_and_follows_its_records() {
+    let node = DevNode::start();
+    let config = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = hengxin(&node.url, config.path(), args);
+        (code(&output), stdout(&output), stderr(&output))
+    };
+    let key = |name: &str| {
+        node.path(&format!("keys/{name}.key"))
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    let trust = node.path("trust.json");
+    let trust = trust.to_str().unwrap();
+    let cq = "91500103MA60K7LX03";
+    let (status, out, err) = run(&["credit", "show", "--trust", trust, cq]);
+    assert_eq!(status, 0, "{err}");
+    assert!(out.contains("A (score 100"), "{out}");
+    let (status, out, _) = run(&[
+        "--json",
+        "credit",
+        "show",
+        "--trust",
+        trust,
+        "91510104MA6CJ2Q4R3",
+    ]);
+    assert_eq!(status, 0);
+    let shown: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (shown["grade"].as_str(), shown["score"].as_i64()),
+        (Some("B"), Some(100))
+    );
+
+    // A business cannot rate itself; an inspector of its region records a V3 with evidence.
+    let (status, _, err) = run(&["credit", "record", "--key", &key("business-cq"), cq, "P2"]);
+    assert_eq!(status, 1);
+    assert!(err.contains("credit.not_inspector_or_regulator"), "{err}");
+    let evidence = work.path().join("photo.jpg");
+    std::fs::write(&evidence, b"a photo of a tampered dispenser").unwrap();
+    let (status, _, err) = run(&[
+        "credit",
+        "record",
+        "--key",
+        &key("inspector-cq"),
+        cq,
+        "V3",
+        "--evidence",
+        evidence.to_str().unwrap(),
+    ]);
+    assert_eq!(status, 0, "{err}");
+    let (status, out, err) = run(&["credit", "show", "--trust", trust, cq]);
+    assert_eq!(status, 0, "{err}");
+    assert!(out.contains("D (score 60"), "{out}");
+    // Too early to repair a V3; the node answers the same grade as the proof.
+    let (status, _, err) = run(&[
+        "credit",
+        "repair",
+        "apply",
+        "--key",
+        &key("business-cq"),
+        cq,
+        "0",
+    ]);
+    assert_eq!(status, 1);
+    assert!(err.contains("credit.repair_too_early"), "{err}");
+    let business = hengxin_tests::get_json(&format!("{}/v1/businesses/{cq}", node.url)).unwrap();
+    assert_eq!(
+        (business["grade"].as_str(), business["score"].as_i64()),
+        (Some("D"), Some(60))
+    );
+    assert_eq!(business["records"][0]["code"], "V3");
+    assert_eq!(business["records"][0]["state"], "counting");
+
+    // Unknown, unreachable, and the sign for the wall.
+    let (status, _, _) = run(&["credit", "show", "--trust", trust, "91350100M000100Y43"]);
+    assert_eq!(status, 14);
+    let dead = hengxin(
+        "http://127.0.0.1:9",
+        config.path(),
+        &["credit", "show", "--trust", trust, cq],
+    );
+    assert_eq!(code(&dead), 15, "{}", stderr(&dead));
+    let png = work.path().join("sign.png");
+    let (status, out, err) = run(&["credit", "qr", cq, "--out", png.to_str().unwrap()]);
+    assert_eq!(status, 0, "{err}");
+    assert!(out.trim().ends_with(&format!("/verify?b={cq}")), "{out}");
+}

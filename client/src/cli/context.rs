@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use hengxin_client::api::Client;
 use hengxin_client::signer::Signer;
+use hengxin_client::trust;
 use hengxin_primitives::Hash;
+use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_runtime::Call;
 
 use super::exit::{Failure, Outcome};
@@ -42,6 +44,25 @@ impl Context {
     /// Signs `call` with the key in `key`, submits it and waits until it is finalized.
     pub fn execute(&self, key: &Path, call: Call) -> Result<(Hash, u64), Failure> {
         self.execute_with(&self.signer(key)?, call)
+    }
+
+    /// The trust anchor to verify against: the consortium's trust file when given, else the
+    /// one pinned for this node on first contact (pinned now, with a warning, if none is).
+    pub fn trust_anchor(&self, trust_path: Option<&Path>) -> Result<TrustAnchor, Failure> {
+        let pins = trust::default_pins_path()
+            .ok_or_else(|| Failure::error("HOME is not set; give --trust FILE"))?;
+        let settled = trust::settle(&self.client, trust_path, &pins)?;
+        if settled.newly_pinned {
+            eprintln!(
+                "warning: no --trust file given; trusting chain {} ({}) as node {} presents it, \
+                 and pinning it in {} for next time. Get the consortium's trust.json to be sure.",
+                settled.chain,
+                settled.anchor.genesis_hash,
+                self.client.url(),
+                pins.display()
+            );
+        }
+        Ok(settled.anchor)
     }
 
     /// Executes `call` signed with `key`, then says what was `done`.

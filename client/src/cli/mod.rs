@@ -10,6 +10,7 @@ pub mod anchor;
 pub mod business;
 pub mod cert;
 pub mod context;
+pub mod credit;
 pub mod exit;
 pub mod import;
 pub mod inspector;

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use hengxin_client::trust;
 use hengxin_primitives::Date;
 use hengxin_verifier::{Report, Request, Verdict, verify_certificate};
 
@@ -13,7 +12,7 @@ use super::output::print_json;
 use super::parse;
 
 /// The reader's date (CST), from this machine's clock.
-fn today() -> Date {
+pub fn today() -> Date {
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0));
@@ -66,25 +65,13 @@ pub fn verify(
                 .map_err(|e| Failure::error(format!("reading {}: {e}", path.display())))
         })
         .transpose()?;
-    let pins = trust::default_pins_path()
-        .ok_or_else(|| Failure::error("HOME is not set; give --trust FILE"))?;
-    let settled = trust::settle(&ctx.client, trust_path, &pins)?;
-    if settled.newly_pinned {
-        eprintln!(
-            "warning: no --trust file given; trusting chain {} ({}) as node {} presents it, and \
-             pinning it in {} for next time. Get the consortium's trust.json to be sure.",
-            settled.chain,
-            settled.anchor.genesis_hash,
-            ctx.client.url(),
-            pins.display()
-        );
-    }
+    let anchor = ctx.trust_anchor(trust_path)?;
     let bundle = ctx
         .client
         .certificate_bundle(&lab, &number, true)
         .map_err(Failure::unreachable_or)?;
     let report = verify_certificate(
-        &settled.anchor,
+        &anchor,
         &bundle,
         &Request {
             lab: lab.as_str(),
