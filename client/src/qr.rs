@@ -26,6 +26,9 @@ pub enum QrError {
     /// Neither `.png` nor `.svg`.
     #[error("write the QR code to a .png or .svg file")]
     Format,
+    /// The PNG made does not decode back to the data (so it would not scan).
+    #[error("the QR code made does not decode back to the URL; nothing written")]
+    Unreadable,
     /// Writing failed.
     #[error("{0}")]
     Io(String),
@@ -127,7 +130,8 @@ fn svg(code: &QrCode) -> String {
     )
 }
 
-/// Writes the QR code of `data` to `path` (`.png` or `.svg`).
+/// Writes the QR code of `data` to `path` (`.png` or `.svg`); a PNG is decoded back first and
+/// written only when it reads as `data`.
 pub fn write(data: &str, path: &Path) -> Result<(), QrError> {
     let code = encode(data)?;
     let extension = path
@@ -135,7 +139,13 @@ pub fn write(data: &str, path: &Path) -> Result<(), QrError> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     let bytes = match extension.as_deref() {
-        Some("png") => png(&code)?,
+        Some("png") => {
+            let bytes = png(&code)?;
+            if decode_png(&bytes).as_deref() != Some(data) {
+                return Err(QrError::Unreadable);
+            }
+            bytes
+        }
         Some("svg") => svg(&code).into_bytes(),
         _ => return Err(QrError::Format),
     };

@@ -242,19 +242,6 @@ fn qr_code(
         stapled.as_deref(),
     );
     qr::write(&url, out).map_err(Failure::error)?;
-    let is_png = out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
-    if is_png {
-        let written = std::fs::read(out)
-            .map_err(|e| Failure::error(format!("reading {}: {e}", out.display())))?;
-        if qr::decode_png(&written).as_deref() != Some(url.as_str()) {
-            return Err(Failure::error(format!(
-                "{} does not decode back to the URL; not usable",
-                out.display()
-            )));
-        }
-    }
     if ctx.json {
         print_json(&serde_json::json!({ "url": url, "file": out.display().to_string() }));
     } else {

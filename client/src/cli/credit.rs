@@ -14,7 +14,7 @@ use hengxin_verifier::{ProvenCredit, Verdict, verify_business};
 
 use super::context::{Context, Signing};
 use super::exit::{Exit, Failure, Outcome};
-use super::output::{print_json, print_table};
+use super::output::{print_json, print_steps, print_table};
 use super::parse::{self, word};
 use super::verify::today;
 
@@ -295,14 +295,7 @@ fn show(ctx: &Context, credit_code: &str, on: Option<&str>, trust: Option<&Path>
             "steps": report.steps.iter().map(|s| serde_json::json!({"id": s.id, "ok": s.ok, "detail": s.detail})).collect::<Vec<_>>(),
         }));
     } else {
-        for step in &report.steps {
-            let mark = match step.ok {
-                Some(true) => "✓",
-                Some(false) => "✗",
-                None => "ℹ",
-            };
-            println!("{mark} {}", step.detail);
-        }
+        print_steps(&report.steps);
         if let Some(credit) = &report.credit {
             print_credit(credit);
         }
@@ -327,19 +320,6 @@ fn qr_code(ctx: &Context, credit_code: &str, out: &Path, verify_base: Option<&st
         .ok_or_else(|| Failure::error(format!("no business {code} is registered")))?;
     let url = qr::business_url(verify_base.unwrap_or(ctx.client.url()), &code);
     qr::write(&url, out).map_err(Failure::error)?;
-    if out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
-    {
-        let written = std::fs::read(out)
-            .map_err(|e| Failure::error(format!("reading {}: {e}", out.display())))?;
-        if qr::decode_png(&written).as_deref() != Some(url.as_str()) {
-            return Err(Failure::error(format!(
-                "{} does not decode back to the URL; not usable",
-                out.display()
-            )));
-        }
-    }
     if ctx.json {
         print_json(&serde_json::json!({ "url": url, "file": out.display().to_string() }));
     } else {

@@ -23,6 +23,18 @@ pub fn print_table(rows: &[(&str, String)]) {
     }
 }
 
+/// A verification's steps, one a line: ✓ passed, ✗ failed, ℹ informative.
+pub fn print_steps(steps: &[hengxin_verifier::Step]) {
+    for step in steps {
+        let mark = match step.ok {
+            Some(true) => "✓",
+            Some(false) => "✗",
+            None => "ℹ",
+        };
+        println!("{mark} {}", step.detail);
+    }
+}
+
 /// Terminal columns: CJK characters take two.
 fn display_width(text: &str) -> usize {
     text.chars()

@@ -8,7 +8,7 @@ use hengxin_verifier::{Report, Request, Verdict, verify_certificate};
 
 use super::context::Context;
 use super::exit::{Exit, Failure, Outcome};
-use super::output::print_json;
+use super::output::{print_json, print_steps};
 use super::parse;
 
 /// The reader's date (CST), from this machine's clock.
@@ -39,14 +39,7 @@ fn print_report(ctx: &Context, report: &Report, certificate: &str) {
         print_json(&value);
         return;
     }
-    for step in &report.steps {
-        let mark = match step.ok {
-            Some(true) => "✓",
-            Some(false) => "✗",
-            None => "ℹ",
-        };
-        println!("{mark} {}", step.detail);
-    }
+    print_steps(&report.steps);
     println!("{certificate}: {}", verdict_text(report.verdict));
 }
 
