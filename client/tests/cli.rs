@@ -32,6 +32,20 @@ fn code(output: &Output) -> i32 {
     output.status.code().unwrap_or(-1)
 }
 
+/// Runs `hengxin ARGS…` against `node`: exit status, standard output, standard error.
+fn run_cli(node: &DevNode, config: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = hengxin(&node.url, config, args);
+    (code(&output), stdout(&output), stderr(&output))
+}
+
+/// The path of the dev node's demo key `name`.
+fn demo_key(node: &DevNode, name: &str) -> String {
+    node.path(&format!("keys/{name}.key"))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
 const DCC: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../tests/fixtures/dcc/dcc_gp_temperature_typical_v12.xml"
@@ -303,16 +317,8 @@ fn regulators_manage_labs_businesses_and_validators_and_proofs_follow_the_hand_o
     let node = DevNode::start();
     let config = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let output = hengxin(&node.url, config.path(), args);
-        (code(&output), stdout(&output), stderr(&output))
-    };
-    let key = |name: &str| {
-        node.path(&format!("keys/{name}.key"))
-            .to_str()
-            .unwrap()
-            .to_string()
-    };
+    let run = |args: &[&str]| run_cli(&node, config.path(), args);
+    let key = |name: &str| demo_key(&node, name);
     let (regulator_cq, regulator_sc) = (key("regulator-cq"), key("regulator-sc"));
 
     // A new lab with a fresh key, registered by the CQ regulator.
@@ -671,16 +677,8 @@ fn regulators_agree_on_recognition_and_certificates_follow_it() {
     let node = DevNode::start();
     let config = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let output = hengxin(&node.url, config.path(), args);
-        (code(&output), stdout(&output), stderr(&output))
-    };
-    let key = |name: &str| {
-        node.path(&format!("keys/{name}.key"))
-            .to_str()
-            .unwrap()
-            .to_string()
-    };
+    let run = |args: &[&str]| run_cli(&node, config.path(), args);
+    let key = |name: &str| demo_key(&node, name);
     let (regulator_cq, regulator_sc, lab_cq) =
         (key("regulator-cq"), key("regulator-sc"), key("lab-cq"));
     let today = Date::from_unix_ms_cst(now_ms()).to_string();
@@ -776,16 +774,8 @@ fn a_business_s_grade_is_verified_and_follows_its_records() {
     let node = DevNode::start();
     let config = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let output = hengxin(&node.url, config.path(), args);
-        (code(&output), stdout(&output), stderr(&output))
-    };
-    let key = |name: &str| {
-        node.path(&format!("keys/{name}.key"))
-            .to_str()
-            .unwrap()
-            .to_string()
-    };
+    let run = |args: &[&str]| run_cli(&node, config.path(), args);
+    let key = |name: &str| demo_key(&node, name);
     let trust = node.path("trust.json");
     let trust = trust.to_str().unwrap();
     let cq = "91500103MA60K7LX03";
