@@ -49,6 +49,7 @@ pub fn verify_certificate(anchor: &TrustAnchor, bundle: &[u8], request: &Request
         steps: Vec::new(),
         certificate: None,
         proven_at: None,
+        recognized_in: None,
     };
     report.verdict = match run_steps(anchor, bundle, request, &mut report) {
         Ok(verdict) | Err(verdict) => verdict,
@@ -77,7 +78,7 @@ fn run_steps(
     let verdict = steps::judge_status(steps, record, request.today);
     steps::note_traceability(steps, record, &mut state);
     if let Some(lab) = issuer {
-        steps::note_recognition(steps, record, lab, &state);
+        report.recognized_in = steps::note_recognition(steps, record, lab, &state);
     }
     Ok(verdict)
 }

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use hengxin_primitives::Date;
 use hengxin_primitives::records::{CertificateRecord, LabRecord};
+use hengxin_primitives::{Date, RegionCode};
 
 hengxin_primitives::wire_words! {
     /// The one answer a reader gets; its code is the `data-status` of the verify page's
@@ -51,6 +51,9 @@ pub struct Report {
     pub certificate: Option<(CertificateRecord, Option<LabRecord>)>,
     /// The height and time (UTC ms) of the header the proof is against.
     pub proven_at: Option<(u64, u64)>,
+    /// Where the certificate is recognised, computed from the proven agreements (`None`: the
+    /// proof carries none, so only the lab's home region is known).
+    pub recognized_in: Option<Vec<RegionCode>>,
 }
 
 impl Report {
@@ -76,7 +79,12 @@ impl Report {
         out.push_str("],\"certificate\":");
         match &self.certificate {
             None => out.push_str("null"),
-            Some((record, lab)) => certificate_json(&mut out, record, lab.as_ref()),
+            Some((record, lab)) => certificate_json(
+                &mut out,
+                record,
+                lab.as_ref(),
+                self.recognized_in.as_deref(),
+            ),
         }
         match self.proven_at {
             Some((height, ms)) => {
@@ -88,8 +96,14 @@ impl Report {
     }
 }
 
-/// Appends the proven certificate and its lab to `out` as the page's `certificate` object.
-fn certificate_json(out: &mut String, record: &CertificateRecord, lab: Option<&LabRecord>) {
+/// Appends the proven certificate and its lab to `out` as the page's `certificate` object;
+/// `recognized_in` is the proven recognition (else the lab's home region).
+fn certificate_json(
+    out: &mut String,
+    record: &CertificateRecord,
+    lab: Option<&LabRecord>,
+    recognized_in: Option<&[RegionCode]>,
+) {
     let f = &record.fields;
     let fields: [(&str, String); 10] = [
         ("lab", record.lab.to_string()),
@@ -119,8 +133,17 @@ fn certificate_json(out: &mut String, record: &CertificateRecord, lab: Option<&L
         json_string(out, value);
     }
     out.push_str(",\"recognized_in\":[");
-    if let Some(lab) = lab {
-        json_string(out, lab.region.as_str());
+    let home = lab.map(|l| core::slice::from_ref(&l.region));
+    for (i, region) in recognized_in
+        .or(home)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        if i > 0 {
+            out.push(',');
+        }
+        json_string(out, region.as_str());
     }
     out.push_str("]}");
 }
@@ -184,6 +207,7 @@ mod tests {
             ],
             certificate: None,
             proven_at: Some((7, 1_780_000_001_000)),
+            recognized_in: None,
         };
         assert_eq!(
             report.to_json(),

@@ -354,7 +354,7 @@ pub(crate) fn note_recognition(
     record: &CertificateRecord,
     lab: &LabRecord,
     state: &VerifiedState,
-) {
+) -> Option<Vec<RegionCode>> {
     let Some(agreements) = proven_agreements(state, &lab.region) else {
         steps.info(
             "recognition",
@@ -364,7 +364,7 @@ pub(crate) fn note_recognition(
                 home = lab.region
             ),
         );
-        return;
+        return None;
     };
     let regions = recognition::recognized_in(record, lab, &agreements);
     let list = regions
@@ -376,4 +376,5 @@ pub(crate) fn note_recognition(
         "recognition",
         format!("互认地区 {list} · recognised in {list}"),
     );
+    Some(regions)
 }

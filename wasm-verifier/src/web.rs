@@ -31,6 +31,7 @@ pub fn verify_certificate_json(
             }],
             certificate: None,
             proven_at: None,
+            recognized_in: None,
         }
         .to_json();
     };

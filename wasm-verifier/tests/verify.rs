@@ -162,7 +162,8 @@ fn a_current_certificate_with_its_document_is_authentic() {
     assert!(trace.detail.contains("traceable"), "{}", trace.detail);
     let json = report.to_json();
     assert!(json.starts_with("{\"status\":\"authentic\""), "{json}");
-    assert!(json.contains("\"recognized_in\":[\"CQ\"]"), "{json}");
+    // Computed from the proven 川渝 agreement, not the home region alone.
+    assert!(json.contains("\"recognized_in\":[\"CQ\",\"SC\"]"), "{json}");
 
     let hash = hengxin_primitives::crypto::sha256(&document).to_hex();
     let qr = verify_certificate(

@@ -86,6 +86,8 @@ fn the_verify_page_gives_each_verdict_in_a_real_browser() {
     assert_eq!(status, "authentic", "{dom}");
     assert!(dom.contains("id=\"steps\""), "{dom}");
     assert!(dom.contains("真实有效"), "Chinese first: {dom}");
+    // Where it is recognised, computed in the page from the proven 川渝 agreement.
+    assert!(dom.contains("<dd>CQ, SC</dd>"), "{dom}");
 
     let (status, dom) = verdict(&format!("{page}?c=CQJL/{}", demo::CERT_REVOKED));
     assert_eq!(status, "revoked", "{dom}");
