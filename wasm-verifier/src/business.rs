@@ -8,6 +8,9 @@ use hengxin_primitives::records::BusinessRecord;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CreditCode, Date};
 
+use std::fmt::Write;
+
+use crate::report;
 use crate::steps::{self, Outcome, Steps};
 use crate::{Step, Verdict};
 
@@ -184,4 +187,85 @@ fn prove_credit(
         on,
         standing,
     })
+}
+
+impl BusinessReport {
+    /// The report as JSON, for the page: `{"status", "steps", "business": {"credit_code",
+    /// "name", "region", "business_type", "on", "grade", "score", "commitment": {"date",
+    /// "current"} | null, "records": [{"id", "code", "name_zh", "date", "points",
+    /// "counts_until", "state"}]} | null, "height", "proven_at_ms"}`.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        report::status_and_steps_json(&mut out, self.verdict, &self.steps);
+        out.push_str(",\"business\":");
+        match &self.credit {
+            None => out.push_str("null"),
+            Some(credit) => credit_json(&mut out, credit),
+        }
+        report::proven_at_json(&mut out, self.proven_at);
+        out
+    }
+}
+
+/// `"name":"value"` pairs of text.
+fn text_fields(out: &mut String, fields: &[(&str, &str)]) {
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        report::json_string(out, name);
+        out.push(':');
+        report::json_string(out, value);
+    }
+}
+
+fn credit_json(out: &mut String, credit: &ProvenCredit) {
+    let b = &credit.business;
+    let (code, on) = (b.credit_code.to_string(), credit.on.to_iso());
+    out.push('{');
+    text_fields(
+        out,
+        &[
+            ("credit_code", &code),
+            ("name", b.name.as_str()),
+            ("region", b.region.as_str()),
+            ("business_type", b.business_type.code()),
+            ("on", &on),
+            ("grade", credit.standing.grade.code()),
+        ],
+    );
+    let _ = write!(out, ",\"score\":{},\"commitment\":", credit.standing.score);
+    match credit::commitment_on(&credit.commitments, credit.on) {
+        None => out.push_str("null"),
+        Some(c) => {
+            out.push_str("{\"date\":");
+            report::json_string(out, &c.date.to_iso());
+            let current = c.is_current(credit.on, &credit.params);
+            let _ = write!(out, ",\"current\":{current}}}");
+        }
+    }
+    out.push_str(",\"records\":[");
+    for (i, r) in credit.records.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let until = r
+            .counts_until(&credit.params)
+            .map(Date::to_iso)
+            .unwrap_or_default();
+        let date = r.date.to_iso();
+        let _ = write!(out, "{{\"id\":{},", r.id);
+        text_fields(
+            out,
+            &[
+                ("code", r.event.code()),
+                ("name_zh", r.event.name_zh()),
+                ("date", &date),
+                ("counts_until", &until),
+                ("state", r.state(credit.on, &credit.params).code()),
+            ],
+        );
+        let _ = write!(out, ",\"points\":{}}}", credit.params.rule(r.event).points);
+    }
+    out.push_str("]}");
 }

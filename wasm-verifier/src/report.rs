@@ -60,23 +60,9 @@ impl Report {
     /// The report as JSON, for the page: `{"status", "steps": [{"id", "ok", "detail"}],
     /// "certificate": {…} | null, "height", "proven_at_ms"}`.
     pub fn to_json(&self) -> String {
-        let mut out = String::from("{\"status\":");
-        json_string(&mut out, self.verdict.code());
-        out.push_str(",\"steps\":[");
-        for (i, step) in self.steps.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"id\":");
-            json_string(&mut out, step.id);
-            let ok = step
-                .ok
-                .map_or("null", |ok| if ok { "true" } else { "false" });
-            let _ = write!(out, ",\"ok\":{ok},\"detail\":");
-            json_string(&mut out, &step.detail);
-            out.push('}');
-        }
-        out.push_str("],\"certificate\":");
+        let mut out = String::new();
+        status_and_steps_json(&mut out, self.verdict, &self.steps);
+        out.push_str(",\"certificate\":");
         match &self.certificate {
             None => out.push_str("null"),
             Some((record, lab)) => certificate_json(
@@ -86,13 +72,39 @@ impl Report {
                 self.recognized_in.as_deref(),
             ),
         }
-        match self.proven_at {
-            Some((height, ms)) => {
-                let _ = write!(out, ",\"height\":{height},\"proven_at_ms\":{ms}}}");
-            }
-            None => out.push_str(",\"height\":null,\"proven_at_ms\":null}"),
-        }
+        proven_at_json(&mut out, self.proven_at);
         out
+    }
+}
+
+/// `{"status": …, "steps": [{"id", "ok", "detail"}]`, the start of every report's JSON.
+pub(crate) fn status_and_steps_json(out: &mut String, verdict: Verdict, steps: &[Step]) {
+    out.push_str("{\"status\":");
+    json_string(out, verdict.code());
+    out.push_str(",\"steps\":[");
+    for (i, step) in steps.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"id\":");
+        json_string(out, step.id);
+        let ok = step
+            .ok
+            .map_or("null", |ok| if ok { "true" } else { "false" });
+        let _ = write!(out, ",\"ok\":{ok},\"detail\":");
+        json_string(out, &step.detail);
+        out.push('}');
+    }
+    out.push(']');
+}
+
+/// `, "height", "proven_at_ms"}`, the end of every report's JSON.
+pub(crate) fn proven_at_json(out: &mut String, proven_at: Option<(u64, u64)>) {
+    match proven_at {
+        Some((height, ms)) => {
+            let _ = write!(out, ",\"height\":{height},\"proven_at_ms\":{ms}}}");
+        }
+        None => out.push_str(",\"height\":null,\"proven_at_ms\":null}"),
     }
 }
 
@@ -149,7 +161,7 @@ fn certificate_json(
 }
 
 /// Appends `text` to `out` as a JSON string.
-fn json_string(out: &mut String, text: &str) {
+pub(crate) fn json_string(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         match c {

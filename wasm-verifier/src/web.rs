@@ -49,3 +49,33 @@ pub fn verify_certificate_json(
     };
     verify_certificate(&anchor, bundle, &request).to_json()
 }
+
+/// Verifies a business's proof bundle against the page's trust anchor and computes its grade on
+/// the reader's date; the report as JSON (see `BusinessReport::to_json`).
+#[wasm_bindgen]
+pub fn verify_business_json(
+    anchor: &[u8],
+    bundle: &[u8],
+    credit_code: &str,
+    now_ms: f64,
+) -> String {
+    let Ok(anchor) = decode_strict::<TrustAnchor>("trust anchor", anchor) else {
+        return crate::BusinessReport {
+            verdict: Verdict::Error,
+            steps: vec![Step {
+                id: "read",
+                ok: Some(false),
+                detail: "本页面的信任锚无效 · this page's trust anchor is damaged".into(),
+            }],
+            credit: None,
+            proven_at: None,
+        }
+        .to_json();
+    };
+    let now_ms = if now_ms.is_finite() && now_ms > 0.0 {
+        now_ms as u64
+    } else {
+        0
+    };
+    crate::verify_business(&anchor, bundle, credit_code, Date::from_unix_ms_cst(now_ms)).to_json()
+}

@@ -456,6 +456,13 @@ fn a_business_s_grade_is_computed_from_its_proof() {
         (100, Grade::B)
     );
     // A year on (the reader's date), the CQ commitment has lapsed.
+    let json = report_json(&f, demo::BUSINESS_CQ);
+    assert!(json.starts_with("{\"status\":\"authentic\""), "{json}");
+    assert!(
+        json.contains("\"grade\":\"A\",\"score\":100,\"commitment\":{\"date\":"),
+        "{json}"
+    );
+    assert!(json.contains("\"current\":true},\"records\":[]}"), "{json}");
     let later = verify_business(
         &f.anchor,
         &business_bundle(&f, demo::BUSINESS_CQ, false),
@@ -525,4 +532,10 @@ fn a_v3_makes_a_business_d_and_a_bundle_leaving_records_out_is_tampered() {
     assert_eq!(report.verdict, Verdict::Unknown, "{:#?}", report.steps);
     let report = verify_business(&f.anchor, &full, "not a code", today());
     assert_eq!(report.verdict, Verdict::Error);
+}
+
+/// The page's JSON for a business.
+fn report_json(f: &Fixture, code: &str) -> String {
+    hengxin_verifier::verify_business(&f.anchor, &business_bundle(f, code, false), code, today())
+        .to_json()
 }

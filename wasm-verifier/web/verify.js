@@ -1,7 +1,9 @@
 // The verify page: fetch a certificate's proof bundle from a node, verify it in WASM against
 // the trust anchor built into this page, and show the verdict in #verdict and each step in
-// #steps. With `#p=<bundle>` in the URL (a stapled proof) it still works offline.
-import init, { verify_certificate_json } from './hengxin_verifier.js';
+// #steps. With `#p=<bundle>` in the URL (a stapled proof) it still works offline. With
+// `?b=<credit code>` (the QR code on a shop's wall) it verifies a business and shows the grade
+// it computed from the proven records in #grade and #score.
+import init, { verify_business_json, verify_certificate_json } from './hengxin_verifier.js';
 
 const LABELS = {
   authentic: ['真实有效', 'Authentic and current'],
@@ -11,6 +13,16 @@ const LABELS = {
   tampered: ['证明或文件不符', 'Tampered or not the anchored document'],
   unknown: ['账本上无此证书', 'Not on the ledger'],
   error: ['无法核验', 'Cannot verify'],
+};
+const BUSINESS_LABELS = {
+  authentic: ['已核验', 'Verified'],
+  unknown: ['账本上无此经营主体', 'No such business on the ledger'],
+  tampered: ['证明不符', 'Tampered: the proof does not hold'],
+  error: ['无法核验', 'Cannot verify'],
+};
+const STATES = {
+  counting: ['计分中', 'counting'], expired: ['已过期', 'expired'],
+  repaired: ['已修复', 'repaired'], withdrawn: ['已撤销', 'withdrawn'],
 };
 const FIELDS = [
   ['lab', '签发机构代码', 'Lab'], ['issuer', '签发机构', 'Issuer'], ['number', '证书编号', 'Number'],
@@ -27,9 +39,9 @@ function base64urlBytes(text) {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
-function show(report, note) {
+function showVerdict(report, labels) {
   const verdict = $('verdict');
-  const [zh, en] = LABELS[report.status] || LABELS.error;
+  const [zh, en] = labels[report.status] || labels.error;
   verdict.dataset.status = report.status;
   verdict.innerHTML = '';
   verdict.append(zh + ' ');
@@ -37,7 +49,6 @@ function show(report, note) {
   span.className = 'en';
   span.textContent = en;
   verdict.append(span);
-  $('note').textContent = note || '';
   const steps = $('steps');
   steps.innerHTML = '';
   for (const step of report.steps) {
@@ -47,6 +58,23 @@ function show(report, note) {
     li.textContent = step.detail;
     steps.append(li);
   }
+}
+
+function addRows(rows) {
+  const details = $('details');
+  for (const [label, value] of rows) {
+    if (!value) continue;
+    const dt = document.createElement('dt');
+    dt.textContent = label;
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    details.append(dt, dd);
+  }
+}
+
+function show(report, note) {
+  showVerdict(report, LABELS);
+  $('note').textContent = note || '';
   const details = $('details');
   details.innerHTML = '';
   const cert = report.certificate;
@@ -56,15 +84,64 @@ function show(report, note) {
     if (report.height !== null) {
       rows.push(['证明区块 Proven at', `#${report.height} · ${new Date(report.proven_at_ms).toLocaleString()}`]);
     }
-    for (const [label, value] of rows) {
-      if (!value) continue;
-      const dt = document.createElement('dt');
-      dt.textContent = label;
-      const dd = document.createElement('dd');
-      dd.textContent = value;
-      details.append(dt, dd);
-    }
+    addRows(rows);
   }
+}
+
+function showBusiness(report) {
+  showVerdict(report, BUSINESS_LABELS);
+  $('details').innerHTML = '';
+  const b = report.business;
+  if (!b) return;
+  const grade = $('grade');
+  grade.dataset.grade = b.grade;
+  grade.textContent = b.grade;
+  grade.hidden = false;
+  const score = $('score');
+  score.textContent = String(b.score);
+  score.hidden = false;
+  const c = b.commitment;
+  addRows([
+    ['名称 Name', b.name], ['统一社会信用代码 Credit code', b.credit_code],
+    ['地区 Region', b.region], ['类型 Type', b.business_type],
+    ['诚信等级 Grade', `${b.grade} · 得分 score ${b.score} · ${b.on}`],
+    ['自我承诺 Commitment', c ? `${c.date} ${c.current ? '有效 current' : '已过期 lapsed'}` : '无 none'],
+  ]);
+  const counting = b.records.filter((r) => r.state === 'counting');
+  const others = b.records.filter((r) => r.state !== 'counting');
+  const line = (r) => {
+    const [zh, en] = STATES[r.state] || [r.state, r.state];
+    const until = r.counts_until ? ` 至 until ${r.counts_until}` : '';
+    return `${r.code} ${r.name_zh} · ${r.date} · ${r.points > 0 ? '+' : ''}${r.points}${until} · ${zh} ${en}`;
+  };
+  addRows(counting.map((r) => ['记录 Record', line(r)]));
+  if (others.length) {
+    const folded = document.createElement('details');
+    const summary = document.createElement('summary');
+    summary.textContent = `已过期或已修复的记录 ${others.length} · expired or repaired records`;
+    folded.append(summary);
+    for (const r of others) {
+      const p = document.createElement('p');
+      p.textContent = line(r);
+      folded.append(p);
+    }
+    $('details').after(folded);
+  }
+}
+
+async function verifyBusiness(code, node, anchor) {
+  const url = `${node}/v1/businesses/${encodeURIComponent(code)}/proof`;
+  let bundle;
+  try {
+    const response = await fetch(url, { cache: 'no-store' });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error ? `${body.error.code}: ${body.error.message}` : response.statusText);
+    bundle = base64urlBytes(body.bundle);
+  } catch (e) {
+    showBusiness({ status: 'error', steps: [{ id: 'read', ok: false, detail: `无法从节点获取证明 · could not get a proof from ${node}: ${e.message}` }], business: null });
+    return;
+  }
+  showBusiness(JSON.parse(verify_business_json(anchor, bundle, code, Date.now())));
 }
 
 function fail(zh, en) {
@@ -86,18 +163,22 @@ async function fetchBundle(node, lab, number) {
 async function main() {
   await init({ module_or_path: new URL('./hengxin_verifier_bg.wasm', import.meta.url) });
   const params = new URLSearchParams(location.search);
+  const anchor = base64urlBytes(document.querySelector('meta[name="hengxin-trust"]').content);
+  const node = params.get('node') || location.origin;
+  if (params.get('b')) {
+    await verifyBusiness(params.get('b'), node, anchor);
+    return;
+  }
   const certificate = params.get('c') || '';
   const slash = certificate.indexOf('/');
   if (slash < 1) {
-    fail('未指定证书', 'no certificate given: open this page as /verify?c=LAB/NUMBER');
+    fail('未指定证书', 'no certificate given: open this page as /verify?c=LAB/NUMBER (or ?b=CREDITCODE for a business)');
     return;
   }
   const lab = certificate.slice(0, slash);
   const number = certificate.slice(slash + 1);
   const hashPrefix = params.get('h') || '';
-  const node = params.get('node') || location.origin;
   const stapled = new URLSearchParams(location.hash.slice(1)).get('p');
-  const anchor = base64urlBytes(document.querySelector('meta[name="hengxin-trust"]').content);
 
   let bundle;
   let note = '';

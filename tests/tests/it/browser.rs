@@ -126,3 +126,116 @@ fn the_verify_page_gives_each_verdict_in_a_real_browser() {
         "a forged stapled proof is never authentic: {status}\n{dom}"
     );
 }
+
+/// The value of attribute `name` on the element with id `id` in `dom`.
+fn attribute(dom: &str, id: &str, name: &str) -> Option<String> {
+    let at = dom.find(&format!("id=\"{id}\""))?;
+    let start = dom[..at].rfind('<')?;
+    let tag = &dom[start..at + dom[at..].find('>')?];
+    let value = tag.split(&format!("{name}=\"")).nth(1)?;
+    Some(value.split('"').next()?.to_string())
+}
+
+/// The text of the element with id `id` in `dom`.
+fn text_of(dom: &str, id: &str) -> Option<String> {
+    let at = dom.find(&format!("id=\"{id}\""))?;
+    let open = at + dom[at..].find('>')? + 1;
+    let close = open + dom[open..].find('<')?;
+    Some(dom[open..close].to_string())
+}
+
+/// A node stand-in that answers every request with a business bundle with one byte changed.
+fn hostile_node(bundle: String) -> String {
+    let mut forged = bundle.into_bytes();
+    let middle = forged.len() / 2;
+    forged[middle] = if forged[middle] == b'A' { b'B' } else { b'A' };
+    let body = format!(
+        "{{\"bundle\":\"{}\",\"height\":1}}",
+        String::from_utf8(forged).unwrap()
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                 access-control-allow-origin: *\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    url
+}
+
+#[test]
+fn a_business_s_wall_sign_shows_the_grade_the_page_computed() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let node = DevNode::start();
+    let page = format!("{}/verify", node.url);
+    let open = |code: &str| verdict(&format!("{page}?b={code}"));
+
+    let (status, dom) = open(demo::BUSINESS_CQ);
+    assert_eq!(status, "authentic", "{dom}");
+    assert_eq!(
+        attribute(&dom, "grade", "data-grade").as_deref(),
+        Some("A"),
+        "{dom}"
+    );
+    assert_eq!(text_of(&dom, "score").as_deref(), Some("100"), "{dom}");
+    assert!(dom.contains("渝中示范加油站"), "{dom}");
+    let (status, dom) = open(demo::BUSINESS_SC);
+    assert_eq!(status, "authentic", "{dom}");
+    assert_eq!(
+        attribute(&dom, "grade", "data-grade").as_deref(),
+        Some("B"),
+        "{dom}"
+    );
+    let (status, dom) = open("91350100M000100Y43");
+    assert_eq!(status, "unknown", "{dom}");
+
+    // An inspector records a V3 (the CLI waits for finality): the page computes D.
+    let recorded = Command::new(hengxin_tests::workspace_bin("hengxin"))
+        .args(["--node", &node.url, "credit", "record", "--key"])
+        .arg(node.path("keys/inspector-cq.key"))
+        .args([demo::BUSINESS_CQ, "V3"])
+        .env("XDG_CONFIG_HOME", node.path("config"))
+        .output()
+        .unwrap();
+    assert!(
+        recorded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&recorded.stderr)
+    );
+    let (status, dom) = open(demo::BUSINESS_CQ);
+    assert_eq!(status, "authentic", "{dom}");
+    assert_eq!(
+        attribute(&dom, "grade", "data-grade").as_deref(),
+        Some("D"),
+        "{dom}"
+    );
+    assert_eq!(text_of(&dom, "score").as_deref(), Some("60"), "{dom}");
+
+    // A node that bends the bundle gets `tampered`, never a grade.
+    let bundle = get_json(&format!(
+        "{}/v1/businesses/{}/proof",
+        node.url,
+        demo::BUSINESS_CQ
+    ))
+    .unwrap()["bundle"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hostile = hostile_node(bundle);
+    let (status, dom) = verdict(&format!("{page}?b={}&node={hostile}", demo::BUSINESS_CQ));
+    assert!(status == "tampered" || status == "error", "{status}\n{dom}");
+    assert_eq!(
+        attribute(&dom, "grade", "data-grade"),
+        None,
+        "no grade: {dom}"
+    );
+}
