@@ -166,6 +166,9 @@ async function main() {
   const anchor = base64urlBytes(document.querySelector('meta[name="hengxin-trust"]').content);
   const node = params.get('node') || location.origin;
   if (params.get('b')) {
+    $('title').innerHTML = '衡信 · 诚信计量核验 <small>Integrity-metrology check</small>';
+    document.title = '衡信 · 诚信计量核验 Integrity-metrology check';
+    $('compare').hidden = true;
     await verifyBusiness(params.get('b'), node, anchor);
     return;
   }
