@@ -109,7 +109,12 @@ fn bundle(f: &Fixture, lab: &str, number: &str) -> Vec<u8> {
             .keys
             .extend(ids.into_iter().map(StorageKey::Agreement));
     }
-    let mut keys: Vec<Vec<u8>> = recorder.keys.iter().map(StorageKey::to_bytes).collect();
+    bundle_of(f, &recorder.keys)
+}
+
+/// A bundle proving `keys` (each once, sorted) at height 1.
+fn bundle_of(f: &Fixture, keys: &[StorageKey]) -> Vec<u8> {
+    let mut keys: Vec<Vec<u8>> = keys.iter().map(StorageKey::to_bytes).collect();
     keys.sort();
     keys.dedup();
     ProofBundle {
@@ -379,17 +384,7 @@ fn where_a_certificate_is_recognised_is_computed_from_the_proven_agreements() {
         demo::CERT_VALID.parse().unwrap(),
     );
     let lab_key = StorageKey::Lab(LabCode::new("CQJL").unwrap());
-    let stapled = ProofBundle {
-        genesis_hash: f.anchor.genesis_hash,
-        handoffs: vec![],
-        header: f.header.clone(),
-        commit: f.commit.clone(),
-        entries: [cert_key, lab_key]
-            .iter()
-            .map(|k| f.chain.state().prove(&k.to_bytes(), 1).unwrap())
-            .collect(),
-    }
-    .encode();
+    let stapled = bundle_of(&f, &[cert_key, lab_key]);
     let text = detail(&stapled, demo::CERT_VALID);
     assert!(
         text.contains("no agreements") && text.contains("CQ at least"),
@@ -408,19 +403,7 @@ fn business_bundle(f: &Fixture, code: &str, leave_out_records: bool) -> Vec<u8> 
     if !leave_out_records {
         keys.push(StorageKey::CreditRecords(code));
     }
-    let mut keys: Vec<Vec<u8>> = keys.iter().map(StorageKey::to_bytes).collect();
-    keys.sort();
-    ProofBundle {
-        genesis_hash: f.anchor.genesis_hash,
-        handoffs: vec![],
-        header: f.header.clone(),
-        commit: f.commit.clone(),
-        entries: keys
-            .iter()
-            .map(|k| f.chain.state().prove(k, 1).unwrap())
-            .collect(),
-    }
-    .encode()
+    bundle_of(f, &keys)
 }
 
 fn today() -> Date {
