@@ -87,7 +87,7 @@ pub fn verify_business(
 fn read_code(steps: &mut Steps<'_>, text: &str) -> Outcome<CreditCode> {
     match text.parse::<CreditCode>() {
         Ok(code) => Ok(code),
-        Err(_) => steps.end_with(
+        Err(_) => steps.end(
             "read",
             "统一社会信用代码无效 · the credit code is not valid",
             Verdict::Error,
@@ -104,7 +104,7 @@ fn proven<T: parity_scale_codec::Decode>(
 ) -> Outcome<Option<T>> {
     match state.get(key) {
         Ok(value) => Ok(value),
-        Err(_) => steps.end_with(
+        Err(_) => steps.end(
             "credit",
             format!("证明缺少{what} · the proof leaves out the business's {what}"),
             Verdict::Tampered,
@@ -123,13 +123,13 @@ fn prove_credit(
     let Some(business) =
         proven::<BusinessRecord>(steps, state, &StorageKey::Business(code.clone()), "record")?
     else {
-        return steps.end_with(
+        return steps.end(
             "record",
             format!("账本上无此经营主体 · no business {code} is on the ledger"),
             Verdict::Unknown,
         );
     };
-    steps.pass_step(
+    steps.pass(
         "record",
         format!(
             "经营主体已登记 · registered: {} ({}, {})",
@@ -152,13 +152,13 @@ fn prove_credit(
     .unwrap_or_default();
     let Some(params) = proven::<CreditParams>(steps, state, &StorageKey::CreditParams, "rules")?
     else {
-        return steps.end_with(
+        return steps.end(
             "credit",
             "证明缺少评分规则 · the proof carries no credit rule table",
             Verdict::Tampered,
         );
     };
-    steps.pass_step(
+    steps.pass(
         "credit",
         format!(
             "信用记录完整 · every credit record proven ({} records, {} commitments)",
@@ -172,7 +172,7 @@ fn prove_credit(
         on,
         &params,
     );
-    steps.pass_step(
+    steps.pass(
         "grade",
         format!(
             "诚信等级 {} (得分 {}) · grade {} (score {}) on {on}",

@@ -27,7 +27,7 @@ impl Steps<'_> {
         });
     }
 
-    fn pass(&mut self, id: &'static str, detail: impl Into<String>) {
+    pub(crate) fn pass(&mut self, id: &'static str, detail: impl Into<String>) {
         self.push(id, Some(true), detail);
     }
 
@@ -39,23 +39,8 @@ impl Steps<'_> {
         self.push(id, None, detail);
     }
 
-    /// A passed step (for the business checks).
-    pub(crate) fn pass_step(&mut self, id: &'static str, detail: impl Into<String>) {
-        self.pass(id, detail);
-    }
-
-    /// A failed step that ends the verification with `verdict` (for the business checks).
-    pub(crate) fn end_with<T>(
-        &mut self,
-        id: &'static str,
-        detail: impl Into<String>,
-        verdict: Verdict,
-    ) -> Outcome<T> {
-        self.end(id, detail, verdict)
-    }
-
     /// Records a failed step that ends the verification with `verdict`.
-    fn end<T>(
+    pub(crate) fn end<T>(
         &mut self,
         id: &'static str,
         detail: impl Into<String>,

@@ -140,14 +140,7 @@ pub fn run(ctx: &Context, command: &CreditCommand) -> Outcome {
             signing,
             credit_code,
             record,
-        } => {
-            let call = credit::Call::Withdraw {
-                credit_code: parse::credit_code(credit_code)?,
-                record: *record,
-            };
-            let done = format!("withdrew record {record} of {credit_code}");
-            ctx.submit(&signing.key, Call::Credit(call), done)
-        }
+        } => withdraw(ctx, signing, credit_code, *record),
         CreditCommand::Show {
             credit_code,
             on,
@@ -203,6 +196,15 @@ fn record(
         evidence_hash: evidence.map(file_hash).transpose()?.unwrap_or(Hash::ZERO),
     };
     let done = format!("recorded {code} ({}) for {credit_code}", code.name_zh());
+    ctx.submit(&signing.key, Call::Credit(call), done)
+}
+
+fn withdraw(ctx: &Context, signing: &Signing, credit_code: &str, record: u64) -> Outcome {
+    let call = credit::Call::Withdraw {
+        credit_code: parse::credit_code(credit_code)?,
+        record,
+    };
+    let done = format!("withdrew record {record} of {credit_code}");
     ctx.submit(&signing.key, Call::Credit(call), done)
 }
 

@@ -10,7 +10,7 @@ use hengxin_primitives::records::{CertKind, CertificateFields, ConclusionWord};
 
 use super::anchor::{self, AnchorArgs};
 use super::context::Context;
-use super::exit::{Exit, Failure, Outcome};
+use super::exit::{Failure, Outcome};
 use super::output::print_json;
 
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
@@ -217,12 +217,9 @@ fn report(
     if summary.failed.is_empty() && summary.unsettled == 0 {
         return Ok(());
     }
-    Err(Failure::new(
-        Exit::Error,
-        if summary.unsettled > 0 {
-            "some certificates are not settled yet; run the same command again to resume"
-        } else {
-            "some certificates were refused (listed above)"
-        },
-    ))
+    Err(Failure::error(if summary.unsettled > 0 {
+        "some certificates are not settled yet; run the same command again to resume"
+    } else {
+        "some certificates were refused (listed above)"
+    }))
 }

@@ -160,18 +160,22 @@ pub(crate) fn record(
     })
 }
 
-/// The business's records and the index of record `id`.
-fn record_at(
+/// Checks and changes record `id` of a business with `change`, then stores the records; when
+/// `change` refuses, nothing is written.
+fn update_record(
     s: &mut dyn Storage,
     credit_code: &CreditCode,
     id: u64,
-) -> DispatchResult<(Vec<CreditRecord>, usize), Error> {
-    let all = records(s, credit_code)?;
-    let index = usize::try_from(id)
+    change: impl FnOnce(&mut CreditRecord) -> Result<(), Error>,
+) -> DispatchResult<(), Error> {
+    let mut all = records(s, credit_code)?;
+    let record = usize::try_from(id)
         .ok()
-        .filter(|i| *i < all.len())
+        .and_then(|i| all.get_mut(i))
         .ok_or(Error::NoSuchRecord(id))?;
-    Ok((all, index))
+    change(record)?;
+    s.put(&StorageKey::CreditRecords(credit_code.clone()), &all);
+    Ok(())
 }
 
 /// [`crate::Call::Withdraw`]: a regulator of the region withdraws a P2 designation.
@@ -184,15 +188,16 @@ pub(crate) fn withdraw(
 ) -> DispatchResult<Event, Error> {
     let business = business(s, &credit_code)?;
     ensure_regulator(s, signer, &business)?;
-    let (mut all, i) = record_at(s, &credit_code, id)?;
-    if all[i].event != CreditEvent::P2 {
-        return Err(Error::NotWithdrawable(id).into());
-    }
-    if all[i].withdrawn.is_some() {
-        return Err(Error::AlreadyWithdrawn(id).into());
-    }
-    all[i].withdrawn = Some(env.today());
-    s.put(&StorageKey::CreditRecords(credit_code.clone()), &all);
+    update_record(s, &credit_code, id, |record| {
+        if record.event != CreditEvent::P2 {
+            return Err(Error::NotWithdrawable(id));
+        }
+        if record.withdrawn.is_some() {
+            return Err(Error::AlreadyWithdrawn(id));
+        }
+        record.withdrawn = Some(env.today());
+        Ok(())
+    })?;
     Ok(Event::Withdrawn { credit_code, id })
 }
 
@@ -209,23 +214,24 @@ pub(crate) fn apply_repair(
     if !matches!(signer_of(s, signer, &business)?, Signer::Business) {
         return Err(Error::NotBusiness(credit_code).into());
     }
-    let (mut all, i) = record_at(s, &credit_code, id)?;
     let params = params(s)?;
-    let from = all[i]
-        .repairable_from(&params)
-        .ok_or(Error::NotRepairable(id))?;
-    if all[i].repaired.is_some() {
-        return Err(Error::AlreadyRepaired(id).into());
-    }
-    if all[i].repair_applied.is_some() {
-        return Err(Error::RepairPending(id).into());
-    }
     let today = env.today();
-    if today < from {
-        return Err(Error::RepairTooEarly { from }.into());
-    }
-    all[i].repair_applied = Some(today);
-    s.put(&StorageKey::CreditRecords(credit_code.clone()), &all);
+    update_record(s, &credit_code, id, |record| {
+        let from = record
+            .repairable_from(&params)
+            .ok_or(Error::NotRepairable(id))?;
+        if record.repaired.is_some() {
+            return Err(Error::AlreadyRepaired(id));
+        }
+        if record.repair_applied.is_some() {
+            return Err(Error::RepairPending(id));
+        }
+        if today < from {
+            return Err(Error::RepairTooEarly { from });
+        }
+        record.repair_applied = Some(today);
+        Ok(())
+    })?;
     Ok(Event::RepairApplied { credit_code, id })
 }
 
@@ -242,15 +248,15 @@ pub(crate) fn decide_repair(
 ) -> DispatchResult<Event, Error> {
     let business = business(s, &credit_code)?;
     ensure_regulator(s, signer, &business)?;
-    let (mut all, i) = record_at(s, &credit_code, id)?;
-    if all[i].repair_applied.is_none() {
-        return Err(Error::NoRepairApplication(id).into());
-    }
-    all[i].repair_applied = None;
-    if approve {
-        all[i].repaired = Some(env.today());
-    }
-    s.put(&StorageKey::CreditRecords(credit_code.clone()), &all);
+    update_record(s, &credit_code, id, |record| {
+        if record.repair_applied.take().is_none() {
+            return Err(Error::NoRepairApplication(id));
+        }
+        if approve {
+            record.repaired = Some(env.today());
+        }
+        Ok(())
+    })?;
     Ok(match approve {
         true => Event::RepairApproved { credit_code, id },
         false => Event::RepairRejected { credit_code, id },
