@@ -6,6 +6,7 @@
 
 use alloc::vec::Vec;
 
+use parity_scale_codec::{Decode, Encode};
 use sha2::{Digest, Sha256};
 
 use crate::credit::Grade;
@@ -53,7 +54,7 @@ pub fn sample_size(count: usize, ratio_percent: u8) -> usize {
 }
 
 /// One business drawn, with the inspectors drawn for it.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
 pub struct Target {
     /// The business.
     pub credit_code: CreditCode,

@@ -7,22 +7,7 @@ use crate::crypto::PublicKey;
 
 /// 统一社会信用代码 with a valid check digit, one per `n`.
 fn code(n: u32) -> CreditCode {
-    const CHARSET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [u32; 17] = [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
-    let body = alloc::format!("91500103MA{n:07}");
-    let sum: u32 = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| {
-            let v = CHARSET.iter().position(|c| *c == b).unwrap_or(0) as u32;
-            v * w
-        })
-        .sum();
-    let check = (31 - sum % 31) % 31;
-    let text: String = alloc::format!("{body}{}", char::from(CHARSET[check as usize]));
-    CreditCode::new(&text).unwrap()
+    CreditCode::completing(&alloc::format!("91500103MA{n:07}")).unwrap()
 }
 
 fn inspector(n: u8) -> AccountId {

@@ -219,6 +219,19 @@ checked_text!(
     Text, check_text
 );
 
+impl CreditCode {
+    /// The code of the first 17 characters `body` with its check digit appended (for tests and
+    /// tools that make codes).
+    pub fn completing(body: &str) -> Result<CreditCode, IdError> {
+        match CreditCode::new(&alloc::format!("{body}0")) {
+            Err(IdError::CheckDigit { expected }) => {
+                CreditCode::new(&alloc::format!("{body}{expected}"))
+            }
+            other => other,
+        }
+    }
+}
+
 impl Text {
     /// Text known to be valid at compile time (the demo genesis); over-long input is cut.
     pub fn lossy(text: &str) -> Text {
@@ -319,6 +332,13 @@ mod tests {
             "O is not in the charset"
         );
         assert!(CreditCode::new("9150010").is_err());
+        assert_eq!(
+            CreditCode::completing("91500103MA60K7LX0")
+                .unwrap()
+                .as_str(),
+            "91500103MA60K7LX03"
+        );
+        assert!(CreditCode::completing("91500103MA60K7LXI").is_err());
     }
 
     #[test]

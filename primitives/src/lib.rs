@@ -18,6 +18,7 @@ pub mod draw;
 pub mod files;
 pub mod hex;
 pub mod ids;
+pub mod inspection;
 pub mod recognition;
 pub mod records;
 pub mod rules;

@@ -49,6 +49,13 @@ pub enum StorageKey {
     /// `Vec<RegionCode>`: every region, sorted; validator changes need all of them.
     #[codec(index = 17)]
     Regions,
+    /// `u64`: how many businesses a region has registered.
+    #[codec(index = 18)]
+    BusinessCount(RegionCode),
+    /// `Vec<CreditCode>`: one page of a region's businesses, in registration order
+    /// (`hengxin_membership::BUSINESS_PAGE` to a page; complete: the count says how many).
+    #[codec(index = 19)]
+    BusinessPage(RegionCode, u32),
     /// `CertificateRecord`.
     #[codec(index = 20)]
     Certificate(LabCode, CertNumber),
@@ -76,6 +83,27 @@ pub enum StorageKey {
     /// shows every record its grade is computed from).
     #[codec(index = 52)]
     CreditRecords(CreditCode),
+    /// `InspectionPlan`: a 双随机 plan by id.
+    #[codec(index = 60)]
+    Plan(u64),
+    /// `u64`: the number of plans made; the last id.
+    #[codec(index = 61)]
+    PlanCount,
+    /// `Vec<u64>`: the ids of a region's plans, oldest first.
+    #[codec(index = 62)]
+    PlansOf(RegionCode),
+    /// `Vec<u64>`: the plans whose reveal height this is, drawn as the next block begins.
+    #[codec(index = 63)]
+    PlansRevealing(u64),
+    /// `DrawRecord`: a plan's draw, once its reveal block is finalized.
+    #[codec(index = 64)]
+    Draw(u64),
+    /// `InspectionResult`: the result of inspecting one target of a plan.
+    #[codec(index = 65)]
+    InspectionResult(u64, CreditCode),
+    /// `Vec<Conflict>`: the conflicts of interest an inspector declared, oldest first.
+    #[codec(index = 66)]
+    Conflicts(AccountId),
 }
 
 impl StorageKey {

@@ -16,7 +16,9 @@ mod calls;
 #[cfg(test)]
 mod tests;
 
-use hengxin_primitives::credit::{Commitment, CreditEvent, CreditParams, CreditRecord};
+use hengxin_primitives::credit::{
+    self, Commitment, CreditEvent, CreditParams, CreditRecord, Standing,
+};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CreditCode, Date, Hash, RegionCode};
 use hengxin_support::{DispatchResult, Env, PalletError, Storage, StorageError};
@@ -47,6 +49,25 @@ pub fn commitments(
 ) -> Result<Vec<Commitment>, StorageError> {
     Ok(s.get(&StorageKey::Commitment(code.clone()))?
         .unwrap_or_default())
+}
+
+/// The score and grade of business `code` on `on`, by the one rule
+/// ([`hengxin_primitives::credit::grade`]) over its records, its self-commitment in force that
+/// day and the genesis rule table.
+pub fn standing(
+    s: &mut dyn Storage,
+    code: &CreditCode,
+    on: Date,
+) -> Result<Standing, StorageError> {
+    let params = params(s)?;
+    let records = records(s, code)?;
+    let commitments = commitments(s, code)?;
+    Ok(credit::grade(
+        &records,
+        credit::commitment_on(&commitments, on),
+        on,
+        &params,
+    ))
 }
 
 /// What a successful call did.

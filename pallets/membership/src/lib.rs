@@ -18,7 +18,10 @@ mod tests;
 
 pub use governance::on_block_start;
 pub use origin::{acts_for_lab, ensure_regulator, ensure_regulator_of};
-pub use storage::{business, lab, next_validators, regions, role, validators};
+pub use storage::{
+    BUSINESS_PAGE, business, business_count, businesses_of, lab, next_validators, regions, role,
+    validators,
+};
 
 use hengxin_primitives::block::{ValidatorSet, ValidatorSetError};
 use hengxin_primitives::records::{
@@ -118,10 +121,12 @@ pub fn build_genesis(s: &mut dyn Storage, config: &GenesisConfig) -> Result<(), 
     for business in &config.businesses {
         let what = format!("business {}", business.credit_code);
         genesis_known(&codes, &business.region, &what)?;
-        s.put(
-            &StorageKey::Business(business.credit_code.clone()),
-            business,
-        );
+        if storage::business(s, &business.credit_code)?.is_some() {
+            return Err(GenesisError::Inconsistent(format!(
+                "{what} is listed twice"
+            )));
+        }
+        storage::put_business(s, business)?;
     }
     s.put(&StorageKey::Regions, &codes);
     s.put(&StorageKey::Validators, &config.validators);

@@ -6,7 +6,7 @@ use hengxin_primitives::{AccountId, CreditCode, RegionCode, Text};
 use hengxin_support::{DispatchResult, Env, Storage};
 
 use crate::origin::{ensure_key_free, ensure_regulator_of};
-use crate::storage::{business, role};
+use crate::storage::{business, put_business, role};
 use crate::{Error, Event};
 
 /// [`crate::Call::RegisterInspector`]: a regulator of `region` registers an inspector's key.
@@ -85,7 +85,7 @@ pub(crate) fn register_business(
         business_type: new.business_type,
         registered_height: env.height,
     };
-    s.put(&StorageKey::Business(new.credit_code.clone()), &record);
+    put_business(s, &record)?;
     if let Some(key) = new.key {
         let role = AccountRole::Business {
             credit_code: new.credit_code.clone(),

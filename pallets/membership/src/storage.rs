@@ -24,6 +24,60 @@ pub fn business(
     s.get(&StorageKey::Business(code.clone()))
 }
 
+/// Businesses to a page of a region's index ([`StorageKey::BusinessPage`]).
+pub const BUSINESS_PAGE: u64 = 1000;
+
+/// How many businesses `region` has registered.
+pub fn business_count(s: &mut dyn Storage, region: &RegionCode) -> Result<u64, StorageError> {
+    Ok(s.get(&StorageKey::BusinessCount(region.clone()))?
+        .unwrap_or(0))
+}
+
+/// Every business registered in `region`, in registration order (one read per page).
+pub fn businesses_of(
+    s: &mut dyn Storage,
+    region: &RegionCode,
+) -> Result<Vec<CreditCode>, StorageError> {
+    let count = business_count(s, region)?;
+    let mut all = Vec::new();
+    for page in 0..count.div_ceil(BUSINESS_PAGE) {
+        let key = StorageKey::BusinessPage(region.clone(), page_number(page)?);
+        let codes: Vec<CreditCode> = s.get(&key)?.unwrap_or_default();
+        all.extend(codes);
+    }
+    if all.len() as u64 != count {
+        return Err(StorageError::Corrupt(format!(
+            "region {region} counts {count} businesses but its pages hold {}",
+            all.len()
+        )));
+    }
+    Ok(all)
+}
+
+/// Stores a new business and adds it to its region's index.
+pub(crate) fn put_business(
+    s: &mut dyn Storage,
+    business: &BusinessRecord,
+) -> Result<(), StorageError> {
+    let region = &business.region;
+    let count = business_count(s, region)?;
+    let key = StorageKey::BusinessPage(region.clone(), page_number(count / BUSINESS_PAGE)?);
+    let mut page: Vec<CreditCode> = s.get(&key)?.unwrap_or_default();
+    page.push(business.credit_code.clone());
+    s.put(&key, &page);
+    s.put(&StorageKey::BusinessCount(region.clone()), &(count + 1));
+    s.put(
+        &StorageKey::Business(business.credit_code.clone()),
+        business,
+    );
+    Ok(())
+}
+
+fn page_number(page: u64) -> Result<u32, StorageError> {
+    u32::try_from(page)
+        .map_err(|_| StorageError::Corrupt("business index past its last page".into()))
+}
+
 /// Every region, sorted.
 pub fn regions(s: &mut dyn Storage) -> Result<Vec<RegionCode>, StorageError> {
     Ok(s.get(&StorageKey::Regions)?.unwrap_or_default())

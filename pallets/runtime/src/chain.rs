@@ -10,8 +10,8 @@ use hengxin_primitives::{AccountId, Hash, Header, PublicKey, Signature};
 use hengxin_support::{Backend, Env, Failure, Overlay, StateDb, Storage, StorageError, WriteBatch};
 
 use crate::{
-    Call, Event, Transaction, TxError, TxOutcome, certificates, credit, membership, recognition,
-    standards,
+    Call, Event, Transaction, TxError, TxOutcome, certificates, credit, inspection, membership,
+    recognition, standards,
 };
 
 /// A chain's runtime: its state and its identity.
@@ -79,8 +79,12 @@ impl<B: Backend> Chain<B> {
         key: &StorageKey,
         version: u64,
     ) -> Result<Option<T>, StorageError> {
-        let mut overlay = Overlay::new(&self.state, Some(version));
-        (&mut overlay as &mut dyn Storage).get(key)
+        (&mut self.view(version) as &mut dyn Storage).get(key)
+    }
+
+    /// The state at `version`, for the pallets' own read functions (writes stay in memory).
+    pub fn view(&self, version: u64) -> Overlay<'_, B> {
+        Overlay::new(&self.state, Some(version))
     }
 
     /// The next nonce of `account` at `version`.
@@ -111,6 +115,7 @@ impl<B: Backend> Chain<B> {
         };
         let mut overlay = Overlay::new(&self.state, Some(parent.height));
         membership::on_block_start(&mut overlay)?;
+        inspection::on_block_start(&mut overlay, parent)?;
         overlay.commit_tx();
         let validator_set_hash = set_hash(membership::validators(&mut overlay)?);
 
@@ -286,6 +291,8 @@ pub(crate) fn dispatch(
         Call::Credit(c) => {
             lift(credit::dispatch(s, env, signer, c), TxError::Credit).map(Event::Credit)
         }
+        Call::Inspection(c) => lift(inspection::dispatch(s, env, signer, c), TxError::Inspection)
+            .map(Event::Inspection),
     }
 }
 

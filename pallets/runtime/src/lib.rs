@@ -11,6 +11,7 @@ pub use chain::{BlockError, Chain, Executed};
 pub use genesis::{GenesisConfig, GenesisError};
 pub use hengxin_certificates as certificates;
 pub use hengxin_credit as credit;
+pub use hengxin_inspection as inspection;
 pub use hengxin_membership as membership;
 pub use hengxin_recognition as recognition;
 pub use hengxin_standards as standards;
@@ -38,7 +39,9 @@ pub enum Call {
     /// Integrity-metrology credit (诚信计量).
     #[codec(index = 4)]
     Credit(credit::Call),
-    // Index 5 is reserved for Inspection (双随机): its pallet comes next.
+    /// Random inspections (双随机).
+    #[codec(index = 5)]
+    Inspection(inspection::Call),
 }
 
 /// A signed transaction of this runtime.
@@ -85,6 +88,9 @@ pub enum Event {
     /// From credit.
     #[codec(index = 4)]
     Credit(credit::Event),
+    /// From inspection.
+    #[codec(index = 5)]
+    Inspection(inspection::Event),
 }
 
 /// Why a transaction failed. A failed transaction changes nothing, not even its nonce.
@@ -150,6 +156,10 @@ pub enum TxError {
     #[codec(index = 14)]
     #[error(transparent)]
     Credit(credit::Error),
+    /// Refused by inspection.
+    #[codec(index = 15)]
+    #[error(transparent)]
+    Inspection(inspection::Error),
 }
 
 impl TxError {
@@ -168,6 +178,7 @@ impl TxError {
             TxError::Standards(e) => e.code(),
             TxError::Recognition(e) => e.code(),
             TxError::Credit(e) => e.code(),
+            TxError::Inspection(e) => e.code(),
         }
     }
 }
@@ -264,6 +275,10 @@ mod tests {
             (
                 TxError::Credit(credit::Error::TooManyRecords),
                 "credit.too_many_records",
+            ),
+            (
+                TxError::Inspection(inspection::Error::EmptyPool),
+                "inspection.empty_pool",
             ),
         ];
         for (error, code) in cases {

@@ -7,6 +7,7 @@ mod codec;
 mod credit;
 mod determinism;
 mod harness;
+mod inspection;
 mod membership;
 mod proofs;
 mod recognition;

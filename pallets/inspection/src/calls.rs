@@ -1,0 +1,195 @@
+//! The inspection calls, one function each: check who signs, validate, write, say what
+//! happened. Nothing is written before everything is checked.
+
+use hengxin_primitives::inspection::{Conflict, InspectionPlan, InspectionResult, Outcome};
+use hengxin_primitives::records::{AccountRole, BusinessType};
+use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::{AccountId, CreditCode, Hash, RegionCode};
+use hengxin_support::{DispatchResult, Env, Failure, Storage};
+
+use crate::{
+    CONFLICTS_MAX, Error, Event, PLANS_PER_HEIGHT_MAX, PLANS_PER_REGION_MAX, POOL_MAX,
+    REVEAL_AHEAD_MAX, REVEAL_AHEAD_MIN, conflicts, draw, plan as load_plan, plans_of,
+};
+
+/// A plan as [`crate::Call::Plan`] names it.
+pub(crate) struct NewPlan {
+    pub(crate) region: RegionCode,
+    pub(crate) business_types: Vec<BusinessType>,
+    pub(crate) ratios: [u8; 4],
+    pub(crate) inspectors: Vec<AccountId>,
+    pub(crate) reveal_height: u64,
+}
+
+/// Whether `account` is an active inspector of `region`.
+fn is_inspector_of(
+    s: &mut dyn Storage,
+    account: &AccountId,
+    region: &RegionCode,
+) -> DispatchResult<bool, Error> {
+    Ok(matches!(
+        hengxin_membership::role(s, account)?,
+        Some(AccountRole::Inspector { region: r, active: true, .. }) if r == *region
+    ))
+}
+
+/// [`crate::Call::Plan`]: a regulator of the region publishes a plan revealed at least two
+/// blocks ahead, over its own active inspectors.
+pub(crate) fn plan(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    new: NewPlan,
+) -> DispatchResult<Event, Error> {
+    match hengxin_membership::role(s, signer)? {
+        Some(AccountRole::Regulator { region }) if region == new.region => {}
+        _ => return Err(Error::NotRegulatorOf(new.region).into()),
+    }
+    let earliest = env.height + REVEAL_AHEAD_MIN;
+    if new.reveal_height < earliest {
+        return Err(Error::RevealTooSoon { earliest }.into());
+    }
+    let latest = env.height + REVEAL_AHEAD_MAX;
+    if new.reveal_height > latest {
+        return Err(Error::RevealTooFar { latest }.into());
+    }
+    let mut business_types = new.business_types;
+    business_types.sort();
+    business_types.dedup();
+    if business_types.is_empty() {
+        return Err(Error::NoBusinessTypes.into());
+    }
+    if let Some(ratio) = new.ratios.iter().find(|r| **r > 100) {
+        return Err(Error::BadRatio(*ratio).into());
+    }
+    let mut inspectors = new.inspectors;
+    inspectors.sort_by_key(|k| *k.as_bytes());
+    inspectors.dedup();
+    if inspectors.is_empty() {
+        return Err(Error::EmptyPool.into());
+    }
+    if inspectors.len() > POOL_MAX {
+        return Err(Error::PoolTooLarge.into());
+    }
+    for inspector in &inspectors {
+        if !is_inspector_of(s, inspector, &new.region)? {
+            return Err(Error::NotInspectorOf(*inspector, new.region).into());
+        }
+    }
+    let mut of_region = plans_of(s, &new.region)?;
+    if of_region.len() >= PLANS_PER_REGION_MAX {
+        return Err(Error::TooManyPlans(new.region).into());
+    }
+    let revealing_key = StorageKey::PlansRevealing(new.reveal_height);
+    let mut revealing: Vec<u64> = s.get(&revealing_key)?.unwrap_or_default();
+    if revealing.len() >= PLANS_PER_HEIGHT_MAX {
+        return Err(Error::TooManyPlansAtHeight(new.reveal_height).into());
+    }
+    let id = s.get::<u64>(&StorageKey::PlanCount)?.unwrap_or(0) + 1;
+    of_region.push(id);
+    revealing.push(id);
+    s.put(&StorageKey::PlanCount, &id);
+    s.put(&StorageKey::PlansOf(new.region.clone()), &of_region);
+    s.put(&revealing_key, &revealing);
+    let plan = InspectionPlan {
+        id,
+        region: new.region,
+        business_types,
+        ratios: new.ratios,
+        inspectors,
+        reveal_height: new.reveal_height,
+        created_by: *signer,
+        created_height: env.height,
+    };
+    s.put(&StorageKey::Plan(id), &plan);
+    Ok(Event::Planned {
+        id,
+        reveal_height: plan.reveal_height,
+    })
+}
+
+/// [`crate::Call::DeclareConflict`]: an active inspector declares a conflict of interest with
+/// a registered business.
+pub(crate) fn declare_conflict(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    credit_code: CreditCode,
+) -> DispatchResult<Event, Error> {
+    match hengxin_membership::role(s, signer)? {
+        Some(AccountRole::Inspector { active: true, .. }) => {}
+        _ => return Err(Error::NotInspector.into()),
+    }
+    if hengxin_membership::business(s, &credit_code)?.is_none() {
+        return Err(Error::UnknownBusiness(credit_code).into());
+    }
+    let mut declared = conflicts(s, signer)?;
+    if declared.iter().any(|c| c.credit_code == credit_code) {
+        return Err(Error::ConflictExists(credit_code).into());
+    }
+    if declared.len() >= CONFLICTS_MAX {
+        return Err(Error::TooManyConflicts.into());
+    }
+    declared.push(Conflict {
+        credit_code: credit_code.clone(),
+        height: env.height,
+    });
+    s.put(&StorageKey::Conflicts(*signer), &declared);
+    Ok(Event::ConflictDeclared {
+        inspector: *signer,
+        credit_code,
+    })
+}
+
+/// [`crate::Call::RecordResult`]: an active inspector drawn for a target records its result
+/// once; it becomes the business's credit record, dated today.
+pub(crate) fn record_result(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    plan: u64,
+    credit_code: CreditCode,
+    outcome: Outcome,
+    evidence_hash: Hash,
+) -> DispatchResult<Event, Error> {
+    let record = load_plan(s, plan)?.ok_or(Error::NoSuchPlan(plan))?;
+    let drawn = draw(s, plan)?.ok_or(Error::NotDrawn {
+        reveal_height: record.reveal_height,
+    })?;
+    let target = drawn
+        .targets
+        .iter()
+        .find(|t| t.credit_code == credit_code)
+        .ok_or_else(|| Error::NotTarget(credit_code.clone()))?;
+    if !target.inspectors.contains(signer) || !is_inspector_of(s, signer, &record.region)? {
+        return Err(Error::NotDrawnInspector(credit_code).into());
+    }
+    let key = StorageKey::InspectionResult(plan, credit_code.clone());
+    if s.contains(&key)? {
+        return Err(Error::AlreadyRecorded(credit_code).into());
+    }
+    let event = outcome.credit_event();
+    let credit_record =
+        hengxin_credit::add_record(s, &credit_code, event, env.today(), evidence_hash, *signer)
+            .map_err(|e| match e {
+                Failure::Rejected(_) => {
+                    Failure::Rejected(Error::CreditRecordsFull(credit_code.clone()))
+                }
+                Failure::Storage(e) => Failure::Storage(e),
+            })?;
+    let result = InspectionResult {
+        credit_code: credit_code.clone(),
+        outcome,
+        evidence_hash,
+        inspector: *signer,
+        height: env.height,
+        credit_record,
+    };
+    s.put(&key, &result);
+    Ok(Event::ResultRecorded {
+        plan,
+        credit_code,
+        outcome,
+        credit_record,
+    })
+}
