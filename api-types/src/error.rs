@@ -21,6 +21,14 @@ hengxin_primitives::wire_words! {
         InvalidCreditCode = "invalid_credit_code",
         /// 400: a date that is not `YYYY-MM-DD`.
         InvalidDate = "invalid_date",
+        /// 400: a region code that is malformed or missing.
+        InvalidRegion = "invalid_region",
+        /// 400: an unknown business type.
+        InvalidBusinessType = "invalid_business_type",
+        /// 400: a page size outside 1–1000.
+        InvalidLimit = "invalid_limit",
+        /// 400: a plan id that is not a whole number.
+        InvalidPlanId = "invalid_plan_id",
         /// 400: the body is not a SCALE-encoded signed transaction.
         UndecodableTransaction = "undecodable_transaction",
         /// 404: no such endpoint.
@@ -33,6 +41,10 @@ hengxin_primitives::wire_words! {
         CertificateNotFound = "certificate_not_found",
         /// 404: no such business.
         BusinessNotFound = "business_not_found",
+        /// 404: no such region.
+        RegionNotFound = "region_not_found",
+        /// 404: no such inspection plan.
+        PlanNotFound = "plan_not_found",
         /// 409: the transaction is already in the pool.
         DuplicateTransaction = "duplicate_transaction",
         /// 409: another pooled transaction of the account has this nonce.

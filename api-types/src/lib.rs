@@ -11,6 +11,7 @@
 mod certificates;
 mod chain;
 mod error;
+mod inspection;
 mod recognition;
 
 pub use certificates::{
@@ -23,4 +24,8 @@ pub use chain::{
     ValidatorsView,
 };
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use inspection::{
+    BusinessListQuery, BusinessSummary, BusinessesView, ConflictView, PerGrade, PlanStatus,
+    PlanSummary, PlanView, PlansQuery, PlansView, ResultView, TargetView,
+};
 pub use recognition::{AgreementView, AgreementsView};

@@ -2,12 +2,15 @@
 
 use axum::extract::{Path, Query, State};
 use hengxin_api_types::ErrorCode;
-use hengxin_api_types::{BundleBody, BusinessQuery, BusinessView, ErrorBody};
-use hengxin_primitives::{CreditCode, Date};
+use hengxin_api_types::{
+    BundleBody, BusinessListQuery, BusinessQuery, BusinessView, BusinessesView, ErrorBody,
+};
+use hengxin_primitives::records::BusinessType;
+use hengxin_primitives::{CreditCode, Date, RegionCode, WireWord};
 
 use super::error::{ApiError, ApiResult, ok};
 use super::state::ApiState;
-use crate::query::{self, Reader};
+use crate::query::{self, BUSINESS_PAGE_MAX, BusinessPage, Reader};
 
 fn parse_business(code: &str) -> Result<CreditCode, ApiError> {
     code.parse()
@@ -78,4 +81,94 @@ pub async fn business_proof(
     let mut reader = Reader::new(state.submitter.chain(), head.height);
     query::business(&mut reader, &head, &code, None)?;
     state.bundle(reader, &head)
+}
+
+fn parse_page<'a>(
+    query: &'a BusinessListQuery,
+    region: &'a RegionCode,
+    after: Option<&'a CreditCode>,
+) -> Result<BusinessPage<'a>, ApiError> {
+    let business_type = query
+        .business_type
+        .as_deref()
+        .map(|t| {
+            BusinessType::parse_word(t)
+                .map_err(|e| ApiError::bad_request(ErrorCode::InvalidBusinessType, e))
+        })
+        .transpose()?;
+    let limit = match query.limit.as_deref() {
+        None => BUSINESS_PAGE_MAX,
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=BUSINESS_PAGE_MAX).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    ErrorCode::InvalidLimit,
+                    format!("?limit= is a whole number from 1 to {BUSINESS_PAGE_MAX}"),
+                )
+            })?,
+    };
+    Ok(BusinessPage {
+        region,
+        business_type,
+        after,
+        limit,
+    })
+}
+
+/// A page of a region's businesses with their grades, ordered by credit code: at the head, or
+/// at a past finalized height (`?at=`, graded on that block's date), such as a plan's reveal
+/// height, to recompute its draw from what it was made from.
+#[utoipa::path(
+    get,
+    path = "/v1/businesses",
+    params(BusinessListQuery),
+    responses(
+        (status = 200, body = BusinessesView, description = "The page; `next` names the `after` of the next one"),
+        (status = 400, body = ErrorBody, description = "`invalid_region`, `invalid_business_type`, `invalid_credit_code`, `invalid_limit`, `invalid_height`"),
+        (status = 404, body = ErrorBody, description = "`region_not_found`, `block_not_found`")
+    )
+)]
+pub async fn businesses(
+    State(state): State<ApiState>,
+    Query(query): Query<BusinessListQuery>,
+) -> ApiResult<BusinessesView> {
+    let region = parse_region(query.region.as_deref())?;
+    let after = query.after.as_deref().map(parse_business).transpose()?;
+    let page = parse_page(&query, &region, after.as_ref())?;
+    let head = state.head()?;
+    let header = match query.at.as_deref() {
+        None => head,
+        Some(text) => {
+            let height = text
+                .parse::<u64>()
+                .ok()
+                .filter(|h| *h <= head.height)
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        ErrorCode::InvalidHeight,
+                        format!("?at= is a finalized height, 0 to {}", head.height),
+                    )
+                })?;
+            state.header_at(height)?
+        }
+    };
+    query::businesses(state.submitter.chain(), &header, &page)?
+        .map_or_else(|| Err(region_not_found(&region)), ok)
+}
+
+/// `?region=`, required and well-formed.
+pub(super) fn parse_region(text: Option<&str>) -> Result<RegionCode, ApiError> {
+    let text = text.ok_or_else(|| {
+        ApiError::bad_request(ErrorCode::InvalidRegion, "?region= is required (CQ, SC…)")
+    })?;
+    RegionCode::new(text).map_err(|e| ApiError::bad_request(ErrorCode::InvalidRegion, e))
+}
+
+pub(super) fn region_not_found(region: &RegionCode) -> ApiError {
+    ApiError::not_found(
+        ErrorCode::RegionNotFound,
+        format!("no region {region} exists"),
+    )
 }

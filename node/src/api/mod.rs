@@ -13,6 +13,7 @@ mod businesses;
 mod certificates;
 mod chain;
 mod error;
+mod inspections;
 mod limit;
 mod metrics;
 mod page;
@@ -57,6 +58,9 @@ pub use state::ApiState;
         certificates::certificate_proof,
         businesses::business,
         businesses::business_proof,
+        businesses::businesses,
+        inspections::plan,
+        inspections::plans,
         agreements::agreements,
         metrics::metrics,
         openapi_document,
@@ -100,6 +104,9 @@ pub fn router(state: ApiState) -> Router {
             "/v1/businesses/{credit_code}/proof",
             get(businesses::business_proof),
         )
+        .route("/v1/businesses", get(businesses::businesses))
+        .route("/v1/inspections", get(inspections::plans))
+        .route("/v1/inspections/{plan_id}", get(inspections::plan))
         .route("/v1/agreements", get(agreements::agreements))
         .route("/v1/openapi.json", get(openapi_document))
         .route("/metrics", get(metrics::metrics))

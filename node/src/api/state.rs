@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
-use hengxin_api_types::BundleBody;
+use hengxin_api_types::{BundleBody, ErrorCode};
 use hengxin_primitives::Header;
 use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::records::ChainInfo;
@@ -64,6 +64,20 @@ impl ApiState {
             .store()
             .head()?
             .unwrap_or_else(|| self.genesis.clone()))
+    }
+
+    /// The header of finalized block `height` (genesis for 0).
+    pub(super) fn header_at(&self, height: u64) -> Result<Header, ApiError> {
+        let found = match height {
+            0 => Some(self.genesis.clone()),
+            _ => self.submitter.store().block(height)?.map(|b| b.header),
+        };
+        found.ok_or_else(|| {
+            ApiError::not_found(
+                ErrorCode::BlockNotFound,
+                format!("no block is finalized at height {height}"),
+            )
+        })
     }
 
     /// The proof bundle of everything `reader` read, against `head`.

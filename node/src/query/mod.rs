@@ -5,6 +5,8 @@
 //! Every read goes through a [`Reader`] that remembers the keys it touched, so the bundle for
 //! an answer proves exactly what the answer was computed from, absences included.
 
+mod inspections;
+
 use std::collections::BTreeSet;
 
 use hengxin_api_types::{
@@ -27,6 +29,8 @@ use hengxin_support::StorageError;
 use parity_scale_codec::Decode;
 
 use crate::store::{CertChange, Store};
+
+pub use inspections::{BUSINESS_PAGE_MAX, BusinessPage, businesses, plan, plans};
 
 /// Reads the state at one height and remembers every key it read.
 pub struct Reader<'a> {

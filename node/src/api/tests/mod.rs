@@ -14,6 +14,8 @@ use hengxin_primitives::{CertNumber, CreditCode, Hash, Header, LabCode};
 use parity_scale_codec::Encode;
 
 use super::{ApiState, RateLimit, router};
+
+mod supervision;
 use crate::mempool::{Mempool, MempoolLimits};
 use crate::store::Store;
 use crate::submit::Submitter;
@@ -296,11 +298,14 @@ async fn openapi_and_metrics_are_served() {
             "/v1/accounts/{public_key}",
             "/v1/agreements",
             "/v1/blocks/{height}",
+            "/v1/businesses",
             "/v1/businesses/{credit_code}",
             "/v1/businesses/{credit_code}/proof",
             "/v1/certificates/{lab_code}/{number}",
             "/v1/certificates/{lab_code}/{number}/proof",
             "/v1/health",
+            "/v1/inspections",
+            "/v1/inspections/{plan_id}",
             "/v1/openapi.json",
             "/v1/transactions",
             "/v1/transactions/{hash}",
