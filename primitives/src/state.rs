@@ -16,7 +16,7 @@ use crate::ids::{CertNumber, CreditCode, LabCode, RegionCode, StandardId};
 
 /// Every key of the runtime's state. Explicit indexes keep the layout stable; each pallet has
 /// its own range (0–9 system, 10–19 membership, 20–29 certificates, 30–39 standards, 40–49
-/// recognition, 50–59 credit, 60–69 inspection).
+/// recognition, 50–59 credit, 60–69 inspection, 70–79 membership's indexes).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode)]
 pub enum StorageKey {
     /// `u64`: the next nonce an account must use.
@@ -104,6 +104,10 @@ pub enum StorageKey {
     /// `Vec<Conflict>`: the conflicts of interest an inspector declared, oldest first.
     #[codec(index = 66)]
     Conflicts(AccountId),
+    /// `Vec<AccountId>`: every inspector a region registered, removed ones included (their
+    /// role says whether they are active), oldest first.
+    #[codec(index = 70)]
+    InspectorsOf(RegionCode),
 }
 
 impl StorageKey {

@@ -18,7 +18,7 @@ pub(crate) struct NewPlan {
     pub(crate) business_types: Vec<BusinessType>,
     pub(crate) ratios: [u8; 4],
     pub(crate) inspectors: Vec<AccountId>,
-    pub(crate) reveal_height: u64,
+    pub(crate) reveal_in: u64,
 }
 
 /// Whether `account` is an active inspector of `region`.
@@ -34,7 +34,7 @@ fn is_inspector_of(
 }
 
 /// [`crate::Call::Plan`]: a regulator of the region publishes a plan revealed at least two
-/// blocks ahead, over its own active inspectors.
+/// blocks ahead, over its own active inspectors (all of them when none is named).
 pub(crate) fn plan(
     s: &mut dyn Storage,
     env: &Env,
@@ -45,14 +45,13 @@ pub(crate) fn plan(
         Some(AccountRole::Regulator { region }) if region == new.region => {}
         _ => return Err(Error::NotRegulatorOf(new.region).into()),
     }
-    let earliest = env.height + REVEAL_AHEAD_MIN;
-    if new.reveal_height < earliest {
-        return Err(Error::RevealTooSoon { earliest }.into());
+    if new.reveal_in < REVEAL_AHEAD_MIN {
+        return Err(Error::RevealTooSoon.into());
     }
-    let latest = env.height + REVEAL_AHEAD_MAX;
-    if new.reveal_height > latest {
-        return Err(Error::RevealTooFar { latest }.into());
+    if new.reveal_in > REVEAL_AHEAD_MAX {
+        return Err(Error::RevealTooFar.into());
     }
+    let reveal_height = env.height + new.reveal_in;
     let mut business_types = new.business_types;
     business_types.sort();
     business_types.dedup();
@@ -62,7 +61,11 @@ pub(crate) fn plan(
     if let Some(ratio) = new.ratios.iter().find(|r| **r > 100) {
         return Err(Error::BadRatio(*ratio).into());
     }
-    let mut inspectors = new.inspectors;
+    let mut inspectors = if new.inspectors.is_empty() {
+        hengxin_membership::active_inspectors_of(s, &new.region)?
+    } else {
+        new.inspectors
+    };
     inspectors.sort_by_key(|k| *k.as_bytes());
     inspectors.dedup();
     if inspectors.is_empty() {
@@ -80,10 +83,10 @@ pub(crate) fn plan(
     if of_region.len() >= PLANS_PER_REGION_MAX {
         return Err(Error::TooManyPlans(new.region).into());
     }
-    let revealing_key = StorageKey::PlansRevealing(new.reveal_height);
+    let revealing_key = StorageKey::PlansRevealing(reveal_height);
     let mut revealing: Vec<u64> = s.get(&revealing_key)?.unwrap_or_default();
     if revealing.len() >= PLANS_PER_HEIGHT_MAX {
-        return Err(Error::TooManyPlansAtHeight(new.reveal_height).into());
+        return Err(Error::TooManyPlansAtHeight(reveal_height).into());
     }
     let id = s.get::<u64>(&StorageKey::PlanCount)?.unwrap_or(0) + 1;
     of_region.push(id);
@@ -97,7 +100,7 @@ pub(crate) fn plan(
         business_types,
         ratios: new.ratios,
         inspectors,
-        reveal_height: new.reveal_height,
+        reveal_height,
         created_by: *signer,
         created_height: env.height,
     };

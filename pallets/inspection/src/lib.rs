@@ -30,12 +30,12 @@ use parity_scale_codec::{Decode, Encode};
 
 pub use reveal::{on_block_start, plan_conflicts};
 
-/// The earliest reveal height is this many blocks after the plan's.
+/// The reveal height is at least this many blocks after the plan's.
 pub const REVEAL_AHEAD_MIN: u64 = 2;
-/// The latest reveal height is at most this many blocks after the plan's.
+/// The reveal height is at most this many blocks after the plan's.
 pub const REVEAL_AHEAD_MAX: u64 = 10_000_000;
-/// The most inspectors in a plan's pool.
-pub const POOL_MAX: usize = 256;
+/// The most inspectors in a plan's pool (as many as a region registers).
+pub const POOL_MAX: usize = hengxin_membership::INSPECTORS_PER_REGION_MAX;
 /// The most plans one region keeps (one state value lists them).
 pub const PLANS_PER_REGION_MAX: usize = 8000;
 /// The most plans revealed at one height.
@@ -108,20 +108,14 @@ pub enum Error {
     #[codec(index = 0)]
     #[error("only a regulator of {0} may publish a plan for it")]
     NotRegulatorOf(RegionCode),
-    /// The reveal height is too close.
+    /// The reveal is too close.
     #[codec(index = 1)]
-    #[error("the reveal height must be at least {earliest} (two blocks ahead)")]
-    RevealTooSoon {
-        /// The earliest allowed.
-        earliest: u64,
-    },
-    /// The reveal height is too far.
+    #[error("the reveal must be at least {REVEAL_AHEAD_MIN} blocks after the plan")]
+    RevealTooSoon,
+    /// The reveal is too far.
     #[codec(index = 2)]
-    #[error("the reveal height must be at most {latest}")]
-    RevealTooFar {
-        /// The latest allowed.
-        latest: u64,
-    },
+    #[error("the reveal must be at most {REVEAL_AHEAD_MAX} blocks after the plan")]
+    RevealTooFar,
     /// No business type.
     #[codec(index = 3)]
     #[error("a plan covers at least one business type")]
@@ -132,7 +126,7 @@ pub enum Error {
     BadRatio(u8),
     /// No inspector.
     #[codec(index = 5)]
-    #[error("a plan's pool has at least one inspector")]
+    #[error("the region has no active inspector to draw from")]
     EmptyPool,
     /// Too many inspectors.
     #[codec(index = 6)]
@@ -201,8 +195,8 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::NotRegulatorOf(_) => "inspection.not_regulator_of",
-            Error::RevealTooSoon { .. } => "inspection.reveal_too_soon",
-            Error::RevealTooFar { .. } => "inspection.reveal_too_far",
+            Error::RevealTooSoon => "inspection.reveal_too_soon",
+            Error::RevealTooFar => "inspection.reveal_too_far",
             Error::NoBusinessTypes => "inspection.no_business_types",
             Error::BadRatio(_) => "inspection.bad_ratio",
             Error::EmptyPool => "inspection.empty_pool",
@@ -229,7 +223,8 @@ impl PalletError for Error {}
 /// The inspection calls.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
 pub enum Call {
-    /// Publishes a plan for `region` (a regulator of it).
+    /// Publishes a plan for `region` (a regulator of it), revealed `reveal_in` blocks after
+    /// the block it lands in.
     #[codec(index = 0)]
     Plan {
         /// The region.
@@ -238,10 +233,12 @@ pub enum Call {
         business_types: Vec<BusinessType>,
         /// The share of each grade's businesses drawn, in whole percent, for A, B, C, D.
         ratios: [u8; 4],
-        /// The inspectors it draws from: active inspectors of the region.
+        /// The inspectors it draws from: active inspectors of the region (none named: every
+        /// active inspector of the region).
         inspectors: Vec<AccountId>,
-        /// The finalized block whose hash seeds the draw: at least two blocks ahead.
-        reveal_height: u64,
+        /// How many blocks after this one the block whose hash seeds the draw comes: at least
+        /// two. Relative, so the plan cannot miss its window while it waits to be included.
+        reveal_in: u64,
     },
     /// Declares a conflict of interest (回避) with a business (an active inspector): it is
     /// never drawn for it by a plan revealed later.
@@ -277,14 +274,14 @@ pub fn dispatch(
             business_types,
             ratios,
             inspectors,
-            reveal_height,
+            reveal_in,
         } => {
             let plan = calls::NewPlan {
                 region,
                 business_types,
                 ratios,
                 inspectors,
-                reveal_height,
+                reveal_in,
             };
             calls::plan(s, env, signer, plan)
         }

@@ -19,8 +19,8 @@ mod tests;
 pub use governance::on_block_start;
 pub use origin::{acts_for_lab, ensure_regulator, ensure_regulator_of};
 pub use storage::{
-    BUSINESS_PAGE, business, business_count, businesses_of, lab, next_validators, regions, role,
-    validators,
+    BUSINESS_PAGE, INSPECTORS_PER_REGION_MAX, active_inspectors_of, business, business_count,
+    businesses_of, inspectors_of, lab, next_validators, regions, role, validators,
 };
 
 use hengxin_primitives::block::{ValidatorSet, ValidatorSetError};
@@ -117,6 +117,12 @@ pub fn build_genesis(s: &mut dyn Storage, config: &GenesisConfig) -> Result<(), 
             active: true,
         };
         genesis_role(s, &inspector.key, role)?;
+        let mut of_region = storage::inspectors_of(s, &inspector.region)?;
+        of_region.push(inspector.key);
+        s.put(
+            &StorageKey::InspectorsOf(inspector.region.clone()),
+            &of_region,
+        );
     }
     for business in &config.businesses {
         let what = format!("business {}", business.credit_code);
@@ -395,6 +401,10 @@ pub enum Error {
     #[codec(index = 17)]
     #[error("no business {0} is registered")]
     UnknownBusiness(CreditCode),
+    /// The region has registered the most inspectors it may.
+    #[codec(index = 18)]
+    #[error("region {0} has registered {INSPECTORS_PER_REGION_MAX} inspectors already")]
+    TooManyInspectors(RegionCode),
 }
 
 impl Error {
@@ -421,6 +431,7 @@ impl Error {
             Error::NoSuchProposal(_) => "membership.no_such_proposal",
             Error::AlreadyApproved(_) => "membership.already_approved",
             Error::UnknownBusiness(_) => "membership.unknown_business",
+            Error::TooManyInspectors(_) => "membership.too_many_inspectors",
         }
     }
 }

@@ -78,6 +78,35 @@ fn page_number(page: u64) -> Result<u32, StorageError> {
         .map_err(|_| StorageError::Corrupt("business index past its last page".into()))
 }
 
+/// The most inspectors a region registers.
+pub const INSPECTORS_PER_REGION_MAX: usize = 1000;
+
+/// Every inspector `region` registered, removed ones included, oldest first.
+pub fn inspectors_of(
+    s: &mut dyn Storage,
+    region: &RegionCode,
+) -> Result<Vec<AccountId>, StorageError> {
+    Ok(s.get(&StorageKey::InspectorsOf(region.clone()))?
+        .unwrap_or_default())
+}
+
+/// The active inspectors of `region`, oldest first.
+pub fn active_inspectors_of(
+    s: &mut dyn Storage,
+    region: &RegionCode,
+) -> Result<Vec<AccountId>, StorageError> {
+    let mut active = Vec::new();
+    for key in inspectors_of(s, region)? {
+        if matches!(
+            role(s, &key)?,
+            Some(AccountRole::Inspector { active: true, .. })
+        ) {
+            active.push(key);
+        }
+    }
+    Ok(active)
+}
+
 /// Every region, sorted.
 pub fn regions(s: &mut dyn Storage) -> Result<Vec<RegionCode>, StorageError> {
     Ok(s.get(&StorageKey::Regions)?.unwrap_or_default())

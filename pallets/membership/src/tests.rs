@@ -76,6 +76,10 @@ fn every_error_has_its_stable_code() {
             Error::UnknownBusiness("91500103MA60K7LX03".parse().unwrap()),
             "membership.unknown_business",
         ),
+        (
+            Error::TooManyInspectors(RegionCode::new("CQ").unwrap()),
+            "membership.too_many_inspectors",
+        ),
     ];
     hengxin_support::assert_error_codes(&cases, Error::code);
 }

@@ -159,7 +159,7 @@ async fn a_plan_waits_for_its_reveal_block_then_shows_its_draw() {
         business_types: vec![BusinessType::GasStation],
         ratios: DEFAULT_RATIOS,
         inspectors: vec![demo::key("inspector-cq").public()],
-        reveal_height: 3,
+        reveal_in: 2,
     });
     commit_block(
         &store,

@@ -74,13 +74,13 @@ fn pool() -> Vec<AccountId> {
     (0..4).map(|n| inspector(n).public()).collect()
 }
 
-fn plan_call(types: Vec<BusinessType>, inspectors: Vec<AccountId>, reveal_height: u64) -> Call {
+fn plan_call(types: Vec<BusinessType>, inspectors: Vec<AccountId>, reveal_in: u64) -> Call {
     Call::Inspection(InsCall::Plan {
         region: cq(),
         business_types: types,
         ratios: DEFAULT_RATIOS,
         inspectors,
-        reveal_height,
+        reveal_in,
     })
 }
 
@@ -144,10 +144,11 @@ fn a_plan_is_drawn_once_its_reveal_block_is_final_and_anyone_can_recompute_it() 
         evidence_hash: Hash([1; 32]),
     });
     chain.ok(&demo::key("inspector-cq"), call);
-    let reveal_height = chain.head.height + 4;
+    // The plan lands in the next block; its reveal is three after that.
+    let reveal_height = chain.head.height + 1 + 3;
     let event = chain.ok(
         &demo::key("regulator-cq"),
-        plan_call(vec![BusinessType::GasStation], pool(), reveal_height),
+        plan_call(vec![BusinessType::GasStation], pool(), 3),
     );
     assert_eq!(
         event,
@@ -288,16 +289,12 @@ fn the_draw_depends_on_the_block_hash_and_a_short_pool_is_marked() {
         plan_call(
             vec![BusinessType::GasStation, BusinessType::Market],
             one.clone(),
-            at,
+            2,
         ),
     );
     chain.ok(
         &demo::key("regulator-cq"),
-        plan_call(
-            vec![BusinessType::GasStation, BusinessType::Market],
-            one,
-            at + 1,
-        ),
+        plan_call(vec![BusinessType::GasStation, BusinessType::Market], one, 2),
     );
     run_to(&mut chain, at + 2);
     let first: DrawRecord = chain.read(&StorageKey::Draw(1)).unwrap();
@@ -327,28 +324,23 @@ fn the_draw_depends_on_the_block_hash_and_a_short_pool_is_marked() {
 #[test]
 fn plans_are_checked_and_refused_plans_change_nothing() {
     let mut chain = supervised_chain(2);
-    let h = chain.head.height;
     let regulator = demo::key("regulator-cq");
     let gas = vec![BusinessType::GasStation];
-    let e = chain.rejects(&regulator, plan_call(gas.clone(), pool(), h + 2));
-    assert_eq!(
-        ins_error(e),
-        Error::RevealTooSoon { earliest: h + 3 },
-        "the block it lands in is h + 1"
-    );
+    let e = chain.rejects(&regulator, plan_call(gas.clone(), pool(), 1));
+    assert_eq!(ins_error(e), Error::RevealTooSoon);
+    let e = chain.rejects(&regulator, plan_call(gas.clone(), pool(), 10_000_001));
+    assert_eq!(ins_error(e), Error::RevealTooFar);
     let e = chain.rejects(
         &demo::key("regulator-sc"),
-        plan_call(gas.clone(), pool(), h + 9),
+        plan_call(gas.clone(), pool(), 9),
     );
     assert_eq!(ins_error(e), Error::NotRegulatorOf(cq()));
-    let e = chain.rejects(&demo::key("lab-cq"), plan_call(gas.clone(), pool(), h + 9));
+    let e = chain.rejects(&demo::key("lab-cq"), plan_call(gas.clone(), pool(), 9));
     assert_eq!(ins_error(e), Error::NotRegulatorOf(cq()));
-    let e = chain.rejects(&regulator, plan_call(Vec::new(), pool(), h + 9));
+    let e = chain.rejects(&regulator, plan_call(Vec::new(), pool(), 9));
     assert_eq!(ins_error(e), Error::NoBusinessTypes);
-    let e = chain.rejects(&regulator, plan_call(gas.clone(), Vec::new(), h + 9));
-    assert_eq!(ins_error(e), Error::EmptyPool);
     let sc = demo::key("inspector-sc").public();
-    let e = chain.rejects(&regulator, plan_call(gas.clone(), vec![sc], h + 9));
+    let e = chain.rejects(&regulator, plan_call(gas.clone(), vec![sc], 9));
     assert_eq!(ins_error(e), Error::NotInspectorOf(sc, cq()));
     let e = chain.rejects(
         &regulator,
@@ -357,7 +349,7 @@ fn plans_are_checked_and_refused_plans_change_nothing() {
             business_types: gas.clone(),
             ratios: [5, 10, 101, 100],
             inspectors: pool(),
-            reveal_height: h + 9,
+            reveal_in: 9,
         }),
     );
     assert_eq!(ins_error(e), Error::BadRatio(101));
@@ -385,7 +377,6 @@ fn plans_are_checked_and_refused_plans_change_nothing() {
     let mut twice = pool();
     twice.extend(pool());
     twice.reverse();
-    let at = chain.head.height + 5;
     chain.ok(
         &regulator,
         plan_call(
@@ -395,7 +386,7 @@ fn plans_are_checked_and_refused_plans_change_nothing() {
                 BusinessType::Market,
             ],
             twice,
-            at,
+            5,
         ),
     );
     let plan: hengxin_primitives::inspection::InspectionPlan =
@@ -407,8 +398,22 @@ fn plans_are_checked_and_refused_plans_change_nothing() {
     let mut sorted = pool();
     sorted.sort_by_key(|k| *k.as_bytes());
     assert_eq!(plan.inspectors, sorted);
+    assert_eq!(plan.reveal_height, plan.created_height + 5);
+    // No inspector named: every active inspector of the region, a removed one left out.
+    let removed = inspector(2).public();
+    let remove = Call::Membership(membership::Call::RemoveInspector { inspector: removed });
+    chain.ok(&regulator, remove);
+    chain.ok(&regulator, plan_call(gas.clone(), Vec::new(), 2));
+    let plan: hengxin_primitives::inspection::InspectionPlan =
+        chain.read(&StorageKey::Plan(2)).unwrap();
+    let mut active: Vec<AccountId> = pool().into_iter().filter(|k| *k != removed).collect();
+    active.push(demo::key("inspector-cq").public());
+    active.sort_by_key(|k| *k.as_bytes());
+    assert_eq!(plan.inspectors, active);
+    let e = chain.rejects(&regulator, plan_call(gas, vec![removed], 2));
+    assert_eq!(ins_error(e), Error::NotInspectorOf(removed, cq()));
     assert_eq!(
         chain.read::<Vec<u64>>(&StorageKey::PlansOf(cq())),
-        Some(vec![1])
+        Some(vec![1, 2])
     );
 }
