@@ -147,6 +147,10 @@ pub struct PlanSummary {
     pub reveal_height: u64,
     /// `waiting` or `drawn`.
     pub status: PlanStatus,
+    /// The regulator who made it.
+    pub created_by: PublicKey,
+    /// The height it was made at.
+    pub created_height: u64,
 }
 
 /// `GET /v1/inspections?region=CQ`: a region's plans, oldest first.

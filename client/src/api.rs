@@ -3,16 +3,20 @@
 use std::time::{Duration, Instant};
 
 use hengxin_api_types::{
-    AccountView, AgreementsView, BundleBody, BusinessView, CertificateView, ErrorBody, ErrorCode,
-    Health, Submitted, TxState, TxStatus, ValidatorsView,
+    AccountView, AgreementsView, BlockView, BundleBody, BusinessView, BusinessesView,
+    CertificateView, ErrorBody, ErrorCode, Health, PlanView, PlansView, Submitted, TxState,
+    TxStatus, ValidatorsView,
 };
-use hengxin_primitives::{CertNumber, CreditCode, Hash, LabCode, PublicKey};
+use hengxin_primitives::{CertNumber, CreditCode, Hash, LabCode, PublicKey, RegionCode};
 use hengxin_runtime::Transaction;
 use parity_scale_codec::Encode;
 use serde::de::DeserializeOwned;
 
 /// The largest answer read from a node (a proof bundle is at most 1 MiB, base64 a third more).
 const RESPONSE_BYTES_MAX: u64 = 4 * 1024 * 1024;
+
+/// The most businesses read from one region's list.
+const REGION_BUSINESSES_MAX: usize = 1_000_000;
 
 /// What went wrong talking to a node.
 #[derive(Debug, thiserror::Error)]
@@ -277,6 +281,54 @@ impl Client {
             what: path,
             reason: "the bundle is not base64url".into(),
         })
+    }
+
+    /// The finalized block at `height` (`None` when there is none yet).
+    pub fn block(&self, height: u64) -> Result<Option<BlockView>> {
+        self.get_found(&format!("/v1/blocks/{height}"), ErrorCode::BlockNotFound)
+    }
+
+    /// An inspection plan with its draw and results (`None` when there is no such plan).
+    pub fn plan(&self, id: u64) -> Result<Option<PlanView>> {
+        self.get_found(&format!("/v1/inspections/{id}"), ErrorCode::PlanNotFound)
+    }
+
+    /// A region's inspection plans.
+    pub fn plans(&self, region: &RegionCode) -> Result<PlansView> {
+        self.get(&format!(
+            "/v1/inspections?region={}",
+            percent_encode(region.as_str())
+        ))
+    }
+
+    /// Every business of `region` with its grade, as of finalized height `at`, page by page.
+    pub fn businesses_at(&self, region: &RegionCode, at: u64) -> Result<BusinessesView> {
+        let region = percent_encode(region.as_str());
+        let mut path = format!("/v1/businesses?region={region}&at={at}");
+        let mut all: BusinessesView = self.get(&path)?;
+        while let Some(after) = all.next.take() {
+            path = format!("/v1/businesses?region={region}&at={at}&after={after}");
+            let page: BusinessesView = self.get(&path)?;
+            let bad = |reason: &str| ClientError::BadAnswer {
+                what: path.clone(),
+                reason: reason.into(),
+            };
+            if page.on != all.on || page.height != all.height {
+                return Err(bad("a page of another height or date than the first"));
+            }
+            // Each page goes on past the last: a node cannot keep a client paging forever.
+            if page.businesses.iter().any(|b| b.credit_code <= after)
+                || (page.businesses.is_empty() && page.next.is_some())
+            {
+                return Err(bad("a page that does not go on past the previous one"));
+            }
+            if all.businesses.len() + page.businesses.len() > REGION_BUSINESSES_MAX {
+                return Err(bad("more businesses than a region can hold"));
+            }
+            all.businesses.extend(page.businesses);
+            all.next = page.next;
+        }
+        Ok(all)
     }
 
     /// A registered business (`None` when there is none with this code).

@@ -66,6 +66,10 @@ enum Group {
     /// the business's QR code.
     #[command(subcommand)]
     Credit(cli::credit::CreditCommand),
+    /// 双随机 random inspections: plans (regulators), conflicts and results (inspectors), the
+    /// draw shown and recomputed from public data (anyone).
+    #[command(subcommand)]
+    Inspection(cli::inspection::InspectionCommand),
 }
 
 fn run(ctx: &Context, group: &Group) -> Outcome {
@@ -79,6 +83,7 @@ fn run(ctx: &Context, group: &Group) -> Outcome {
         Group::Validator(command) => cli::validator::run(ctx, command),
         Group::Agreement(command) => cli::agreement::run(ctx, command),
         Group::Credit(command) => cli::credit::run(ctx, command),
+        Group::Inspection(command) => cli::inspection::run(ctx, command),
     }
 }
 

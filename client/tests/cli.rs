@@ -2,49 +2,14 @@
 //! verifying it (authentic, tampered copy, revoked, unknown, unreachable), trust pinning.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Command;
 
 use hengxin_primitives::Date;
 use hengxin_tests::{DevNode, now_ms};
 
-/// `hengxin --node URL ARGS…` with its own config directory (for trust pins).
-fn hengxin(node: &str, config: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hengxin"))
-        .arg("--node")
-        .arg(node)
-        .args(args)
-        .env("XDG_CONFIG_HOME", config)
-        .env_remove("HENGXIN_NODE")
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap_or(-1)
-}
-
-/// Runs `hengxin ARGS…` against `node`: exit status, standard output, standard error.
-fn run_cli(node: &DevNode, config: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = hengxin(&node.url, config, args);
-    (code(&output), stdout(&output), stderr(&output))
-}
-
-/// The path of the dev node's demo key `name`.
-fn demo_key(node: &DevNode, name: &str) -> String {
-    node.path(&format!("keys/{name}.key"))
-        .to_str()
-        .unwrap()
-        .to_string()
-}
+use common::{code, demo_key, hengxin, run_cli, stderr, stdout};
 
 const DCC: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -158,7 +158,8 @@ fn date_or_today(what: &str, text: Option<&str>) -> Result<Date, Failure> {
     text.map_or_else(|| Ok(today()), |t| parse::date(what, t))
 }
 
-fn file_hash(path: &Path) -> Result<Hash, Failure> {
+/// The SHA-256 of a file's bytes (a document, evidence).
+pub fn file_hash(path: &Path) -> Result<Hash, Failure> {
     let bytes = std::fs::read(path)
         .map_err(|e| Failure::error(format!("reading {}: {e}", path.display())))?;
     Ok(sha256(&bytes))

@@ -13,6 +13,7 @@ pub mod context;
 pub mod credit;
 pub mod exit;
 pub mod import;
+pub mod inspection;
 pub mod inspector;
 pub mod key;
 pub mod keys;

@@ -159,6 +159,8 @@ fn summary(plan: &InspectionPlan, drawn: bool) -> PlanSummary {
         } else {
             PlanStatus::Waiting
         },
+        created_by: plan.created_by,
+        created_height: plan.created_height,
     }
 }
 
