@@ -105,10 +105,10 @@ mod tests {
         assert_eq!(
             codes.join(" "),
             "invalid_height invalid_hash invalid_public_key invalid_lab_code \
-             invalid_certificate_number invalid_credit_code invalid_date undecodable_transaction \
-             not_found \
-             block_not_found transaction_not_found certificate_not_found business_not_found \
-             duplicate_transaction nonce_taken body_too_large account_pool_full rate_limited \
+             invalid_certificate_number invalid_credit_code invalid_date invalid_region \
+             invalid_business_type invalid_limit invalid_plan_id undecodable_transaction \
+             not_found block_not_found transaction_not_found certificate_not_found \
+             business_not_found region_not_found plan_not_found duplicate_transaction nonce_taken body_too_large account_pool_full rate_limited \
              storage_error mempool_full nothing_finalized"
         );
     }
