@@ -53,6 +53,15 @@ pub fn sample_size(count: usize, ratio_percent: u8) -> usize {
         .min(count)
 }
 
+/// How many of `businesses` have each grade, in grade order A, B, C, D.
+pub fn count_by_grade(businesses: &[(CreditCode, Grade)]) -> [u32; 4] {
+    let mut counts = [0u32; 4];
+    for (count, grade) in counts.iter_mut().zip(Grade::ALL) {
+        *count = businesses.iter().filter(|(_, g)| g == grade).count() as u32;
+    }
+    counts
+}
+
 /// One business drawn, with the inspectors drawn for it.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
 pub struct Target {

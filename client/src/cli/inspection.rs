@@ -340,10 +340,7 @@ fn recompute_draw(ctx: &Context, id: u64) -> CommandOutcome {
         .filter(|b| view.business_types.contains(&b.business_type))
         .map(|b| (b.credit_code, b.grade))
         .collect();
-    let mut counts = [0u32; 4];
-    for (count, grade) in counts.iter_mut().zip(Grade::ALL) {
-        *count = scope.iter().filter(|(_, g)| g == grade).count() as u32;
-    }
+    let counts = draw::count_by_grade(&scope);
     if counts != in_scope.values() {
         differences.push(format!(
             "in scope: the ledger counts {}, the public list {}",

@@ -2,7 +2,6 @@
 //! region's businesses in scope graded on the reveal block's date, the pool's conflicts
 //! declared before the reveal height, and [`hengxin_primitives::draw::draw`] over them.
 
-use hengxin_primitives::credit::Grade;
 use hengxin_primitives::draw;
 use hengxin_primitives::inspection::{DrawRecord, InspectionPlan};
 use hengxin_primitives::state::StorageKey;
@@ -51,10 +50,7 @@ fn draw_plan(
             scope.push((code, standing.grade));
         }
     }
-    let mut in_scope = [0u32; 4];
-    for (count, grade) in in_scope.iter_mut().zip(Grade::ALL) {
-        *count = scope.iter().filter(|(_, g)| g == grade).count() as u32;
-    }
+    let in_scope = draw::count_by_grade(&scope);
     let seed = draw::seed(plan.id, &block_hash);
     let conflicts = plan_conflicts(s, plan)?;
     let targets = draw::draw(&seed, &scope, &plan.ratios, &plan.inspectors, &conflicts);
