@@ -7,7 +7,6 @@
 pub mod api;
 pub mod dcc;
 pub mod import;
-pub mod keyfile;
 pub mod qr;
 pub mod signer;
 pub mod trust;

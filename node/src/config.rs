@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use hengxin_primitives::block::{Validator, ValidatorSet};
 use hengxin_primitives::bundle::TrustAnchor;
-use hengxin_primitives::files::{key_file, read_key_file, trust_file, write_atomic};
+use hengxin_primitives::files::{key_file, trust_file, write_atomic};
 use hengxin_primitives::{Keypair, PublicKey};
 use hengxin_runtime::{Chain, GenesisConfig, demo};
 use hengxin_support::MemoryBackend;
@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::RateLimit;
 use crate::consensus::app::BlockParams;
+use crate::keys::read_key;
 use crate::mempool::MempoolLimits;
 use crate::node::{NodeSettings, network_keypair};
 
@@ -122,8 +123,12 @@ impl GenesisFile {
 pub struct ConfigFile {
     /// A name for logs.
     pub moniker: String,
-    /// The validator's key file.
+    /// The validator's key file (plain, or encrypted: see `key_passphrase_file`).
     pub key_file: PathBuf,
+    /// A file whose first line is the passphrase of an encrypted key file (else
+    /// `HENGXIN_PASSPHRASE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_passphrase_file: Option<PathBuf>,
     /// The chain's genesis file.
     pub genesis_file: PathBuf,
     /// Where the database and the consensus WAL live.
@@ -260,12 +265,6 @@ fn write_file(path: &Path, contents: &str, secret: bool) -> anyhow::Result<()> {
     write_atomic(path, contents, secret).with_context(|| format!("writing {}", path.display()))
 }
 
-/// Reads a key file.
-pub fn read_key(path: &Path) -> anyhow::Result<Keypair> {
-    read_key_file(&read_text(path, "key file")?)
-        .with_context(|| format!("reading the key file {}", path.display()))
-}
-
 /// Reads a genesis file.
 pub fn read_genesis(path: &Path) -> anyhow::Result<GenesisFile> {
     serde_json::from_str(&read_text(path, "genesis file")?)
@@ -304,7 +303,8 @@ pub fn load(path: &Path) -> anyhow::Result<NodeSettings> {
     let config: ConfigFile = toml::from_str(&read_text(path, "config file")?)
         .with_context(|| format!("reading the config file {}", path.display()))?;
     let base = path.parent().unwrap_or(Path::new("."));
-    let key = read_key(&base.join(&config.key_file))?;
+    let passphrase_file = config.key_passphrase_file.as_ref().map(|p| base.join(p));
+    let key = read_key(&base.join(&config.key_file), passphrase_file.as_deref())?;
     let (genesis, _) = read_genesis(&base.join(&config.genesis_file))?.build()?;
     let (listen, peers) = config.consensus.addresses("consensus")?;
     let (gossip_listen, gossip_peers) = config.gossip.addresses("gossip")?;
@@ -397,7 +397,7 @@ pub fn dev(dir: &Path, http: SocketAddr) -> anyhow::Result<NodeSettings> {
     Ok(NodeSettings {
         moniker: "dev".into(),
         data_dir: dir.to_path_buf(),
-        key: read_key(&key_path)?,
+        key: read_key(&key_path, None)?,
         genesis,
         listen: loopback.clone(),
         peers: Vec::new(),
@@ -497,6 +497,7 @@ fn testnet_config(
     Ok(ConfigFile {
         moniker: format!("node-{i}"),
         key_file: "node.key".into(),
+        key_passphrase_file: None,
         genesis_file: "../genesis.json".into(),
         data_dir: "data".into(),
         consensus: NetworkSection {
@@ -562,7 +563,7 @@ mod tests {
         let first = dev(dir.path(), DEV_HTTP.parse().unwrap()).unwrap();
         let again = dev(dir.path(), DEV_HTTP.parse().unwrap()).unwrap();
         assert_eq!(first.genesis.genesis_time_ms, again.genesis.genesis_time_ms);
-        let lab = read_key(&dir.path().join("keys/lab-cq.key")).unwrap();
+        let lab = read_key(&dir.path().join("keys/lab-cq.key"), None).unwrap();
         assert_eq!(lab.public(), demo::key("lab-cq").public());
         #[cfg(unix)]
         {

@@ -7,6 +7,7 @@ pub mod api;
 pub mod config;
 pub mod consensus;
 pub mod gossip;
+pub mod keys;
 pub mod mempool;
 pub mod metrics;
 pub mod node;

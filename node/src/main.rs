@@ -45,7 +45,36 @@ struct Args {
 }
 
 #[derive(Subcommand, Debug)]
+enum KeyCommand {
+    /// Make this node's key (run it on the host that will use it). Prints the public key (the
+    /// validator's, for the consortium file) and the libp2p peer id it implies; never the
+    /// secret.
+    New {
+        /// Where to write it (must not exist; written 0600).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Encrypt it with the passphrase from --passphrase-file or HENGXIN_PASSPHRASE.
+        #[arg(long)]
+        encrypt: bool,
+        /// A file whose first line is the passphrase.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
+    /// Show a node key's public key and peer id.
+    Show {
+        /// The key file.
+        file: PathBuf,
+        /// A file whose first line is the passphrase, for an encrypted key.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum Command {
+    /// A node's key: make one, or show one's public key and peer id.
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// Write keys, a genesis and one config per node for a local network on loopback.
     ///
     /// Node I listens on consensus port BASE+I, gossip port BASE+100+I and HTTP port
@@ -98,7 +127,39 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints a node key's public key and peer id.
+fn print_key(key: &hengxin_primitives::Keypair) -> anyhow::Result<()> {
+    let (public, peer) = hengxin_node::keys::describe(key)?;
+    println!("public key  {public}");
+    println!("peer id     {peer}");
+    Ok(())
+}
+
+fn key_command(command: KeyCommand) -> anyhow::Result<()> {
+    match command {
+        KeyCommand::New {
+            out,
+            encrypt,
+            passphrase_file,
+        } => {
+            let key = hengxin_node::keys::new_key(&out, encrypt, passphrase_file.as_deref())?;
+            println!("wrote {}", out.display());
+            print_key(&key)
+        }
+        KeyCommand::Show {
+            file,
+            passphrase_file,
+        } => print_key(&hengxin_node::keys::read_key(
+            &file,
+            passphrase_file.as_deref(),
+        )?),
+    }
+}
+
 fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(Command::Key(command)) = args.command {
+        return key_command(command);
+    }
     if let Some(Command::Testnet {
         validators,
         out,

@@ -19,6 +19,8 @@ pub mod files;
 pub mod hex;
 pub mod ids;
 pub mod inspection;
+#[cfg(feature = "keyfile")]
+pub mod keyfile;
 pub mod recognition;
 pub mod records;
 pub mod rules;

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use hengxin_api_types::AccountView;
-use hengxin_client::keyfile;
+use hengxin_primitives::keyfile;
 use hengxin_primitives::records::Role;
 use hengxin_primitives::{Hash, Keypair, PublicKey};
 

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use hengxin_client::keyfile;
 use hengxin_primitives::Keypair;
 use hengxin_primitives::files::{key_file, write_atomic};
+use hengxin_primitives::keyfile;
 
 use super::exit::{Failure, Outcome};
 

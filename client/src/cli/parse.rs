@@ -74,7 +74,7 @@ pub fn public_key(text: &str) -> Result<PublicKey, Failure> {
             "`{text}` is neither a public key (64 hex digits) nor a key file: {e}"
         ))
     })?;
-    hengxin_client::keyfile::public_key(&file)
+    hengxin_primitives::keyfile::public_key(&file)
         .map_err(|e| Failure::error(format!("key file {text}: {e}")))
 }
 

@@ -6,11 +6,15 @@
 //! "argon2id", "m_kib", "t", "p", "salt", "cipher": "xchacha20poly1305", "nonce",
 //! "ciphertext"}}`.
 
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use hengxin_primitives::files::read_key_file;
-use hengxin_primitives::{Keypair, PublicKey};
+
+use crate::files::read_key_file;
+use crate::{Keypair, PublicKey};
 use serde::{Deserialize, Serialize};
 
 /// Argon2id cost: 64 MiB, 3 passes (OWASP's guidance for interactive use).
@@ -188,7 +192,7 @@ pub fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hengxin_primitives::Hash;
+    use crate::Hash;
 
     #[test]
     fn encrypted_keys_open_with_their_passphrase_only() {
@@ -220,7 +224,7 @@ mod tests {
             Err(KeyFileError::Format(_))
         ));
         // Plain files still read.
-        let plain = hengxin_primitives::files::key_file(&key);
+        let plain = crate::files::key_file(&key);
         assert_eq!(read(&plain, || None).unwrap().public(), key.public());
     }
 }
