@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use hengxin_primitives::block::{Validator, ValidatorSet};
+use hengxin_primitives::Keypair;
+use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::files::{key_file, trust_file, write_atomic};
-use hengxin_primitives::{Keypair, PublicKey};
+use hengxin_runtime::consortium::Consortium;
 use hengxin_runtime::{Chain, GenesisConfig, demo};
 use hengxin_support::MemoryBackend;
 use malachite_app_channel::app::net::Multiaddr;
@@ -29,74 +30,43 @@ use crate::node::{NodeSettings, network_keypair};
 /// The HTTP address `--dev` serves on unless told otherwise.
 pub const DEV_HTTP: &str = "127.0.0.1:8686";
 
-/// The genesis file (`genesis.json`): which consortium, when, and the validators. The node
-/// rebuilds the genesis from it and checks the hash it records.
+/// The genesis file (`genesis.json`): the consortium it was built from, written out in full
+/// (defaults included), and the genesis hash. The node rebuilds the genesis from it and checks
+/// the hash it records.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GenesisFile {
-    /// The consortium's membership; this version knows `demo` (DESIGN.md's demo consortium).
-    pub consortium: String,
-    /// Genesis time, UTC milliseconds.
-    pub genesis_time_ms: u64,
-    /// The genesis validators.
-    pub validators: Vec<GenesisValidator>,
+    /// The consortium.
+    pub consortium: Consortium,
     /// The genesis hash, written by the tool that made the file.
     pub genesis_hash: String,
 }
 
-/// A genesis validator.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisValidator {
-    /// Its ed25519 public key, hex.
-    pub public_key: String,
-    /// Its voting power.
-    pub power: u64,
-}
-
 impl GenesisFile {
-    /// The genesis of the demo consortium at `genesis_time_ms` with `validators`.
-    pub fn demo(genesis_time_ms: u64, validators: &ValidatorSet) -> anyhow::Result<GenesisFile> {
+    /// The genesis file of `consortium`, with its hash.
+    pub fn new(consortium: Consortium) -> anyhow::Result<GenesisFile> {
         let mut file = GenesisFile {
-            consortium: "demo".into(),
-            genesis_time_ms,
-            validators: validators
-                .validators
-                .iter()
-                .map(|v| GenesisValidator {
-                    public_key: v.key.to_hex(),
-                    power: v.power,
-                })
-                .collect(),
+            consortium,
             genesis_hash: String::new(),
         };
         file.genesis_hash = file.build()?.1.genesis_hash.to_hex();
         Ok(file)
     }
 
+    /// The genesis of the demo consortium at `genesis_time_ms` with `validators`, dialled at
+    /// `addresses`.
+    pub fn demo(
+        genesis_time_ms: u64,
+        validators: &ValidatorSet,
+        addresses: &[String],
+    ) -> anyhow::Result<GenesisFile> {
+        GenesisFile::new(demo::consortium(genesis_time_ms, validators, addresses)?)
+    }
+
     /// The chain's genesis and its trust anchor, checked against the recorded hash.
     pub fn build(&self) -> anyhow::Result<(GenesisConfig, TrustAnchor)> {
-        if self.consortium != "demo" {
-            bail!(
-                "genesis consortium `{}` is unknown; this version knows `demo`",
-                self.consortium
-            );
-        }
-        let validators = self
-            .validators
-            .iter()
-            .map(|v| {
-                let key = PublicKey::from_hex(&v.public_key).with_context(|| {
-                    format!("validator key `{}` is not 64 hex digits", v.public_key)
-                })?;
-                Ok(Validator {
-                    key,
-                    power: v.power,
-                })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let validators = ValidatorSet::new(validators).context("the genesis validator set")?;
-        let config = demo::genesis(self.genesis_time_ms, validators.clone())?;
+        let config = self.consortium.genesis()?;
+        let validators = config.membership.validators.clone();
         let (_, header) = Chain::from_genesis(MemoryBackend::default(), &config)
             .map_err(|e| anyhow::anyhow!("the genesis is invalid: {e}"))?;
         let hash = header.hash().to_hex();
@@ -169,6 +139,16 @@ pub struct HttpSection {
     /// Requests each client address may make at once.
     #[serde(default = "default_burst")]
     pub burst: u32,
+}
+
+impl Default for HttpSection {
+    fn default() -> Self {
+        HttpSection {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8686)),
+            requests_per_s: default_requests_per_s(),
+            burst: default_burst(),
+        }
+    }
 }
 
 fn default_requests_per_s() -> u32 {
@@ -267,8 +247,13 @@ fn write_file(path: &Path, contents: &str, secret: bool) -> anyhow::Result<()> {
 
 /// Reads a genesis file.
 pub fn read_genesis(path: &Path) -> anyhow::Result<GenesisFile> {
-    serde_json::from_str(&read_text(path, "genesis file")?)
-        .with_context(|| format!("reading the genesis file {}", path.display()))
+    serde_json::from_str(&read_text(path, "genesis file")?).with_context(|| {
+        format!(
+            "reading the genesis file {} (one written by an older hengxin-node, or edited by \
+             hand, does not read: make it again with `hengxin-node genesis`)",
+            path.display()
+        )
+    })
 }
 
 fn parse_addr(text: &str, what: &str) -> anyhow::Result<Multiaddr> {
@@ -377,7 +362,7 @@ pub fn dev(dir: &Path, http: SocketAddr) -> anyhow::Result<NodeSettings> {
         }
         let key = demo::key("validator-0");
         let set = ValidatorSet::equal_power([key.public()])?;
-        let genesis = GenesisFile::demo(now_ms()?, &set)?;
+        let genesis = GenesisFile::demo(now_ms()?, &set, &[])?;
         let (_, anchor) = genesis.build()?;
         write_demo_keys(dir)?;
         write_file(&key_path, &key_file(&key), true)?;
@@ -444,7 +429,10 @@ pub fn testnet(n: usize, out: &Path, ports: TestnetPorts) -> anyhow::Result<()> 
         })
         .collect();
     let set = ValidatorSet::equal_power(keys.iter().map(|k| k.public()))?;
-    let genesis = GenesisFile::demo(now_ms()?, &set)?;
+    let addresses: Vec<String> = (0..n)
+        .map(|i| format!("/ip4/127.0.0.1/tcp/{}", usize::from(ports.consensus) + i))
+        .collect();
+    let genesis = GenesisFile::demo(now_ms()?, &set, &addresses)?;
     let (_, anchor) = genesis.build()?;
     write_file(
         &out.join("genesis.json"),
@@ -551,8 +539,8 @@ mod tests {
     #[test]
     fn an_edited_genesis_is_refused() {
         let set = ValidatorSet::equal_power([demo::key("validator-0").public()]).unwrap();
-        let mut genesis = GenesisFile::demo(1_780_000_000_000, &set).unwrap();
-        genesis.genesis_time_ms += 1;
+        let mut genesis = GenesisFile::demo(1_780_000_000_000, &set, &[]).unwrap();
+        genesis.consortium.chain.push('x');
         let e = genesis.build().unwrap_err().to_string();
         assert!(e.contains("was edited"), "{e}");
     }
@@ -563,6 +551,11 @@ mod tests {
         let first = dev(dir.path(), DEV_HTTP.parse().unwrap()).unwrap();
         let again = dev(dir.path(), DEV_HTTP.parse().unwrap()).unwrap();
         assert_eq!(first.genesis.genesis_time_ms, again.genesis.genesis_time_ms);
+        let file = read_genesis(&dir.path().join("genesis.json")).unwrap();
+        assert!(
+            file.consortium.demo_data,
+            "the demo consortium, from its file"
+        );
         let lab = read_key(&dir.path().join("keys/lab-cq.key"), None).unwrap();
         assert_eq!(lab.public(), demo::key("lab-cq").public());
         #[cfg(unix)]

@@ -12,6 +12,7 @@ pub mod mempool;
 pub mod metrics;
 pub mod node;
 pub mod query;
+pub mod setup;
 pub mod store;
 pub mod submit;
 pub mod verify_page;

@@ -75,6 +75,54 @@ enum Command {
     /// A node's key: make one, or show one's public key and peer id.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Build the genesis file from a consortium file (checked: no key twice, every region
+    /// with a validator, no demo key). Prints the genesis hash on its last line: every member
+    /// builds it from the same file and compares the hash out of band before starting.
+    Genesis {
+        /// The consortium file (TOML; see the README's operator guide).
+        #[arg(long, value_name = "FILE")]
+        consortium: PathBuf,
+        /// The genesis file to write (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Write this node's config from the genesis, the consortium file and its own key: it
+    /// listens on --listen with the ports of its own addresses and dials every other member.
+    Config {
+        /// The genesis file (`hengxin-node genesis`).
+        #[arg(long, value_name = "FILE")]
+        genesis: PathBuf,
+        /// This node's key file (`hengxin-node key new`).
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        /// A file whose first line is the key's passphrase, if it is encrypted.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        /// The consortium file the genesis was built from.
+        #[arg(long, value_name = "FILE")]
+        consortium: PathBuf,
+        /// The interface to listen on, e.g. /ip4/0.0.0.0 (every interface) or /ip4/10.0.0.5.
+        #[arg(long, value_name = "MULTIADDR", default_value = "/ip4/0.0.0.0")]
+        listen: String,
+        /// Where to serve the HTTP API (put a reverse proxy with TLS in front of it).
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8686")]
+        http: SocketAddr,
+        /// Where the node keeps its database.
+        #[arg(long, value_name = "DIR", default_value = "data")]
+        data_dir: PathBuf,
+        /// The config file to write (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Write the verifiers' trust file (genesis hash and validators) from the genesis file.
+    Trust {
+        /// The genesis file.
+        #[arg(long, value_name = "FILE")]
+        genesis: PathBuf,
+        /// The trust file to write (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Write keys, a genesis and one config per node for a local network on loopback.
     ///
     /// Node I listens on consensus port BASE+I, gossip port BASE+100+I and HTTP port
@@ -156,39 +204,102 @@ fn key_command(command: KeyCommand) -> anyhow::Result<()> {
     }
 }
 
-fn run(args: Args) -> anyhow::Result<()> {
-    if let Some(Command::Key(command)) = args.command {
-        return key_command(command);
-    }
-    if let Some(Command::Testnet {
-        validators,
-        out,
-        base_port,
-        http_port,
-    }) = args.command
-    {
-        let ports = TestnetPorts {
-            consensus: base_port,
-            http: http_port,
-        };
-        config::testnet(validators, &out, ports)?;
-        println!(
-            "wrote a {validators}-validator network to {}",
-            out.display()
-        );
-        for i in 0..validators {
-            println!(
-                "  node {i}: hengxin-node --config {}   (HTTP http://127.0.0.1:{})",
-                out.join(format!("node-{i}/config.toml")).display(),
-                usize::from(http_port) + i
-            );
+/// The commands that set up a consortium.
+fn setup_command(command: Command) -> anyhow::Result<()> {
+    use hengxin_node::setup;
+    match command {
+        Command::Key(command) => key_command(command),
+        Command::Genesis { consortium, out } => {
+            let file = setup::genesis(&consortium, &out)?;
+            println!("wrote {}", out.display());
+            for line in setup::summary(&file) {
+                println!("{line}");
+            }
+            Ok(())
         }
+        Command::Config {
+            genesis,
+            key,
+            passphrase_file,
+            consortium,
+            listen,
+            http,
+            data_dir,
+            out,
+        } => {
+            let request = setup::ConfigRequest {
+                genesis: &genesis,
+                key: &key,
+                passphrase_file: passphrase_file.as_deref(),
+                consortium: &consortium,
+                listen: listen.parse().with_context(|| {
+                    format!("--listen `{listen}` is not a multiaddr like /ip4/0.0.0.0")
+                })?,
+                http,
+                data_dir: &data_dir,
+                out: &out,
+            };
+            let config = setup::config(&request)?;
+            setup::write_config(&config, &out)?;
+            println!(
+                "wrote {} for node {}: consensus on {}, gossip on {}, HTTP on {}, {} peers",
+                out.display(),
+                config.moniker,
+                config.consensus.listen,
+                config.gossip.listen,
+                config.http.listen,
+                config.consensus.peers.len()
+            );
+            println!("start it with: hengxin-node --config {}", out.display());
+            Ok(())
+        }
+        Command::Trust { genesis, out } => {
+            setup::trust(&genesis, &out)?;
+            println!("wrote {}", out.display());
+            Ok(())
+        }
+        Command::Testnet {
+            validators,
+            out,
+            base_port,
+            http_port,
+        } => testnet(validators, &out, base_port, http_port),
+    }
+}
+
+fn testnet(
+    validators: usize,
+    out: &std::path::Path,
+    base_port: u16,
+    http_port: u16,
+) -> anyhow::Result<()> {
+    let ports = TestnetPorts {
+        consensus: base_port,
+        http: http_port,
+    };
+    config::testnet(validators, out, ports)?;
+    println!(
+        "wrote a {validators}-validator network to {}",
+        out.display()
+    );
+    for i in 0..validators {
         println!(
-            "  demo keys in {}, trust anchor in {}",
-            out.join("keys").display(),
-            out.join("trust.json").display()
+            "  node {i}: hengxin-node --config {}   (HTTP http://127.0.0.1:{})",
+            out.join(format!("node-{i}/config.toml")).display(),
+            usize::from(http_port) + i
         );
-        return Ok(());
+    }
+    println!(
+        "  demo keys in {}, trust anchor in {}",
+        out.join("keys").display(),
+        out.join("trust.json").display()
+    );
+    Ok(())
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(command) = args.command {
+        return setup_command(command);
     }
     let mut settings = match &args.config {
         Some(path) => config::load(path)?,

@@ -118,6 +118,36 @@ pub struct ScopeEntry {
     pub valid_until: Date,
 }
 
+impl ScopeEntry {
+    /// Reads `CATEGORY[:ITEM]@VALID-UNTIL` (`MEC:压力表@2030-12-31`, `THE@2031-12-31`), as the
+    /// CLI's `--scope` and the consortium file write it.
+    pub fn parse(entry: &str) -> Result<ScopeEntry, alloc::string::String> {
+        use alloc::format;
+        use alloc::string::ToString;
+        let (head, until) = entry.rsplit_once('@').ok_or_else(|| {
+            format!(
+                "scope `{entry}` is not CATEGORY[:ITEM]@VALID-UNTIL (e.g. MEC:压力表@2030-12-31)"
+            )
+        })?;
+        let (category, item) = match head.split_once(':') {
+            Some((category, item)) => (category, Some(item)),
+            None => (head, None),
+        };
+        let category =
+            <Category as crate::WireWord>::parse_word(category).map_err(|e| e.to_string())?;
+        let item = item
+            .map(|item| Text::new(item).map_err(|e| format!("scope item `{item}`: {e}")))
+            .transpose()?;
+        let valid_until = Date::parse(until)
+            .ok_or_else(|| format!("scope `{entry}`: `{until}` is not a date YYYY-MM-DD"))?;
+        Ok(ScopeEntry {
+            category,
+            item,
+            valid_until,
+        })
+    }
+}
+
 crate::wire_words! {
     /// Active or suspended.
     #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]

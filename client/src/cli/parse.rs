@@ -99,20 +99,7 @@ pub fn ledger_trace(text: &str) -> Result<TraceSource, Failure> {
 
 /// A scope entry, `CATEGORY[:ITEM]@VALID-UNTIL`.
 pub fn scope_entry(entry: &str) -> Result<ScopeEntry, Failure> {
-    let (head, until) = entry.rsplit_once('@').ok_or_else(|| {
-        Failure::usage(format!(
-            "scope `{entry}` is not CATEGORY[:ITEM]@VALID-UNTIL (e.g. MEC:压力表@2030-12-31)"
-        ))
-    })?;
-    let (category_code, item) = match head.split_once(':') {
-        Some((category, item)) => (category, Some(text("scope item", item)?)),
-        None => (head, None),
-    };
-    Ok(ScopeEntry {
-        category: category(category_code)?,
-        item,
-        valid_until: date("scope valid-until", until)?,
-    })
+    ScopeEntry::parse(entry).map_err(Failure::usage)
 }
 
 /// Every `--scope` entry.

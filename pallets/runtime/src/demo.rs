@@ -1,27 +1,26 @@
-//! The demo consortium that `hengxin-node --dev` starts with: regions `CQ` and `SC` with one
-//! regulator each, labs `CQJL` and `SCJL` accredited for all ten categories, two inspectors, two
-//! businesses, a small traceability chain of standards, and sample certificates.
+//! The demo consortium that `hengxin-node --dev` and `testnet` start with: the consortium file
+//! `demo-consortium.toml` (regions `CQ` and `SC` with one regulator each, labs `CQJL` and `SCJL`
+//! accredited for all ten categories, two inspectors, two businesses with their keys), and
+//! the sample data it asks for: the 川渝 agreement, a self-commitment, a small traceability
+//! chain of standards, and sample certificates.
 //!
 //! Demo keys are derived from their names, so every dev chain has the same ones: they are for
 //! trying the system, never for a real deployment.
 
 use hengxin_primitives::block::ValidatorSet;
-use hengxin_primitives::credit::CreditParams;
 use hengxin_primitives::crypto::{self, Keypair};
 use hengxin_primitives::ids::IdError;
 use hengxin_primitives::records::{
-    Assessment, BusinessRecord, BusinessType, CertKind, CertificateFields, Conclusion, Instrument,
-    LabKeyEntry, LabKind, LabRecord, LabStatus, RegionRecord, ScopeEntry, StandardFields,
-    StandardLevel, TraceSource,
+    Assessment, CertKind, CertificateFields, Conclusion, Instrument, StandardFields, StandardLevel,
+    TraceSource,
 };
 use hengxin_primitives::{
-    Category, CertNumber, CreditCode, Date, LabCode, RegionCode, StandardId, Text,
+    AccountId, Category, CertNumber, CreditCode, Date, LabCode, RegionCode, StandardId, Text,
 };
 
 use crate::certificates::Call as CertCall;
+use crate::consortium::{Consortium, ConsortiumError, NodeEntry, format_time};
 use crate::credit::Call as CreditCall;
-use crate::membership::Call as MemCall;
-use crate::membership::{GenesisConfig as MembershipGenesis, GenesisInspector, GenesisRegion};
 use crate::recognition::Call as RecognitionCall;
 use crate::standards::Call as StdCall;
 use crate::{Call, GenesisConfig};
@@ -96,87 +95,56 @@ pub fn sample_anchor(number: CertNumber, today: Date) -> Call {
 /// The id of the demo's 川渝 agreement.
 pub const CHUANYU_AGREEMENT: u64 = 1;
 
+/// The demo consortium file: regions, regulators, labs, inspectors and businesses with the demo
+/// keys, and `demo_data` for the sample standards and certificates. Its validators are given by
+/// whoever starts it (`--dev`, `testnet`).
+pub const CONSORTIUM: &str = include_str!("../demo-consortium.toml");
+
+/// The demo consortium at `genesis_time_ms` with `validators` (named `validator-I`, dialled at
+/// `addresses[I]`, or nowhere).
+pub fn consortium(
+    genesis_time_ms: u64,
+    validators: &ValidatorSet,
+    addresses: &[String],
+) -> Result<Consortium, ConsortiumError> {
+    let mut consortium = Consortium::from_toml(CONSORTIUM)?;
+    consortium.genesis_time = format_time(genesis_time_ms);
+    let regions: Vec<String> = consortium.regions.iter().map(|r| r.code.clone()).collect();
+    consortium.validators = validators
+        .validators
+        .iter()
+        .enumerate()
+        .map(|(i, v)| NodeEntry {
+            name: format!("validator-{i}"),
+            region: regions.get(i % regions.len().max(1)).cloned(),
+            public_key: v.key.to_hex(),
+            power: v.power,
+            address: addresses
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| "/ip4/127.0.0.1/tcp/0".into()),
+            gossip_address: None,
+        })
+        .collect();
+    Ok(consortium)
+}
+
 /// The demo genesis at `genesis_time_ms` with `validators`.
-pub fn genesis(genesis_time_ms: u64, validators: ValidatorSet) -> Result<GenesisConfig, IdError> {
+pub fn genesis(
+    genesis_time_ms: u64,
+    validators: ValidatorSet,
+) -> Result<GenesisConfig, ConsortiumError> {
+    consortium(genesis_time_ms, &validators, &[])?.genesis()
+}
+
+/// The demo's sample data, applied at height 0 after the consortium's members: the 川渝
+/// agreement, 渝中示范加油站's self-commitment, a traceability chain of standards and sample
+/// certificates, dated from `genesis_time_ms`.
+pub fn sample_calls(genesis_time_ms: u64) -> Result<Vec<(AccountId, Call)>, IdError> {
     let today = Date::from_unix_ms_cst(genesis_time_ms);
     let days_ago = |n: u32| Date(today.0.saturating_sub(n));
     let t = Text::lossy;
-    let (cq, sc) = (RegionCode::new("CQ")?, RegionCode::new("SC")?);
     let (cqjl, scjl) = (LabCode::new("CQJL")?, LabCode::new("SCJL")?);
-    let lab = |code: &LabCode, name: &str, region: &RegionCode, key_name: &str| LabRecord {
-        code: code.clone(),
-        name: t(name),
-        region: region.clone(),
-        kind: LabKind::StatutoryVerification,
-        scope: Category::ALL
-            .iter()
-            .map(|&category| ScopeEntry {
-                category,
-                item: None,
-                valid_until: today.add_months(60),
-            })
-            .collect(),
-        status: LabStatus::Active,
-        status_history: Vec::new(),
-        keys: vec![LabKeyEntry {
-            key: key(key_name).public(),
-            added_height: 0,
-            removed: None,
-        }],
-        registered_height: 0,
-    };
-    let membership = MembershipGenesis {
-        regions: vec![
-            GenesisRegion {
-                record: RegionRecord {
-                    code: cq.clone(),
-                    name: t("重庆市市场监督管理局"),
-                },
-                regulators: vec![key("regulator-cq").public()],
-            },
-            GenesisRegion {
-                record: RegionRecord {
-                    code: sc.clone(),
-                    name: t("四川省市场监督管理局"),
-                },
-                regulators: vec![key("regulator-sc").public()],
-            },
-        ],
-        labs: vec![
-            lab(&cqjl, "重庆市计量质量检测研究院", &cq, "lab-cq"),
-            lab(&scjl, "四川省计量检定测试院", &sc, "lab-sc"),
-        ],
-        inspectors: vec![
-            GenesisInspector {
-                key: key("inspector-cq").public(),
-                region: cq.clone(),
-                name: t("重庆示范检查员"),
-            },
-            GenesisInspector {
-                key: key("inspector-sc").public(),
-                region: sc.clone(),
-                name: t("四川示范检查员"),
-            },
-        ],
-        businesses: vec![
-            BusinessRecord {
-                credit_code: CreditCode::new(BUSINESS_CQ)?,
-                name: t("渝中示范加油站"),
-                region: cq,
-                business_type: BusinessType::GasStation,
-                registered_height: 0,
-            },
-            BusinessRecord {
-                credit_code: CreditCode::new(BUSINESS_SC)?,
-                name: t("锦江农贸市场"),
-                region: sc,
-                business_type: BusinessType::Market,
-                registered_height: 0,
-            },
-        ],
-        validators,
-    };
-
     let nim_primary = StandardId {
         owner: LabCode::new("NIM")?,
         code: "GJJZ-THE-001".parse()?,
@@ -262,21 +230,7 @@ pub fn genesis(genesis_time_ms: u64, validators: ValidatorSet) -> Result<Genesis
                 id: CHUANYU_AGREEMENT,
             }),
         ),
-        // The businesses' own keys; 渝中示范加油站 files its self-commitment with its key.
-        (
-            key("regulator-cq").public(),
-            Call::Membership(MemCall::AddBusinessKey {
-                credit_code: CreditCode::new(BUSINESS_CQ)?,
-                key: key("business-cq").public(),
-            }),
-        ),
-        (
-            regulator_sc,
-            Call::Membership(MemCall::AddBusinessKey {
-                credit_code: CreditCode::new(BUSINESS_SC)?,
-                key: key("business-sc").public(),
-            }),
-        ),
+        // 渝中示范加油站 files its self-commitment with its own key.
         (
             key("business-cq").public(),
             Call::Credit(CreditCall::Commit {
@@ -395,11 +349,31 @@ pub fn genesis(genesis_time_ms: u64, validators: ValidatorSet) -> Result<Genesis
         ),
     ];
 
-    Ok(GenesisConfig {
-        chain_name: t("hengxin-dev"),
-        genesis_time_ms,
-        membership,
-        credit: CreditParams::default(),
-        calls,
-    })
+    Ok(calls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_consortium_file_holds_the_demo_keys_by_name() {
+        let file = Consortium::from_toml(CONSORTIUM).unwrap();
+        let key_of = |hex: &str| KEY_NAMES.iter().find(|n| key(n).public().to_hex() == hex);
+        assert_eq!(
+            key_of(&file.regions[0].regulator.public_key),
+            Some(&"regulator-cq")
+        );
+        assert_eq!(key_of(&file.labs[1].keys[0]), Some(&"lab-sc"));
+        assert_eq!(
+            key_of(file.businesses[0].key.as_deref().unwrap()),
+            Some(&"business-cq")
+        );
+        assert!(file.demo_data);
+        let e = file.check().unwrap_err().to_string();
+        assert!(
+            e.contains("demo"),
+            "a real consortium may not be the demo: {e}"
+        );
+    }
 }

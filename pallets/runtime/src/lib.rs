@@ -4,6 +4,7 @@
 //! new state root, and genesis (including the `--dev` demo consortium).
 
 mod chain;
+pub mod consortium;
 pub mod demo;
 mod genesis;
 
