@@ -21,7 +21,7 @@ use malachite_app_channel::app::net::Multiaddr;
 use malachite_app_channel::app::types::core::LinearTimeouts;
 use serde::{Deserialize, Serialize};
 
-use crate::api::RateLimit;
+use crate::api::{RateLimit, TrustedProxies};
 use crate::consensus::app::BlockParams;
 use crate::keys::read_key;
 use crate::mempool::MempoolLimits;
@@ -139,6 +139,11 @@ pub struct HttpSection {
     /// Requests each client address may make at once.
     #[serde(default = "default_burst")]
     pub burst: u32,
+    /// The reverse proxies in front of the API (addresses or networks, `10.0.0.0/8`): from
+    /// them, the client named by `Forwarded` or `X-Forwarded-For` is rate-limited, not the
+    /// proxy. Headers from anyone else are ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for HttpSection {
@@ -147,6 +152,7 @@ impl Default for HttpSection {
             listen: SocketAddr::from(([127, 0, 0, 1], 8686)),
             requests_per_s: default_requests_per_s(),
             burst: default_burst(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -307,6 +313,8 @@ pub fn load(path: &Path) -> anyhow::Result<NodeSettings> {
             per_second: config.http.requests_per_s,
             burst: config.http.burst,
         },
+        trusted_proxies: TrustedProxies::parse(&config.http.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("[http] {e}"))?,
         blocks: config.blocks.params()?,
         mempool: MempoolLimits {
             txs_max: config.mempool.txs_max,
@@ -392,6 +400,7 @@ pub fn dev(dir: &Path, http: SocketAddr) -> anyhow::Result<NodeSettings> {
         blocks: BlocksSection::default().params()?,
         mempool: MempoolLimits::default(),
         rate_limit: RateLimit::default(),
+        trusted_proxies: TrustedProxies::default(),
     })
 }
 
@@ -498,8 +507,7 @@ fn testnet_config(
         },
         http: HttpSection {
             listen: format!("127.0.0.1:{}", port(ports.http, i)).parse()?,
-            requests_per_s: default_requests_per_s(),
-            burst: default_burst(),
+            ..HttpSection::default()
         },
         blocks: BlocksSection::default(),
         mempool: MempoolSection::default(),

@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{debug, warn};
 
-use crate::api::{self, RateLimit};
+use crate::api::{self, RateLimit, TrustedProxies};
 use crate::consensus::app::{App, BlockParams};
 use crate::consensus::codec::ScaleCodec;
 use crate::consensus::context::{Address, HengxinContext};
@@ -61,6 +61,8 @@ pub struct NodeSettings {
     pub mempool: MempoolLimits,
     /// Requests per client address the HTTP API allows.
     pub rate_limit: RateLimit,
+    /// The reverse proxies in front of the HTTP API whose forwarding headers name the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 struct EngineConfig {
@@ -290,7 +292,8 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
                 gossip.peers(),
                 metrics.clone(),
                 settings.rate_limit,
-            );
+            )
+            .with_trusted_proxies(settings.trusted_proxies.clone());
             tasks.push(spawn_api(listener, state));
             Some(bound)
         }

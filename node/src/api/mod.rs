@@ -12,6 +12,7 @@ mod agreements;
 mod businesses;
 mod certificates;
 mod chain;
+mod client_addr;
 mod error;
 mod inspections;
 mod limit;
@@ -34,6 +35,7 @@ use hengxin_api_types::ErrorCode;
 use tower_http::cors::CorsLayer;
 use utoipa::OpenApi;
 
+pub use client_addr::TrustedProxies;
 pub use error::{ApiError, ApiResult};
 pub use limit::RateLimit;
 pub use state::ApiState;
@@ -131,7 +133,7 @@ async fn rate_limit(State(state): State<ApiState>, request: Request, next: Next)
     let client = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+        .map(|c| state.proxies.client(c.0.ip(), request.headers()));
     if let Some(client) = client
         && !state.limiter.allow(client)
     {

@@ -11,6 +11,7 @@ use hengxin_primitives::records::ChainInfo;
 use hengxin_primitives::state::StorageKey;
 use parity_scale_codec::Encode;
 
+use super::TrustedProxies;
 use super::error::{ApiError, ApiResult, ok};
 use super::limit::{Limiter, RateLimit};
 use crate::metrics::Metrics;
@@ -28,6 +29,7 @@ pub struct ApiState {
     pub(super) limiter: Arc<Limiter>,
     pub(super) verify_page: Arc<String>,
     pub(super) trust: Arc<String>,
+    pub(super) proxies: Arc<TrustedProxies>,
 }
 
 impl ApiState {
@@ -54,7 +56,15 @@ impl ApiState {
             peers,
             metrics,
             limiter: Arc::new(Limiter::new(limit)),
+            proxies: Arc::default(),
         }
+    }
+
+    /// Believes the forwarding headers of requests from these reverse proxies (the rate
+    /// limit then counts the client each names, not the proxy).
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> ApiState {
+        self.proxies = Arc::new(proxies);
+        self
     }
 
     /// The finalized head (genesis before the first block).

@@ -66,6 +66,7 @@ pub fn settings(
         },
         mempool: MempoolLimits::default(),
         rate_limit: RateLimit::default(),
+        trusted_proxies: Default::default(),
     }
 }
 

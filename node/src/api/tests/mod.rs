@@ -15,6 +15,7 @@ use parity_scale_codec::Encode;
 
 use super::{ApiState, RateLimit, router};
 
+mod limits;
 mod supervision;
 use crate::mempool::{Mempool, MempoolLimits};
 use crate::store::Store;
@@ -38,6 +39,14 @@ fn demo_set() -> ValidatorSet {
 }
 
 fn api_with_store(dir: &std::path::Path) -> (Router, Header, Arc<Store>) {
+    api_with_limits(dir, RateLimit::default(), super::TrustedProxies::default())
+}
+
+fn api_with_limits(
+    dir: &std::path::Path,
+    limit: RateLimit,
+    proxies: super::TrustedProxies,
+) -> (Router, Header, Arc<Store>) {
     let set = demo_set();
     let store = Arc::new(Store::open(dir).unwrap());
     let genesis = store
@@ -46,17 +55,20 @@ fn api_with_store(dir: &std::path::Path) -> (Router, Header, Arc<Store>) {
     let mempool = Arc::new(Mempool::new(MempoolLimits::default()));
     let submitter = Submitter::new(store.clone(), &genesis, mempool, None);
     (
-        router(ApiState::new(
-            submitter,
-            genesis.clone(),
-            &TrustAnchor {
-                genesis_hash: genesis.hash(),
-                validators: demo_set(),
-            },
-            Arc::new(AtomicUsize::new(0)),
-            Arc::default(),
-            RateLimit::default(),
-        )),
+        router(
+            ApiState::new(
+                submitter,
+                genesis.clone(),
+                &TrustAnchor {
+                    genesis_hash: genesis.hash(),
+                    validators: demo_set(),
+                },
+                Arc::new(AtomicUsize::new(0)),
+                Arc::default(),
+                limit,
+            )
+            .with_trusted_proxies(proxies),
+        ),
         genesis,
         store,
     )
