@@ -1,0 +1,400 @@
+//! A real consortium on four separate hosts: four Linux network namespaces joined by a bridge
+//! (in a namespace of its own: no address outside the namespaces), each running `hengxin-node`
+//! from a genesis that `hengxin-node genesis` made from keys that `key new` made, with configs
+//! from `hengxin-node config`. They agree, a certificate anchored through one verifies through
+//! another, and the chain goes on with one host's link cut.
+//!
+//! Needs root and `ip` (iproute2); skipped, saying why, where namespaces cannot be made.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use hengxin_primitives::files::read_key_file;
+use hengxin_tests::{get_json, node_bin, wait_until, workspace_bin};
+
+const HOSTS: usize = 4;
+const DCC: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/dcc/dcc_gp_temperature_typical_v12.xml"
+);
+
+fn ip(args: &[&str]) -> Result<(), String> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| format!("ip: {e}"))?;
+    match out.status.success() {
+        true => Ok(()),
+        false => Err(format!(
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+    }
+}
+
+/// The namespaces of one test run, deleted (with their links and processes) when dropped.
+struct Hosts {
+    tag: String,
+    nodes: Vec<Child>,
+}
+
+impl Hosts {
+    fn host(&self, i: usize) -> String {
+        format!("{}-{i}", self.tag)
+    }
+
+    fn bridge(&self) -> String {
+        format!("{}-br", self.tag)
+    }
+
+    fn address(i: usize) -> String {
+        format!("10.77.0.{}", i + 1)
+    }
+
+    /// Four hosts on a bridge: host I is 10.77.0.(I+1)/24 on its `eth0`.
+    fn make() -> Result<Hosts, String> {
+        let hosts = Hosts {
+            tag: format!("hx{}", std::process::id()),
+            nodes: Vec::new(),
+        };
+        let br = hosts.bridge();
+        ip(&["netns", "add", &br])?;
+        ip(&["-n", &br, "link", "add", "br0", "type", "bridge"])?;
+        ip(&["-n", &br, "link", "set", "br0", "up"])?;
+        for i in 0..HOSTS {
+            let host = hosts.host(i);
+            let port = format!("v{i}");
+            ip(&["netns", "add", &host])?;
+            ip(&[
+                "-n", &host, "link", "add", "eth0", "type", "veth", "peer", "name", &port, "netns",
+                &br,
+            ])?;
+            ip(&["-n", &br, "link", "set", &port, "master", "br0", "up"])?;
+            ip(&[
+                "-n",
+                &host,
+                "addr",
+                "add",
+                &format!("{}/24", Hosts::address(i)),
+                "dev",
+                "eth0",
+            ])?;
+            ip(&["-n", &host, "link", "set", "eth0", "up"])?;
+            ip(&["-n", &host, "link", "set", "lo", "up"])?;
+        }
+        Ok(hosts)
+    }
+
+    /// Runs `f` on a thread inside host `i`'s network namespace.
+    fn inside<T: Send>(&self, i: usize, f: impl FnOnce() -> T + Send) -> T {
+        let path = format!("/var/run/netns/{}", self.host(i));
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let ns = File::open(&path).unwrap();
+                nix::sched::setns(ns, nix::sched::CloneFlags::CLONE_NEWNET).unwrap();
+                f()
+            })
+            .join()
+            .unwrap()
+        })
+    }
+
+    /// `program ARGS…` run inside host `i`.
+    fn run(&self, i: usize, program: &Path, args: &[&str]) -> Output {
+        Command::new("ip")
+            .args(["netns", "exec", &self.host(i)])
+            .arg(program)
+            .args(args)
+            .env_remove("HENGXIN_NODE")
+            .output()
+            .unwrap()
+    }
+
+    fn health(&self, i: usize) -> Option<serde_json::Value> {
+        let url = format!("http://{}:8686/v1/health", Hosts::address(i));
+        self.inside(i, || get_json(&url))
+    }
+
+    fn height(&self, i: usize) -> u64 {
+        self.health(i)
+            .and_then(|h| h["height"].as_u64())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Hosts {
+    fn drop(&mut self) {
+        for node in &mut self.nodes {
+            let _ = node.kill();
+            let _ = node.wait();
+        }
+        for i in 0..HOSTS {
+            let _ = ip(&["netns", "del", &self.host(i)]);
+        }
+        let _ = ip(&["netns", "del", &self.bridge()]);
+    }
+}
+
+fn ok(output: &Output, what: &str) -> String {
+    assert!(
+        output.status.success(),
+        "{what}: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn run(program: &Path, args: &[&str]) -> String {
+    let output = Command::new(program).args(args).output().unwrap();
+    ok(
+        &output,
+        &format!("{} {}", program.display(), args.join(" ")),
+    )
+}
+
+fn public_key(file: &Path) -> String {
+    read_key_file(&std::fs::read_to_string(file).unwrap())
+        .unwrap()
+        .public()
+        .to_hex()
+}
+
+fn path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name)
+}
+
+/// The consortium file of the four hosts: CQ runs hosts 0 and 1, SC hosts 2 and 3; CQJL is a
+/// lab with one key.
+fn consortium(dir: &Path) -> String {
+    let key = |name: &str| public_key(&path(dir, name));
+    let mut text = format!(
+        "chain = \"hosts-test\"\ngenesis_time = \"2026-01-01T00:00:00+08:00\"\n\n\
+         [[region]]\ncode = \"CQ\"\nname = \"重庆\"\n\
+         regulator = {{ name = \"重庆市市场监督管理局\", public_key = \"{}\" }}\n\n\
+         [[region]]\ncode = \"SC\"\nname = \"四川\"\n\
+         regulator = {{ name = \"四川省市场监督管理局\", public_key = \"{}\" }}\n\n\
+         [[lab]]\ncode = \"CQJL\"\nname = \"重庆市计量质量检测研究院\"\nregion = \"CQ\"\n\
+         kind = \"statutory_verification\"\nkeys = [\"{}\"]\nscope = [\"THE@2035-12-31\"]\n",
+        key("regulator-cq.key"),
+        key("regulator-sc.key"),
+        key("lab.key"),
+    );
+    for i in 0..HOSTS {
+        let name = if i < 2 {
+            format!("cq-{i}")
+        } else {
+            format!("sc-{i}")
+        };
+        text.push_str(&format!(
+            "\n[[validator]]\nname = \"{name}\"\npublic_key = \"{}\"\npower = 1\naddress = \"/ip4/{}/tcp/27000\"\n",
+            key(&format!("node-{i}.key")),
+            Hosts::address(i)
+        ));
+    }
+    text
+}
+
+#[test]
+fn four_hosts_on_their_own_network_stacks_agree_and_go_on_with_one_cut_off() {
+    let hosts = match Hosts::make() {
+        Ok(hosts) => hosts,
+        Err(reason) => {
+            eprintln!(
+                "skipped: cannot make network namespaces here (needs root and iproute2): {reason}"
+            );
+            return;
+        }
+    };
+    let mut hosts = hosts;
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let (node, cli) = (node_bin(), workspace_bin("hengxin"));
+    let file = |name: &str| path(dir, name).to_str().unwrap().to_string();
+
+    // Keys made where they are used: each operator's node key, the regulators' and the lab's.
+    for i in 0..HOSTS {
+        let out = run(
+            &node,
+            &["key", "new", "--out", &file(&format!("node-{i}.key"))],
+        );
+        assert!(out.contains("peer id") && !out.contains("secret"), "{out}");
+    }
+    for name in ["regulator-cq", "regulator-sc", "lab"] {
+        run(
+            &cli,
+            &["key", "new", "--out", &file(&format!("{name}.key"))],
+        );
+    }
+    std::fs::write(path(dir, "consortium.toml"), consortium(dir)).unwrap();
+    let out = run(
+        &node,
+        &[
+            "genesis",
+            "--consortium",
+            &file("consortium.toml"),
+            "--out",
+            &file("genesis.json"),
+        ],
+    );
+    let hash = out.lines().last().unwrap().to_string();
+    assert_eq!(hash.len(), 64, "{out}");
+    run(
+        &node,
+        &[
+            "trust",
+            "--genesis",
+            &file("genesis.json"),
+            "--out",
+            &file("trust.json"),
+        ],
+    );
+    for i in 0..HOSTS {
+        let address = Hosts::address(i);
+        run(
+            &node,
+            &[
+                "config",
+                "--genesis",
+                &file("genesis.json"),
+                "--key",
+                &file(&format!("node-{i}.key")),
+                "--consortium",
+                &file("consortium.toml"),
+                "--listen",
+                &format!("/ip4/{address}"),
+                "--http",
+                &format!("{address}:8686"),
+                "--data-dir",
+                &file(&format!("data-{i}")),
+                "--out",
+                &file(&format!("config-{i}.toml")),
+            ],
+        );
+        let log = File::create(path(dir, &format!("node-{i}.log"))).unwrap();
+        let child = Command::new("ip")
+            .args(["netns", "exec", &hosts.host(i)])
+            .arg(&node)
+            .args(["--config", &file(&format!("config-{i}.toml"))])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        hosts.nodes.push(child);
+    }
+
+    // They agree: every host on the same chain, past a few blocks.
+    wait_until(
+        "four hosts to finalize blocks",
+        Duration::from_secs(90),
+        || {
+            (0..HOSTS).all(|i| {
+                hosts.health(i).is_some_and(|h| {
+                    h["genesis_hash"] == hash.as_str()
+                        && h["height"].as_u64().is_some_and(|x| x >= 3)
+                })
+            })
+        },
+    );
+
+    // Anchored through host 0, verified through host 3 against the trust file.
+    let lab = file("lab.key");
+    let anchored = hosts.run(
+        0,
+        &cli,
+        &[
+            "--node",
+            "http://10.77.0.1:8686",
+            "cert",
+            "anchor",
+            "--key",
+            &lab,
+            "--dcc",
+            DCC,
+            "--category",
+            "THE",
+        ],
+    );
+    let certificate = ok(&anchored, "anchoring through host 0")
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
+    let verified = hosts.run(
+        3,
+        &cli,
+        &[
+            "--node",
+            "http://10.77.0.4:8686",
+            "cert",
+            "verify",
+            "--trust",
+            &file("trust.json"),
+            "--file",
+            DCC,
+            &certificate,
+        ],
+    );
+    ok(&verified, "verifying through host 3");
+
+    // Host 3's link cut: the three others (3 of 4 votes) go on, and take a new certificate.
+    ip(&["-n", &hosts.host(3), "link", "set", "eth0", "down"]).unwrap();
+    let cut_at = (0..3).map(|i| hosts.height(i)).max().unwrap();
+    wait_until(
+        "the others to go on without host 3",
+        Duration::from_secs(60),
+        || (0..3).all(|i| hosts.height(i) >= cut_at + 5),
+    );
+    let second = hosts.run(
+        1,
+        &cli,
+        &[
+            "--node",
+            "http://10.77.0.2:8686",
+            "cert",
+            "anchor",
+            "--key",
+            &lab,
+            "--file",
+            DCC,
+            "--number",
+            "HOSTS-2026-0002",
+            "--kind",
+            "calibration",
+            "--category",
+            "THE",
+            "--item",
+            "温度计",
+            "--instrument",
+            "工作用玻璃液体温度计",
+            "--calibration-date",
+            "2026-11-30",
+            "--procedure",
+            "JJF 1171-2007",
+        ],
+    );
+    ok(&second, "anchoring through host 1 with host 3 cut off");
+    let verified = hosts.run(
+        2,
+        &cli,
+        &[
+            "--node",
+            "http://10.77.0.3:8686",
+            "cert",
+            "verify",
+            "--trust",
+            &file("trust.json"),
+            "--file",
+            DCC,
+            "CQJL/HOSTS-2026-0002",
+        ],
+    );
+    ok(&verified, "verifying through host 2 with host 3 cut off");
+    let heights: Vec<u64> = (0..HOSTS).map(|i| hosts.height(i)).collect();
+    eprintln!("heights with host 3 cut off since {cut_at}: {heights:?}");
+    assert!(heights[3] < heights[0], "host 3 is cut off: {heights:?}");
+}
