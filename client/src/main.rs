@@ -18,7 +18,7 @@ use cli::exit::Outcome;
 /// http://127.0.0.1:8686). Exit status: 0 success, 1 error, 2 usage; `cert verify` adds
 /// 10 tampered, 11 revoked, 12 superseded, 13 expired, 14 unknown, 15 node unreachable.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(name = "hengxin", version, about)]
 struct Cli {
     /// The node's HTTP API.
     #[arg(

@@ -2,9 +2,11 @@
 //! (in a namespace of its own: no address outside the namespaces), each running `hengxin-node`
 //! from a genesis that `hengxin-node genesis` made from keys that `key new` made, with configs
 //! from `hengxin-node config`. They agree, a certificate anchored through one verifies through
-//! another, and the chain goes on with one host's link cut.
+//! another, and the chain goes on with one host's link cut. A fifth host runs an observer, which
+//! follows the chain without voting.
 //!
-//! Needs root and `ip` (iproute2); skipped, saying why, where namespaces cannot be made.
+//! Needs root and `ip` (iproute2); skipped, saying why, where namespaces cannot be made (and
+//! failed instead when `HENGXIN_REQUIRE_NETNS` is set, as `.ci/run` does).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -14,7 +16,9 @@ use std::time::Duration;
 use hengxin_primitives::files::read_key_file;
 use hengxin_tests::{get_json, node_bin, wait_until, workspace_bin};
 
-const HOSTS: usize = 4;
+/// Four validators' hosts and an observer's (the last).
+const HOSTS: usize = 5;
+const VALIDATORS: usize = 4;
 const DCC: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/fixtures/dcc/dcc_gp_temperature_typical_v12.xml"
@@ -167,8 +171,8 @@ fn path(dir: &Path, name: &str) -> PathBuf {
     dir.join(name)
 }
 
-/// The consortium file of the four hosts: CQ runs hosts 0 and 1, SC hosts 2 and 3; CQJL is a
-/// lab with one key.
+/// The consortium file of the hosts: CQ runs validators 0 and 1 and observer 4, SC validators 2
+/// and 3; CQJL is a lab with one key.
 fn consortium(dir: &Path) -> String {
     let key = |name: &str| public_key(&path(dir, name));
     let mut text = format!(
@@ -184,13 +188,13 @@ fn consortium(dir: &Path) -> String {
         key("lab.key"),
     );
     for i in 0..HOSTS {
-        let name = if i < 2 {
-            format!("cq-{i}")
-        } else {
-            format!("sc-{i}")
+        let (table, name) = match i {
+            0 | 1 => ("validator", format!("cq-{i}")),
+            _ if i < VALIDATORS => ("validator", format!("sc-{i}")),
+            _ => ("observer", format!("cq-observer-{i}")),
         };
         text.push_str(&format!(
-            "\n[[validator]]\nname = \"{name}\"\npublic_key = \"{}\"\npower = 1\naddress = \"/ip4/{}/tcp/27000\"\n",
+            "\n[[{table}]]\nname = \"{name}\"\npublic_key = \"{}\"\npower = 1\naddress = \"/ip4/{}/tcp/27000\"\n",
             key(&format!("node-{i}.key")),
             Hosts::address(i)
         ));
@@ -288,7 +292,7 @@ fn four_hosts_on_their_own_network_stacks_agree_and_go_on_with_one_cut_off() {
 
     // They agree: every host on the same chain, past a few blocks.
     wait_until(
-        "four hosts to finalize blocks",
+        "five hosts (four validators and an observer) to finalize blocks",
         Duration::from_secs(90),
         || {
             (0..HOSTS).all(|i| {
@@ -341,7 +345,8 @@ fn four_hosts_on_their_own_network_stacks_agree_and_go_on_with_one_cut_off() {
     );
     ok(&verified, "verifying through host 3");
 
-    // Host 3's link cut: the three others (3 of 4 votes) go on, and take a new certificate.
+    // Host 3's link cut: the three other validators (3 of 4 votes) go on, and take a new
+    // certificate; the observer follows.
     ip(&["-n", &hosts.host(3), "link", "set", "eth0", "down"]).unwrap();
     let cut_at = (0..3).map(|i| hosts.height(i)).max().unwrap();
     wait_until(
