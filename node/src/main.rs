@@ -27,7 +27,7 @@ struct Args {
     #[arg(long)]
     dev: bool,
 
-    /// Run the node a config file describes (see `hengxin-node testnet`).
+    /// Run the node a config file describes (from `hengxin-node config`, or `testnet`).
     #[arg(long, value_name = "FILE", conflicts_with = "dev")]
     config: Option<PathBuf>,
 
@@ -75,9 +75,11 @@ enum Command {
     /// A node's key: make one, or show one's public key and peer id.
     #[command(subcommand)]
     Key(KeyCommand),
-    /// Build the genesis file from a consortium file (checked: no key twice, every region
-    /// with a validator, no demo key). Prints the genesis hash on its last line: every member
-    /// builds it from the same file and compares the hash out of band before starting.
+    /// Build the genesis file from a consortium file; prints the genesis hash last.
+    ///
+    /// The file is checked first: no key twice, every name resolving, every region with a
+    /// validator, no demo key. Every member builds the genesis from the same file and compares
+    /// the hash out of band before starting.
     Genesis {
         /// The consortium file (TOML; see the README's operator guide).
         #[arg(long, value_name = "FILE")]
@@ -86,8 +88,10 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// Write this node's config from the genesis, the consortium file and its own key: it
-    /// listens on --listen with the ports of its own addresses and dials every other member.
+    /// Write this node's config from the genesis, the consortium file and its own key.
+    ///
+    /// The node listens on --listen with the ports of its own addresses in the consortium file,
+    /// and dials every other member (only they may connect).
     Config {
         /// The genesis file (`hengxin-node genesis`).
         #[arg(long, value_name = "FILE")]

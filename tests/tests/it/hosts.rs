@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use hengxin_primitives::files::read_key_file;
+use hengxin_primitives::keyfile;
 use hengxin_tests::{get_json, node_bin, wait_until, workspace_bin};
 
 /// Four validators' hosts and an observer's (the last).
@@ -161,9 +161,8 @@ fn run(program: &Path, args: &[&str]) -> String {
 }
 
 fn public_key(file: &Path) -> String {
-    read_key_file(&std::fs::read_to_string(file).unwrap())
+    keyfile::public_key(&std::fs::read_to_string(file).unwrap())
         .unwrap()
-        .public()
         .to_hex()
 }
 
@@ -220,11 +219,24 @@ fn four_hosts_on_their_own_network_stacks_agree_and_go_on_with_one_cut_off() {
     let file = |name: &str| path(dir, name).to_str().unwrap().to_string();
 
     // Keys made where they are used: each operator's node key, the regulators' and the lab's.
+    std::fs::write(path(dir, "passphrase"), "主机零的口令 host zero\n").unwrap();
     for i in 0..HOSTS {
-        let out = run(
-            &node,
-            &["key", "new", "--out", &file(&format!("node-{i}.key"))],
-        );
+        // Host 0's key is encrypted; its passphrase is in a file.
+        let mut args = vec![
+            "key".to_string(),
+            "new".into(),
+            "--out".into(),
+            file(&format!("node-{i}.key")),
+        ];
+        if i == 0 {
+            args.extend([
+                "--encrypt".into(),
+                "--passphrase-file".into(),
+                file("passphrase"),
+            ]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&node, &args);
         assert!(out.contains("peer id") && !out.contains("secret"), "{out}");
     }
     for name in ["regulator-cq", "regulator-sc", "lab"] {
@@ -258,26 +270,28 @@ fn four_hosts_on_their_own_network_stacks_agree_and_go_on_with_one_cut_off() {
     );
     for i in 0..HOSTS {
         let address = Hosts::address(i);
-        run(
-            &node,
-            &[
-                "config",
-                "--genesis",
-                &file("genesis.json"),
-                "--key",
-                &file(&format!("node-{i}.key")),
-                "--consortium",
-                &file("consortium.toml"),
-                "--listen",
-                &format!("/ip4/{address}"),
-                "--http",
-                &format!("{address}:8686"),
-                "--data-dir",
-                &file(&format!("data-{i}")),
-                "--out",
-                &file(&format!("config-{i}.toml")),
-            ],
-        );
+        let mut config: Vec<String> = vec![
+            "config".into(),
+            "--genesis".into(),
+            file("genesis.json"),
+            "--key".into(),
+            file(&format!("node-{i}.key")),
+            "--consortium".into(),
+            file("consortium.toml"),
+            "--listen".into(),
+            format!("/ip4/{address}"),
+            "--http".into(),
+            format!("{address}:8686"),
+            "--data-dir".into(),
+            file(&format!("data-{i}")),
+            "--out".into(),
+            file(&format!("config-{i}.toml")),
+        ];
+        if i == 0 {
+            config.extend(["--passphrase-file".into(), file("passphrase")]);
+        }
+        let config: Vec<&str> = config.iter().map(String::as_str).collect();
+        run(&node, &config);
         let log = File::create(path(dir, &format!("node-{i}.log"))).unwrap();
         let child = Command::new("ip")
             .args(["netns", "exec", &hosts.host(i)])
