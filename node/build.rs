@@ -48,6 +48,9 @@ fn run() -> Result<(), String> {
         .web(true)
         .map_err(|e| format!("wasm-bindgen's web target: {e:#}"))?
         .typescript(false)
+        // Function names are for debuggers; they were a quarter of the served file.
+        .remove_name_section(true)
+        .remove_producers_section(true)
         .generate(out.join("verifier"))
         .map_err(|e| format!("generating the verifier's JS glue: {e:#}"))
 }
@@ -85,7 +88,7 @@ fn build_wasm(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
         ])
         .arg(target_dir)
         // Small code for the browser.
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "s")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
         .env("CARGO_PROFILE_RELEASE_LTO", "fat")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
         .env("CARGO_PROFILE_RELEASE_PANIC", "abort");
