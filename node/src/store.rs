@@ -140,11 +140,34 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (or creates) the store in `dir`.
+    /// Opens (or creates) the store in `dir`, dropping proposals kept for heights decided
+    /// already (left by a crash between a decision and its clean-up).
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        Ok(Store {
+        let store = Store {
             backend: SledBackend::open(dir)?,
-        })
+        };
+        store.drop_decided_pending()?;
+        Ok(store)
+    }
+
+    fn drop_decided_pending(&self) -> Result<(), StorageError> {
+        let Some(head) = self.get::<u64>("head height", HEAD_KEY)? else {
+            return Ok(());
+        };
+        let mut batch = WriteBatch::default();
+        for (k, _) in self.backend.scan_prefix(&[PENDING], usize::MAX)? {
+            let height = k
+                .get(1..9)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes);
+            if height.is_none_or(|h| h <= head) {
+                batch.ops.push((k, None));
+            }
+        }
+        if batch.ops.is_empty() {
+            return Ok(());
+        }
+        self.backend.commit(batch)
     }
 
     /// The chain's runtime over this store's state, whose genesis is `genesis`.
@@ -223,13 +246,27 @@ impl Store {
         batch.put(key(BLOCK, &height), block.encode());
         batch.put(key(COMMIT, &height), commit.encode());
         batch.put(key(HASH, &block.header.hash().0), height.to_vec());
+        // The block's proposals are decided now: the WAL no longer needs them.
+        for (k, _) in self
+            .backend
+            .scan_prefix(&key(PENDING, &height), usize::MAX)?
+        {
+            batch.ops.push((k, None));
+        }
+        let mut indexed = std::collections::BTreeSet::new();
         for (index, outcome) in outcomes.iter().enumerate() {
             let record = TxRecord {
                 height: block.header.height,
                 index: u32::try_from(index).unwrap_or(u32::MAX),
                 result: outcome.result.clone().map(|_| ()),
             };
-            batch.put(key(TX, &outcome.hash.0), record.encode());
+            // A transaction's first finalized outcome stays: a faulty proposer that includes
+            // it again (refused as a replay) must not rewrite it.
+            let tx_key = key(TX, &outcome.hash.0);
+            if !indexed.insert(outcome.hash) || self.backend.get(&tx_key)?.is_some() {
+                continue;
+            }
+            batch.put(tx_key, record.encode());
             let events = outcome.result.as_deref().unwrap_or_default();
             for (lab, number, change) in events.iter().flat_map(cert_changes) {
                 let mut k = cert_key(&lab, &number);
@@ -445,5 +482,102 @@ mod tests {
         assert_eq!(store.pending(1, &genesis.hash()).unwrap(), None);
         assert_eq!(store.pending_at(1).unwrap(), vec![block]);
         assert!(store.pending_at(2).unwrap().is_empty());
+    }
+
+    /// Executes `txs` on `head` and commits the block; its header and outcomes.
+    fn commit_txs(
+        store: &Store,
+        genesis: &Header,
+        head: &Header,
+        txs: Vec<hengxin_runtime::Transaction>,
+    ) -> (Header, Vec<TxOutcome>) {
+        let chain = store.chain(genesis);
+        let proposer = demo::key("validator-0").public();
+        let executed = chain
+            .execute(head, head.timestamp_ms + 1_000, proposer, &txs)
+            .unwrap();
+        let block = Block {
+            header: executed.header.clone(),
+            transactions: txs,
+        };
+        let commit = commit_for(&genesis.hash(), &block.header);
+        store
+            .commit_block(&block, &commit, &executed.outcomes, executed.batch)
+            .unwrap();
+        (executed.header, executed.outcomes)
+    }
+
+    fn anchor(genesis: &Header, nonce: u64) -> hengxin_runtime::Transaction {
+        let lab = demo::key("lab-cq");
+        TxPayload {
+            genesis_hash: genesis.hash(),
+            signer: lab.public(),
+            nonce,
+            valid_until_height: 100,
+            call: demo::sample_anchor(
+                format!("R-{nonce}").parse().unwrap(),
+                Date::from_unix_ms_cst(GENESIS_MS),
+            ),
+        }
+        .sign(&lab)
+    }
+
+    #[test]
+    fn a_replayed_transaction_keeps_its_first_finalized_outcome() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, genesis) = open_with_genesis(dir.path());
+        let tx = anchor(&genesis, 0);
+        let (head, _) = commit_txs(&store, &genesis, &genesis, vec![tx.clone()]);
+        // A faulty proposer includes it again, and twice in one block: refused as stale.
+        let (_, outcomes) = commit_txs(&store, &genesis, &head, vec![tx.clone(), tx.clone()]);
+        assert!(outcomes.iter().all(|o| o.result.is_err()));
+        let record = store.transaction(&tx.hash()).unwrap().unwrap();
+        assert_eq!((record.height, record.index, record.result), (1, 0, Ok(())));
+        // Within one block, the first outcome stays too.
+        let fresh = anchor(&genesis, 1);
+        let (_, outcomes) = commit_txs(
+            &store,
+            &genesis,
+            &store.head().unwrap().unwrap(),
+            vec![fresh.clone(), fresh.clone()],
+        );
+        assert!(outcomes[0].result.is_ok() && outcomes[1].result.is_err());
+        let record = store.transaction(&fresh.hash()).unwrap().unwrap();
+        assert_eq!((record.index, record.result), (0, Ok(())));
+    }
+
+    #[test]
+    fn pending_blocks_go_when_their_height_is_decided_and_on_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, genesis) = open_with_genesis(dir.path());
+        let proposed = |height: u64, timestamp_ms: u64| {
+            let mut header = genesis.clone();
+            header.height = height;
+            header.timestamp_ms = timestamp_ms;
+            Block {
+                header,
+                transactions: vec![],
+            }
+        };
+        store.put_pending(&proposed(1, 1)).unwrap();
+        store.put_pending(&proposed(1, 2)).unwrap();
+        store.put_pending(&proposed(2, 3)).unwrap();
+        let (head, _) = commit_txs(&store, &genesis, &genesis, Vec::new());
+        assert!(
+            store.pending_at(1).unwrap().is_empty(),
+            "decided: its proposals go"
+        );
+        assert_eq!(
+            store.pending_at(2).unwrap().len(),
+            1,
+            "the next height's stay"
+        );
+        // One left behind below the head (a crash between the two writes) goes at the next open.
+        store.put_pending(&proposed(1, 4)).unwrap();
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        assert!(store.pending_at(1).unwrap().is_empty());
+        assert_eq!(store.pending_at(2).unwrap().len(), 1);
+        assert_eq!(store.head().unwrap(), Some(head));
     }
 }
