@@ -28,15 +28,54 @@ pub fn index(anchor: &TrustAnchor, chain: &str) -> String {
         .replace("{{CHAIN}}", &chain)
 }
 
+/// The page's inline style, as the policy names it by hash.
+fn inline_style() -> &'static str {
+    INDEX
+        .split_once("<style>")
+        .and_then(|(_, rest)| rest.split_once("</style>"))
+        .map_or("", |(style, _)| style)
+}
+
+/// The page's Content-Security-Policy: scripts only from this origin and no `eval` (WebAssembly
+/// may be compiled), its one inline style by hash, fetches to this origin and to the nodes a
+/// reader may point it at (`&node=`: over https, or on loopback), no plugins, forms or base
+/// URL, never framed.
+pub fn content_security_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        let style = base64::engine::general_purpose::STANDARD
+            .encode(hengxin_primitives::crypto::sha256(inline_style().as_bytes()).0);
+        format!(
+            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'sha256-{style}'; \
+             img-src 'self' data:; connect-src 'self' https: http://127.0.0.1:* \
+             http://localhost:*; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        )
+    })
+}
+
 fn asset(content_type: &'static str, body: impl IntoResponse) -> Response {
-    (
+    let mut response = (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ),
         ],
         body,
     )
-        .into_response()
+        .into_response();
+    if let Ok(policy) = HeaderValue::from_str(content_security_policy()) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
 }
 
 /// `/verify`.

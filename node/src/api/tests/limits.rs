@@ -1,4 +1,5 @@
-//! The per-address rate limit through the router, directly and behind a reverse proxy.
+//! The per-address rate limit through the router, directly and behind a reverse proxy; the
+//! verify page's security headers.
 
 use std::net::SocketAddr;
 
@@ -71,4 +72,42 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_bucket_and_no_one_else_p
     );
     let shared = status_from(&router, "10.0.0.1", Some("198.51.100.3")).await;
     assert_eq!(shared, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn the_verify_page_is_served_with_a_strict_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (router, _) = api(dir.path());
+    for uri in [
+        "/verify",
+        "/verify/verify.js",
+        "/verify/hengxin_verifier_bg.wasm",
+    ] {
+        let request = Request::builder().uri(uri).body(Body::empty()).unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{uri}");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff", "{uri}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{uri}");
+        let policy = header("content-security-policy");
+        for directive in [
+            "default-src 'none'",
+            "script-src 'self' 'wasm-unsafe-eval'",
+            "frame-ancestors 'none'",
+            "style-src 'sha256-",
+        ] {
+            assert!(policy.contains(directive), "{uri}: {policy}");
+        }
+        assert!(
+            !policy.contains("unsafe-inline") && !policy.contains("'unsafe-eval'"),
+            "{policy}"
+        );
+    }
 }
