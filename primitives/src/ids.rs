@@ -265,34 +265,34 @@ crate::wire_words! {
     pub enum Category: "category" {
         /// LEN 几何量/长度
         #[codec(index = 0)]
-        Length = "LEN",
+        Length = "LEN" ("长度", "Length"),
         /// THE 热学
         #[codec(index = 1)]
-        Thermal = "THE",
+        Thermal = "THE" ("热学", "Thermal"),
         /// MEC 力学
         #[codec(index = 2)]
-        Mechanical = "MEC",
+        Mechanical = "MEC" ("力学", "Mechanical"),
         /// ELE 电磁学
         #[codec(index = 3)]
-        Electromagnetic = "ELE",
+        Electromagnetic = "ELE" ("电磁", "Electromagnetic"),
         /// RAD 无线电
         #[codec(index = 4)]
-        Radio = "RAD",
+        Radio = "RAD" ("无线电", "Radio"),
         /// TIM 时间频率
         #[codec(index = 5)]
-        TimeFrequency = "TIM",
+        TimeFrequency = "TIM" ("时间频率", "Time and frequency"),
         /// OPT 光学
         #[codec(index = 6)]
-        Optical = "OPT",
+        Optical = "OPT" ("光学", "Optical"),
         /// ACO 声学
         #[codec(index = 7)]
-        Acoustic = "ACO",
+        Acoustic = "ACO" ("声学", "Acoustic"),
         /// ION 电离辐射
         #[codec(index = 8)]
-        IonizingRadiation = "ION",
+        IonizingRadiation = "ION" ("电离辐射", "Ionizing radiation"),
         /// CHE 化学 (物理化学)
         #[codec(index = 9)]
-        Chemical = "CHE",
+        Chemical = "CHE" ("化学", "Chemical"),
     }
 }
 

@@ -310,13 +310,13 @@ crate::wire_words! {
     pub enum CertKind: "certificate kind" {
         /// 检定证书: verification passed; has 有效期至.
         #[codec(index = 0)]
-        Verification = "verification",
+        Verification = "verification" ("检定证书", "Verification certificate"),
         /// 校准证书: results with uncertainty, no conclusion by default.
         #[codec(index = 1)]
-        Calibration = "calibration",
+        Calibration = "calibration" ("校准证书", "Calibration certificate"),
         /// 检定结果通知书: verification failed; no validity.
         #[codec(index = 2)]
-        Notice = "notice",
+        Notice = "notice" ("检定结果通知书", "Verification result notice"),
     }
 }
 
@@ -356,11 +356,11 @@ crate::wire_words! {
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]
     pub enum ConclusionWord: "conclusion" {
         /// 合格.
-        Pass = "pass",
+        Pass = "pass" ("合格", "Pass"),
         /// 不合格.
-        Fail = "fail",
+        Fail = "fail" ("不合格", "Fail"),
         /// No conclusion.
-        None = "none",
+        None = "none" ("无结论", "No conclusion"),
     }
 }
 

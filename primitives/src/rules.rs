@@ -20,13 +20,13 @@ crate::wire_words! {
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]
     pub enum CertificateState: "certificate status" {
         /// Authentic and current.
-        Valid = "valid",
+        Valid = "valid" ("有效", "Valid"),
         /// Revoked.
-        Revoked = "revoked",
+        Revoked = "revoked" ("已撤销", "Revoked"),
         /// Replaced by a newer certificate.
-        Superseded = "superseded",
+        Superseded = "superseded" ("已被替代", "Superseded"),
         /// Past its 有效期至.
-        Expired = "expired",
+        Expired = "expired" ("已过期", "Expired"),
     }
 }
 

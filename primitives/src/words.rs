@@ -59,14 +59,15 @@ impl fmt::Display for UnknownWord {
 
 impl core::error::Error for UnknownWord {}
 
-/// Declares a field-less enum with a code per variant: `Variant = "code"`. Attributes (docs,
-/// `#[codec(index = n)]`, derives) pass through.
+/// Declares a field-less enum with a code per variant: `Variant = "code"`, optionally with the
+/// names people read, Chinese and English: `Variant = "code" ("检定证书", "Verification
+/// certificate")`. Attributes (docs, `#[codec(index = n)]`, derives) pass through.
 #[macro_export]
 macro_rules! wire_words {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident: $what:literal {
-            $( $(#[$vmeta:meta])* $variant:ident = $code:literal ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $code:literal $(($zh:literal, $en:literal))? ),+ $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -92,6 +93,13 @@ macro_rules! wire_words {
                     _ => None,
                 }
             }
+
+            /// The names people read, Chinese and English, where the declaration gives them.
+            pub fn names(self) -> Option<(&'static str, &'static str)> {
+                match self {
+                    $($name::$variant => $crate::__wire_word_names!($($zh, $en)?)),+
+                }
+            }
         }
 
         impl $crate::words::WireWord for $name {
@@ -114,6 +122,18 @@ macro_rules! wire_words {
 
         $crate::__wire_word_serde!($name);
         $crate::__wire_word_openapi!($name, $what, [$($code),+]);
+    };
+}
+
+/// A variant's names, if declared.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wire_word_names {
+    () => {
+        None
+    };
+    ($zh:literal, $en:literal) => {
+        Some(($zh, $en))
     };
 }
 

@@ -117,13 +117,29 @@ fn certificate_json(
     recognized_in: Option<&[RegionCode]>,
 ) {
     let f = &record.fields;
-    let fields: [(&str, String); 10] = [
+    let conclusion = f.conclusion.word();
+    let fields: [(&str, String); 19] = [
         ("lab", record.lab.to_string()),
         ("number", f.number.to_string()),
         ("kind", f.kind.code().into()),
+        ("kind_name", display(f.kind.names(), f.kind.code())),
         ("category", f.category.code().into()),
+        (
+            "category_name",
+            display(f.category.names(), f.category.code()),
+        ),
+        ("conclusion", conclusion.code().into()),
+        (
+            "conclusion_name",
+            display(conclusion.names(), conclusion.code()),
+        ),
         ("item", f.item.to_string()),
         ("instrument", f.instrument.name.to_string()),
+        ("model", f.instrument.model.to_string()),
+        ("serial", f.instrument.serial.to_string()),
+        ("manufacturer", f.instrument.manufacturer.to_string()),
+        ("procedure", f.procedure.to_string()),
+        ("calibration_date", f.calibration_date.to_iso()),
         ("issue_date", f.issue_date.to_iso()),
         (
             "valid_until",
@@ -158,6 +174,12 @@ fn certificate_json(
         json_string(out, region.as_str());
     }
     out.push_str("]}");
+}
+
+/// A wire word as people read it: its Chinese name, then its English one (`检定证书
+/// Verification certificate`); its code where it has no names.
+fn display(names: Option<(&str, &str)>, code: &str) -> String {
+    names.map_or_else(|| code.to_string(), |(zh, en)| format!("{zh} {en}"))
 }
 
 /// Appends `text` to `out` as a JSON string.

@@ -24,10 +24,15 @@ const STATES = {
   counting: ['计分中', 'counting'], expired: ['已过期', 'expired'],
   repaired: ['已修复', 'repaired'], withdrawn: ['已撤销', 'withdrawn'],
 };
+// Kinds, categories and conclusions arrive named (`kind_name`…) from the verifier, which takes
+// the names from where the codes are defined.
 const FIELDS = [
   ['lab', '签发机构代码', 'Lab'], ['issuer', '签发机构', 'Issuer'], ['number', '证书编号', 'Number'],
-  ['kind', '类别', 'Kind'], ['category', '专业', 'Category'], ['item', '项目', 'Item'],
-  ['instrument', '器具', 'Instrument'], ['issue_date', '签发日期', 'Issued'],
+  ['kind_name', '类别', 'Kind'], ['category_name', '专业', 'Category'],
+  ['conclusion_name', '结论', 'Conclusion'], ['item', '项目', 'Item'],
+  ['instrument', '器具', 'Instrument'], ['model', '型号规格', 'Model'], ['serial', '出厂编号', 'Serial'],
+  ['manufacturer', '制造单位', 'Manufacturer'], ['procedure', '依据规程', 'Procedure'],
+  ['calibration_date', '检定/校准日期', 'Calibrated'], ['issue_date', '签发日期', 'Issued'],
   ['valid_until', '有效期至', 'Valid until'], ['document_hash', '文件哈希', 'Document SHA-256'],
 ];
 

@@ -88,6 +88,17 @@ fn the_verify_page_gives_each_verdict_in_a_real_browser() {
     assert!(dom.contains("真实有效"), "Chinese first: {dom}");
     // Where it is recognised, computed in the page from the proven 川渝 agreement.
     assert!(dom.contains("<dd>CQ, SC</dd>"), "{dom}");
+    // Kind, category and conclusion by name, Chinese first; procedure, model, serial, maker.
+    for shown in [
+        "<dd>检定证书 Verification certificate</dd>",
+        "<dd>热学 Thermal</dd>",
+        "<dd>合格 Pass</dd>",
+        "<dd>JJG 130-2011</dd>",
+        "<dd>重庆示范仪表厂</dd>",
+        &format!("<dd>SN-{}</dd>", demo::CERT_VALID),
+    ] {
+        assert!(dom.contains(shown), "{shown} in {dom}");
+    }
 
     let (status, dom) = verdict(&format!("{page}?c=CQJL/{}", demo::CERT_REVOKED));
     assert_eq!(status, "revoked", "{dom}");
