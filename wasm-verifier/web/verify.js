@@ -38,6 +38,23 @@ const FIELDS = [
 
 const $ = (id) => document.getElementById(id);
 
+// A time in China Standard Time, the way an inspector reads it: `2026-12-01 14:56 (北京时间)`.
+function beijingTime(ms) {
+  const t = new Date(ms + 8 * 3600000);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${t.getUTCFullYear()}-${two(t.getUTCMonth() + 1)}-${two(t.getUTCDate())} `
+    + `${two(t.getUTCHours())}:${two(t.getUTCMinutes())} (北京时间)`;
+}
+
+// How long ago: `3 分钟前 · 3 minutes ago`.
+function age(ms) {
+  const minutes = Math.max(0, Math.floor((Date.now() - ms) / 60000));
+  const [n, zh, en] = minutes < 60 ? [minutes, '分钟', 'minute']
+    : minutes < 1440 ? [Math.floor(minutes / 60), '小时', 'hour']
+      : [Math.floor(minutes / 1440), '天', 'day'];
+  return `${n} ${zh}前 · ${n} ${en}${n === 1 ? '' : 's'} ago`;
+}
+
 function base64urlBytes(text) {
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
   const binary = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
@@ -87,7 +104,7 @@ function show(report, note) {
     const rows = [...FIELDS.map(([k, zhL, enL]) => [`${zhL} ${enL}`, cert[k]]),
       ['互认地区 Recognised in', cert.recognized_in.join(', ')]];
     if (report.height !== null) {
-      rows.push(['证明区块 Proven at', `#${report.height} · ${new Date(report.proven_at_ms).toLocaleString()}`]);
+      rows.push(['证明区块 Proven at', `#${report.height} · ${beijingTime(report.proven_at_ms)} · ${age(report.proven_at_ms)}`]);
     }
     addRows(rows);
   }
@@ -206,8 +223,7 @@ async function main() {
       anchor, bundle, lab, number, hashPrefix, documentBytes, Date.now()));
     let text = note;
     if (note && report.proven_at_ms) {
-      const days = Math.floor((Date.now() - report.proven_at_ms) / 86400000);
-      text += ` (${days} 天前 · ${days} days old)`;
+      text += ` (${age(report.proven_at_ms)})`;
     }
     show(report, text);
   };

@@ -96,6 +96,8 @@ fn the_verify_page_gives_each_verdict_in_a_real_browser() {
         "<dd>JJG 130-2011</dd>",
         "<dd>重庆示范仪表厂</dd>",
         &format!("<dd>SN-{}</dd>", demo::CERT_VALID),
+        "(北京时间) · ",
+        " 分钟前 · ",
     ] {
         assert!(dom.contains(shown), "{shown} in {dom}");
     }
