@@ -252,25 +252,25 @@ crate::wire_words! {
     pub enum BusinessType: "business type" {
         /// 加油站
         #[codec(index = 0)]
-        GasStation = "gas_station",
+        GasStation = "gas_station" ("加油站", "Gas station"),
         /// 集贸市场
         #[codec(index = 1)]
-        Market = "market",
+        Market = "market" ("集贸市场", "Market"),
         /// 眼镜店
         #[codec(index = 2)]
-        OpticalShop = "optical_shop",
+        OpticalShop = "optical_shop" ("眼镜店", "Optical shop"),
         /// 医疗机构
         #[codec(index = 3)]
-        Hospital = "hospital",
+        Hospital = "hospital" ("医疗机构", "Hospital"),
         /// 商店超市
         #[codec(index = 4)]
-        Supermarket = "supermarket",
+        Supermarket = "supermarket" ("超市", "Supermarket"),
         /// 生产企业
         #[codec(index = 5)]
-        Manufacturer = "manufacturer",
+        Manufacturer = "manufacturer" ("生产企业", "Manufacturer"),
         /// 其他
         #[codec(index = 6)]
-        Other = "other",
+        Other = "other" ("其他", "Other"),
     }
 }
 

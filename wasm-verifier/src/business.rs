@@ -133,7 +133,12 @@ fn prove_credit(
         "record",
         format!(
             "经营主体已登记 · registered: {} ({}, {})",
-            business.name, business.region, business.business_type
+            business.name,
+            business.region,
+            report::display(
+                business.business_type.names(),
+                business.business_type.code()
+            )
         ),
     );
     let commitments: Vec<Commitment> = proven(
@@ -222,6 +227,7 @@ fn text_fields(out: &mut String, fields: &[(&str, &str)]) {
 fn credit_json(out: &mut String, credit: &ProvenCredit) {
     let b = &credit.business;
     let (code, on) = (b.credit_code.to_string(), credit.on.to_iso());
+    let kind = report::display(b.business_type.names(), b.business_type.code());
     out.push('{');
     text_fields(
         out,
@@ -230,6 +236,7 @@ fn credit_json(out: &mut String, credit: &ProvenCredit) {
             ("name", b.name.as_str()),
             ("region", b.region.as_str()),
             ("business_type", b.business_type.code()),
+            ("business_type_name", &kind),
             ("on", &on),
             ("grade", credit.standing.grade.code()),
         ],

@@ -178,7 +178,7 @@ fn certificate_json(
 
 /// A wire word as people read it: its Chinese name, then its English one (`检定证书
 /// Verification certificate`); its code where it has no names.
-fn display(names: Option<(&str, &str)>, code: &str) -> String {
+pub(crate) fn display(names: Option<(&str, &str)>, code: &str) -> String {
     names.map_or_else(|| code.to_string(), |(zh, en)| format!("{zh} {en}"))
 }
 

@@ -125,7 +125,7 @@ function showBusiness(report) {
   const c = b.commitment;
   addRows([
     ['名称 Name', b.name], ['统一社会信用代码 Credit code', b.credit_code],
-    ['地区 Region', b.region], ['类型 Type', b.business_type],
+    ['地区 Region', b.region], ['类型 Type', b.business_type_name],
     ['诚信等级 Grade', `${b.grade} · 得分 score ${b.score} · ${b.on}`],
     ['自我承诺 Commitment', c ? `${c.date} ${c.current ? '有效 current' : '已过期 lapsed'}` : '无 none'],
   ]);

@@ -1,6 +1,7 @@
 //! The verify page in a real browser: Debian's Chromium, headless, against a `--dev` node.
 //! Each case loads `/verify?…`, lets the page fetch and verify the bundle in WASM, and reads the
-//! verdict from the rendered DOM.
+//! verdict from the rendered DOM. Screenshots at a phone's width (360 px) of an authentic, a
+//! revoked and a tampered certificate and of a business go to `target/test-artifacts/`.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -24,8 +25,8 @@ fn chromium() -> PathBuf {
     found.expect("Chromium is needed for the verify page's tests: apt-get install chromium")
 }
 
-/// Loads `url` in headless Chromium and returns the verdict's `data-status` and the DOM.
-fn verdict(url: &str) -> (String, String) {
+/// Runs headless Chromium on `url` with `extra` flags, within 90 s; its output.
+fn run_chromium(url: &str, extra: &[&str]) -> std::process::Output {
     let profile = tempfile::tempdir().unwrap();
     let mut child = Command::new(chromium())
         .args([
@@ -34,9 +35,10 @@ fn verdict(url: &str) -> (String, String) {
             "--disable-gpu",
             "--disable-dev-shm-usage",
             "--no-first-run",
+            "--hide-scrollbars",
             "--virtual-time-budget=30000",
-            "--dump-dom",
         ])
+        .args(extra)
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(url)
         .stdout(Stdio::piped())
@@ -51,7 +53,40 @@ fn verdict(url: &str) -> (String, String) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let output = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Where screenshots go: `target/test-artifacts/`.
+fn artifacts() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let target = exe.ancestors().nth(3).unwrap().to_path_buf();
+    let dir = target.join("test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A screenshot of `url` as a 360-px-wide phone shows it, saved as `name`.png in the test
+/// artifacts; its path.
+fn phone_screenshot(url: &str, name: &str) -> PathBuf {
+    let path = artifacts().join(format!("{name}.png"));
+    let _ = std::fs::remove_file(&path);
+    run_chromium(
+        url,
+        &[
+            &format!("--screenshot={}", path.display()),
+            "--window-size=360,1600",
+        ],
+    );
+    let png = std::fs::read(&path).unwrap_or_else(|e| panic!("no screenshot of {url}: {e}"));
+    assert_eq!(&png[1..4], b"PNG", "{}", path.display());
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    assert_eq!(width, 360, "{}: a phone's width", path.display());
+    path
+}
+
+/// Loads `url` in headless Chromium and returns the verdict's `data-status` and the DOM.
+fn verdict(url: &str) -> (String, String) {
+    let output = run_chromium(url, &["--dump-dom"]);
     let dom = String::from_utf8_lossy(&output.stdout).into_owned();
     let at = dom
         .find("id=\"verdict\"")
@@ -104,6 +139,16 @@ fn the_verify_page_gives_each_verdict_in_a_real_browser() {
 
     let (status, dom) = verdict(&format!("{page}?c=CQJL/{}", demo::CERT_REVOKED));
     assert_eq!(status, "revoked", "{dom}");
+    // On a phone: authentic, revoked and tampered, as screenshots to look at.
+    phone_screenshot(&valid, "verify-authentic-360");
+    phone_screenshot(
+        &format!("{page}?c=CQJL/{}", demo::CERT_REVOKED),
+        "verify-revoked-360",
+    );
+    phone_screenshot(
+        &format!("{page}?c=CQJL/{}&h=0123456789abcdef", demo::CERT_VALID),
+        "verify-tampered-360",
+    );
     let (status, dom) = verdict(&format!(
         "{page}?c=CQJL/{}&h=0123456789abcdef",
         demo::CERT_VALID
@@ -192,6 +237,10 @@ fn a_business_s_wall_sign_shows_the_grade_the_page_computed() {
     let page = format!("{}/verify", node.url);
     let open = |code: &str| verdict(&format!("{page}?b={code}"));
 
+    phone_screenshot(
+        &format!("{page}?b={}", demo::BUSINESS_CQ),
+        "verify-business-360",
+    );
     let (status, dom) = open(demo::BUSINESS_CQ);
     assert_eq!(status, "authentic", "{dom}");
     assert_eq!(
@@ -201,6 +250,10 @@ fn a_business_s_wall_sign_shows_the_grade_the_page_computed() {
     );
     assert_eq!(text_of(&dom, "score").as_deref(), Some("100"), "{dom}");
     assert!(dom.contains("渝中示范加油站"), "{dom}");
+    assert!(
+        dom.contains("<dd>加油站 Gas station</dd>"),
+        "the type by name: {dom}"
+    );
     let (status, dom) = open(demo::BUSINESS_SC);
     assert_eq!(status, "authentic", "{dom}");
     assert_eq!(
