@@ -461,19 +461,19 @@ crate::wire_words! {
     pub enum StandardLevel: "standard level" {
         /// 国家计量基准: registered only by a regulator; ends a traceability chain.
         #[codec(index = 0)]
-        NationalPrimary = "national_primary",
+        NationalPrimary = "national_primary" ("国家计量基准", "National primary standard"),
         /// 社会公用计量标准
         #[codec(index = 1)]
-        SocialPublic = "social_public",
+        SocialPublic = "social_public" ("社会公用计量标准", "Social public standard"),
         /// 部门最高计量标准
         #[codec(index = 2)]
-        DepartmentHighest = "department_highest",
+        DepartmentHighest = "department_highest" ("部门最高计量标准", "Department's highest standard"),
         /// 企事业单位最高计量标准
         #[codec(index = 3)]
-        EnterpriseHighest = "enterprise_highest",
+        EnterpriseHighest = "enterprise_highest" ("企事业最高计量标准", "Enterprise's highest standard"),
         /// 工作计量器具
         #[codec(index = 4)]
-        Working = "working",
+        Working = "working" ("工作计量标准", "Working standard"),
     }
 }
 

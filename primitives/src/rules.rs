@@ -173,11 +173,11 @@ crate::wire_words! {
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]
     pub enum LinkWord: "link outcome" {
         /// [`LinkOutcome::Continues`].
-        Continues = "continues",
+        Continues = "continues" ("溯源继续", "continues"),
         /// [`LinkOutcome::Terminal`].
-        Terminal = "terminal",
+        Terminal = "terminal" ("溯源至国家基准或国家计量院", "reaches a national standard or an NMI"),
         /// [`LinkOutcome::Broken`].
-        Broken = "broken",
+        Broken = "broken" ("溯源断开", "broken"),
     }
 }
 

@@ -50,6 +50,7 @@ pub fn verify_certificate(anchor: &TrustAnchor, bundle: &[u8], request: &Request
         certificate: None,
         proven_at: None,
         recognized_in: None,
+        trace: Vec::new(),
     };
     report.verdict = match run_steps(anchor, bundle, request, &mut report) {
         Ok(verdict) | Err(verdict) => verdict,
@@ -76,7 +77,7 @@ fn run_steps(
     steps::match_document(steps, record, request)?;
     steps::check_issuer(steps, record, issuer.as_ref())?;
     let verdict = steps::judge_status(steps, record, request.today);
-    steps::note_traceability(steps, record, &mut state);
+    report.trace = steps::note_traceability(steps, record, &mut state);
     if let Some(lab) = issuer {
         report.recognized_in = steps::note_recognition(steps, record, lab, &state);
     }

@@ -54,11 +54,13 @@ pub struct Report {
     /// Where the certificate is recognised, computed from the proven agreements (`None`: the
     /// proof carries none, so only the lab's home region is known).
     pub recognized_in: Option<Vec<RegionCode>>,
+    /// The traceability chain, one readable line per link, when the proof carries it.
+    pub trace: Vec<String>,
 }
 
 impl Report {
     /// The report as JSON, for the page: `{"status", "steps": [{"id", "ok", "detail"}],
-    /// "certificate": {…} | null, "height", "proven_at_ms"}`.
+    /// "certificate": {…} | null, "trace": [line], "height", "proven_at_ms"}`.
     pub fn to_json(&self) -> String {
         let mut out = String::new();
         status_and_steps_json(&mut out, self.verdict, &self.steps);
@@ -72,6 +74,14 @@ impl Report {
                 self.recognized_in.as_deref(),
             ),
         }
+        out.push_str(",\"trace\":[");
+        for (i, line) in self.trace.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json_string(&mut out, line);
+        }
+        out.push(']');
         proven_at_json(&mut out, self.proven_at);
         out
     }
@@ -242,6 +252,7 @@ mod tests {
             certificate: None,
             proven_at: Some((7, 1_780_000_001_000)),
             recognized_in: None,
+            trace: vec!["CQJL/1 (2026-11-01) ✓ \"x\"".into()],
         };
         assert_eq!(
             report.to_json(),
@@ -249,17 +260,20 @@ mod tests {
              {\"id\":\"read\",\"ok\":true,\"detail\":\"read\"},\
              {\"id\":\"chain\",\"ok\":false,\"detail\":\"wrong \\\"chain\\\"\"},\
              {\"id\":\"document\",\"ok\":null,\"detail\":\"\"}],\
-             \"certificate\":null,\"height\":7,\"proven_at_ms\":1780000001000}"
+             \"certificate\":null,\"trace\":[\"CQJL/1 (2026-11-01) ✓ \\\"x\\\"\"],\
+             \"height\":7,\"proven_at_ms\":1780000001000}"
         );
         let unproven = Report {
             verdict: Verdict::Error,
             steps: vec![],
             proven_at: None,
+            trace: Vec::new(),
             ..report
         };
         assert_eq!(
             unproven.to_json(),
-            "{\"status\":\"error\",\"steps\":[],\"certificate\":null,\"height\":null,\"proven_at_ms\":null}"
+            "{\"status\":\"error\",\"steps\":[],\"certificate\":null,\"trace\":[],\"height\":null,\
+             \"proven_at_ms\":null}"
         );
     }
 }

@@ -289,15 +289,16 @@ pub(crate) fn note_traceability(
     steps: &mut Steps<'_>,
     record: &CertificateRecord,
     state: &mut VerifiedState,
-) {
+) -> Vec<String> {
     let trace = rules::traceability_chain(record, state);
+    let lines = trace.links.iter().map(link_line).collect();
     let links = trace.links.len();
     if trace.is_complete() {
         steps.info(
             "traceability",
             format!("溯源链完整 ({links} 环) · traceable to national standards ({links} links)"),
         );
-        return;
+        return lines;
     }
     let problems: Vec<_> = trace
         .links
@@ -318,6 +319,47 @@ pub(crate) fn note_traceability(
             }
         ),
     );
+    lines
+}
+
+/// One link of the chain as a reader reads it: the certificate and its calibration date, the
+/// standard used with its level, the certificate it traces through, and how the link ended.
+fn link_line(link: &rules::TraceLink) -> String {
+    use hengxin_primitives::records::TraceSource;
+    let mut line = format!(
+        "{}/{} ({})",
+        link.certificate.lab, link.certificate.number, link.on
+    );
+    if let Some(standard) = &link.standard {
+        line.push_str(&format!(" → {standard}"));
+    }
+    if let Some(level) = link.level {
+        line.push_str(&format!(
+            " [{}]",
+            crate::report::display(level.names(), level.code())
+        ));
+    }
+    match &link.via {
+        Some(TraceSource::Ledger { lab, number }) => line.push_str(&format!(" ← {lab}/{number}")),
+        Some(TraceSource::External { issuer, number, .. }) => {
+            line.push_str(&format!(" ← {issuer} {number}"));
+        }
+        None => {}
+    }
+    let word = link.outcome.word();
+    let mark = if word == rules::LinkWord::Broken {
+        '✗'
+    } else {
+        '✓'
+    };
+    line.push_str(&format!(
+        " {mark} {}",
+        crate::report::display(word.names(), word.code())
+    ));
+    if let LinkOutcome::Broken(problem) = &link.outcome {
+        line.push_str(&format!(": {}", problem.code()));
+    }
+    line
 }
 
 /// The agreements of `region`, when the bundle proves its complete list and each of them.

@@ -32,6 +32,7 @@ pub fn verify_certificate_json(
             certificate: None,
             proven_at: None,
             recognized_in: None,
+            trace: Vec::new(),
         }
         .to_json();
     };

@@ -360,7 +360,7 @@ fn an_invalid_certificate_number_is_an_error_before_the_bundle_is_read() {
         report.to_json(),
         "{\"status\":\"error\",\"steps\":[{\"id\":\"read\",\"ok\":false,\"detail\":\
          \"证书编号无效 · the lab code or certificate number is not valid\"}],\
-         \"certificate\":null,\"height\":null,\"proven_at_ms\":null}"
+         \"certificate\":null,\"trace\":[],\"height\":null,\"proven_at_ms\":null}"
     );
 }
 

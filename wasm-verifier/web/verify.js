@@ -102,7 +102,8 @@ function show(report, note) {
   const cert = report.certificate;
   if (cert) {
     const rows = [...FIELDS.map(([k, zhL, enL]) => [`${zhL} ${enL}`, cert[k]]),
-      ['互认地区 Recognised in', cert.recognized_in.join(', ')]];
+      ['互认地区 Recognised in', cert.recognized_in.join(', ')],
+      ...(report.trace || []).map((line, i) => [`溯源第 ${i + 1} 环 Link ${i + 1}`, line])];
     if (report.height !== null) {
       rows.push(['证明区块 Proven at', `#${report.height} · ${beijingTime(report.proven_at_ms)} · ${age(report.proven_at_ms)}`]);
     }

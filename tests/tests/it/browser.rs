@@ -133,6 +133,10 @@ fn the_verify_page_gives_each_verdict_in_a_real_browser() {
         &format!("<dd>SN-{}</dd>", demo::CERT_VALID),
         "(北京时间) · ",
         " 分钟前 · ",
+        // The chain, link by link: CQJL's working standard through SCJL's calibration, then
+        // SCJL's standard through the NMI's certificate.
+        "→ CQJL/GZ-THE-001 [工作计量标准 Working standard] ← SCJL/SCJL-2026-JZ-0001 ✓ 溯源继续 continues",
+        "[社会公用计量标准 Social public standard] ← 中国计量科学研究院 NIM WDj2025-00012 ✓",
     ] {
         assert!(dom.contains(shown), "{shown} in {dom}");
     }
