@@ -74,7 +74,7 @@ fn phone_screenshot(url: &str, name: &str) -> PathBuf {
         url,
         &[
             &format!("--screenshot={}", path.display()),
-            "--window-size=360,1600",
+            "--window-size=360,2400",
         ],
     );
     let png = std::fs::read(&path).unwrap_or_else(|e| panic!("no screenshot of {url}: {e}"));
