@@ -30,18 +30,12 @@ fn passphrase(file: Option<&Path>) -> anyhow::Result<Option<String>> {
 pub fn read_key(path: &Path, passphrase_file: Option<&Path>) -> anyhow::Result<Keypair> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the key file {}", path.display()))?;
-    let mut unreadable = None;
-    let secret = || {
-        passphrase(passphrase_file)
-            .map_err(|e| unreadable = Some(e))
-            .ok()
-            .flatten()
+    // The passphrase file is read only for an encrypted key.
+    let secret = match keyfile::is_encrypted(&text) {
+        true => passphrase(passphrase_file)?,
+        false => None,
     };
-    let read = keyfile::read(&text, secret);
-    if let Some(e) = unreadable {
-        return Err(e);
-    }
-    read.map_err(|e| match e {
+    keyfile::read(&text, || secret).map_err(|e| match e {
         keyfile::KeyFileError::NeedPassphrase => anyhow::anyhow!(
             "the key file {} is encrypted: give its passphrase in {PASSPHRASE_ENV}, or name a \
              file holding it (key_passphrase_file in the config, --passphrase-file here)",

@@ -2,7 +2,6 @@
 
 use axum::extract::{Path, Query, State};
 use hengxin_api_types::{ErrorBody, ErrorCode, PlanView, PlansQuery, PlansView};
-use hengxin_runtime::membership;
 
 use super::businesses::{parse_region, region_not_found};
 use super::error::{ApiError, ApiResult, ok};
@@ -57,12 +56,11 @@ pub async fn plans(
 ) -> ApiResult<PlansView> {
     let region = parse_region(query.region.as_deref())?;
     let head = state.head()?;
-    let chain = state.submitter.chain();
-    if !membership::regions(&mut chain.view(head.height))?.contains(&region) {
-        return Err(region_not_found(&region));
+    match query::plans(state.submitter.chain(), &head, &region)? {
+        None => Err(region_not_found(&region)),
+        Some(plans) => ok(PlansView {
+            plans,
+            height: head.height,
+        }),
     }
-    ok(PlansView {
-        plans: query::plans(chain, &head, &region)?,
-        height: head.height,
-    })
 }

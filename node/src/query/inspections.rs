@@ -164,19 +164,22 @@ fn summary(plan: &InspectionPlan, drawn: bool) -> PlanSummary {
     }
 }
 
-/// Every plan of `region` at `header`, oldest first. A plan is drawn in the block after its
-/// reveal height, so its status needs no read of the draw.
+/// Every plan of `region` at `header`, oldest first; `None` when the region does not exist. A
+/// plan is drawn in the block after its reveal height, so its status needs no read of the draw.
 pub fn plans(
     chain: &Chain<SledBackend>,
     header: &Header,
     region: &RegionCode,
-) -> Result<Vec<PlanSummary>, QueryError> {
+) -> Result<Option<Vec<PlanSummary>>, QueryError> {
     let mut view = chain.view(header.height);
     let s: &mut dyn Storage = &mut view;
+    if !membership::regions(s)?.contains(region) {
+        return Ok(None);
+    }
     let mut all = Vec::new();
     for id in inspection::plans_of(s, region)? {
         let plan = inspection::plan(s, id)?.ok_or(QueryError::Missing("listed plan"))?;
         all.push(summary(&plan, header.height > plan.reveal_height));
     }
-    Ok(all)
+    Ok(Some(all))
 }

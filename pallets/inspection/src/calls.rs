@@ -21,18 +21,6 @@ pub(crate) struct NewPlan {
     pub(crate) reveal_in: u64,
 }
 
-/// Whether `account` is an active inspector of `region`.
-fn is_inspector_of(
-    s: &mut dyn Storage,
-    account: &AccountId,
-    region: &RegionCode,
-) -> DispatchResult<bool, Error> {
-    Ok(matches!(
-        hengxin_membership::role(s, account)?,
-        Some(AccountRole::Inspector { region: r, active: true, .. }) if r == *region
-    ))
-}
-
 /// [`crate::Call::Plan`]: a regulator of the region publishes a plan revealed at least two
 /// blocks ahead, over its own active inspectors (all of them when none is named).
 pub(crate) fn plan(
@@ -75,7 +63,7 @@ pub(crate) fn plan(
         return Err(Error::PoolTooLarge.into());
     }
     for inspector in &inspectors {
-        if !is_inspector_of(s, inspector, &new.region)? {
+        if !hengxin_membership::is_active_inspector_of(s, inspector, &new.region)? {
             return Err(Error::NotInspectorOf(*inspector, new.region).into());
         }
     }
@@ -164,7 +152,9 @@ pub(crate) fn record_result(
         .iter()
         .find(|t| t.credit_code == credit_code)
         .ok_or_else(|| Error::NotTarget(credit_code.clone()))?;
-    if !target.inspectors.contains(signer) || !is_inspector_of(s, signer, &record.region)? {
+    if !target.inspectors.contains(signer)
+        || !hengxin_membership::is_active_inspector_of(s, signer, &record.region)?
+    {
         return Err(Error::NotDrawnInspector(credit_code).into());
     }
     let key = StorageKey::InspectionResult(plan, credit_code.clone());

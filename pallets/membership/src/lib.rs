@@ -20,7 +20,8 @@ pub use governance::on_block_start;
 pub use origin::{acts_for_lab, ensure_regulator, ensure_regulator_of};
 pub use storage::{
     BUSINESS_PAGE, INSPECTORS_PER_REGION_MAX, active_inspectors_of, business, business_count,
-    businesses_of, inspectors_of, lab, next_validators, regions, role, validators,
+    businesses_of, inspectors_of, is_active_inspector_of, lab, next_validators, regions, role,
+    validators,
 };
 
 use hengxin_primitives::block::{ValidatorSet, ValidatorSetError};
@@ -117,12 +118,12 @@ pub fn build_genesis(s: &mut dyn Storage, config: &GenesisConfig) -> Result<(), 
             active: true,
         };
         genesis_role(s, &inspector.key, role)?;
-        let mut of_region = storage::inspectors_of(s, &inspector.region)?;
-        of_region.push(inspector.key);
-        s.put(
-            &StorageKey::InspectorsOf(inspector.region.clone()),
-            &of_region,
-        );
+        if !storage::index_inspector(s, &inspector.region, inspector.key)? {
+            return Err(GenesisError::Inconsistent(format!(
+                "region {} lists more than {INSPECTORS_PER_REGION_MAX} inspectors",
+                inspector.region
+            )));
+        }
     }
     for business in &config.businesses {
         let what = format!("business {}", business.credit_code);

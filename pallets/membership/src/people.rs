@@ -6,7 +6,7 @@ use hengxin_primitives::{AccountId, CreditCode, RegionCode, Text};
 use hengxin_support::{DispatchResult, Env, Storage};
 
 use crate::origin::{ensure_key_free, ensure_regulator_of};
-use crate::storage::{INSPECTORS_PER_REGION_MAX, business, inspectors_of, put_business, role};
+use crate::storage::{business, index_inspector, put_business, role};
 use crate::{Error, Event};
 
 /// [`crate::Call::RegisterInspector`]: a regulator of `region` registers an inspector's key.
@@ -19,12 +19,9 @@ pub(crate) fn register_inspector(
 ) -> DispatchResult<Event, Error> {
     ensure_regulator_of(s, signer, &region)?;
     ensure_key_free(s, &inspector)?;
-    let mut of_region = inspectors_of(s, &region)?;
-    if of_region.len() >= INSPECTORS_PER_REGION_MAX {
+    if !index_inspector(s, &region, inspector)? {
         return Err(Error::TooManyInspectors(region).into());
     }
-    of_region.push(inspector);
-    s.put(&StorageKey::InspectorsOf(region.clone()), &of_region);
     let role = AccountRole::Inspector {
         region: region.clone(),
         name,

@@ -90,6 +90,18 @@ pub fn inspectors_of(
         .unwrap_or_default())
 }
 
+/// Whether `account` is an active inspector of `region`.
+pub fn is_active_inspector_of(
+    s: &mut dyn Storage,
+    account: &AccountId,
+    region: &RegionCode,
+) -> Result<bool, StorageError> {
+    Ok(matches!(
+        role(s, account)?,
+        Some(AccountRole::Inspector { region: r, active: true, .. }) if r == *region
+    ))
+}
+
 /// The active inspectors of `region`, oldest first.
 pub fn active_inspectors_of(
     s: &mut dyn Storage,
@@ -97,14 +109,27 @@ pub fn active_inspectors_of(
 ) -> Result<Vec<AccountId>, StorageError> {
     let mut active = Vec::new();
     for key in inspectors_of(s, region)? {
-        if matches!(
-            role(s, &key)?,
-            Some(AccountRole::Inspector { active: true, .. })
-        ) {
+        if is_active_inspector_of(s, &key, region)? {
             active.push(key);
         }
     }
     Ok(active)
+}
+
+/// Adds `key` to `region`'s inspector list; `false`, writing nothing, when the region has
+/// registered [`INSPECTORS_PER_REGION_MAX`] already.
+pub(crate) fn index_inspector(
+    s: &mut dyn Storage,
+    region: &RegionCode,
+    key: AccountId,
+) -> Result<bool, StorageError> {
+    let mut of_region = inspectors_of(s, region)?;
+    if of_region.len() >= INSPECTORS_PER_REGION_MAX {
+        return Ok(false);
+    }
+    of_region.push(key);
+    s.put(&StorageKey::InspectorsOf(region.clone()), &of_region);
+    Ok(true)
 }
 
 /// Every region, sorted.
