@@ -21,6 +21,7 @@ pub mod ids;
 pub mod inspection;
 #[cfg(feature = "keyfile")]
 pub mod keyfile;
+mod merkle;
 pub mod recognition;
 pub mod records;
 pub mod rules;

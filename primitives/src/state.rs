@@ -6,13 +6,12 @@
 
 use alloc::vec::Vec;
 
-use jmt::proof::SparseMerkleProof;
-use jmt::{KeyHash, RootHash};
 use parity_scale_codec::{Decode, Encode};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 use crate::crypto::{AccountId, Hash};
 use crate::ids::{CertNumber, CreditCode, LabCode, RegionCode, StandardId};
+use crate::merkle::{self, ProofError};
 
 /// Every key of the runtime's state. Explicit indexes keep the layout stable; each pallet has
 /// its own range (0–9 system, 10–19 membership, 20–29 certificates, 30–39 standards, 40–49
@@ -117,9 +116,9 @@ impl StorageKey {
     }
 }
 
-/// The tree's key for raw key bytes.
-pub fn key_hash(key: &[u8]) -> KeyHash {
-    KeyHash::with::<Sha256>(key)
+/// The tree's key for raw key bytes: their SHA-256.
+pub fn key_hash(key: &[u8]) -> [u8; 32] {
+    Sha256::digest(key).into()
 }
 
 /// The largest state value; records are far smaller.
@@ -136,7 +135,8 @@ pub struct StateProof {
     pub key: Vec<u8>,
     /// The value, or `None` for a proof of absence.
     pub value: Option<Vec<u8>>,
-    /// The Jellyfish Merkle proof, in the tree crate's own canonical (borsh) encoding.
+    /// The Jellyfish Merkle proof, in the tree crate's own canonical (borsh) encoding (see
+    /// `merkle`).
     pub proof: Vec<u8>,
 }
 
@@ -155,17 +155,6 @@ pub enum StateProofError {
 }
 
 impl StateProof {
-    /// Wraps a tree proof (the prover's side).
-    pub fn new(
-        key: Vec<u8>,
-        value: Option<Vec<u8>>,
-        proof: &SparseMerkleProof<Sha256>,
-    ) -> StateProof {
-        // Serializing into a Vec cannot fail.
-        let proof = borsh::to_vec(proof).unwrap_or_default();
-        StateProof { key, value, proof }
-    }
-
     /// Checks the value (or absence) of `key` against `state_root`.
     pub fn verify(&self, state_root: &Hash) -> Result<(), StateProofError> {
         if self.key.len() > KEY_SIZE_BYTES_MAX
@@ -177,15 +166,15 @@ impl StateProof {
         {
             return Err(StateProofError::TooLarge);
         }
-        // borsh::from_slice refuses trailing bytes and non-canonical tags.
-        let proof: SparseMerkleProof<Sha256> =
-            borsh::from_slice(&self.proof).map_err(|_| StateProofError::Malformed)?;
-        proof
-            .verify(
-                RootHash(state_root.0),
-                key_hash(&self.key),
-                self.value.as_deref(),
-            )
-            .map_err(|_| StateProofError::Mismatch)
+        merkle::verify(
+            &self.proof,
+            &state_root.0,
+            &key_hash(&self.key),
+            self.value.as_deref(),
+        )
+        .map_err(|e| match e {
+            ProofError::Malformed => StateProofError::Malformed,
+            ProofError::Mismatch => StateProofError::Mismatch,
+        })
     }
 }

@@ -2,13 +2,15 @@
 //! table, checked against the trust anchor; the grade is then computed here with the chain's
 //! own rule, so a server can neither bend it nor leave a record out.
 
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt::Write;
 use hengxin_primitives::bundle::{TrustAnchor, VerifiedState};
 use hengxin_primitives::credit::{self, Commitment, CreditParams, CreditRecord, Standing};
 use hengxin_primitives::records::BusinessRecord;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CreditCode, Date};
-
-use std::fmt::Write;
 
 use crate::report;
 use crate::steps::{self, Outcome, Steps};

@@ -10,6 +10,11 @@
 //! and its JSON. The wasm-bindgen layer (`web`) only moves bytes and text across; everything
 //! here runs natively in tests.
 
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
 use hengxin_primitives::Date;
 pub use hengxin_primitives::bundle::{BundleError, ProofBundle, TrustAnchor, VerifiedState};
 

@@ -1,7 +1,10 @@
 //! What a verification tells its reader: the verdict, the steps checked, and the report as the
 //! JSON the verify page reads.
 
-use std::fmt::Write;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt::Write;
 
 use hengxin_primitives::records::{CertificateRecord, LabRecord};
 use hengxin_primitives::{Date, RegionCode};

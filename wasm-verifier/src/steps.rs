@@ -2,6 +2,9 @@
 //! Each records what it found and either yields what the next step needs or ends the
 //! verification with its verdict (`Err`).
 
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
 use hengxin_primitives::bundle::{BundleError, ProofBundle, TrustAnchor, VerifiedState};
 use hengxin_primitives::crypto::sha256;
 use hengxin_primitives::recognition::{self, Agreement};

@@ -1,5 +1,8 @@
 //! The wasm-bindgen exports the verify page calls.
 
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 use hengxin_primitives::Date;
 use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::codec::decode_strict;
@@ -79,4 +82,15 @@ pub fn verify_business_json(
         0
     };
     crate::verify_business(&anchor, bundle, credit_code, Date::from_unix_ms_cst(now_ms)).to_json()
+}
+
+/// The allocator std would have used here.
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+/// A panic is a bug (every input is checked, never unwrapped): the call traps, the page shows
+/// an error, and nothing of it is formatted into the file.
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
 }

@@ -29,6 +29,11 @@ pub struct StateDb<B> {
     backend: B,
 }
 
+/// The tree's key for a state key (the primitives' rule, which the verifier checks proofs with).
+fn tree_key(key: &[u8]) -> KeyHash {
+    KeyHash(key_hash(key))
+}
+
 fn backend_error(e: impl std::fmt::Display) -> StorageError {
     StorageError::Backend(e.to_string())
 }
@@ -71,7 +76,7 @@ impl<B: Backend> StateDb<B> {
 
     /// The value of `key` as of `version`.
     pub fn get(&self, key: &[u8], version: Version) -> Result<Option<Vec<u8>>> {
-        Reader(&self.backend).value(version, key_hash(key))
+        Reader(&self.backend).value(version, tree_key(key))
     }
 
     /// The state root at `version`.
@@ -90,9 +95,14 @@ impl<B: Backend> StateDb<B> {
         let reader = Reader(&self.backend);
         let tree = JellyfishMerkleTree::<_, Sha256>::new(&reader);
         let (value, proof) = tree
-            .get_with_proof(key_hash(key), version)
+            .get_with_proof(tree_key(key), version)
             .map_err(backend_error)?;
-        Ok(StateProof::new(key.to_vec(), value, &proof))
+        Ok(StateProof {
+            key: key.to_vec(),
+            value,
+            // Serializing into a Vec cannot fail.
+            proof: borsh::to_vec(&proof).unwrap_or_default(),
+        })
     }
 
     /// Applies `changes` on top of `version - 1` (or the empty state for version 0) and returns
@@ -106,13 +116,13 @@ impl<B: Backend> StateDb<B> {
         // with no change at all) takes the key-by-key path. Both give the same root: a JMT's
         // shape and hashes depend only on its contents.
         let (root, update) = if changes.is_empty() || changes.values().any(Option::is_none) {
-            let value_set = changes.into_iter().map(|(k, v)| (key_hash(&k), v));
+            let value_set = changes.into_iter().map(|(k, v)| (tree_key(&k), v));
             tree.put_value_set(value_set, version)
                 .map_err(backend_error)?
         } else {
             let value_set = changes
                 .into_iter()
-                .map(|(k, v)| (key_hash(&k), v.unwrap_or_default()))
+                .map(|(k, v)| (tree_key(&k), v.unwrap_or_default()))
                 .collect();
             let (roots, update) = tree
                 .batch_put_value_sets(vec![value_set], None, version)
@@ -310,5 +320,57 @@ mod tests {
         let mut trailing = proof;
         trailing.proof.push(0);
         assert!(trailing.verify(&root).is_err());
+    }
+
+    /// The tree crate's own verdict on a proof: the reference the primitives' check must equal.
+    fn jmt_accepts(proof: &StateProof, root: &Hash) -> bool {
+        borsh::from_slice::<jmt::proof::SparseMerkleProof<Sha256>>(&proof.proof).is_ok_and(|p| {
+            p.verify(
+                jmt::RootHash(root.0),
+                tree_key(&proof.key),
+                proof.value.as_deref(),
+            )
+            .is_ok()
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Proofs of present and absent keys in random trees, and the same proofs with one
+        /// byte changed, cut short or lengthened, or checked for another key or value: the
+        /// primitives accept exactly what the tree crate accepts, and every honest proof.
+        #[test]
+        fn the_primitives_check_proofs_as_the_tree_crate_does(
+            keys in proptest::collection::btree_set(proptest::collection::vec(0u8..4, 1..4), 1..40),
+            probe in proptest::collection::vec(0u8..4, 1..4),
+            position in 0usize..5000,
+            byte in 1u8..=255,
+        ) {
+            let db = StateDb::new(MemoryBackend::default());
+            let set = keys.iter().map(|k| (k.clone(), Some(k.repeat(2)))).collect();
+            let root = db.commit(set, 0).unwrap();
+            for key in [keys.first().unwrap(), keys.last().unwrap(), &probe] {
+                let honest = db.prove(key, 0).unwrap();
+                proptest::prop_assert!(honest.verify(&root).is_ok());
+                proptest::prop_assert!(jmt_accepts(&honest, &root));
+                let mut flipped = honest.clone();
+                let at = position % flipped.proof.len();
+                flipped.proof[at] ^= byte;
+                let mut short = honest.clone();
+                short.proof.truncate(at);
+                let mut long = honest.clone();
+                long.proof.push(byte);
+                let mut other_value = honest.clone();
+                other_value.value = Some(match honest.value { Some(_) => vec![byte], None => key.clone() });
+                let mut absent = honest.clone();
+                absent.value = None;
+                let mut other_key = honest.clone();
+                other_key.key.push(byte % 4);
+                for bent in [flipped, short, long, other_value, absent, other_key] {
+                    proptest::prop_assert_eq!(bent.verify(&root).is_ok(), jmt_accepts(&bent, &root));
+                }
+            }
+        }
     }
 }
