@@ -92,3 +92,19 @@ pub fn file(name: &str) -> Option<Response> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The page's budget: an inspector on a 4G connection at a market stall.
+    const WASM_BUDGET_BYTES: usize = 150 * 1024;
+
+    #[test]
+    fn the_verifier_stays_within_its_size_budget() {
+        assert!(
+            super::WASM.len() <= WASM_BUDGET_BYTES,
+            "the verifier's wasm is {} bytes, over its budget of {WASM_BUDGET_BYTES}: find what \
+             grew with `twiggy top` on the wasm-target build under OUT_DIR",
+            super::WASM.len()
+        );
+    }
+}

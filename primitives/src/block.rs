@@ -1,6 +1,6 @@
 //! Block headers, validator sets and commit certificates, with the checks a light client runs.
 
-use alloc::collections::BTreeSet;
+use alloc::vec;
 use alloc::vec::Vec;
 
 use parity_scale_codec::{Decode, Encode};
@@ -140,10 +140,12 @@ impl ValidatorSet {
 
     /// The power of `key`, if it is a member.
     pub fn power_of(&self, key: &PublicKey) -> Option<u64> {
-        self.validators
-            .binary_search_by(|v| v.key.cmp(key))
-            .ok()
-            .map(|i| self.validators[i].power)
+        self.position(key).map(|i| self.validators[i].power)
+    }
+
+    /// Where `key` is in the set.
+    fn position(&self, key: &PublicKey) -> Option<usize> {
+        self.validators.binary_search_by(|v| v.key.cmp(key)).ok()
     }
 }
 
@@ -286,15 +288,16 @@ impl CommitCertificate {
             });
         }
         let sign_bytes = precommit_sign_bytes(chain, self.height, self.round, &self.block_hash);
-        let mut seen = BTreeSet::new();
+        let mut seen = vec![false; validators.validators.len()];
         let mut signed: u64 = 0;
         for s in &self.signatures {
-            let power = validators
-                .power_of(&s.validator)
+            let at = validators
+                .position(&s.validator)
                 .ok_or(CommitError::UnknownValidator(s.validator))?;
-            if !seen.insert(s.validator) {
+            if core::mem::replace(&mut seen[at], true) {
                 return Err(CommitError::DuplicateValidator(s.validator));
             }
+            let power = validators.validators[at].power;
             if !s.validator.verify(&sign_bytes, &s.signature) {
                 return Err(CommitError::InvalidSignature(s.validator));
             }

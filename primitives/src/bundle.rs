@@ -4,7 +4,6 @@
 //! from genesis to that header, and state proofs against the header's state root. The verifier
 //! checks each part in that order; a bundle that fails any check proves nothing.
 
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use parity_scale_codec::{Decode, Encode};
@@ -55,7 +54,7 @@ pub struct ProofBundle {
     pub header: Header,
     /// Its commit certificate.
     pub commit: CommitCertificate,
-    /// The proven keys, each once.
+    /// The proven keys, sorted by key bytes, each once.
     pub entries: Vec<StateProof>,
 }
 
@@ -101,9 +100,9 @@ pub enum BundleError {
         /// Why.
         reason: StateProofError,
     },
-    /// The same key twice.
-    #[error("proof bundle proves one key twice")]
-    DuplicateEntry,
+    /// The state proofs are not sorted by key, or prove one key twice (a bundle has one form).
+    #[error("proof bundle's state proofs must be sorted by key, each key once")]
+    EntryOrder,
 }
 
 /// Why a hand-off failed.
@@ -128,7 +127,8 @@ pub enum HandoffProblem {
 pub struct VerifiedState {
     /// The finalized header.
     pub header: Header,
-    entries: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    /// Each proven key's value (or absence), sorted by key, each key once.
+    entries: Vec<(Vec<u8>, Option<Vec<u8>>)>,
 }
 
 /// A lookup in verified state that the bundle did not prove, or whose value does not decode.
@@ -145,16 +145,19 @@ pub enum ProvenLookupError {
 impl VerifiedState {
     /// The proven value of `key`: `Ok(None)` when proven absent.
     pub fn get<T: Decode>(&self, key: &StorageKey) -> Result<Option<T>, ProvenLookupError> {
-        match self.entries.get(&key.to_bytes()) {
-            None => Err(ProvenLookupError::NotProven),
-            Some(None) => Ok(None),
-            Some(Some(bytes)) => Ok(Some(decode_strict("proven record", bytes)?)),
+        let key = key.to_bytes();
+        let Ok(at) = self.entries.binary_search_by(|(k, _)| k.cmp(&key)) else {
+            return Err(ProvenLookupError::NotProven);
+        };
+        match &self.entries[at].1 {
+            None => Ok(None),
+            Some(bytes) => Ok(Some(decode_strict("proven record", bytes)?)),
         }
     }
 
     /// The proven keys.
     pub fn keys(&self) -> impl Iterator<Item = &Vec<u8>> {
-        self.entries.keys()
+        self.entries.iter().map(|(key, _)| key)
     }
 }
 
@@ -231,17 +234,19 @@ impl ProofBundle {
         self.commit
             .verify(&chain, &self.header, &current)
             .map_err(BundleError::Commit)?;
-        let mut entries = BTreeMap::new();
+        if self
+            .entries
+            .windows(2)
+            .any(|pair| pair[0].key >= pair[1].key)
+        {
+            return Err(BundleError::EntryOrder);
+        }
+        let mut entries = Vec::with_capacity(self.entries.len());
         for (index, proof) in self.entries.iter().enumerate() {
             proof
                 .verify(&self.header.state_root)
                 .map_err(|reason| BundleError::State { index, reason })?;
-            if entries
-                .insert(proof.key.clone(), proof.value.clone())
-                .is_some()
-            {
-                return Err(BundleError::DuplicateEntry);
-            }
+            entries.push((proof.key.clone(), proof.value.clone()));
         }
         Ok(VerifiedState {
             header: self.header.clone(),

@@ -100,12 +100,13 @@ pub fn recognized_in(
                 && agreement.in_force_on(issued)
                 && agreement.covers(f.kind, f.category)
             {
-                regions.push(other.clone());
+                // Sorted, each region once.
+                if let Err(at) = regions.binary_search(other) {
+                    regions.insert(at, other.clone());
+                }
             }
         }
     }
-    regions.sort();
-    regions.dedup();
     regions
 }
 

@@ -1,7 +1,6 @@
 //! The rules a verifier recomputes from proven records: certificate status on a date, and the
 //! traceability verdict. The pallets call the same functions.
 
-use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 use crate::ids::{CertNumber, LabCode, StandardId};
@@ -228,7 +227,7 @@ pub fn traceability_chain(root: &CertificateRecord, lookup: &mut impl TraceLooku
         lookup,
         links: Vec::new(),
         path: Vec::new(),
-        done: BTreeSet::new(),
+        done: Vec::new(),
     };
     walk.certificate(root, 1);
     TraceReport { links: walk.links }
@@ -238,7 +237,9 @@ struct Walk<'a, L> {
     lookup: &'a mut L,
     links: Vec<TraceLink>,
     path: Vec<CertRef>,
-    done: BTreeSet<CertRef>,
+    /// Certificates walked to the end (a short list: the walk has at most `TRACE_LINKS_MAX`
+    /// links).
+    done: Vec<CertRef>,
 }
 
 impl<L: TraceLookup> Walk<'_, L> {
@@ -310,7 +311,9 @@ impl<L: TraceLookup> Walk<'_, L> {
             }
         }
         self.path.pop();
-        self.done.insert(this);
+        if !self.done.contains(&this) {
+            self.done.push(this);
+        }
     }
 
     /// Judges a standard on `on`; returns the trace used, the outcome, and the ledger

@@ -102,7 +102,7 @@ fn bundle_step(e: &BundleError) -> &'static str {
     match e {
         BundleError::Decode(_) | BundleError::TooLarge => "read",
         BundleError::WrongChain { .. } => "chain",
-        BundleError::State { .. } | BundleError::DuplicateEntry => "state",
+        BundleError::State { .. } | BundleError::EntryOrder => "state",
         _ => "commit",
     }
 }

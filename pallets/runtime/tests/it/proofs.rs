@@ -23,7 +23,7 @@ fn bundle(
     signers: &[Keypair],
     handoffs: Vec<ValidatorHandoff>,
 ) -> ProofBundle {
-    let entries = keys
+    let mut entries: Vec<_> = keys
         .iter()
         .map(|k| {
             chain
@@ -33,6 +33,8 @@ fn bundle(
                 .unwrap()
         })
         .collect();
+    // A bundle's one form, as the node makes it.
+    entries.sort_by(|a, b| a.key.cmp(&b.key));
     ProofBundle {
         genesis_hash: chain.genesis_hash(),
         handoffs,
@@ -133,7 +135,16 @@ fn tampered_bundles_prove_nothing() {
 
     let mut twice = good.clone();
     twice.entries.push(twice.entries[0].clone());
-    assert_eq!(twice.verify(&anchor), Err(BundleError::DuplicateEntry));
+    assert_eq!(twice.verify(&anchor), Err(BundleError::EntryOrder));
+    let mut reversed = bundle(
+        &chain,
+        &[cert_key(demo::CERT_VALID), cert_key("NO-SUCH")],
+        &[validator_key()],
+        vec![],
+    );
+    assert!(reversed.verify(&anchor).is_ok());
+    reversed.entries.reverse();
+    assert_eq!(reversed.verify(&anchor), Err(BundleError::EntryOrder));
 
     let mut bytes = good.encode();
     bytes.push(0);
