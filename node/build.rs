@@ -52,7 +52,28 @@ fn run() -> Result<(), String> {
         .remove_name_section(true)
         .remove_producers_section(true)
         .generate(out.join("verifier"))
-        .map_err(|e| format!("generating the verifier's JS glue: {e:#}"))
+        .map_err(|e| format!("generating the verifier's JS glue: {e:#}"))?;
+    copy_qr_decoder(root, &out.join("verifier/jsqr.js"))
+}
+
+/// The page's QR decoder for browsers without BarcodeDetector: jsQR as npm installed it from
+/// `wasm-verifier/web/package-lock.json`. Without it the page still scans where the browser
+/// decodes, and says what is missing elsewhere.
+fn copy_qr_decoder(root: &Path, to: &Path) -> Result<(), String> {
+    let from = root.join("wasm-verifier/web/node_modules/jsqr/dist/jsQR.js");
+    println!("cargo:rerun-if-changed={}", from.display());
+    match std::fs::read(&from) {
+        Ok(bytes) => std::fs::write(to, bytes),
+        Err(_) => {
+            println!(
+                "cargo:warning=the verify page's QR decoder is not installed: run \
+                 `npm ci --prefix wasm-verifier/web` (photos of QR codes then decode in every \
+                 browser, not only those with BarcodeDetector)"
+            );
+            std::fs::write(to, "// jsQR was not installed when this node was built.\n")
+        }
+    }
+    .map_err(|e| format!("writing {}: {e}", to.display()))
 }
 
 /// Fails at once, with the fix, when the toolchain has no standard library for the target.

@@ -20,6 +20,10 @@ pub struct Health {
     pub syncing: bool,
     /// The chain's genesis hash.
     pub genesis_hash: Hash,
+    /// Where QR codes should send readers when not to this node's own `/verify` (the node's
+    /// `[http] verify_base`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_base: Option<String>,
 }
 
 /// `GET /v1/blocks/{height}`: a finalized block's header, briefly.

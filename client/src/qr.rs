@@ -20,7 +20,7 @@ pub enum QrError {
     /// The URL does not fit a QR code.
     #[error(
         "the URL is {0} bytes, more than a QR code holds at this error correction; \
-         leave out --offline (a stapled proof) or use a shorter --verify-base"
+         leave out --offline (a stapled proof) or use a shorter --base"
     )]
     TooLong(usize),
     /// Neither `.png` nor `.svg`.

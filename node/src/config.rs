@@ -144,6 +144,11 @@ pub struct HttpSection {
     /// proxy. Headers from anyone else are ignored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trusted_proxies: Vec<String>,
+    /// Where QR codes send readers, when it is not this node's own `/verify`: the address of
+    /// the page a regulator hosts (`hengxin-node export-page`), e.g. `https://verify.example.cn`.
+    /// The node tells clients in `/v1/health`; `hengxin cert qr` uses it unless given `--base`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_base: Option<String>,
 }
 
 impl Default for HttpSection {
@@ -153,6 +158,7 @@ impl Default for HttpSection {
             requests_per_s: default_requests_per_s(),
             burst: default_burst(),
             trusted_proxies: Vec::new(),
+            verify_base: None,
         }
     }
 }
@@ -315,6 +321,13 @@ pub fn load(path: &Path) -> anyhow::Result<NodeSettings> {
         },
         trusted_proxies: TrustedProxies::parse(&config.http.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("[http] {e}"))?,
+        verify_base: config
+            .http
+            .verify_base
+            .as_deref()
+            .map(crate::verify_page::node_url)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("[http] verify_base: {e}"))?,
         blocks: config.blocks.params()?,
         mempool: MempoolLimits {
             txs_max: config.mempool.txs_max,
@@ -401,6 +414,7 @@ pub fn dev(dir: &Path, http: SocketAddr) -> anyhow::Result<NodeSettings> {
         mempool: MempoolLimits::default(),
         rate_limit: RateLimit::default(),
         trusted_proxies: TrustedProxies::default(),
+        verify_base: None,
     })
 }
 
@@ -540,6 +554,28 @@ mod tests {
         );
         assert!(keys.windows(2).all(|w| w[0] != w[1]));
         assert!(out.join("keys/lab-cq.key").exists());
+        assert_eq!(settings[0].verify_base, None);
+        // A regulator's page for QR codes: checked as the exported page checks node addresses.
+        let config = out.join("node-0/config.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        for (base, loaded) in [
+            (
+                "https://verify.example.cn/",
+                Some("https://verify.example.cn"),
+            ),
+            ("verify.example.cn", None),
+        ] {
+            let edited = text.replace("[http]\n", &format!("[http]\nverify_base = \"{base}\"\n"));
+            assert_ne!(edited, text);
+            std::fs::write(&config, edited).unwrap();
+            match loaded {
+                Some(want) => assert_eq!(load(&config).unwrap().verify_base.as_deref(), Some(want)),
+                None => {
+                    let e = load(&config).map(|_| ()).unwrap_err().to_string();
+                    assert!(e.contains("verify_base"), "{e}");
+                }
+            }
+        }
         // A second testnet may not overwrite the first.
         assert!(testnet(4, &out, ports).is_err());
     }

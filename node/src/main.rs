@@ -127,6 +127,23 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Write the verify page as static files for any web server: a regulator hosts it at its
+    /// own address, which QR codes then carry (`hengxin cert qr --base URL`).
+    ///
+    /// The page trusts the trust file's anchor alone and asks the listed nodes in turn for
+    /// proofs (their CORS is open); it goes under OUT/verify/, so that OUT served at
+    /// https://verify.example.cn answers https://verify.example.cn/verify?c=….
+    ExportPage {
+        /// The trust file (`trust.json`: genesis hash and validators).
+        #[arg(long, value_name = "FILE")]
+        trust: PathBuf,
+        /// The nodes the page asks, in order, comma-separated: https://node1.example.cn,….
+        #[arg(long, value_name = "URL,…", value_delimiter = ',', required = true)]
+        nodes: Vec<String>,
+        /// The directory to write (created if missing; the page's files are replaced).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Write keys, a genesis and one config per node for a local network on loopback.
     ///
     /// Node I listens on consensus port BASE+I, gossip port BASE+100+I and HTTP port
@@ -268,7 +285,36 @@ fn setup_command(command: Command) -> anyhow::Result<()> {
             base_port,
             http_port,
         } => testnet(validators, &out, base_port, http_port),
+        Command::ExportPage { trust, nodes, out } => export_page(&trust, &nodes, &out),
     }
+}
+
+fn export_page(
+    trust: &std::path::Path,
+    nodes: &[String],
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(trust)
+        .with_context(|| format!("reading the trust file {}", trust.display()))?;
+    let (chain, anchor) = hengxin_primitives::files::read_trust_file(&text)
+        .with_context(|| format!("{} is not a trust file", trust.display()))?;
+    let nodes = nodes
+        .iter()
+        .map(|n| hengxin_node::verify_page::node_url(n.trim()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let written = hengxin_node::verify_page::export(&anchor, &chain, &nodes, out)
+        .with_context(|| format!("writing the page to {}", out.display()))?;
+    for path in &written {
+        println!("wrote {}", path.display());
+    }
+    println!(
+        "serve {} with any web server; the page asks {} in turn. QR codes for it: \
+         hengxin cert qr --base https://<that server> …",
+        out.display(),
+        nodes.join(", ")
+    );
+    Ok(())
 }
 
 fn testnet(

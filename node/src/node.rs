@@ -63,6 +63,8 @@ pub struct NodeSettings {
     pub rate_limit: RateLimit,
     /// The reverse proxies in front of the HTTP API whose forwarding headers name the client.
     pub trusted_proxies: TrustedProxies,
+    /// Where QR codes send readers, when not to this node's `/verify`.
+    pub verify_base: Option<String>,
 }
 
 struct EngineConfig {
@@ -293,7 +295,8 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
                 metrics.clone(),
                 settings.rate_limit,
             )
-            .with_trusted_proxies(settings.trusted_proxies.clone());
+            .with_trusted_proxies(settings.trusted_proxies.clone())
+            .with_verify_base(settings.verify_base.clone());
             tasks.push(spawn_api(listener, state));
             Some(bound)
         }

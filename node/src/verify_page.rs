@@ -1,6 +1,7 @@
 //! The verify page (`/verify`), served with this node's trust anchor built in: the page's HTML
 //! and script from `wasm-verifier/web/`, and the verifier's WASM with its JS glue, built by
-//! `build.rs`.
+//! `build.rs`. `export` writes the same page as static files for any web server, with the nodes
+//! it asks listed in it.
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -10,14 +11,45 @@ use parity_scale_codec::Encode;
 
 const INDEX: &str = include_str!("../../wasm-verifier/web/index.html");
 const SCRIPT: &str = include_str!("../../wasm-verifier/web/verify.js");
+const SCAN: &str = include_str!("../../wasm-verifier/web/scan.js");
+/// jsQR from `wasm-verifier/web/node_modules` (npm's lockfile), copied by `build.rs`.
+const JSQR: &str = include_str!(concat!(env!("OUT_DIR"), "/verifier/jsqr.js"));
 const GLUE: &str = include_str!(concat!(env!("OUT_DIR"), "/verifier/hengxin_verifier.js"));
 const WASM: &[u8] = include_bytes!(concat!(
     env!("OUT_DIR"),
     "/verifier/hengxin_verifier_bg.wasm"
 ));
 
-/// The page's HTML, with `anchor` and the chain's name filled in.
+/// The page's files besides its HTML, by the names the page uses.
+const FILES: [(&str, &str); 5] = [
+    ("verify.js", "text/javascript; charset=utf-8"),
+    ("scan.js", "text/javascript; charset=utf-8"),
+    ("jsqr.js", "text/javascript; charset=utf-8"),
+    ("hengxin_verifier.js", "text/javascript; charset=utf-8"),
+    ("hengxin_verifier_bg.wasm", "application/wasm"),
+];
+
+fn file_bytes(name: &str) -> Option<&'static [u8]> {
+    match name {
+        "verify.js" => Some(SCRIPT.as_bytes()),
+        "scan.js" => Some(SCAN.as_bytes()),
+        "jsqr.js" => Some(JSQR.as_bytes()),
+        "hengxin_verifier.js" => Some(GLUE.as_bytes()),
+        "hengxin_verifier_bg.wasm" => Some(WASM),
+        _ => None,
+    }
+}
+
+/// The page's HTML as this node serves it at `/verify`: its files under `verify/`, and proofs
+/// from the node that served it (or `&node=`).
 pub fn index(anchor: &TrustAnchor, chain: &str) -> String {
+    html(anchor, chain, &[], "verify/", "")
+}
+
+/// Fills in the page: the trust anchor, the chain's name, the nodes to ask in turn (none: the
+/// page's own origin), where its files are, and a policy `<meta>` for hosts that cannot send
+/// the header.
+fn html(anchor: &TrustAnchor, chain: &str, nodes: &[String], files: &str, policy: &str) -> String {
     let anchor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(anchor.encode());
     let chain: String = chain
         .chars()
@@ -26,6 +58,66 @@ pub fn index(anchor: &TrustAnchor, chain: &str) -> String {
     INDEX
         .replace("{{TRUST_ANCHOR}}", &anchor)
         .replace("{{CHAIN}}", &chain)
+        .replace("{{NODES}}", &nodes.join(" "))
+        .replace("{{FILES}}", files)
+        .replace("{{POLICY}}", policy)
+}
+
+/// Checks a node address for the exported page: `http(s)://host[:port][/path]`, nothing that
+/// could leave an HTML attribute or a policy; returned without a trailing `/`.
+pub fn node_url(url: &str) -> Result<String, String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("node `{url}` must start with https:// (or http://)"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~:/[]%".contains(c);
+    if host.is_empty() || !rest.chars().all(allowed) {
+        return Err(format!(
+            "node `{url}` is not an address like https://node1.example.cn or \
+             http://127.0.0.1:8686 (no query, fragment, spaces or quotes)"
+        ));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+/// `scheme://host[:port]` of a checked node address.
+fn origin(url: &str) -> &str {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    url[start..]
+        .find('/')
+        .map_or(url, |end| &url[..start + end])
+}
+
+/// Writes the page as static files under `out/verify/` (`index.html` and its files), asking
+/// `nodes` in turn for proofs: any web server that serves `out` serves the verify address
+/// `<its base>/verify?c=…` a QR code holds. Each file is written whole or not at all.
+pub fn export(
+    anchor: &TrustAnchor,
+    chain: &str,
+    nodes: &[String],
+    out: &std::path::Path,
+) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let connect: Vec<&str> = nodes.iter().map(|n| origin(n)).collect();
+    let policy = format!(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+        policy(&connect.join(" "), false)
+    );
+    let dir = out.join("verify");
+    std::fs::create_dir_all(&dir)?;
+    let page = html(anchor, chain, nodes, "./", &policy);
+    let mut written = Vec::new();
+    let files = FILES
+        .iter()
+        .filter_map(|(name, _)| Some((*name, file_bytes(name)?)));
+    for (name, bytes) in std::iter::once(("index.html", page.as_bytes())).chain(files) {
+        let path = dir.join(name);
+        let partial = dir.join(format!(".{name}.partial"));
+        std::fs::write(&partial, bytes)?;
+        std::fs::rename(&partial, &path)?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// The page's inline style, as the policy names it by hash.
@@ -36,21 +128,30 @@ fn inline_style() -> &'static str {
         .map_or("", |(style, _)| style)
 }
 
-/// The page's Content-Security-Policy: scripts only from this origin and no `eval` (WebAssembly
-/// may be compiled), its one inline style by hash, fetches to this origin and to the nodes a
-/// reader may point it at (`&node=`: over https, or on loopback), no plugins, forms or base
-/// URL, never framed.
+/// The node's page's Content-Security-Policy (see `policy`): fetches to this origin and to the
+/// nodes a reader may point it at (`&node=`: over https, or on loopback), never framed.
 pub fn content_security_policy() -> &'static str {
     static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    POLICY.get_or_init(|| {
-        let style = base64::engine::general_purpose::STANDARD
-            .encode(hengxin_primitives::crypto::sha256(inline_style().as_bytes()).0);
-        format!(
-            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'sha256-{style}'; \
-             img-src 'self' data:; connect-src 'self' https: http://127.0.0.1:* \
-             http://localhost:*; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-        )
-    })
+    POLICY.get_or_init(|| policy("https: http://127.0.0.1:* http://localhost:*", true))
+}
+
+/// The page's policy: scripts only from its origin and no `eval` (WebAssembly may be compiled),
+/// its one inline style by hash, fetches only to its origin and `connect`, images from itself
+/// (and a camera frame's `blob:`), no plugins, forms or base URL; `framed_never` adds
+/// `frame-ancestors 'none'`, which only a header can carry.
+fn policy(connect: &str, framed_never: bool) -> String {
+    let style = base64::engine::general_purpose::STANDARD
+        .encode(hengxin_primitives::crypto::sha256(inline_style().as_bytes()).0);
+    let frames = if framed_never {
+        "; frame-ancestors 'none'"
+    } else {
+        ""
+    };
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'sha256-{style}'; \
+         img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' {connect}; \
+         base-uri 'none'; form-action 'none'{frames}"
+    )
 }
 
 fn asset(content_type: &'static str, body: impl IntoResponse) -> Response {
@@ -85,18 +186,39 @@ pub fn page(html: String) -> Response {
 
 /// `/verify/{file}`: the page's script, the glue, the WASM; `None` for anything else.
 pub fn file(name: &str) -> Option<Response> {
-    match name {
-        "verify.js" => Some(asset("text/javascript; charset=utf-8", SCRIPT)),
-        "hengxin_verifier.js" => Some(asset("text/javascript; charset=utf-8", GLUE)),
-        "hengxin_verifier_bg.wasm" => Some(asset("application/wasm", WASM)),
-        _ => None,
-    }
+    let (name, content_type) = FILES.iter().find(|(n, _)| *n == name)?;
+    Some(asset(content_type, file_bytes(name)?))
 }
 
 #[cfg(test)]
 mod tests {
     /// The page's budget: an inspector on a 4G connection at a market stall.
     const WASM_BUDGET_BYTES: usize = 150 * 1024;
+
+    #[test]
+    fn node_addresses_are_checked_before_they_go_into_a_page() {
+        use super::{node_url, origin};
+        assert_eq!(
+            node_url("https://node1.example.cn/").as_deref(),
+            Ok("https://node1.example.cn")
+        );
+        assert_eq!(
+            origin("https://x.example.cn:8443/api/v1"),
+            "https://x.example.cn:8443"
+        );
+        assert_eq!(origin("http://127.0.0.1:8686"), "http://127.0.0.1:8686");
+        for bad in [
+            "node1.example.cn",
+            "ftp://x.cn",
+            "https://",
+            "https://x.cn/\"><script>",
+            "https://x.cn/?a=b",
+            "https://x.cn/#p",
+            "https://x.cn 'self'",
+        ] {
+            assert!(node_url(bad).is_err(), "{bad} accepted");
+        }
+    }
 
     #[test]
     fn the_verifier_stays_within_its_size_budget() {

@@ -4,6 +4,7 @@
 // `?b=<credit code>` (the QR code on a shop's wall) it verifies a business and shows the grade
 // it computed from the proven records in #grade and #score.
 import init, { verify_business_json, verify_certificate_json } from './hengxin_verifier.js';
+import { wireScanning } from './scan.js';
 
 const LABELS = {
   authentic: ['真实有效', 'Authentic and current'],
@@ -152,47 +153,72 @@ function showBusiness(report) {
   }
 }
 
-async function verifyBusiness(code, node, anchor) {
-  const url = `${node}/v1/businesses/${encodeURIComponent(code)}/proof`;
-  let bundle;
+async function verifyBusiness(code, nodes, anchor) {
+  let proof;
   try {
-    const response = await fetch(url, { cache: 'no-store' });
-    const body = await response.json();
-    if (!response.ok) throw new Error(body.error ? `${body.error.code}: ${body.error.message}` : response.statusText);
-    bundle = base64urlBytes(body.bundle);
+    proof = await fetchProof(nodes, `/v1/businesses/${encodeURIComponent(code)}/proof`);
   } catch (e) {
-    showBusiness({ status: 'error', steps: [{ id: 'read', ok: false, detail: `无法从节点获取证明 · could not get a proof from ${node}: ${e.message}` }], business: null });
+    showBusiness({ status: 'error', steps: [{ id: 'read', ok: false, detail: `无法从节点获取证明 · could not get a proof: ${e.message}` }], business: null });
     return;
   }
-  showBusiness(JSON.parse(verify_business_json(anchor, bundle, code, Date.now())));
+  showBusiness(JSON.parse(verify_business_json(anchor, proof.bundle, code, Date.now())));
+  $('note').textContent = answeredBy(proof.node);
 }
 
 function fail(zh, en) {
   show({ status: 'error', steps: [{ id: 'read', ok: false, detail: `${zh} · ${en}` }], certificate: null, height: null });
 }
 
-async function fetchBundle(node, lab, number) {
-  const url = `${node}/v1/certificates/${encodeURIComponent(lab)}/${encodeURIComponent(number)}/proof`;
-  const response = await fetch(url, { cache: 'no-store' });
-  const body = await response.json();
-  if (!response.ok) {
-    const error = new Error(body.error ? `${body.error.code}: ${body.error.message}` : response.statusText);
-    error.answered = true;
-    throw error;
+// How long a node may take to answer, body included, before the next is asked.
+const NODE_TIMEOUT_MS = 8000;
+
+// Asks each node in turn for the proof at `path` until one answers with one; a node that
+// errs, refuses or does not answer in time is passed over, and the error names each.
+async function fetchProof(nodes, path) {
+  const failures = [];
+  for (const node of nodes) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), NODE_TIMEOUT_MS);
+    try {
+      const response = await fetch(`${node}${path}`, { cache: 'no-store', signal: controller.signal });
+      const body = await response.json();
+      if (!response.ok) {
+        throw new Error(body.error ? `${body.error.code}: ${body.error.message}` : response.statusText);
+      }
+      return { node, bundle: base64urlBytes(body.bundle) };
+    } catch (e) {
+      failures.push(`${node}: ${controller.signal.aborted
+        ? `${NODE_TIMEOUT_MS / 1000} 秒内无应答 · no answer within ${NODE_TIMEOUT_MS / 1000} s`
+        : e.message}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
-  return body.bundle;
+  throw new Error(failures.join('; '));
+}
+
+function answeredBy(node) {
+  return `证明来自 · proof from ${node}`;
+}
+
+// The nodes this page asks: `&node=`, else the ones it was exported with, else its own origin.
+function nodesToAsk(params) {
+  if (params.get('node')) return [params.get('node')];
+  const listed = document.querySelector('meta[name="hengxin-nodes"]').content.split(/\s+/).filter(Boolean);
+  return listed.length ? listed : [location.origin];
 }
 
 async function main() {
+  wireScanning();
   await init({ module_or_path: new URL('./hengxin_verifier_bg.wasm', import.meta.url) });
   const params = new URLSearchParams(location.search);
   const anchor = base64urlBytes(document.querySelector('meta[name="hengxin-trust"]').content);
-  const node = params.get('node') || location.origin;
+  const nodes = nodesToAsk(params);
   if (params.get('b')) {
     $('title').innerHTML = '衡信 · 诚信计量核验 <small>Integrity-metrology check</small>';
     document.title = '衡信 · 诚信计量核验 Integrity-metrology check';
     $('compare').hidden = true;
-    await verifyBusiness(params.get('b'), node, anchor);
+    await verifyBusiness(params.get('b'), nodes, anchor);
     return;
   }
   const certificate = params.get('c') || '';
@@ -207,23 +233,27 @@ async function main() {
   const stapled = new URLSearchParams(location.hash.slice(1)).get('p');
 
   let bundle;
-  let note = '';
+  let note;
+  let offline = false;
   try {
-    bundle = base64urlBytes(await fetchBundle(node, lab, number));
+    const proof = await fetchProof(nodes, `/v1/certificates/${encodeURIComponent(lab)}/${encodeURIComponent(number)}/proof`);
+    bundle = proof.bundle;
+    note = answeredBy(proof.node);
   } catch (e) {
-    if (!stapled || e.answered) {
-      fail('无法从节点获取证明', `could not get a proof from ${node}: ${e.message}`);
+    if (!stapled) {
+      fail('无法从节点获取证明', `could not get a proof: ${e.message}`);
       return;
     }
     bundle = base64urlBytes(stapled);
-    note = '离线：使用二维码附带的证明 · offline: using the proof stapled to the QR code';
+    offline = true;
+    note = `离线：使用二维码附带的证明 · offline: using the proof stapled to the QR code (${e.message})`;
   }
   let documentBytes = new Uint8Array();
   const run = () => {
     const report = JSON.parse(verify_certificate_json(
       anchor, bundle, lab, number, hashPrefix, documentBytes, Date.now()));
     let text = note;
-    if (note && report.proven_at_ms) {
+    if (offline && report.proven_at_ms) {
       text += ` (${age(report.proven_at_ms)})`;
     }
     show(report, text);

@@ -72,8 +72,10 @@ pub enum CertCommand {
         /// can check it offline; makes a denser code.
         #[arg(long)]
         offline: bool,
-        /// Where the verify page is served [default: the node's own /verify].
-        #[arg(long, value_name = "URL")]
+        /// Where the verify page is served: the address of the page a regulator hosts
+        /// (`hengxin-node export-page`) [default: the node's `verify_base`, else its own
+        /// /verify].
+        #[arg(long = "base", visible_alias = "verify-base", value_name = "URL")]
         verify_base: Option<String>,
     },
     /// Anchor many certificates from a directory of DCCs or a CSV; resumes when run again.
@@ -233,9 +235,9 @@ fn qr_code(
         }
         false => None,
     };
-    let base = verify_base.unwrap_or(ctx.client.url());
+    let base = ctx.verify_base(verify_base)?;
     let url = qr::verify_url(
-        base,
+        &base,
         &found.lab,
         &found.number,
         &found.document_hash,

@@ -27,6 +27,25 @@ pub struct Context {
 }
 
 impl Context {
+    /// The verify page's address for QR codes: `given` (`--base`), else the one the node
+    /// names (its `[http] verify_base`: a page a regulator hosts), else the node's own.
+    pub fn verify_base(&self, given: Option<&str>) -> Result<String, Failure> {
+        let base = match given {
+            Some(base) => base.to_string(),
+            None => self
+                .client
+                .health()?
+                .verify_base
+                .unwrap_or_else(|| self.client.url().to_string()),
+        };
+        if !(base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(Failure::usage(format!(
+                "--base `{base}` must be an http(s) address, like https://verify.example.cn"
+            )));
+        }
+        Ok(base)
+    }
+
     /// The signer for the key in `key` on the node's chain.
     pub fn signer(&self, key: &Path) -> Result<Signer, Failure> {
         let key = read_key(key)?;

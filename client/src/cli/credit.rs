@@ -83,8 +83,10 @@ pub enum CreditCommand {
         /// The image to write: FILE.png or FILE.svg.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// Where the verify page is served [default: the node's own /verify].
-        #[arg(long, value_name = "URL")]
+        /// Where the verify page is served: the address of the page a regulator hosts
+        /// (`hengxin-node export-page`) [default: the node's `verify_base`, else its own
+        /// /verify].
+        #[arg(long = "base", visible_alias = "verify-base", value_name = "URL")]
         verify_base: Option<String>,
     },
 }
@@ -321,7 +323,7 @@ fn qr_code(ctx: &Context, credit_code: &str, out: &Path, verify_base: Option<&st
     ctx.client
         .business(&code)?
         .ok_or_else(|| Failure::error(format!("no business {code} is registered")))?;
-    let url = qr::business_url(verify_base.unwrap_or(ctx.client.url()), &code);
+    let url = qr::business_url(&ctx.verify_base(verify_base)?, &code);
     qr::write(&url, out).map_err(Failure::error)?;
     if ctx.json {
         print_json(&serde_json::json!({ "url": url, "file": out.display().to_string() }));

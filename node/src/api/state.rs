@@ -30,6 +30,7 @@ pub struct ApiState {
     pub(super) verify_page: Arc<String>,
     pub(super) trust: Arc<String>,
     pub(super) proxies: Arc<TrustedProxies>,
+    pub(super) verify_base: Option<Arc<str>>,
 }
 
 impl ApiState {
@@ -57,6 +58,7 @@ impl ApiState {
             metrics,
             limiter: Arc::new(Limiter::new(limit)),
             proxies: Arc::default(),
+            verify_base: None,
         }
     }
 
@@ -64,6 +66,12 @@ impl ApiState {
     /// limit then counts the client each names, not the proxy).
     pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> ApiState {
         self.proxies = Arc::new(proxies);
+        self
+    }
+
+    /// Tells clients that QR codes should send readers to `base` (the page a regulator hosts).
+    pub fn with_verify_base(mut self, base: Option<String>) -> ApiState {
+        self.verify_base = base.map(Arc::from);
         self
     }
 

@@ -67,6 +67,7 @@ pub fn settings(
         mempool: MempoolLimits::default(),
         rate_limit: RateLimit::default(),
         trusted_proxies: Default::default(),
+        verify_base: None,
     }
 }
 

@@ -92,6 +92,33 @@ pub fn sample_anchor(number: CertNumber, today: Date) -> Call {
     })
 }
 
+/// A sample thermal standard for the demo, tests and benchmarks: `id`, named `name`, at `level`,
+/// tracing through `traces`, assessed a year before `today` for four years.
+pub fn sample_standard(
+    id: &StandardId,
+    name: &str,
+    level: StandardLevel,
+    traces: Vec<TraceSource>,
+    today: Date,
+) -> StandardFields {
+    let t = Text::lossy;
+    let issued = Date(today.0.saturating_sub(365));
+    StandardFields {
+        id: id.clone(),
+        name: t(name),
+        category: Category::Thermal,
+        level,
+        range: t("(-40~300)℃"),
+        uncertainty: t("U=0.05℃ (k=2)"),
+        assessment: Assessment {
+            number: t(&format!("[2025]国量标{}证字第{}号", id.owner, id.code)),
+            issued,
+            valid_until: issued.add_months(48),
+        },
+        traces,
+    }
+}
+
 /// The id of the demo's 川渝 agreement.
 pub const CHUANYU_AGREEMENT: u64 = 1;
 
@@ -157,20 +184,8 @@ pub fn sample_calls(genesis_time_ms: u64) -> Result<Vec<(AccountId, Call)>, IdEr
         owner: cqjl.clone(),
         code: "GZ-THE-001".parse()?,
     };
-    let assessment = |number: &str| Assessment {
-        number: t(number),
-        issued: days_ago(365),
-        valid_until: days_ago(365).add_months(48),
-    };
-    let standard = |id: &StandardId, name: &str, level, traces| StandardFields {
-        id: id.clone(),
-        name: t(name),
-        category: Category::Thermal,
-        level,
-        range: t("(-40~300)℃"),
-        uncertainty: t("U=0.05℃ (k=2)"),
-        assessment: assessment(&format!("[2025]国量标{}证字第{}号", id.owner, id.code)),
-        traces,
+    let standard = |id: &StandardId, name: &str, level, traces| {
+        sample_standard(id, name, level, traces, today)
     };
     let thermometer = |serial: &str| Instrument {
         name: t("工作用玻璃液体温度计"),

@@ -26,7 +26,7 @@ fn chromium() -> PathBuf {
 }
 
 /// Runs headless Chromium on `url` with `extra` flags, within 90 s; its output.
-fn run_chromium(url: &str, extra: &[&str]) -> std::process::Output {
+pub(crate) fn run_chromium(url: &str, extra: &[&str]) -> std::process::Output {
     let profile = tempfile::tempdir().unwrap();
     let mut child = Command::new(chromium())
         .args([
@@ -85,7 +85,7 @@ fn phone_screenshot(url: &str, name: &str) -> PathBuf {
 }
 
 /// Loads `url` in headless Chromium and returns the verdict's `data-status` and the DOM.
-fn verdict(url: &str) -> (String, String) {
+pub(crate) fn verdict(url: &str) -> (String, String) {
     let output = run_chromium(url, &["--dump-dom"]);
     let dom = String::from_utf8_lossy(&output.stdout).into_owned();
     let at = dom

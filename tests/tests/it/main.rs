@@ -2,7 +2,10 @@
 //! the node binary first).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use hengxin_tests::cluster;
+
 mod browser;
-mod cluster;
 mod hosts;
 mod network;
+mod scan;
+mod static_page;

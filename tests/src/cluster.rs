@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-pub use hengxin_tests::{free_base_port, node_bin, now_ms, wait_until};
+pub use crate::{free_base_port, node_bin, now_ms, wait_until};
 
 use hengxin_primitives::files::read_key_file;
 use hengxin_primitives::{CertNumber, Date, Hash, Keypair, TxPayload};
@@ -74,7 +74,7 @@ impl Cluster {
                 )
             })
             .collect();
-        let agent = hengxin_tests::agent();
+        let agent = crate::agent();
         Cluster {
             root,
             nodes,

@@ -1,0 +1,71 @@
+// Times the verify page's own work in this browser: the node's verifier WASM checking a
+// certificate bundle and a business bundle against the page's trust anchor, then parsing the
+// report, as the page does. `?node=URL&c=LAB/NUMBER&b=CREDITCODE&runs=N`; the timings go back
+// to the harness as JSON (POST /result).
+const params = new URLSearchParams(location.search);
+const node = params.get('node');
+const runs = Number(params.get('runs'));
+
+function base64urlBytes(text) {
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+async function bundle(path) {
+  const response = await fetch(`${node}${path}`, { cache: 'no-store' });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return base64urlBytes((await response.json()).bundle);
+}
+
+// Warms up, then times `runs` calls; each must give the status expected.
+function time(expected, call) {
+  for (let i = 0; i < 20; i += 1) call();
+  const ms = [];
+  for (let i = 0; i < runs; i += 1) {
+    const start = performance.now();
+    const report = call();
+    ms.push(performance.now() - start);
+    if (report.status !== expected) throw new Error(`run ${i}: ${report.status}, not ${expected}`);
+  }
+  ms.sort((a, b) => a - b);
+  const at = (q) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))];
+  return { runs, median_ms: at(0.5), p99_ms: at(0.99), min_ms: ms[0], max_ms: ms[ms.length - 1] };
+}
+
+async function main() {
+  const glue = await import(`${node}/verify/hengxin_verifier.js`);
+  await glue.default({ module_or_path: `${node}/verify/hengxin_verifier_bg.wasm` });
+  const page = await (await fetch(`${node}/verify`)).text();
+  const anchor = base64urlBytes(page.match(/name="hengxin-trust" content="([^"]+)"/)[1]);
+  const [lab, number] = [params.get('c').split('/')[0], params.get('c').split('/').slice(1).join('/')];
+  const code = params.get('b');
+  const certificate = await bundle(`/v1/certificates/${encodeURIComponent(lab)}/${encodeURIComponent(number)}/proof`);
+  const business = await bundle(`/v1/businesses/${encodeURIComponent(code)}/proof`);
+  const now = Date.now();
+  const certReport = JSON.parse(glue.verify_certificate_json(anchor, certificate, lab, number, '', new Uint8Array(), now));
+  const businessReport = JSON.parse(glue.verify_business_json(anchor, business, code, now));
+  return {
+    user_agent: navigator.userAgent,
+    cross_origin_isolated: self.crossOriginIsolated,
+    certificate: {
+      bundle_bytes: certificate.length,
+      trace_links: certReport.trace.length,
+      recognized_in: certReport.certificate.recognized_in,
+      ...time('authentic', () => JSON.parse(glue.verify_certificate_json(
+        anchor, certificate, lab, number, '', new Uint8Array(), now))),
+    },
+    business: {
+      bundle_bytes: business.length,
+      records: businessReport.business.records.length,
+      ...time('authentic', () => JSON.parse(glue.verify_business_json(anchor, business, code, now))),
+    },
+  };
+}
+
+main()
+  .then((result) => result, (e) => ({ error: String(e && e.stack || e) }))
+  .then((result) => {
+    document.getElementById('state').textContent = JSON.stringify(result, null, 2);
+    return fetch('/result', { method: 'POST', body: JSON.stringify(result) });
+  });
