@@ -56,6 +56,30 @@ pub(crate) fn run_chromium(url: &str, extra: &[&str]) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
+/// Runs one of the page's Playwright drivers (`wasm-verifier/web/tests/SCRIPT`, on Node.js, with
+/// playwright-core from the page's npm lockfile driving Debian's Chromium) with `args`; the JSON
+/// line it prints.
+pub(crate) fn drive(script: &str, args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../wasm-verifier/web");
+    assert!(
+        web.join("node_modules/playwright-core").exists(),
+        "the page's npm packages are missing: run `npm ci --prefix wasm-verifier/web`"
+    );
+    let output = Command::new("node")
+        .arg(web.join("tests").join(script))
+        .args(args)
+        .env("CHROMIUM", chromium())
+        .output()
+        .expect("Node.js runs the page's drivers");
+    assert!(
+        output.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{script}: {e}: {}", String::from_utf8_lossy(&output.stdout)))
+}
+
 /// Where screenshots go: `target/test-artifacts/`.
 fn artifacts() -> PathBuf {
     let exe = std::env::current_exe().unwrap();

@@ -5,6 +5,7 @@
 use hengxin_tests::cluster;
 
 mod browser;
+mod hostile_page;
 mod hosts;
 mod network;
 mod scan;

@@ -3,40 +3,18 @@
 //! decoded by the page's bundled jsQR (Chromium on Linux has no BarcodeDetector), opens that
 //! certificate's verdict; a code that is not a hengxin verify address is refused with a message.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use hengxin_runtime::demo;
 use hengxin_tests::{DevNode, workspace_bin};
 
+use crate::browser::drive;
 use crate::cluster::SERIAL;
-
-/// The page's scan driver, `wasm-verifier/web/tests/scan.mjs`, with its npm packages.
-fn driver() -> PathBuf {
-    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wasm-verifier/web");
-    assert!(
-        web.join("node_modules/playwright-core").exists(),
-        "the page's npm packages are missing: run `npm ci --prefix wasm-verifier/web`"
-    );
-    web.join("tests/scan.mjs")
-}
 
 /// Chooses `photo` on the page at `url`; what the page showed (`url`, `status`, `message`).
 fn scan(url: &str, photo: &Path) -> serde_json::Value {
-    let output = Command::new("node")
-        .arg(driver())
-        .arg(url)
-        .arg(photo)
-        .output()
-        .expect("Node.js runs the page's scan driver");
-    assert!(
-        output.status.success(),
-        "the scan driver failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}", String::from_utf8_lossy(&output.stdout));
-    })
+    drive("scan.mjs", &[url.as_ref(), photo.as_os_str()])
 }
 
 #[test]
