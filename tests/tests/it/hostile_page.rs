@@ -168,7 +168,12 @@ fn bent_bundles_from_a_rewriting_proxy_are_never_authentic() {
     cases.push((
         "a commit by an unknown validator".into(),
         edited(move |b| {
-            b.commit = CommitCertificate::signed_by(&genesis_hash, &b.header, 0, &[signer.clone()])
+            b.commit = CommitCertificate::signed_by(
+                &genesis_hash,
+                &b.header,
+                0,
+                std::slice::from_ref(&signer),
+            )
         }),
     ));
     cases.push((
@@ -183,14 +188,18 @@ fn bent_bundles_from_a_rewriting_proxy_are_never_authentic() {
                     &genesis_hash,
                     &announcing,
                     0,
-                    &[stranger.clone()],
+                    std::slice::from_ref(&stranger),
                 ),
                 header: announcing,
                 next_validators: set.clone(),
             });
             b.header.validator_set_hash = set.hash();
-            b.commit =
-                CommitCertificate::signed_by(&genesis_hash, &b.header, 0, &[stranger.clone()]);
+            b.commit = CommitCertificate::signed_by(
+                &genesis_hash,
+                &b.header,
+                0,
+                std::slice::from_ref(&stranger),
+            );
         }),
     ));
 
