@@ -275,11 +275,23 @@ pub struct BusinessQuery {
 }
 
 /// `?trace=`: what a certificate's bundle proves.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ProofQuery {
     /// `false`: only the certificate and its lab (a bundle small enough to staple to a QR
     /// code); default `true`: also every record of its traceability chain.
     pub trace: Option<bool>,
+    /// The hash of the validator set the verifier trusts (its trust anchor's), 64 hex: the
+    /// bundle's hand-offs start where that set took over. Default: the genesis set.
+    pub trust: Option<String>,
+}
+
+/// `?trust=` of a business's proof: see [`ProofQuery::trust`].
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct TrustQuery {
+    /// The hash of the validator set the verifier trusts, 64 hex (default: the genesis set).
+    pub trust: Option<String>,
 }

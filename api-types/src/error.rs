@@ -61,6 +61,8 @@ hengxin_primitives::wire_words! {
         MempoolFull = "mempool_full",
         /// 503: only genesis exists, so nothing can be proven yet.
         NothingFinalized = "nothing_finalized",
+        /// 400: a proof asked from a validator set this chain never had (`?trust=`).
+        UnknownValidatorSet = "unknown_validator_set",
     }
 }
 

@@ -17,7 +17,7 @@ mod recognition;
 pub use certificates::{
     BundleBody, BusinessQuery, BusinessView, CertificateView, Change, CommitmentView,
     CreditRecordView, HistoryView, InstrumentView, LabView, LinkView, ProofQuery, RevocationView,
-    TraceView,
+    TraceView, TrustQuery,
 };
 pub use chain::{
     AccountView, BlockView, Health, ProposalView, Submitted, TxState, TxStatus, ValidatorView,

@@ -7,6 +7,7 @@ use hengxin_api_types::{
     CertificateView, ErrorBody, ErrorCode, Health, PlanView, PlansView, Submitted, TxState,
     TxStatus, ValidatorsView,
 };
+use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::{CertNumber, CreditCode, Hash, LabCode, PublicKey, RegionCode};
 use hengxin_runtime::Transaction;
 use parity_scale_codec::Encode;
@@ -263,8 +264,13 @@ impl Client {
         lab: &LabCode,
         number: &CertNumber,
         trace: bool,
+        trusted: Option<&TrustAnchor>,
     ) -> Result<Vec<u8>> {
-        let path = format!("{}/proof?trace={trace}", certificate_path(lab, number));
+        let path = format!(
+            "{}/proof?trace={trace}{}",
+            certificate_path(lab, number),
+            trust_param("&", trusted)
+        );
         let body: BundleBody = self.get(&path)?;
         body.bytes().ok_or_else(|| ClientError::BadAnswer {
             what: path,
@@ -274,8 +280,12 @@ impl Client {
 
     /// The proof bundle of a business (or of its absence), as bytes: the business, its
     /// commitments, all its credit records and the rule table.
-    pub fn business_bundle(&self, code: &CreditCode) -> Result<Vec<u8>> {
-        let path = format!("/v1/businesses/{code}/proof");
+    pub fn business_bundle(
+        &self,
+        code: &CreditCode,
+        trusted: Option<&TrustAnchor>,
+    ) -> Result<Vec<u8>> {
+        let path = format!("/v1/businesses/{code}/proof{}", trust_param("?", trusted));
         let body: BundleBody = self.get(&path)?;
         body.bytes().ok_or_else(|| ClientError::BadAnswer {
             what: path,
@@ -338,6 +348,14 @@ impl Client {
             ErrorCode::BusinessNotFound,
         )
     }
+}
+
+/// `trust=<the anchor's set hash>` after `separator`, so that a bundle's hand-offs start where
+/// the verifier's set took over; nothing for the genesis set.
+fn trust_param(separator: &str, trusted: Option<&TrustAnchor>) -> String {
+    trusted.map_or_else(String::new, |anchor| {
+        format!("{separator}trust={}", anchor.validators.hash().to_hex())
+    })
 }
 
 #[cfg(test)]

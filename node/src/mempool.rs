@@ -145,30 +145,29 @@ impl Mempool {
     /// Up to `txs_max` transactions (and `bytes_max` bytes) for a block: for each account, its
     /// waiting transactions with consecutive nonces from `next_nonce(account)`, accounts taken
     /// in turn by the arrival of their first transaction, so no account starves the others.
-    pub fn select(
+    pub fn select<E>(
         &self,
-        next_nonce: impl Fn(&PublicKey) -> u64,
+        next_nonce: impl Fn(&PublicKey) -> Result<u64, E>,
         txs_max: usize,
         bytes_max: usize,
-    ) -> Vec<Transaction> {
+    ) -> Result<Vec<Transaction>, E> {
         let pool = self.pool();
-        let mut queues: Vec<Vec<&Entry>> = pool
-            .accounts
-            .iter()
-            .map(|(account, entries)| {
-                let mut expected = next_nonce(account);
-                entries
-                    .range(expected..)
-                    .take_while(|(nonce, _)| {
-                        let next = **nonce == expected;
-                        expected += 1;
-                        next
-                    })
-                    .map(|(_, e)| e)
-                    .collect::<Vec<_>>()
-            })
-            .filter(|q| !q.is_empty())
-            .collect();
+        let mut queues: Vec<Vec<&Entry>> = Vec::new();
+        for (account, entries) in &pool.accounts {
+            let mut expected = next_nonce(account)?;
+            let queue: Vec<&Entry> = entries
+                .range(expected..)
+                .take_while(|(nonce, _)| {
+                    let next = **nonce == expected;
+                    expected += 1;
+                    next
+                })
+                .map(|(_, e)| e)
+                .collect();
+            if !queue.is_empty() {
+                queues.push(queue);
+            }
+        }
         queues.sort_by_key(|q| q[0].arrival);
         let (mut picked, mut bytes) = (Vec::new(), 0);
         let mut depth = 0;
@@ -180,7 +179,7 @@ impl Mempool {
                 };
                 any = true;
                 if picked.len() >= txs_max || bytes + entry.size > bytes_max {
-                    return picked;
+                    return Ok(picked);
                 }
                 bytes += entry.size;
                 picked.push(entry.tx.clone());
@@ -190,7 +189,7 @@ impl Mempool {
             }
             depth += 1;
         }
-        picked
+        Ok(picked)
     }
 
     /// Drops the transactions of a decided block, the rejected ones too: a rejected transaction
@@ -211,22 +210,19 @@ impl Mempool {
         }
     }
 
-    /// Drops transactions whose nonce the chain has passed (included, or replaced).
-    pub fn prune(&self, next_nonce: impl Fn(&PublicKey) -> u64) {
+    /// Drops transactions whose nonce the chain has passed (included, or replaced). A failure
+    /// to read a nonce drops nothing and is returned.
+    pub fn prune<E>(&self, next_nonce: impl Fn(&PublicKey) -> Result<u64, E>) -> Result<(), E> {
         let mut pool = self.pool();
-        let stale: Vec<(PublicKey, u64)> = pool
-            .accounts
-            .iter()
-            .flat_map(|(account, entries)| {
-                let next = next_nonce(account);
-                entries
-                    .range(..next)
-                    .map(move |(nonce, _)| (*account, *nonce))
-            })
-            .collect();
+        let mut stale: Vec<(PublicKey, u64)> = Vec::new();
+        for (account, entries) in &pool.accounts {
+            let next = next_nonce(account)?;
+            stale.extend(entries.range(..next).map(|(nonce, _)| (*account, *nonce)));
+        }
         for (account, nonce) in stale {
             pool.remove(&account, nonce);
         }
+        Ok(())
     }
 
     /// Whether `hash` is waiting.
@@ -289,7 +285,7 @@ mod tests {
         pool.insert(rejected.clone()).unwrap();
         pool.insert(other.clone()).unwrap();
         // Rejected in a block: its nonce stays unused, so pruning by nonce keeps it…
-        pool.prune(|_| 0);
+        pool.prune(|_| Ok::<_, ()>(0)).unwrap();
         assert!(pool.contains(&rejected.hash()));
         // …and removing the block's transactions drops it, and only what the block held.
         pool.remove_included([(&rejected, rejected.hash())]);
@@ -342,9 +338,10 @@ mod tests {
         }
         pool.insert(tx(&b, 5)).unwrap();
         pool.insert(tx(&b, 6)).unwrap();
-        let next = |k: &PublicKey| if *k == b.public() { 5 } else { 0 };
+        let next = |k: &PublicKey| Ok::<_, ()>(if *k == b.public() { 5 } else { 0 });
         let picked: Vec<(PublicKey, u64)> = pool
             .select(next, 100, usize::MAX)
+            .unwrap()
             .iter()
             .map(|t| (t.payload.signer, t.payload.nonce))
             .collect();
@@ -359,8 +356,13 @@ mod tests {
                 (a.public(), 2)
             ]
         );
-        assert_eq!(pool.select(next, 2, usize::MAX).len(), 2);
-        pool.prune(|k| if *k == b.public() { 7 } else { 2 });
+        assert_eq!(pool.select(next, 2, usize::MAX).unwrap().len(), 2);
+        // A nonce the chain cannot read stops the selection and the pruning: no guess of 0.
+        assert_eq!(pool.select(|_| Err("disk"), 100, usize::MAX), Err("disk"));
+        assert_eq!(pool.prune(|_| Err("disk")), Err("disk"));
+        assert_eq!(pool.len(), 6, "nothing pruned on a failed read");
+        pool.prune(|k| Ok::<_, ()>(if *k == b.public() { 7 } else { 2 }))
+            .unwrap();
         assert_eq!(pool.len(), 2, "a's 2 and 4 remain");
         assert!(pool.contains(&tx(&a, 4).hash()));
     }

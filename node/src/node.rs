@@ -226,14 +226,20 @@ fn spawn_api(listener: tokio::net::TcpListener, state: api::ApiState) -> JoinHan
 }
 
 /// Opens the store (writing genesis on first start), starts the engine and the app loop.
+///
+/// Everything that can fail runs before anything is spawned, but for the gossip and the engine
+/// themselves: a failed engine start stops the gossip. So a start that fails leaves nothing
+/// running, and its data directory can be started again at once.
 pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
     // Bind the API first: a port in use fails the start before anything else runs.
     let listener = match settings.http {
-        Some(address) => Some(
-            tokio::net::TcpListener::bind(address)
+        Some(address) => {
+            let listener = tokio::net::TcpListener::bind(address)
                 .await
-                .map_err(|e| anyhow::anyhow!("cannot serve the HTTP API on {address}: {e}"))?,
-        ),
+                .map_err(|e| anyhow::anyhow!("cannot serve the HTTP API on {address}: {e}"))?;
+            let bound = listener.local_addr()?;
+            Some((listener, bound))
+        }
         None => None,
     };
     let store = Arc::new(Store::open(&settings.data_dir.join("db"))?);
@@ -242,10 +248,21 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
     let signer = ConsensusSigner::new(settings.key.clone(), chain_id);
     let identity = network_identity(&settings, &signer).await?;
 
+    let chain_name = api::chain_name(&store.chain(&genesis))?;
     let mempool = Arc::new(Mempool::new(settings.mempool));
+    let metrics = Arc::new(Metrics::with_engine());
+    let app = App::new(
+        store.clone(),
+        &genesis,
+        settings.key.clone(),
+        mempool.clone(),
+        settings.blocks.clone(),
+        metrics.clone(),
+    )?;
+    let network_key = network_keypair(&settings.key)?;
     let (received, incoming) = mpsc::channel::<Vec<u8>>(4_096);
     let gossip = gossip::spawn(
-        network_keypair(&settings.key)?,
+        network_key,
         settings.gossip_listen.clone(),
         settings.gossip_peers.clone(),
         received,
@@ -278,11 +295,9 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         mempool.clone(),
         Some(gossip.sender()),
     );
-    let metrics = Arc::new(Metrics::with_engine());
     let mut tasks = vec![spawn_admission(submitter.clone(), incoming)];
     let http = match listener {
-        Some(listener) => {
-            let bound = listener.local_addr()?;
+        Some((listener, bound)) => {
             let anchor = TrustAnchor {
                 genesis_hash: chain_id,
                 validators: settings.genesis.membership.validators.clone(),
@@ -290,7 +305,7 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
             let state = api::ApiState::new(
                 submitter.clone(),
                 genesis.clone(),
-                &anchor,
+                (&anchor, &chain_name),
                 gossip.peers(),
                 metrics.clone(),
                 settings.rate_limit,
@@ -302,14 +317,6 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         }
         None => None,
     };
-    let app = App::new(
-        store.clone(),
-        &genesis,
-        settings.key.clone(),
-        mempool.clone(),
-        settings.blocks.clone(),
-        metrics,
-    )?;
     let app = Some(tokio::spawn(app.run(channels)));
     Ok(RunningNode {
         engine,

@@ -50,13 +50,16 @@ pub fn index(anchor: &TrustAnchor, chain: &str) -> String {
 /// page's own origin), where its files are, and a policy `<meta>` for hosts that cannot send
 /// the header.
 fn html(anchor: &TrustAnchor, chain: &str, nodes: &[String], files: &str, policy: &str) -> String {
-    let anchor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(anchor.encode());
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(anchor.encode());
+    // Bundles with the hand-offs from the anchor's set on (`?trust=`).
+    let set = anchor.validators.hash().to_hex();
     let chain: String = chain
         .chars()
         .filter(|c| c.is_alphanumeric() || "-_. ".contains(*c))
         .collect();
     INDEX
-        .replace("{{TRUST_ANCHOR}}", &anchor)
+        .replace("{{TRUST_SET}}", &set)
+        .replace("{{TRUST_ANCHOR}}", &encoded)
         .replace("{{CHAIN}}", &chain)
         .replace("{{NODES}}", &nodes.join(" "))
         .replace("{{FILES}}", files)

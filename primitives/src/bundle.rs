@@ -127,6 +127,9 @@ pub enum HandoffProblem {
 pub struct VerifiedState {
     /// The finalized header.
     pub header: Header,
+    /// The validator set that finalized it, proven from the anchor's through the hand-offs:
+    /// a newer trust anchor (`TrustAnchor { genesis_hash, validators }`) for later bundles.
+    pub validators: ValidatorSet,
     /// Each proven key's value (or absence), sorted by key, each key once.
     entries: Vec<(Vec<u8>, Option<Vec<u8>>)>,
 }
@@ -250,6 +253,7 @@ impl ProofBundle {
         }
         Ok(VerifiedState {
             header: self.header.clone(),
+            validators: current,
             entries,
         })
     }

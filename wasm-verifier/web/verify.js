@@ -176,11 +176,12 @@ const NODE_TIMEOUT_MS = 8000;
 // errs, refuses or does not answer in time is passed over, and the error names each.
 async function fetchProof(nodes, path) {
   const failures = [];
+  const trusted = document.querySelector('meta[name="hengxin-trust-set"]').content;
   for (const node of nodes) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), NODE_TIMEOUT_MS);
     try {
-      const response = await fetch(`${node}${path}`, { cache: 'no-store', signal: controller.signal });
+      const response = await fetch(`${node}${path}?trust=${trusted}`, { cache: 'no-store', signal: controller.signal });
       const body = await response.json();
       if (!response.ok) {
         throw new Error(body.error ? `${body.error.code}: ${body.error.message}` : response.statusText);

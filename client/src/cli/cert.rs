@@ -230,7 +230,7 @@ fn qr_code(
         true => {
             let bundle = ctx
                 .client
-                .certificate_bundle(&found.lab, &found.number, false)?;
+                .certificate_bundle(&found.lab, &found.number, false, None)?;
             Some(hengxin_api_types::BundleBody::new(&bundle, found.height).bundle)
         }
         false => None,

@@ -287,7 +287,7 @@ fn show(ctx: &Context, credit_code: &str, on: Option<&str>, trust: Option<&Path>
     let anchor = ctx.trust_anchor(trust)?;
     let bundle = ctx
         .client
-        .business_bundle(&code)
+        .business_bundle(&code, Some(&anchor))
         .map_err(Failure::unreachable_or)?;
     let report = verify_business(&anchor, &bundle, code.as_str(), on);
     if ctx.json {

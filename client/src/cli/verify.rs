@@ -61,7 +61,7 @@ pub fn verify(
     let anchor = ctx.trust_anchor(trust_path)?;
     let bundle = ctx
         .client
-        .certificate_bundle(&lab, &number, true)
+        .certificate_bundle(&lab, &number, true, Some(&anchor))
         .map_err(Failure::unreachable_or)?;
     let report = verify_certificate(
         &anchor,

@@ -4,6 +4,7 @@ use axum::extract::{Path, Query, State};
 use hengxin_api_types::ErrorCode;
 use hengxin_api_types::{
     BundleBody, BusinessListQuery, BusinessQuery, BusinessView, BusinessesView, ErrorBody,
+    TrustQuery,
 };
 use hengxin_primitives::records::BusinessType;
 use hengxin_primitives::{CreditCode, Date, RegionCode, WireWord};
@@ -65,22 +66,23 @@ pub async fn business(
 #[utoipa::path(
     get,
     path = "/v1/businesses/{credit_code}/proof",
-    params(("credit_code" = String, Path, description = "统一社会信用代码")),
+    params(("credit_code" = String, Path, description = "统一社会信用代码"), TrustQuery),
     responses(
         (status = 200, body = BundleBody, description = "The bundle (also for an unknown business: it then proves the absence)"),
-        (status = 400, body = ErrorBody, description = "`invalid_credit_code`"),
+        (status = 400, body = ErrorBody, description = "`invalid_credit_code`, `unknown_validator_set`"),
         (status = 503, body = ErrorBody, description = "`nothing_finalized`")
     )
 )]
 pub async fn business_proof(
     State(state): State<ApiState>,
     Path(code): Path<String>,
+    Query(options): Query<TrustQuery>,
 ) -> ApiResult<BundleBody> {
     let code = parse_business(&code)?;
     let head = state.head()?;
     let mut reader = Reader::new(state.submitter.chain(), head.height);
     query::business(&mut reader, &head, &code, None)?;
-    state.bundle(reader, &head)
+    state.bundle(reader, &head, options.trust.as_deref())
 }
 
 fn parse_page<'a>(

@@ -66,7 +66,7 @@ pub async fn certificate(
     ),
     responses(
         (status = 200, body = BundleBody, description = "Also for an unknown certificate: the bundle then proves its absence"),
-        (status = 400, body = ErrorBody, description = "`invalid_lab_code`, `invalid_certificate_number`"),
+        (status = 400, body = ErrorBody, description = "`invalid_lab_code`, `invalid_certificate_number`, `unknown_validator_set`"),
         (status = 503, body = ErrorBody, description = "`nothing_finalized`: only genesis exists")
     )
 )]
@@ -84,5 +84,5 @@ pub async fn certificate_proof(
         reader.get::<CertificateRecord>(&StorageKey::Certificate(lab.clone(), number))?;
         reader.get::<LabRecord>(&StorageKey::Lab(lab))?;
     }
-    state.bundle(reader, &head)
+    state.bundle(reader, &head, options.trust.as_deref())
 }

@@ -67,6 +67,9 @@ impl From<QueryError> for ApiError {
                 ErrorCode::NothingFinalized,
                 e,
             ),
+            QueryError::UnknownValidatorSet(_) => {
+                ApiError::bad_request(ErrorCode::UnknownValidatorSet, e)
+            }
             QueryError::Missing(_) => ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::StorageError,

@@ -38,7 +38,7 @@ use utoipa::OpenApi;
 pub use client_addr::TrustedProxies;
 pub use error::{ApiError, ApiResult};
 pub use limit::RateLimit;
-pub use state::ApiState;
+pub use state::{ApiState, chain_name};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -125,8 +125,30 @@ pub fn router(state: ApiState) -> Router {
             state.clone(),
             rate_limit,
         ))
+        .layer(axum::middleware::from_fn(refuse_oversize))
         .layer(CorsLayer::permissive())
         .with_state(state)
+}
+
+/// Refuses a body larger than any endpoint takes (a transaction's) from its `Content-Length`
+/// alone, before a byte of it is read: a client waiting for `100 Continue` gets the 413
+/// instead, and sends nothing. A body without a length is cut off at the limit as it is read.
+async fn refuse_oversize(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let max = hengxin_primitives::tx::TX_SIZE_BYTES_MAX;
+    if declared.is_some_and(|n| n > max as u64) {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BodyTooLarge,
+            format!("a request body is at most {max} bytes (a signed transaction)"),
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 async fn rate_limit(State(state): State<ApiState>, request: Request, next: Next) -> Response {

@@ -5,10 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
 use hengxin_api_types::{BundleBody, ErrorCode};
-use hengxin_primitives::Header;
 use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::records::ChainInfo;
 use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::{Hash, Header};
+use hengxin_runtime::Chain;
+use hengxin_sled_store::SledBackend;
+use hengxin_support::StorageError;
 use parity_scale_codec::Encode;
 
 use super::TrustedProxies;
@@ -33,25 +36,29 @@ pub struct ApiState {
     pub(super) verify_base: Option<Arc<str>>,
 }
 
+/// The chain's name from its genesis state; an error when it cannot be read (never a blank name
+/// in the trust file and the page).
+pub fn chain_name(chain: &Chain<SledBackend>) -> Result<String, StorageError> {
+    chain
+        .read::<ChainInfo>(&StorageKey::Chain, 0)?
+        .map(|info| info.name.to_string())
+        .ok_or_else(|| StorageError::Corrupt("the genesis state has no chain record".into()))
+}
+
 impl ApiState {
-    /// The state of a node's API.
+    /// The state of a node's API for the chain named `chain` (its `ChainInfo`, which the node
+    /// reads before it starts: see `chain_name`).
     pub fn new(
         submitter: Submitter,
         genesis: Header,
-        anchor: &TrustAnchor,
+        (anchor, chain): (&TrustAnchor, &str),
         peers: Arc<AtomicUsize>,
         metrics: Arc<Metrics>,
         limit: RateLimit,
     ) -> ApiState {
-        let chain = submitter
-            .chain()
-            .read::<ChainInfo>(&StorageKey::Chain, 0)
-            .ok()
-            .flatten()
-            .map_or_else(String::new, |info| info.name.to_string());
         ApiState {
-            verify_page: Arc::new(verify_page::index(anchor, &chain)),
-            trust: Arc::new(hengxin_primitives::files::trust_file(&chain, anchor)),
+            verify_page: Arc::new(verify_page::index(anchor, chain)),
+            trust: Arc::new(hengxin_primitives::files::trust_file(chain, anchor)),
             submitter,
             genesis,
             peers,
@@ -99,8 +106,30 @@ impl ApiState {
     }
 
     /// The proof bundle of everything `reader` read, against `head`.
-    pub(super) fn bundle(&self, reader: Reader<'_>, head: &Header) -> ApiResult<BundleBody> {
-        let bundle = reader.bundle(self.submitter.store(), &self.genesis, head)?;
+    /// The bundle of what `reader` read at `head`, with the hand-offs from the set `trust`
+    /// names (`?trust=`: 64 hex; none for the genesis set).
+    pub(super) fn bundle(
+        &self,
+        reader: Reader<'_>,
+        head: &Header,
+        trust: Option<&str>,
+    ) -> ApiResult<BundleBody> {
+        let trusted = trust
+            .map(|hex| {
+                Hash::from_hex(hex).ok_or_else(|| {
+                    ApiError::bad_request(
+                        ErrorCode::UnknownValidatorSet,
+                        "trust= takes the 64-hex hash of your trust anchor's validator set",
+                    )
+                })
+            })
+            .transpose()?;
+        let bundle = reader.bundle(
+            self.submitter.store(),
+            &self.genesis,
+            head,
+            trusted.as_ref(),
+        )?;
         ok(BundleBody::new(&bundle.encode(), head.height))
     }
 }

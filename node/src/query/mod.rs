@@ -22,7 +22,9 @@ use hengxin_primitives::records::{
 };
 use hengxin_primitives::rules::{self, LinkOutcome, Lookup, TraceLookup, TraceReport};
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{CertNumber, CreditCode, Date, Header, LabCode, RegionCode, StandardId};
+use hengxin_primitives::{
+    CertNumber, CreditCode, Date, Hash, Header, LabCode, RegionCode, StandardId,
+};
 use hengxin_runtime::Chain;
 use hengxin_sled_store::SledBackend;
 use hengxin_support::StorageError;
@@ -69,12 +71,16 @@ impl<'a> Reader<'a> {
     }
 
     /// A proof bundle of every key read so far, against `header` (the one read at) and its
-    /// commit, with the validator-set hand-offs from genesis.
+    /// commit, with the validator-set hand-offs from the set the verifier trusts, `trusted`
+    /// (its trust anchor's set; `None` for the genesis set): only those since that set took
+    /// over, so a verifier that advances its anchor keeps its bundles small for the life of
+    /// the chain.
     pub fn bundle(
         self,
         store: &Store,
         genesis: &Header,
         header: &Header,
+        trusted: Option<&Hash>,
     ) -> Result<ProofBundle, QueryError> {
         if let Some(e) = self.error {
             return Err(e.into());
@@ -85,12 +91,19 @@ impl<'a> Reader<'a> {
         let commit = store
             .commit(header.height)?
             .ok_or(QueryError::Missing("commit certificate"))?;
+        let trusted = trusted.unwrap_or(&genesis.validator_set_hash);
+        // Newest first, back to the hand-off to the trusted set (or to genesis).
         let mut handoffs = Vec::new();
-        for height in store.handoff_heights()? {
+        let mut reached = *trusted == genesis.validator_set_hash;
+        for height in store.handoff_heights()?.into_iter().rev() {
             if height >= header.height {
-                break;
+                continue;
             }
             let block = store.block(height)?.ok_or(QueryError::Missing("block"))?;
+            if block.header.next_validator_set_hash == *trusted {
+                reached = true;
+                break;
+            }
             handoffs.push(ValidatorHandoff {
                 header: block.header,
                 commit: store
@@ -102,6 +115,10 @@ impl<'a> Reader<'a> {
                     .ok_or(QueryError::Missing("next validator set"))?,
             });
         }
+        if !reached {
+            return Err(QueryError::UnknownValidatorSet(*trusted));
+        }
+        handoffs.reverse();
         let entries = self
             .keys
             .iter()
@@ -139,6 +156,12 @@ pub enum QueryError {
     /// A stored item the answer needs is missing.
     #[error("the store lacks a {0}")]
     Missing(&'static str),
+    /// The verifier trusts a validator set this chain never handed over to.
+    #[error(
+        "validator set {0} is not one this chain has had; give the hash of your trust anchor's \
+         set (or none, for the genesis set)"
+    )]
+    UnknownValidatorSet(Hash),
 }
 
 fn trace_view(report: &TraceReport) -> TraceView {

@@ -73,11 +73,17 @@ pub fn settings(
 
 /// A plain HTTP/1.1 GET against the node's API: the status line and the body.
 pub async fn http_get(node: &RunningNode, path: &str) -> (String, String) {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    http_raw(node, &request).await
+}
+
+/// Sends `request` as it is (head only: no body follows) and reads the answer to its end: the
+/// first status line and the body.
+pub async fn http_raw(node: &RunningNode, request: &str) -> (String, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(node.http.unwrap())
         .await
         .unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).await.unwrap();

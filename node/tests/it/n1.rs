@@ -42,6 +42,18 @@ async fn n1_finalizes_a_transaction_and_resumes_after_restart() {
         status.contains("200") && body.contains(&node.genesis.hash().to_hex()),
         "{status} {body}"
     );
+    // A 20 MB upload that waits for `100 Continue` (curl's default) is refused at once.
+    let oversize = "POST /v1/transactions HTTP/1.1\r\nHost: localhost\r\n\
+        Content-Type: application/octet-stream\r\nContent-Length: 20000000\r\n\
+        Expect: 100-continue\r\nConnection: close\r\n\r\n";
+    let (status, body) = tokio::time::timeout(Duration::from_secs(10), http_raw(&node, oversize))
+        .await
+        .expect("the node answers without waiting for the body");
+    assert!(
+        status.contains("413"),
+        "the first answer is the 413, not 100: {status}"
+    );
+    assert!(body.contains("body_too_large"), "{body}");
 
     let stopped_at = head(&node);
     node.stop().await;

@@ -170,7 +170,7 @@ fn too_many(what: &str, max: usize) -> Error {
 }
 
 /// A scope within its limit that names each category and item once.
-fn check_scope(scope: &[ScopeEntry]) -> Result<(), Error> {
+pub(crate) fn check_scope(scope: &[ScopeEntry]) -> Result<(), Error> {
     if scope.len() > SCOPE_ENTRIES_MAX {
         return Err(too_many("scope entries", SCOPE_ENTRIES_MAX));
     }

@@ -192,6 +192,9 @@ fn genesis_lab(
     lab: &LabRecord,
 ) -> Result<(), GenesisError> {
     genesis_known(codes, &lab.region, &format!("lab {}", lab.code))?;
+    // The scope rules of a lab registered later.
+    labs::check_scope(&lab.scope)
+        .map_err(|e| GenesisError::Inconsistent(format!("lab {}: {e}", lab.code)))?;
     if s.contains(&StorageKey::Lab(lab.code.clone()))? {
         return Err(GenesisError::Inconsistent(format!(
             "lab {} is listed twice",

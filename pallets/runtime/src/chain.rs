@@ -1,12 +1,9 @@
 //! Block execution: from a parent header and transactions to a new header, the outcomes, and
 //! the batch that stores the new state. Execution writes nothing; `commit` does.
 
-use std::collections::BTreeMap;
-
-use ed25519_dalek::{Signature as DalekSignature, VerifyingKey};
 use hengxin_primitives::block::{self, ValidatorSet};
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{AccountId, Hash, Header, PublicKey, Signature};
+use hengxin_primitives::{AccountId, Hash, Header, PublicKey};
 use hengxin_support::{Backend, Env, Failure, Overlay, StateDb, Storage, StorageError, WriteBatch};
 
 use crate::{
@@ -300,39 +297,11 @@ fn set_hash(set: Option<ValidatorSet>) -> Hash {
     set.map_or(Hash::ZERO, |s| s.hash())
 }
 
-/// Checks every transaction's signature. One batch verification for the block (fast path);
-/// when the batch fails, each signature alone, with the strict rule, to find the bad ones.
+/// Checks every transaction's signature with the one rule (`PublicKey::verify`, ed25519
+/// `verify_strict`) that admission, commits and the verifier use. Not batched: the batch
+/// equation is cofactored and accepts signatures the rule refuses (the edge cases of
+/// `primitives/tests/ed25519_edge_cases.rs`), so a block could carry one the mempool refused.
 fn check_signatures(transactions: &[Transaction]) -> Vec<bool> {
-    let mut keys: BTreeMap<[u8; 32], Option<VerifyingKey>> = BTreeMap::new();
-    let mut messages = Vec::with_capacity(transactions.len());
-    let mut signatures = Vec::with_capacity(transactions.len());
-    let mut verifying_keys = Vec::with_capacity(transactions.len());
-    for tx in transactions {
-        let PublicKey::Ed25519(key_bytes) = tx.payload.signer;
-        let key = *keys.entry(key_bytes).or_insert_with(|| {
-            VerifyingKey::from_bytes(&key_bytes)
-                .ok()
-                .filter(|k| !k.is_weak())
-        });
-        let Signature::Ed25519(sig) = tx.signature;
-        match key {
-            Some(key) => {
-                messages.push(tx.payload.signing_bytes());
-                signatures.push(DalekSignature::from_bytes(&sig));
-                verifying_keys.push(key);
-            }
-            None => {
-                return transactions
-                    .iter()
-                    .map(|tx| tx.signature_is_valid())
-                    .collect();
-            }
-        }
-    }
-    let message_refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
-    if ed25519_dalek::verify_batch(&message_refs, &signatures, &verifying_keys).is_ok() {
-        return vec![true; transactions.len()];
-    }
     transactions
         .iter()
         .map(|tx| tx.signature_is_valid())

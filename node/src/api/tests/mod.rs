@@ -15,6 +15,7 @@ use parity_scale_codec::Encode;
 
 use super::{ApiState, RateLimit, router};
 
+mod handoffs;
 mod limits;
 mod supervision;
 use crate::mempool::{Mempool, MempoolLimits};
@@ -54,15 +55,19 @@ fn api_with_limits(
         .unwrap();
     let mempool = Arc::new(Mempool::new(MempoolLimits::default()));
     let submitter = Submitter::new(store.clone(), &genesis, mempool, None);
+    let chain = super::chain_name(submitter.chain()).unwrap();
     (
         router(
             ApiState::new(
                 submitter,
                 genesis.clone(),
-                &TrustAnchor {
-                    genesis_hash: genesis.hash(),
-                    validators: demo_set(),
-                },
+                (
+                    &TrustAnchor {
+                        genesis_hash: genesis.hash(),
+                        validators: demo_set(),
+                    },
+                    &chain,
+                ),
                 Arc::new(AtomicUsize::new(0)),
                 Arc::default(),
                 limit,
@@ -76,11 +81,21 @@ fn api_with_limits(
 
 /// Commits a block of `txs` on `store`'s head, signed by the demo validator.
 fn commit_block(store: &Store, genesis: &Header, txs: Vec<hengxin_runtime::Transaction>) {
+    commit_block_by(store, genesis, txs, &[demo::key("validator-0")]);
+}
+
+/// Commits a block of `txs` on `store`'s head, proposed by the first of `signers`, signed by
+/// them all.
+fn commit_block_by(
+    store: &Store,
+    genesis: &Header,
+    txs: Vec<hengxin_runtime::Transaction>,
+    signers: &[hengxin_primitives::Keypair],
+) {
     let head = store.head().unwrap().unwrap();
     let chain = store.chain(genesis);
-    let validator = demo::key("validator-0");
     let executed = chain
-        .execute(&head, head.timestamp_ms + 1_000, validator.public(), &txs)
+        .execute(&head, head.timestamp_ms + 1_000, signers[0].public(), &txs)
         .unwrap();
     let block = hengxin_runtime::Block {
         header: executed.header.clone(),
@@ -90,7 +105,7 @@ fn commit_block(store: &Store, genesis: &Header, txs: Vec<hengxin_runtime::Trans
         &genesis.hash(),
         &executed.header,
         0,
-        &[validator],
+        signers,
     );
     store
         .commit_block(&block, &commit, &executed.outcomes, executed.batch)

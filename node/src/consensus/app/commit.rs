@@ -89,8 +89,7 @@ impl App {
         self.mempool
             .remove_included(block.transactions.iter().zip(hashes));
         let chain = &self.chain;
-        self.mempool
-            .prune(|account| chain.nonce(account, head).unwrap_or(0));
+        self.mempool.prune(|account| chain.nonce(account, head))?;
         Ok(())
     }
 }

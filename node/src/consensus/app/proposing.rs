@@ -70,10 +70,10 @@ impl App {
         let head_height = self.head.height;
         let chain = &self.chain;
         let txs = self.mempool.select(
-            |account| chain.nonce(account, head_height).unwrap_or(0),
+            |account| chain.nonce(account, head_height),
             self.params.txs_max,
             self.params.bytes_max,
-        );
+        )?;
         let timestamp_ms = now_ms().max(self.head.timestamp_ms + 1);
         let executed = self
             .chain

@@ -404,3 +404,24 @@ fn malformed_validator_set_is_refused() {
     );
     assert!(matches!(mem_error(e), Error::InvalidValidatorSet(_)));
 }
+
+#[test]
+fn genesis_refuses_a_lab_scope_the_register_call_would_refuse_and_a_business_twice() {
+    let build = |edit: &dyn Fn(&mut hengxin_runtime::GenesisConfig)| {
+        let mut config = demo::genesis(GENESIS_MS, demo_validators()).unwrap();
+        edit(&mut config);
+        let state = hengxin_support::StateDb::new(hengxin_support::MemoryBackend::default());
+        config.execute(&state).map(|_| ()).unwrap_err().to_string()
+    };
+    let e = build(&|c| {
+        let lab = &mut c.membership.labs[0];
+        let twice = lab.scope[0].clone();
+        lab.scope.push(twice);
+    });
+    assert!(e.contains("listed twice") && e.contains("lab"), "{e}");
+    let e = build(&|c| {
+        let business = c.membership.businesses[0].clone();
+        c.membership.businesses.push(business);
+    });
+    assert!(e.contains("listed twice") && e.contains("business"), "{e}");
+}

@@ -20,11 +20,43 @@ use crate::consensus::context::{
 };
 
 /// A part stream being reassembled.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(in crate::consensus::app) struct PartStream {
     parts: BTreeMap<u64, ProposalPart>,
     fin: Option<u64>,
     bytes: usize,
+    /// The order its first message came in: the oldest stream is dropped first.
+    opened: u64,
+}
+
+/// Counts the streams opened, for their age.
+static STREAMS_OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl PartStream {
+    fn new() -> PartStream {
+        PartStream {
+            parts: BTreeMap::new(),
+            fin: None,
+            bytes: 0,
+            opened: STREAMS_OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
+    /// Whether it holds a part at or past its end: a stream that contradicts itself.
+    fn overruns(&self) -> bool {
+        self.fin.is_some_and(|fin| {
+            self.parts
+                .keys()
+                .next_back()
+                .is_some_and(|&last| last >= fin)
+        })
+    }
+
+    /// Whether it holds every part from 0 to its end, and nothing else.
+    fn is_complete(&self) -> bool {
+        self.fin
+            .is_some_and(|fin| self.parts.len() as u64 == fin && !self.overruns())
+    }
 }
 
 impl App {
@@ -55,12 +87,20 @@ impl App {
         let key = (publisher, msg.stream_id.clone());
         if !self.streams.contains_key(&key) && self.streams.len() >= STREAMS_MAX {
             // Drop the oldest stream rather than grow without bound.
-            if let Some(oldest) = self.streams.keys().next().cloned() {
+            let oldest = self
+                .streams
+                .iter()
+                .min_by_key(|(_, stream)| stream.opened)
+                .map(|(key, _)| key.clone());
+            if let Some(oldest) = oldest {
                 self.streams.remove(&oldest);
             }
         }
         let bytes_max = 2 * self.params.bytes_max;
-        let stream = self.streams.entry(key.clone()).or_default();
+        let stream = self
+            .streams
+            .entry(key.clone())
+            .or_insert_with(PartStream::new);
         match msg.content {
             StreamContent::Data(part) => {
                 stream.bytes += part.encoded_size();
@@ -73,10 +113,12 @@ impl App {
             }
             StreamContent::Fin => stream.fin = Some(msg.sequence),
         }
-        let complete = stream
-            .fin
-            .is_some_and(|fin| stream.parts.len() as u64 == fin);
-        if !complete {
+        if stream.overruns() {
+            // Parts past the end it declared: a stream with gaps that could look complete.
+            self.streams.remove(&key);
+            return Ok(None);
+        }
+        if !stream.is_complete() {
             return Ok(None);
         }
         let Some(stream) = self.streams.remove(&key) else {
@@ -319,5 +361,62 @@ mod tests {
         let value = app.receive_part(publisher, msg).unwrap().unwrap();
         assert_eq!(value.validity, Validity::Valid);
         assert!(app.streams.is_empty(), "a complete stream is not kept");
+    }
+
+    #[test]
+    fn a_stream_with_a_part_past_its_end_is_dropped_not_completed_with_a_gap() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path(), 2);
+        let proposer = demo::key("validator-0");
+        let parts = parts(&app, &proposer, now_ms(), anchors(&app, 2));
+        let publisher = PeerId::from_bytes(&[0, 4, 1, 2, 3, 4]).unwrap();
+        let stream_id = StreamId::new(bytes::Bytes::from_static(b"gappy"));
+        let message = |sequence: u64, content: StreamContent<ProposalPart>| {
+            StreamMessage::new(stream_id.clone(), sequence, content)
+        };
+        // Parts 0 and 2, and part 1 sent as 7: three parts for a fin of 3, with a gap at 1.
+        let [init, txs, fin] = <[ProposalPart; 3]>::try_from(parts).unwrap();
+        for (sequence, part) in [(0, init), (7, txs), (2, fin)] {
+            let msg = message(sequence, StreamContent::Data(part));
+            assert_eq!(app.receive_part(publisher, msg).unwrap(), None);
+        }
+        assert_eq!(
+            app.receive_part(publisher, message(3, StreamContent::Fin))
+                .unwrap(),
+            None
+        );
+        assert!(
+            app.streams.is_empty(),
+            "the contradictory stream is dropped"
+        );
+    }
+
+    #[test]
+    fn the_oldest_stream_is_evicted_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path(), 2);
+        let publisher = PeerId::from_bytes(&[0, 4, 1, 2, 3, 4]).unwrap();
+        // Stream ids in descending order: the oldest has the largest key.
+        let open = |app: &mut App, n: usize| {
+            let id = StreamId::new(bytes::Bytes::from(format!("{:05}", 100_000 - n)));
+            let msg = StreamMessage::new(id, 5, StreamContent::Fin);
+            assert_eq!(app.receive_part(publisher, msg).unwrap(), None);
+        };
+        for n in 0..STREAMS_MAX {
+            open(&mut app, n);
+        }
+        let first = (
+            publisher,
+            StreamId::new(bytes::Bytes::from(format!("{:05}", 100_000))),
+        );
+        assert!(app.streams.contains_key(&first));
+        open(&mut app, STREAMS_MAX);
+        assert_eq!(app.streams.len(), STREAMS_MAX);
+        assert!(!app.streams.contains_key(&first), "the oldest went");
+        let second = (
+            publisher,
+            StreamId::new(bytes::Bytes::from(format!("{:05}", 99_999))),
+        );
+        assert!(app.streams.contains_key(&second), "the rest stay");
     }
 }
