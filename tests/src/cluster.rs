@@ -114,6 +114,11 @@ impl Cluster {
         }
     }
 
+    /// Node `i`'s exit status once it has exited by itself (`None` while it runs).
+    pub fn exited(&mut self, i: usize) -> Option<ExitStatus> {
+        self.nodes[i].child.as_mut()?.try_wait().unwrap()
+    }
+
     /// `kill -9`.
     pub fn kill(&mut self, i: usize) {
         if let Some(mut child) = self.nodes[i].child.take() {

@@ -5,6 +5,7 @@
 use hengxin_tests::cluster;
 
 mod browser;
+mod faults;
 mod hostile_page;
 mod hosts;
 mod network;
