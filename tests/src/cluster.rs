@@ -114,9 +114,12 @@ impl Cluster {
         }
     }
 
-    /// Node `i`'s exit status once it has exited by itself (`None` while it runs).
+    /// Node `i`'s exit status once it has exited by itself (`None` while it runs); it can
+    /// then be started again.
     pub fn exited(&mut self, i: usize) -> Option<ExitStatus> {
-        self.nodes[i].child.as_mut()?.try_wait().unwrap()
+        let status = self.nodes[i].child.as_mut()?.try_wait().unwrap()?;
+        self.nodes[i].child = None;
+        Some(status)
     }
 
     /// `kill -9`.

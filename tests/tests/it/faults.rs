@@ -87,3 +87,86 @@ fn a_damaged_wal_is_refused_or_recovered_from_and_nothing_forks() {
         );
     }
 }
+
+/// A small tmpfs mounted on a directory, unmounted when dropped.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &std::path::Path, megabytes: u32) -> Option<Tmpfs> {
+        std::fs::create_dir_all(dir).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then(|| Tmpfs(dir.to_path_buf()))
+    }
+
+    /// Writes a file until the filesystem is full.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.0.join("filler");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let block = vec![0u8; 1 << 20];
+        while file.write_all(&block).is_ok() {}
+        while file.write_all(&block[..4096]).is_ok() {}
+        path
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_validator_whose_disk_fills_stops_then_catches_up_once_it_is_freed() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut net = Cluster::testnet(4);
+    let Some(disk) = Tmpfs::mount(&net.nodes[3].dir.join("data"), 64) else {
+        assert!(
+            std::env::var_os("HENGXIN_REQUIRE_NETNS").is_none(),
+            "mounting a tmpfs needs root, which CI has"
+        );
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    };
+    net.start_all();
+    net.wait_height(3, 3, Duration::from_secs(120));
+    let filler = disk.fill();
+    // It stops, saying why, rather than go on voting on blocks it could not store.
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = net.exited(3) {
+            break status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "node 3 still runs 60 s after its disk filled:\n{}",
+            net.log_tail(3)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let log = net.log_tail(3);
+    assert!(!status.success(), "{status}");
+    assert!(
+        log.contains("No space left") && log.contains("did not persist"),
+        "the log says what failed and why it stopped:\n{log}"
+    );
+    // The others go on without it (three of four votes).
+    let at = net.height(0).unwrap();
+    net.wait_height(0, at + 5, Duration::from_secs(60));
+    std::fs::remove_file(filler).unwrap();
+    net.start(3);
+    let top = net.height(0).unwrap();
+    net.wait_height(3, top, Duration::from_secs(60));
+    for height in 1..=top {
+        let hashes: Vec<_> = (0..4).map(|i| net.block_hash(i, height)).collect();
+        assert!(
+            hashes.iter().all(|h| h.is_some() && *h == hashes[0]),
+            "height {height}: {hashes:?}"
+        );
+    }
+    net.kill(3);
+}

@@ -26,7 +26,7 @@ use malachite_app_channel::app::types::core::{HeightParams, LinearTimeouts, Roun
 use malachite_app_channel::app::types::streaming::StreamId;
 use malachite_app_channel::app::types::{LocallyProposedValue, PeerId};
 use malachite_app_channel::{AppMsg, Channels, Reply};
-use tracing::{info, warn};
+use tracing::info;
 
 use self::parts::PartStream;
 use super::context::{Address, BlockHash, Height, HengxinContext, ValidatorSet};
@@ -164,9 +164,13 @@ impl App {
     pub async fn run(mut self, mut channels: Channels<HengxinContext>) -> anyhow::Result<()> {
         while let Some(msg) = channels.consensus.recv().await {
             if let Err(e) = self.handle(msg, &channels).await {
-                // Every error here is local (storage); the engine learns of it through a
-                // refused reply or a restart of the height, never through a wrong verdict.
-                warn!(error = %e, "consensus message not handled");
+                // Every error here is local: the store failed (a full or failing disk). Going
+                // on could vote on a state this node did not persist, so the node stops;
+                // restarted on a sound disk, it catches up from the others.
+                return Err(e.context(
+                    "the store failed while serving consensus, so the node stopped rather than \
+                     vote on a state it did not persist: free or fix the disk and restart it",
+                ));
             }
         }
         anyhow::bail!("the consensus engine stopped")
