@@ -170,3 +170,84 @@ fn a_validator_whose_disk_fills_stops_then_catches_up_once_it_is_freed() {
     }
     net.kill(3);
 }
+
+#[test]
+fn a_flood_from_one_key_does_not_keep_other_labs_out() {
+    use crate::cluster::{anchor, bytes};
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut net = Cluster::testnet(4);
+    // A small pool, so that the flood is ten times it.
+    let (pool, per_account) = (1_000, 500);
+    for node in &net.nodes {
+        let text = std::fs::read_to_string(&node.config).unwrap();
+        let text = text
+            .replace("txs_max = 20000", &format!("txs_max = {pool}"))
+            .replace("per_account_max = 5000", &format!("per_account_max = {per_account}"));
+        std::fs::write(&node.config, text).unwrap();
+    }
+    net.start_all();
+    net.wait_height(0, 2, Duration::from_secs(120));
+    let genesis = net.genesis_hash();
+    let (flooder, lab) = (net.key("lab-cq"), net.key("lab-sc"));
+    // Nonces past a gap: none can be included, so they would sit in the pool for good if the
+    // pool let one key fill it.
+    let flood: Vec<Vec<u8>> = (1..=10 * pool as u64)
+        .map(|nonce| bytes(&anchor(genesis, &flooder, nonce, &format!("FLOOD-{nonce}"))))
+        .collect();
+    let others: Vec<_> = (0..20u64)
+        .map(|nonce| anchor(genesis, &lab, nonce, &format!("SCJL-OTHER-{nonce}")))
+        .collect();
+
+    let sent = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let (net, sent) = (&net, &sent);
+        let flooding = scope.spawn(move || {
+            let mut answers = std::collections::BTreeMap::<u16, usize>::new();
+            for tx in &flood {
+                let status = net.post_tx(0, tx).map_or(0, |(s, _)| s);
+                *answers.entry(status).or_default() += 1;
+                sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            answers
+        });
+        // Once the flooding key holds its share of the pool, and while it goes on:
+        while sent.load(std::sync::atomic::Ordering::Relaxed) < 2 * per_account {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let start = Instant::now();
+        let mut waiting = Vec::new();
+        for tx in &others {
+            let (status, body) = net.post_tx(1, &bytes(tx)).unwrap();
+            assert_eq!(status, 202, "another lab's transaction is admitted: {body}");
+            waiting.push((tx.hash(), start.elapsed()));
+        }
+        let mut slowest = Duration::ZERO;
+        while !waiting.is_empty() {
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "another lab's transactions wait in the flood: {} left",
+                waiting.len()
+            );
+            waiting.retain(|(hash, at)| {
+                let done = net
+                    .tx_status(1, hash)
+                    .is_some_and(|(status, _)| status == "finalized");
+                if done {
+                    slowest = slowest.max(start.elapsed() - *at);
+                }
+                !done
+            });
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let answers = flooding.join().unwrap();
+        eprintln!(
+            "flood of {} from one key (answers by status {answers:?}): the other lab's 20 \
+             transactions finalized, the slowest {slowest:?} after it was submitted",
+            10 * pool
+        );
+        assert!(
+            answers.get(&429).is_some_and(|&n| n > 0),
+            "the flooding key is held to its share of the pool: {answers:?}"
+        );
+    });
+}
