@@ -182,7 +182,10 @@ fn a_flood_from_one_key_does_not_keep_other_labs_out() {
         let text = std::fs::read_to_string(&node.config).unwrap();
         let text = text
             .replace("txs_max = 20000", &format!("txs_max = {pool}"))
-            .replace("per_account_max = 5000", &format!("per_account_max = {per_account}"));
+            .replace(
+                "per_account_max = 5000",
+                &format!("per_account_max = {per_account}"),
+            );
         std::fs::write(&node.config, text).unwrap();
     }
     net.start_all();
@@ -250,4 +253,66 @@ fn a_flood_from_one_key_does_not_keep_other_labs_out() {
             "the flooding key is held to its share of the pool: {answers:?}"
         );
     });
+}
+
+#[test]
+fn a_validator_killed_under_load_catches_up_faster_than_the_chain_grows() {
+    use crate::cluster::{anchor, bytes};
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut net = Cluster::testnet(4);
+    net.start_all();
+    net.wait_height(3, 2, Duration::from_secs(120));
+    let (genesis, lab) = (net.genesis_hash(), net.key("lab-cq"));
+    let submit_to = format!("{}/v1/transactions", net.nodes[0].url);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Steady load throughout: a lab anchoring certificates one after another.
+    let load = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let agent = hengxin_tests::agent();
+            let mut nonce = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let tx = bytes(&anchor(genesis, &lab, nonce, &format!("LOAD-{nonce}")));
+                let sent = agent
+                    .post(&submit_to)
+                    .header("content-type", "application/octet-stream")
+                    .send(&tx[..]);
+                if sent.is_ok_and(|r| r.status() == 202) {
+                    nonce += 1;
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            nonce
+        })
+    };
+    let left_at = net.height(3).unwrap();
+    net.kill(3);
+    let start = Instant::now();
+    let from = net.height(0).unwrap();
+    // Long enough to measure, short enough for CI (the loaded chain grows a few blocks a second).
+    let grown = 150;
+    net.wait_height(0, from + grown, Duration::from_secs(120));
+    let production = grown as f64 / start.elapsed().as_secs_f64();
+    let target = net.height(0).unwrap();
+    let restart = Instant::now();
+    net.start(3);
+    net.wait_height(3, target, Duration::from_secs(120));
+    let catch_up = (target - left_at) as f64 / restart.elapsed().as_secs_f64();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let anchored = load.join().unwrap();
+    assert!(anchored > 0, "the load ran");
+    eprintln!(
+        "under load ({anchored} anchors): the chain grew {production:.0} blocks/s without node 3; \
+         restarted, node 3 caught up {} heights at {catch_up:.0} blocks/s (process start \
+         included), {:.1}x the production rate",
+        target - left_at,
+        catch_up / production
+    );
+    for height in (left_at..=target).step_by(37) {
+        assert_eq!(
+            net.block_hash(3, height),
+            net.block_hash(0, height),
+            "height {height}"
+        );
+    }
 }
