@@ -10,6 +10,10 @@ pub struct SledBackend {
     db: sled::Db,
 }
 
+/// sled's page cache. Its default (1 GiB) let a node's memory grow with its database: 170 MB
+/// after ten minutes of the soak and rising. Reads of recent state stay in this much.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
 fn backend_error(e: sled::Error) -> StorageError {
     StorageError::Backend(e.to_string())
 }
@@ -19,6 +23,7 @@ impl SledBackend {
     pub fn open(dir: &Path) -> Result<SledBackend> {
         let db = sled::Config::new()
             .path(dir)
+            .cache_capacity(CACHE_BYTES)
             .open()
             .map_err(backend_error)?;
         Ok(SledBackend { db })

@@ -316,3 +316,96 @@ fn a_validator_killed_under_load_catches_up_faster_than_the_chain_grows() {
         );
     }
 }
+
+#[test]
+fn a_validator_that_double_signs_is_logged_and_outvoted_without_a_fork() {
+    use crate::cluster::HTTP_OFFSET;
+    use hengxin_primitives::bundle::ProofBundle;
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut net = Cluster::testnet(4);
+    // Node 3's twin: a second process with node 3's key (its own data and ports), which signs
+    // its own proposals and votes beside the original's: equivocation.
+    let node3 = std::fs::read_to_string(&net.nodes[3].config).unwrap();
+    let base = net.base_port;
+    let twin = node3
+        .replace("\"data\"", "\"twin-data\"")
+        .replace(
+            &format!("tcp/{}\"", base + 3),
+            &format!("tcp/{}\"", base + 4),
+        )
+        .replace(
+            &format!("tcp/{}\"", base + 103),
+            &format!("tcp/{}\"", base + 104),
+        )
+        .replace(
+            &format!("127.0.0.1:{}", base + HTTP_OFFSET + 3),
+            &format!("127.0.0.1:{}", base + HTTP_OFFSET + 4),
+        );
+    assert_ne!(twin, node3);
+    let twin_config = net.nodes[3].dir.join("twin.toml");
+    std::fs::write(&twin_config, twin).unwrap();
+    net.nodes.push(crate::cluster::Node::new(
+        twin_config,
+        format!("http://127.0.0.1:{}", base + HTTP_OFFSET + 4),
+    ));
+    net.start_all();
+    net.wait_height(0, 3, Duration::from_secs(120));
+    let from = net.height(0).unwrap();
+    // The honest three finalize on, and say what they saw.
+    let logs = |net: &Cluster| {
+        (0..3)
+            .map(|i| net.log_tail(i))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let start = Instant::now();
+    while !logs(&net).contains("equivocation evidence") {
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "no equivocation logged in 90 s (from height {from} to {:?}):\n{}",
+            net.height(0),
+            logs(&net)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    net.wait_height(0, from + 20, Duration::from_secs(120));
+    let top = (0..3).map(|i| net.height(i).unwrap()).min().unwrap();
+    for height in 1..=top {
+        let hashes: Vec<_> = (0..3).map(|i| net.block_hash(i, height)).collect();
+        assert!(
+            hashes.iter().all(|h| h.is_some() && *h == hashes[0]),
+            "height {height}: {hashes:?}"
+        );
+    }
+    // A commit never counts one validator twice.
+    for i in 0..3 {
+        let (_, body) = net
+            .get(
+                i,
+                &format!(
+                    "/v1/certificates/CQJL/{}/proof?trace=false",
+                    hengxin_runtime::demo::CERT_VALID
+                ),
+            )
+            .unwrap();
+        let bytes = serde_json::from_value::<hengxin_api_types::BundleBody>(body)
+            .unwrap()
+            .bytes()
+            .unwrap();
+        let bundle = ProofBundle::decode_untrusted(&bytes).unwrap();
+        let mut signers: Vec<_> = bundle
+            .commit
+            .signatures
+            .iter()
+            .map(|s| s.validator)
+            .collect();
+        let count = signers.len();
+        signers.sort();
+        signers.dedup();
+        assert_eq!(
+            signers.len(),
+            count,
+            "node {i}'s commit counts a validator twice"
+        );
+    }
+}

@@ -26,7 +26,7 @@ use malachite_app_channel::app::types::core::{HeightParams, LinearTimeouts, Roun
 use malachite_app_channel::app::types::streaming::StreamId;
 use malachite_app_channel::app::types::{LocallyProposedValue, PeerId};
 use malachite_app_channel::{AppMsg, Channels, Reply};
-use tracing::info;
+use tracing::{info, warn};
 
 use self::parts::PartStream;
 use super::context::{Address, BlockHash, Height, HengxinContext, ValidatorSet};
@@ -207,8 +207,14 @@ impl App {
                 certificate, reply, ..
             } => self.decided(&certificate, reply)?,
             AppMsg::Finalized {
-                certificate, reply, ..
-            } => self.finalized(&certificate, reply)?,
+                certificate,
+                evidence,
+                reply,
+                ..
+            } => {
+                report_equivocation(certificate.height.0, &evidence);
+                self.finalized(&certificate, reply)?
+            }
             AppMsg::GetDecidedValues { range, reply } => self.get_decided_values(&range, reply)?,
             AppMsg::ProcessSyncedValue {
                 height,
@@ -278,4 +284,27 @@ fn verify_vote_extensions(
             .map(|(address, _)| (address, Ok(())))
             .collect(),
     );
+}
+
+/// Logs the misbehaviour consensus saw up to a decision: a validator that signed two different
+/// votes, or made two different proposals, in one round (the engine ignored the second).
+fn report_equivocation(
+    height: u64,
+    evidence: &malachite_app_channel::app::types::MisbehaviorEvidence<HengxinContext>,
+) {
+    for (validator, doubles) in &evidence.votes {
+        warn!(
+            height,
+            validator = %validator.0,
+            double_votes = doubles.len(),
+            "equivocation evidence: a validator signed two different votes in one round"
+        );
+    }
+    if !evidence.proposals.is_empty() {
+        warn!(
+            height,
+            validators = evidence.proposals.len(),
+            "equivocation evidence: two different proposals in one round"
+        );
+    }
 }
