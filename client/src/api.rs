@@ -293,6 +293,16 @@ impl Client {
         })
     }
 
+    /// The proof bundle of the current validator set, with the hand-offs since `trusted`'s.
+    pub fn validators_bundle(&self, trusted: &TrustAnchor) -> Result<Vec<u8>> {
+        let path = format!("/v1/validators/proof{}", trust_param("?", Some(trusted)));
+        let body: BundleBody = self.get(&path)?;
+        body.bytes().ok_or_else(|| ClientError::BadAnswer {
+            what: path,
+            reason: "the bundle is not base64url".into(),
+        })
+    }
+
     /// The finalized block at `height` (`None` when there is none yet).
     pub fn block(&self, height: u64) -> Result<Option<BlockView>> {
         self.get_found(&format!("/v1/blocks/{height}"), ErrorCode::BlockNotFound)

@@ -816,3 +816,82 @@ fn a_business_s_grade_is_verified_and_follows_its_records() {
     assert_eq!(status, 0, "{err}");
     assert!(out.trim().ends_with(&format!("/verify?b={cq}")), "{out}");
 }
+
+#[test]
+fn a_trust_file_is_advanced_to_the_set_proven_from_it() {
+    let node = DevNode::start();
+    let config = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let trust = node.path("trust.json");
+    let advanced = work.path().join("advanced.json");
+    let (status, out, err) = run_cli(
+        &node,
+        config.path(),
+        &[
+            "validator",
+            "trust",
+            "--trust",
+            trust.to_str().unwrap(),
+            "--out",
+            advanced.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, 0, "{err}");
+    assert!(out.contains("the same set as before"), "{out}");
+    let (chain, anchor) =
+        hengxin_primitives::files::read_trust_file(&std::fs::read_to_string(&advanced).unwrap())
+            .unwrap();
+    let (old_chain, old) =
+        hengxin_primitives::files::read_trust_file(&std::fs::read_to_string(&trust).unwrap())
+            .unwrap();
+    assert_eq!((chain, anchor), (old_chain, old));
+    // The advanced file verifies certificates; it is never overwritten.
+    let (status, _, err) = run_cli(
+        &node,
+        config.path(),
+        &[
+            "cert",
+            "verify",
+            "--trust",
+            advanced.to_str().unwrap(),
+            &format!("CQJL/{}", hengxin_runtime::demo::CERT_VALID),
+        ],
+    );
+    assert_eq!(status, 0, "{err}");
+    let (status, _, err) = run_cli(
+        &node,
+        config.path(),
+        &[
+            "validator",
+            "trust",
+            "--trust",
+            trust.to_str().unwrap(),
+            "--out",
+            advanced.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, 2, "{err}");
+    // A trust file of another chain: the node's proof does not hold from it.
+    let other = work.path().join("other.json");
+    let text = std::fs::read_to_string(&trust).unwrap();
+    let genesis = text
+        .split("\"genesis_hash\": \"")
+        .nth(1)
+        .and_then(|rest| rest.get(..64))
+        .unwrap()
+        .to_string();
+    std::fs::write(&other, text.replace(&genesis, &"ab".repeat(32))).unwrap();
+    let (status, _, err) = run_cli(
+        &node,
+        config.path(),
+        &[
+            "validator",
+            "trust",
+            "--trust",
+            other.to_str().unwrap(),
+            "--out",
+            work.path().join("x.json").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, 10, "{err}");
+}

@@ -30,6 +30,17 @@ pub enum ValidatorCommand {
         /// The proposal's id.
         id: u64,
     },
+    /// Advance a trust file to the validator set that finalizes the chain now, proven from the
+    /// file's own set through every hand-off since: proofs for the new file then carry only the
+    /// hand-offs after it, however many the chain has had.
+    Trust {
+        /// The trust file to start from (the consortium's `trust.json`, or an advanced one).
+        #[arg(long, value_name = "FILE")]
+        trust: std::path::PathBuf,
+        /// The advanced trust file to write (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
 }
 
 /// Runs a validator command.
@@ -41,7 +52,60 @@ pub fn run(ctx: &Context, command: &ValidatorCommand) -> Outcome {
         } => propose(ctx, signing, validators),
         ValidatorCommand::Show => show(ctx),
         ValidatorCommand::Approve { signing, id } => approve(ctx, signing, *id),
+        ValidatorCommand::Trust { trust, out } => advance_trust(ctx, trust, out),
     }
+}
+
+fn advance_trust(ctx: &Context, from: &std::path::Path, out: &std::path::Path) -> Outcome {
+    if out.exists() {
+        return Err(Failure::usage(format!(
+            "{} exists; give --out a new file",
+            out.display()
+        )));
+    }
+    let (chain, anchor) = hengxin_client::trust::read(from).map_err(Failure::error)?;
+    let bundle = ctx
+        .client
+        .validators_bundle(&anchor)
+        .map_err(Failure::unreachable_or)?;
+    let proven = hengxin_verifier::verify(&anchor, &bundle).map_err(|e| {
+        Failure::new(
+            super::exit::Exit::Tampered,
+            format!(
+                "the node's proof of its validator set does not hold from {}: {e}",
+                from.display()
+            ),
+        )
+    })?;
+    let advanced = hengxin_primitives::bundle::TrustAnchor {
+        genesis_hash: anchor.genesis_hash,
+        validators: proven.validators,
+    };
+    let text = hengxin_primitives::files::trust_file(&chain, &advanced);
+    hengxin_primitives::files::write_atomic(out, &text, false)
+        .map_err(|e| Failure::error(format!("writing {}: {e}", out.display())))?;
+    if ctx.json {
+        print_json(&serde_json::json!({
+            "file": out.display().to_string(),
+            "height": proven.header.height,
+            "validators": advanced.validators.validators.len(),
+            "changed": advanced.validators != anchor.validators,
+        }));
+    } else {
+        println!(
+            "wrote {}: the {} validators that finalize {chain} at height {} ({}), proven from {}",
+            out.display(),
+            advanced.validators.validators.len(),
+            proven.header.height,
+            if advanced.validators == anchor.validators {
+                "the same set as before"
+            } else {
+                "a newer set"
+            },
+            from.display()
+        );
+    }
+    Ok(())
 }
 
 fn approve(ctx: &Context, signing: &Signing, id: u64) -> Outcome {

@@ -3,9 +3,10 @@
 use hengxin_api_types::ErrorCode;
 use std::sync::atomic::Ordering;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use hengxin_api_types::{
-    AccountView, BlockView, ErrorBody, Health, ProposalView, ValidatorView, ValidatorsView,
+    AccountView, BlockView, BundleBody, ErrorBody, Health, ProposalView, TrustQuery, ValidatorView,
+    ValidatorsView,
 };
 use hengxin_primitives::records::{AccountRole, Role, ValidatorProposal};
 use hengxin_primitives::state::StorageKey;
@@ -13,6 +14,7 @@ use hengxin_primitives::{PublicKey, ValidatorSet};
 
 use super::error::{ApiError, ApiResult, ok};
 use super::state::ApiState;
+use crate::query::Reader;
 
 /// The node's finalized head and chain.
 #[utoipa::path(get, path = "/v1/health", responses((status = 200, body = Health, description = "The finalized head")))]
@@ -103,6 +105,28 @@ pub async fn validators(State(state): State<ApiState>) -> ApiResult<ValidatorsVi
         }),
         height: head.height,
     })
+}
+
+/// A proof bundle of the current validator set, with the hand-offs from the set the verifier
+/// trusts: what `hengxin validator trust` advances a trust file with.
+#[utoipa::path(
+    get,
+    path = "/v1/validators/proof",
+    params(TrustQuery),
+    responses(
+        (status = 200, body = BundleBody, description = "The bundle"),
+        (status = 400, body = ErrorBody, description = "`unknown_validator_set`"),
+        (status = 503, body = ErrorBody, description = "`nothing_finalized`")
+    )
+)]
+pub async fn validators_proof(
+    State(state): State<ApiState>,
+    Query(options): Query<TrustQuery>,
+) -> ApiResult<BundleBody> {
+    let head = state.head()?;
+    let mut reader = Reader::new(state.submitter.chain(), head.height);
+    reader.get::<ValidatorSet>(&StorageKey::Validators)?;
+    state.bundle(reader, &head, options.trust.as_deref())
 }
 
 /// An account's next nonce at the finalized head (transactions waiting in the pool are not

@@ -55,6 +55,7 @@ pub use state::{ApiState, chain_name};
         transactions::transaction,
         metrics::trust,
         chain::validators,
+        chain::validators_proof,
         chain::account,
         certificates::certificate,
         certificates::certificate_proof,
@@ -100,6 +101,7 @@ pub fn router(state: ApiState) -> Router {
         )
         .route("/v1/trust", get(metrics::trust))
         .route("/v1/validators", get(chain::validators))
+        .route("/v1/validators/proof", get(chain::validators_proof))
         .route("/v1/accounts/{public_key}", get(chain::account))
         .route("/v1/businesses/{credit_code}", get(businesses::business))
         .route(

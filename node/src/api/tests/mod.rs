@@ -338,6 +338,7 @@ async fn openapi_and_metrics_are_served() {
             "/v1/transactions/{hash}",
             "/v1/trust",
             "/v1/validators",
+            "/v1/validators/proof",
             "/verify",
             "/verify/{file}",
         ]
