@@ -111,7 +111,7 @@ mod tests {
              invalid_business_type invalid_limit invalid_plan_id undecodable_transaction \
              not_found block_not_found transaction_not_found certificate_not_found \
              business_not_found region_not_found plan_not_found duplicate_transaction nonce_taken body_too_large account_pool_full rate_limited \
-             storage_error mempool_full nothing_finalized"
+             storage_error mempool_full nothing_finalized unknown_validator_set"
         );
     }
 }

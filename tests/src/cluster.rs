@@ -153,6 +153,11 @@ impl Cluster {
         }
     }
 
+    /// Node `i`'s whole log so far.
+    pub fn log(&self, i: usize) -> String {
+        std::fs::read_to_string(&self.nodes[i].log).unwrap_or_default()
+    }
+
     /// The tail of node `i`'s log, for failure messages.
     pub fn log_tail(&self, i: usize) -> String {
         let text = std::fs::read_to_string(&self.nodes[i].log).unwrap_or_default();
