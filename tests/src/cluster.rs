@@ -216,6 +216,24 @@ impl Cluster {
         (status == 200).then(|| body["hash"].as_str().map(String::from))?
     }
 
+    /// Checks that `nodes` hold the same block at every height up to the lowest one's head;
+    /// that height.
+    pub fn assert_agreement(&self, nodes: &[usize]) -> u64 {
+        let low = nodes
+            .iter()
+            .map(|&i| self.height(i).unwrap())
+            .min()
+            .unwrap();
+        for height in 1..=low {
+            let hashes: Vec<_> = nodes.iter().map(|&i| self.block_hash(i, height)).collect();
+            assert!(
+                hashes.windows(2).all(|w| w[0] == w[1]) && hashes[0].is_some(),
+                "nodes {nodes:?} disagree at height {height}: {hashes:?}"
+            );
+        }
+        low
+    }
+
     /// The chain's genesis hash, from `trust.json`.
     pub fn genesis_hash(&self) -> Hash {
         let text = std::fs::read_to_string(self.dir().join("trust.json")).unwrap();

@@ -79,13 +79,7 @@ fn a_damaged_wal_is_refused_or_recovered_from_and_nothing_forks() {
     }
     let top = net.height(0).unwrap();
     net.wait_height(3, top, Duration::from_secs(60));
-    for height in 1..=top {
-        let hashes: Vec<_> = (0..4).map(|i| net.block_hash(i, height)).collect();
-        assert!(
-            hashes.iter().all(|h| h.is_some() && *h == hashes[0]),
-            "height {height}: {hashes:?}"
-        );
-    }
+    net.assert_agreement(&[0, 1, 2, 3]);
 }
 
 /// A small tmpfs mounted on a directory, unmounted when dropped.
@@ -161,13 +155,7 @@ fn a_validator_whose_disk_fills_stops_then_catches_up_once_it_is_freed() {
     net.start(3);
     let top = net.height(0).unwrap();
     net.wait_height(3, top, Duration::from_secs(60));
-    for height in 1..=top {
-        let hashes: Vec<_> = (0..4).map(|i| net.block_hash(i, height)).collect();
-        assert!(
-            hashes.iter().all(|h| h.is_some() && *h == hashes[0]),
-            "height {height}: {hashes:?}"
-        );
-    }
+    net.assert_agreement(&[0, 1, 2, 3]);
     net.kill(3);
 }
 
@@ -367,14 +355,7 @@ fn a_validator_that_double_signs_is_logged_and_outvoted_without_a_fork() {
         std::thread::sleep(Duration::from_millis(200));
     }
     net.wait_height(0, from + 20, Duration::from_secs(120));
-    let top = (0..3).map(|i| net.height(i).unwrap()).min().unwrap();
-    for height in 1..=top {
-        let hashes: Vec<_> = (0..3).map(|i| net.block_hash(i, height)).collect();
-        assert!(
-            hashes.iter().all(|h| h.is_some() && *h == hashes[0]),
-            "height {height}: {hashes:?}"
-        );
-    }
+    net.assert_agreement(&[0, 1, 2]);
     // A commit never counts one validator twice.
     for i in 0..3 {
         let (_, body) = net

@@ -21,25 +21,6 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 }
 
 /// Every node that answers has the same block hash at every height up to the lowest head.
-fn assert_agreement(cluster: &Cluster, nodes: &[usize]) -> u64 {
-    let low = nodes
-        .iter()
-        .map(|&i| cluster.height(i).unwrap())
-        .min()
-        .unwrap();
-    for height in 1..=low {
-        let hashes: Vec<_> = nodes
-            .iter()
-            .map(|&i| cluster.block_hash(i, height))
-            .collect();
-        assert!(
-            hashes.windows(2).all(|w| w[0] == w[1]) && hashes[0].is_some(),
-            "nodes {nodes:?} disagree at height {height}: {hashes:?}"
-        );
-    }
-    low
-}
-
 fn wait_finalized(cluster: &Cluster, nodes: &[usize], hash: &Hash) -> u64 {
     let mut height = None;
     for &i in nodes {
@@ -92,7 +73,7 @@ fn four_validators_agree_refuse_bad_transactions_and_survive_a_stop() {
     }
     let (status, body) = cluster.get(3, "/v1/certificates/CQJL/CQJL-NET-0").unwrap();
     assert_eq!((status, body["status"].as_str()), (200, Some("valid")));
-    assert_agreement(&cluster, &[0, 1, 2, 3]);
+    cluster.assert_agreement(&[0, 1, 2, 3]);
 
     // Hostile input: each refused with its code, nothing stored, the nonce untouched.
     let nonce = cluster.nonce(0, &lab_cq).unwrap();
@@ -161,7 +142,7 @@ fn four_validators_agree_refuse_bad_transactions_and_survive_a_stop() {
     let target = cluster.height(0).unwrap();
     cluster.wait_height(3, target, START);
     wait_finalized(&cluster, &[3], &tx.hash());
-    assert_agreement(&cluster, &[0, 1, 2, 3]);
+    cluster.assert_agreement(&[0, 1, 2, 3]);
 }
 
 /// Submits anchors of `lab` with consecutive nonces to `targets` in turn until `stop`,
@@ -290,7 +271,7 @@ fn kill_9_under_load_loses_nothing_finalized() {
     }
     let low = cluster.height(0).unwrap();
     cluster.wait_height(0, low + 3, FINALIZE);
-    assert_agreement(&cluster, &[0, 1, 2, 3]);
+    cluster.assert_agreement(&[0, 1, 2, 3]);
 }
 
 #[test]
