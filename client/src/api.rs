@@ -271,11 +271,7 @@ impl Client {
             certificate_path(lab, number),
             trust_param("&", trusted)
         );
-        let body: BundleBody = self.get(&path)?;
-        body.bytes().ok_or_else(|| ClientError::BadAnswer {
-            what: path,
-            reason: "the bundle is not base64url".into(),
-        })
+        self.bundle_at(path)
     }
 
     /// The proof bundle of a business (or of its absence), as bytes: the business, its
@@ -286,16 +282,17 @@ impl Client {
         trusted: Option<&TrustAnchor>,
     ) -> Result<Vec<u8>> {
         let path = format!("/v1/businesses/{code}/proof{}", trust_param("?", trusted));
-        let body: BundleBody = self.get(&path)?;
-        body.bytes().ok_or_else(|| ClientError::BadAnswer {
-            what: path,
-            reason: "the bundle is not base64url".into(),
-        })
+        self.bundle_at(path)
     }
 
     /// The proof bundle of the current validator set, with the hand-offs since `trusted`'s.
     pub fn validators_bundle(&self, trusted: &TrustAnchor) -> Result<Vec<u8>> {
         let path = format!("/v1/validators/proof{}", trust_param("?", Some(trusted)));
+        self.bundle_at(path)
+    }
+
+    /// The proof bundle a `…/proof` path answers, as bytes (still untrusted).
+    fn bundle_at(&self, path: String) -> Result<Vec<u8>> {
         let body: BundleBody = self.get(&path)?;
         body.bytes().ok_or_else(|| ClientError::BadAnswer {
             what: path,
