@@ -20,25 +20,22 @@ const WASM: &[u8] = include_bytes!(concat!(
     "/verifier/hengxin_verifier_bg.wasm"
 ));
 
-/// The page's files besides its HTML, by the names the page uses.
-const FILES: [(&str, &str); 5] = [
-    ("verify.js", "text/javascript; charset=utf-8"),
-    ("scan.js", "text/javascript; charset=utf-8"),
-    ("jsqr.js", "text/javascript; charset=utf-8"),
-    ("hengxin_verifier.js", "text/javascript; charset=utf-8"),
-    ("hengxin_verifier_bg.wasm", "application/wasm"),
+/// The page's files besides its HTML: the names the page uses, their types, their bytes.
+const FILES: [(&str, &str, &[u8]); 5] = [
+    (
+        "verify.js",
+        "text/javascript; charset=utf-8",
+        SCRIPT.as_bytes(),
+    ),
+    ("scan.js", "text/javascript; charset=utf-8", SCAN.as_bytes()),
+    ("jsqr.js", "text/javascript; charset=utf-8", JSQR.as_bytes()),
+    (
+        "hengxin_verifier.js",
+        "text/javascript; charset=utf-8",
+        GLUE.as_bytes(),
+    ),
+    ("hengxin_verifier_bg.wasm", "application/wasm", WASM),
 ];
-
-fn file_bytes(name: &str) -> Option<&'static [u8]> {
-    match name {
-        "verify.js" => Some(SCRIPT.as_bytes()),
-        "scan.js" => Some(SCAN.as_bytes()),
-        "jsqr.js" => Some(JSQR.as_bytes()),
-        "hengxin_verifier.js" => Some(GLUE.as_bytes()),
-        "hengxin_verifier_bg.wasm" => Some(WASM),
-        _ => None,
-    }
-}
 
 /// The page's HTML as this node serves it at `/verify`: its files under `verify/`, and proofs
 /// from the node that served it (or `&node=`).
@@ -110,9 +107,7 @@ pub fn export(
     std::fs::create_dir_all(&dir)?;
     let page = html(anchor, chain, nodes, "./", &policy);
     let mut written = Vec::new();
-    let files = FILES
-        .iter()
-        .filter_map(|(name, _)| Some((*name, file_bytes(name)?)));
+    let files = FILES.iter().map(|(name, _, bytes)| (*name, *bytes));
     for (name, bytes) in std::iter::once(("index.html", page.as_bytes())).chain(files) {
         let path = dir.join(name);
         let partial = dir.join(format!(".{name}.partial"));
@@ -189,8 +184,8 @@ pub fn page(html: String) -> Response {
 
 /// `/verify/{file}`: the page's script, the glue, the WASM; `None` for anything else.
 pub fn file(name: &str) -> Option<Response> {
-    let (name, content_type) = FILES.iter().find(|(n, _)| *n == name)?;
-    Some(asset(content_type, file_bytes(name)?))
+    let (_, content_type, bytes) = FILES.iter().find(|(n, _, _)| *n == name)?;
+    Some(asset(content_type, *bytes))
 }
 
 #[cfg(test)]
