@@ -20,10 +20,27 @@ pub struct Health {
     pub syncing: bool,
     /// The chain's genesis hash.
     pub genesis_hash: Hash,
+    /// What the node does: a validator, or an observer that serves reads.
+    #[serde(default)]
+    pub role: NodeRole,
     /// Where QR codes should send readers when not to this node's own `/verify` (the node's
     /// `[http] verify_base`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_base: Option<String>,
+}
+
+/// What a node does in the consortium (its config's `role`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum NodeRole {
+    /// Votes on blocks while its key is in the validator set, and proposes in turn.
+    #[default]
+    Validator,
+    /// Follows the chain without ever signing a vote, and serves the read API, proofs and the
+    /// verify page; a transaction sent to it is checked and forwarded to the validators by
+    /// the transaction gossip.
+    Observer,
 }
 
 /// `GET /v1/blocks/{height}`: a finalized block's header, briefly.
@@ -40,6 +57,8 @@ pub struct BlockView {
     pub state_root: Hash,
     /// Proposer's time, UTC ms.
     pub timestamp_ms: u64,
+    /// The validator that proposed it (genesis: the all-zero key).
+    pub proposer: PublicKey,
     /// Transactions in it.
     pub tx_count: u64,
     /// Their hashes, in block order.
@@ -52,6 +71,34 @@ pub struct BlockView {
 pub struct Submitted {
     /// SHA-256 of the encoded signed transaction.
     pub hash: Hash,
+}
+
+/// Most transactions in one `POST /v1/transactions/batch`.
+pub const BATCH_TXS_MAX: usize = 1_000;
+/// Most bytes in the body of one `POST /v1/transactions/batch`.
+pub const BATCH_BYTES_MAX: usize = 4 * 1024 * 1024;
+
+/// `POST /v1/transactions/batch`: what became of each transaction, in the batch's order.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchSubmitted {
+    /// How many were pooled.
+    pub accepted: u32,
+    /// One for each transaction of the batch.
+    pub results: Vec<BatchResult>,
+}
+
+/// One transaction of a batch: pooled (its hash) or refused (the error a single submission
+/// would have had).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchResult {
+    /// Its hash, when it was pooled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<Hash>,
+    /// Why it was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetail>,
 }
 
 hengxin_primitives::wire_words! {

@@ -31,6 +31,8 @@ hengxin_primitives::wire_words! {
         InvalidPlanId = "invalid_plan_id",
         /// 400: the body is not a SCALE-encoded signed transaction.
         UndecodableTransaction = "undecodable_transaction",
+        /// 400: a batch body is not a SCALE list of encoded transactions.
+        UndecodableBatch = "undecodable_batch",
         /// 404: no such endpoint.
         NotFound = "not_found",
         /// 404: no block at that height.
@@ -109,7 +111,7 @@ mod tests {
             "invalid_height invalid_hash invalid_public_key invalid_lab_code \
              invalid_certificate_number invalid_credit_code invalid_date invalid_region \
              invalid_business_type invalid_limit invalid_plan_id undecodable_transaction \
-             not_found block_not_found transaction_not_found certificate_not_found \
+             undecodable_batch not_found block_not_found transaction_not_found certificate_not_found \
              business_not_found region_not_found plan_not_found duplicate_transaction nonce_taken body_too_large account_pool_full rate_limited \
              storage_error mempool_full nothing_finalized unknown_validator_set"
         );

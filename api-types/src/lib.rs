@@ -20,8 +20,8 @@ pub use certificates::{
     TraceView, TrustQuery,
 };
 pub use chain::{
-    AccountView, BlockView, Health, ProposalView, Submitted, TxState, TxStatus, ValidatorView,
-    ValidatorsView,
+    AccountView, BATCH_BYTES_MAX, BATCH_TXS_MAX, BatchResult, BatchSubmitted, BlockView, Health,
+    NodeRole, ProposalView, Submitted, TxState, TxStatus, ValidatorView, ValidatorsView,
 };
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use inspection::{

@@ -438,7 +438,8 @@ fn regulators_manage_labs_businesses_and_validators_and_proofs_follow_the_hand_o
         .unwrap();
     hengxin_tests::wait_until(
         "blocks after the hand-off",
-        std::time::Duration::from_secs(30),
+        // Three blocks of an idle dev chain: three heartbeats (10 s each).
+        std::time::Duration::from_secs(90),
         || {
             hengxin_tests::get_json(&format!("{}/v1/health", node.url))
                 .and_then(|h| h["height"].as_u64())
@@ -824,18 +825,21 @@ fn a_trust_file_is_advanced_to_the_set_proven_from_it() {
     let work = tempfile::tempdir().unwrap();
     let trust = node.path("trust.json");
     let advanced = work.path().join("advanced.json");
-    let (status, out, err) = run_cli(
-        &node,
-        config.path(),
-        &[
-            "validator",
-            "trust",
-            "--trust",
-            trust.to_str().unwrap(),
-            "--out",
-            advanced.to_str().unwrap(),
-        ],
-    );
+    let advance = |from: &std::path::Path, out: &std::path::Path| {
+        run_cli(
+            &node,
+            config.path(),
+            &[
+                "validator",
+                "trust",
+                "--trust",
+                from.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        )
+    };
+    let (status, out, err) = advance(&trust, &advanced);
     assert_eq!(status, 0, "{err}");
     assert!(out.contains("the same set as before"), "{out}");
     let (chain, anchor) =
@@ -858,18 +862,7 @@ fn a_trust_file_is_advanced_to_the_set_proven_from_it() {
         ],
     );
     assert_eq!(status, 0, "{err}");
-    let (status, _, err) = run_cli(
-        &node,
-        config.path(),
-        &[
-            "validator",
-            "trust",
-            "--trust",
-            trust.to_str().unwrap(),
-            "--out",
-            advanced.to_str().unwrap(),
-        ],
-    );
+    let (status, _, err) = advance(&trust, &advanced);
     assert_eq!(status, 2, "{err}");
     // A trust file of another chain: the node's proof does not hold from it.
     let other = work.path().join("other.json");
@@ -881,17 +874,6 @@ fn a_trust_file_is_advanced_to_the_set_proven_from_it() {
         .unwrap()
         .to_string();
     std::fs::write(&other, text.replace(&genesis, &"ab".repeat(32))).unwrap();
-    let (status, _, err) = run_cli(
-        &node,
-        config.path(),
-        &[
-            "validator",
-            "trust",
-            "--trust",
-            other.to_str().unwrap(),
-            "--out",
-            work.path().join("x.json").to_str().unwrap(),
-        ],
-    );
+    let (status, _, err) = advance(&other, &work.path().join("x.json"));
     assert_eq!(status, 10, "{err}");
 }

@@ -142,7 +142,9 @@ fn a_plan_is_drawn_after_its_reveal_and_anyone_recomputes_the_draw() {
     assert_eq!(status, 0, "{err}");
     let plan: u64 = out.lines().last().unwrap().parse().unwrap();
     let plan_url = format!("{}/v1/inspections/{plan}", node.url);
-    wait_until("the draw", Duration::from_secs(30), || {
+    // An idle dev chain makes a block a heartbeat (10 s): the reveal block is three of them away,
+    // and the draw is in the block after it.
+    wait_until("the draw", Duration::from_secs(90), || {
         get_json(&plan_url).is_some_and(|v| v["status"] == "drawn")
     });
     let view = get_json(&plan_url).unwrap();

@@ -25,7 +25,7 @@ use crate::api::{RateLimit, TrustedProxies};
 use crate::consensus::app::BlockParams;
 use crate::keys::read_key;
 use crate::mempool::MempoolLimits;
-use crate::node::{NodeSettings, network_keypair};
+use crate::node::{NodeRole, NodeSettings, network_keypair};
 
 /// The HTTP address `--dev` serves on unless told otherwise.
 pub const DEV_HTTP: &str = "127.0.0.1:8686";
@@ -93,6 +93,11 @@ impl GenesisFile {
 pub struct ConfigFile {
     /// A name for logs.
     pub moniker: String,
+    /// `validator` (the default), or `observer`: a node in the consortium's node list that
+    /// follows the chain without ever voting and serves the read API, proofs and the verify
+    /// page, so that the public's scans need not reach the validators.
+    #[serde(default)]
+    pub role: NodeRole,
     /// The validator's key file (plain, or encrypted: see `key_passphrase_file`).
     pub key_file: PathBuf,
     /// A file whose first line is the passphrase of an encrypted key file (else
@@ -115,6 +120,9 @@ pub struct ConfigFile {
     /// Mempool limits.
     #[serde(default)]
     pub mempool: MempoolSection,
+    /// Test builds only: the attacks of the byzantine mode (see `byzantine.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byzantine: Option<toml::Table>,
 }
 
 /// One of a node's libp2p networks.
@@ -179,8 +187,12 @@ pub struct BlocksSection {
     pub txs_max: usize,
     /// Most transaction bytes in a block.
     pub bytes_max: usize,
-    /// Minimum time per height, ms (0: as fast as consensus goes).
+    /// Minimum time per height while transactions wait, ms (0: as fast as consensus goes).
     pub target_time_ms: u64,
+    /// With no transaction waiting, how long after the last block the next one is made, ms: an
+    /// idle chain makes one block a heartbeat, so its time still advances for expiry and proof
+    /// age.
+    pub heartbeat_ms: u64,
     /// How long to wait for a proposal, ms.
     pub propose_timeout_ms: u64,
     /// How long to wait for prevotes and precommits after a quorum of any, ms.
@@ -193,6 +205,7 @@ impl Default for BlocksSection {
             txs_max: 5_000,
             bytes_max: 8 * 1024 * 1024,
             target_time_ms: 100,
+            heartbeat_ms: 10_000,
             propose_timeout_ms: 500,
             vote_timeout_ms: 200,
         }
@@ -207,8 +220,8 @@ impl BlocksSection {
                 hengxin_primitives::tx::TX_SIZE_BYTES_MAX
             );
         }
-        if self.propose_timeout_ms == 0 || self.vote_timeout_ms == 0 {
-            bail!("[blocks] timeouts must be positive");
+        if self.propose_timeout_ms == 0 || self.vote_timeout_ms == 0 || self.heartbeat_ms == 0 {
+            bail!("[blocks] timeouts and the heartbeat must be positive");
         }
         let ms = Duration::from_millis;
         Ok(BlockParams {
@@ -221,6 +234,7 @@ impl BlocksSection {
                 ..LinearTimeouts::default()
             },
             target_time: (self.target_time_ms > 0).then(|| ms(self.target_time_ms)),
+            heartbeat: ms(self.heartbeat_ms),
         })
     }
 }
@@ -334,6 +348,8 @@ pub fn load(path: &Path) -> anyhow::Result<NodeSettings> {
             bytes_max: config.mempool.bytes_max,
             per_account_max: config.mempool.per_account_max,
         },
+        role: config.role,
+        byzantine: config.byzantine,
     })
 }
 
@@ -415,6 +431,8 @@ pub fn dev(dir: &Path, http: SocketAddr) -> anyhow::Result<NodeSettings> {
         rate_limit: RateLimit::default(),
         trusted_proxies: TrustedProxies::default(),
         verify_base: None,
+        role: NodeRole::Validator,
+        byzantine: None,
     })
 }
 
@@ -427,15 +445,31 @@ pub struct TestnetPorts {
     pub http: u16,
 }
 
-/// Writes a local network of `n` validators to `out`: `genesis.json`, `trust.json`, the demo
-/// keys in `keys/`, and for each node `node-I/config.toml` with its `node.key`.
-pub fn testnet(n: usize, out: &Path, ports: TestnetPorts) -> anyhow::Result<()> {
+/// A local network for `testnet`.
+#[derive(Debug, Clone)]
+pub struct Testnet {
+    /// Validators, in the genesis set.
+    pub validators: usize,
+    /// Observers: nodes after the validators, in every node's peer list, in no validator set.
+    pub observers: usize,
+    /// Where the nodes listen.
+    pub ports: TestnetPorts,
+    /// Every node's `[blocks]` section.
+    pub blocks: BlocksSection,
+}
+
+/// Writes a local network to `out`: `genesis.json`, `trust.json`, the demo keys in `keys/`, and
+/// for each node (the validators, then the observers) `node-I/config.toml` with its `node.key`.
+pub fn testnet(net: &Testnet, out: &Path) -> anyhow::Result<()> {
     use rand::RngCore;
-    if !(1..=100).contains(&n) {
-        bail!("--validators must be between 1 and 100");
+    let (n, ports) = (net.validators, net.ports);
+    if !(1..=100).contains(&n) || net.observers > 100 {
+        bail!("--validators must be between 1 and 100, and --observers at most 100");
     }
+    net.blocks.params()?;
+    let total = n + net.observers;
     let last = |base: u16, span: usize| usize::from(base) + span < usize::from(u16::MAX);
-    if !last(ports.consensus, 100 + n) || !last(ports.http, n) {
+    if !last(ports.consensus, 100 + total) || !last(ports.http, total) {
         bail!("the ports run past 65535; choose lower --base-port and --http-port");
     }
     if out.exists() && out.read_dir()?.next().is_some() {
@@ -444,14 +478,14 @@ pub fn testnet(n: usize, out: &Path, ports: TestnetPorts) -> anyhow::Result<()> 
             out.display()
         );
     }
-    let keys: Vec<Keypair> = (0..n)
+    let keys: Vec<Keypair> = (0..total)
         .map(|_| {
             let mut seed = [0u8; 32];
             rand::rngs::OsRng.fill_bytes(&mut seed);
             Keypair::from_seed(&seed)
         })
         .collect();
-    let set = ValidatorSet::equal_power(keys.iter().map(|k| k.public()))?;
+    let set = ValidatorSet::equal_power(keys[..n].iter().map(|k| k.public()))?;
     let addresses: Vec<String> = (0..n)
         .map(|i| format!("/ip4/127.0.0.1/tcp/{}", usize::from(ports.consensus) + i))
         .collect();
@@ -474,11 +508,22 @@ pub fn testnet(n: usize, out: &Path, ports: TestnetPorts) -> anyhow::Result<()> 
         .map(|key| Ok(network_keypair(key)?.public().to_peer_id()))
         .collect::<anyhow::Result<Vec<_>>>()?;
     for (i, key) in keys.iter().enumerate() {
-        let config = testnet_config(i, &peer_ids, ports)?;
+        let mut config = testnet_config(i, &peer_ids, ports, &net.blocks)?;
+        let validators = if n == 1 {
+            "1 validator".to_string()
+        } else {
+            format!("{n} validators")
+        };
+        let what = if i < n {
+            format!("validator {i} of a local network of {validators}")
+        } else {
+            config.role = NodeRole::Observer;
+            format!("an observer of a local network of {validators}")
+        };
         let dir = out.join(format!("node-{i}"));
         write_file(&dir.join("node.key"), &key_file(key), true)?;
         let text = format!(
-            "# hengxin node {i} of a {n}-validator local network (written by `hengxin-node testnet`).\n\
+            "# hengxin node {i}: {what} (written by `hengxin-node testnet`).\n\
              # Run it with: hengxin-node --config {}\n\n{}",
             dir.join("config.toml").display(),
             toml::to_string(&config)?
@@ -488,12 +533,13 @@ pub fn testnet(n: usize, out: &Path, ports: TestnetPorts) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// Node `i`'s config in a local network of `peers.len()` validators: consensus on
+/// Node `i`'s config in a local network of `peers.len()` nodes: consensus on
 /// `ports.consensus + i`, gossip 100 ports above, HTTP on `ports.http + i`, all on loopback.
 fn testnet_config(
     i: usize,
     peer_ids: &[libp2p::PeerId],
     ports: TestnetPorts,
+    blocks: &BlocksSection,
 ) -> anyhow::Result<ConfigFile> {
     let port = |base: u16, i: usize| usize::from(base) + i;
     let others = |offset: usize| {
@@ -507,6 +553,7 @@ fn testnet_config(
     };
     Ok(ConfigFile {
         moniker: format!("node-{i}"),
+        role: NodeRole::Validator,
         key_file: "node.key".into(),
         key_passphrase_file: None,
         genesis_file: "../genesis.json".into(),
@@ -523,8 +570,9 @@ fn testnet_config(
             listen: format!("127.0.0.1:{}", port(ports.http, i)).parse()?,
             ..HttpSection::default()
         },
-        blocks: BlocksSection::default(),
+        blocks: blocks.clone(),
         mempool: MempoolSection::default(),
+        byzantine: None,
     })
 }
 
@@ -540,17 +588,30 @@ mod tests {
             consensus: 40_000,
             http: 40_500,
         };
-        testnet(4, &out, ports).unwrap();
-        let settings: Vec<_> = (0..4)
+        let net = Testnet {
+            validators: 4,
+            observers: 1,
+            ports,
+            blocks: BlocksSection::default(),
+        };
+        testnet(&net, &out).unwrap();
+        let settings: Vec<_> = (0..5)
             .map(|i| load(&out.join(format!("node-{i}/config.toml"))).unwrap())
             .collect();
-        assert_eq!(settings[2].peers.len(), 3);
+        assert_eq!(settings[2].peers.len(), 4, "the others and the observer");
+        assert_eq!(settings[4].role, NodeRole::Observer);
+        assert_eq!(settings[3].role, NodeRole::Validator);
         assert_eq!(settings[3].http, Some("127.0.0.1:40503".parse().unwrap()));
         let keys: Vec<_> = settings.iter().map(|s| s.key.public()).collect();
+        let set = &settings[0].genesis.membership.validators;
         assert_eq!(
-            settings[0].genesis.membership.validators.validators.len(),
+            set.validators.len(),
             4,
-            "every node is in the genesis set"
+            "every validator is in the genesis set"
+        );
+        assert!(
+            !set.validators.iter().any(|v| v.key == keys[4]),
+            "the observer is not"
         );
         assert!(keys.windows(2).all(|w| w[0] != w[1]));
         assert!(out.join("keys/lab-cq.key").exists());
@@ -577,7 +638,7 @@ mod tests {
             }
         }
         // A second testnet may not overwrite the first.
-        assert!(testnet(4, &out, ports).is_err());
+        assert!(testnet(&net, &out).is_err());
     }
 
     #[test]

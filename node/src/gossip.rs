@@ -1,25 +1,36 @@
 //! Transaction gossip: a second libp2p swarm on its own port (Malachite's network carries only
 //! consensus), so a transaction submitted to any node reaches the proposer. Only peers of the
 //! node list may connect: a stranger is refused when its connection is established.
+//!
+//! A message is a batch: the transactions queued since the last one (a SCALE list, as the batch
+//! endpoint takes them), so a busy node sends few large messages. Messages carry no signature
+//! of the node: the connections are authenticated (Noise, allow-listed peer ids) and every
+//! transaction is signed, so a per-message signature, which every receiver would check on every
+//! copy, would prove nothing more. A message's id is the hash of its bytes.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::StreamExt;
+use hengxin_api_types::BATCH_TXS_MAX;
+use hengxin_primitives::tx::TX_SIZE_BYTES_MAX;
 use libp2p::identity::Keypair;
 use libp2p::multiaddr::Protocol;
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{Multiaddr, PeerId, SwarmBuilder, allow_block_list, gossipsub, noise, tcp, yamux};
+use parity_scale_codec::Encode;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tracing::debug;
+use tracing::{debug, warn};
 
-/// The gossip topic of transactions.
-const TOPIC: &str = "/hengxin/tx/v1";
-/// A gossiped message: one transaction and the envelope around it.
-const MESSAGE_BYTES_MAX: usize = hengxin_primitives::tx::TX_SIZE_BYTES_MAX + 4 * 1024;
-/// Transactions waiting to be published or handed to the node.
+/// The gossip topic of transaction batches.
+const TOPIC: &str = "/hengxin/tx/v2";
+/// A batch's transaction bytes.
+const BATCH_BYTES_MAX: usize = 1 << 20;
+/// A gossiped message: a batch, its length prefixes and the envelope around it.
+const MESSAGE_BYTES_MAX: usize = BATCH_BYTES_MAX + 64 * 1024;
+/// Transactions waiting to be published, or batches waiting to be handed to the node.
 const QUEUE_MAX: usize = 4_096;
 
 #[derive(NetworkBehaviour)]
@@ -89,18 +100,19 @@ pub fn spawn(
             noise::Config::new,
             yamux::Config::default,
         )?
-        .with_behaviour(|key| {
+        .with_behaviour(|_key| {
             let config = gossipsub::ConfigBuilder::default()
                 .max_transmit_size(MESSAGE_BYTES_MAX)
-                .validation_mode(gossipsub::ValidationMode::Strict)
+                .validation_mode(gossipsub::ValidationMode::Anonymous)
+                .message_id_fn(|m: &gossipsub::Message| {
+                    gossipsub::MessageId::from(&hengxin_primitives::crypto::sha256(&m.data).0[..])
+                })
                 .heartbeat_interval(Duration::from_millis(500))
                 .build()
                 .map_err(boxed)?;
-            let gossipsub = gossipsub::Behaviour::new(
-                gossipsub::MessageAuthenticity::Signed(key.clone()),
-                config,
-            )
-            .map_err(boxed)?;
+            let gossipsub =
+                gossipsub::Behaviour::new(gossipsub::MessageAuthenticity::Anonymous, config)
+                    .map_err(boxed)?;
             let mut list = allow_block_list::Behaviour::<allow_block_list::AllowedPeers>::default();
             for peer in &allowed {
                 list.allow_peer(*peer);
@@ -122,9 +134,11 @@ pub fn spawn(
         let mut redial = tokio::time::interval(Duration::from_secs(1));
         loop {
             tokio::select! {
-                Some(bytes) = outgoing.recv() => {
-                    if let Err(e) = swarm.behaviour_mut().gossipsub.publish(topic.clone(), bytes) {
-                        debug!(error = %e, "transaction not gossiped");
+                Some(first) = outgoing.recv() => {
+                    let batch = take_batch(first, &mut outgoing);
+                    let count = batch.len();
+                    if let Err(e) = swarm.behaviour_mut().gossipsub.publish(topic.clone(), batch.encode()) {
+                        debug!(error = %e, count, "transactions not gossiped");
                     }
                 }
                 _ = redial.tick() => {
@@ -136,7 +150,7 @@ pub fn spawn(
                 }
                 event = swarm.select_next_some() => match event {
                     SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message { message, .. })) => {
-                        let _ = received.try_send(message.data);
+                        deliver(&received, message.data);
                     }
                     SwarmEvent::ConnectionEstablished { .. } | SwarmEvent::ConnectionClosed { .. } => {
                         connected.store(swarm.connected_peers().count(), Ordering::Relaxed);
@@ -151,6 +165,28 @@ pub fn spawn(
         peers: peers_connected,
         task,
     })
+}
+
+/// Hands a received batch to the node; when the node is not keeping up, drops it, saying so
+/// (its transactions stay in the sender's pool, and are proposed from there).
+fn deliver(received: &mpsc::Sender<Vec<u8>>, batch: Vec<u8>) {
+    if received.try_send(batch).is_err() {
+        warn!("the node is not keeping up with the transaction gossip: a batch was dropped");
+    }
+}
+
+/// `first` and the transactions queued behind it, up to a batch's count and bytes (the rest
+/// wait for the next message).
+fn take_batch(first: Vec<u8>, queue: &mut mpsc::Receiver<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut bytes = first.len();
+    let mut batch = vec![first];
+    // Each transaction is at most TX_SIZE_BYTES_MAX: stop while the next one surely fits.
+    while batch.len() < BATCH_TXS_MAX && bytes + TX_SIZE_BYTES_MAX <= BATCH_BYTES_MAX {
+        let Ok(tx) = queue.try_recv() else { break };
+        bytes += tx.len();
+        batch.push(tx);
+    }
+    batch
 }
 
 #[cfg(test)]
@@ -197,7 +233,9 @@ mod tests {
             if let Ok(Some(bytes)) =
                 tokio::time::timeout(Duration::from_millis(200), rx.recv()).await
             {
-                return Some(bytes);
+                // A message is a batch: here, of the one transaction published.
+                let batch = crate::submit::decode_batch(&bytes).unwrap();
+                return batch.into_iter().next();
             }
         }
         None

@@ -4,6 +4,8 @@
 //! gossip, the HTTP API, and the files it runs from.
 
 pub mod api;
+#[cfg(feature = "byzantine")]
+pub mod byzantine;
 pub mod config;
 pub mod consensus;
 pub mod gossip;

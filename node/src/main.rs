@@ -152,6 +152,10 @@ enum Command {
         /// How many validators.
         #[arg(long, default_value_t = 4)]
         validators: usize,
+        /// How many observers (nodes that follow without voting and serve reads), after the
+        /// validators: node-N… for N validators.
+        #[arg(long, default_value_t = 0)]
+        observers: usize,
         /// A new (or empty) directory for the network's files.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
@@ -161,6 +165,10 @@ enum Command {
         /// The first HTTP port.
         #[arg(long, default_value_t = 8686)]
         http_port: u16,
+        /// With no transaction waiting, make a block every this many ms (the configs' [blocks]
+        /// heartbeat_ms; default 10000).
+        #[arg(long, value_name = "MS")]
+        heartbeat_ms: Option<u64>,
     },
 }
 
@@ -281,10 +289,27 @@ fn setup_command(command: Command) -> anyhow::Result<()> {
         }
         Command::Testnet {
             validators,
+            observers,
             out,
             base_port,
             http_port,
-        } => testnet(validators, &out, base_port, http_port),
+            heartbeat_ms,
+        } => {
+            let mut blocks = config::BlocksSection::default();
+            if let Some(ms) = heartbeat_ms {
+                blocks.heartbeat_ms = ms;
+            }
+            let net = config::Testnet {
+                validators,
+                observers,
+                ports: TestnetPorts {
+                    consensus: base_port,
+                    http: http_port,
+                },
+                blocks,
+            };
+            testnet(&net, &out)
+        }
         Command::ExportPage { trust, nodes, out } => export_page(&trust, &nodes, &out),
     }
 }
@@ -317,26 +342,24 @@ fn export_page(
     Ok(())
 }
 
-fn testnet(
-    validators: usize,
-    out: &std::path::Path,
-    base_port: u16,
-    http_port: u16,
-) -> anyhow::Result<()> {
-    let ports = TestnetPorts {
-        consensus: base_port,
-        http: http_port,
-    };
-    config::testnet(validators, out, ports)?;
+fn testnet(net: &config::Testnet, out: &std::path::Path) -> anyhow::Result<()> {
+    config::testnet(net, out)?;
     println!(
-        "wrote a {validators}-validator network to {}",
+        "wrote a network of {} validators and {} observers to {}",
+        net.validators,
+        net.observers,
         out.display()
     );
-    for i in 0..validators {
+    for i in 0..net.validators + net.observers {
+        let role = if i < net.validators {
+            "validator"
+        } else {
+            "observer"
+        };
         println!(
-            "  node {i}: hengxin-node --config {}   (HTTP http://127.0.0.1:{})",
+            "  node {i} ({role}): hengxin-node --config {}   (HTTP http://127.0.0.1:{})",
             out.join(format!("node-{i}/config.toml")).display(),
-            usize::from(http_port) + i
+            usize::from(net.ports.http) + i
         );
     }
     println!(

@@ -83,6 +83,8 @@ impl Pool {
 pub struct Mempool {
     limits: MempoolLimits,
     pool: Mutex<Pool>,
+    /// Woken on every admission (an idle chain waits on it for its next block).
+    admitted: tokio::sync::Notify,
 }
 
 impl Mempool {
@@ -91,6 +93,7 @@ impl Mempool {
         Mempool {
             limits,
             pool: Mutex::new(Pool::default()),
+            admitted: tokio::sync::Notify::new(),
         }
     }
 
@@ -100,31 +103,45 @@ impl Mempool {
         self.pool.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Admits a transaction whose signature, chain and nonce the caller has checked.
-    pub fn insert(&self, tx: Transaction) -> Result<Hash, AdmitError> {
-        let hash = tx.hash();
+    /// Why the pool would refuse `tx` (with hash `hash`) now, if it would: checked before its
+    /// signature, so a duplicate (gossip brings each transaction from every peer) or a
+    /// transaction for a full pool costs no signature check.
+    pub fn refusal(&self, tx: &Transaction, hash: &Hash) -> Option<AdmitError> {
+        self.refusal_in(&self.pool(), tx, hash, tx.encoded_size())
+    }
+
+    fn refusal_in(
+        &self,
+        pool: &Pool,
+        tx: &Transaction,
+        hash: &Hash,
+        size: usize,
+    ) -> Option<AdmitError> {
+        let (account, nonce) = (tx.payload.signer, tx.payload.nonce);
+        let waiting = pool.accounts.get(&account);
+        if pool.hashes.contains_key(hash) {
+            Some(AdmitError::Duplicate)
+        } else if pool.hashes.len() >= self.limits.txs_max {
+            Some(AdmitError::Full("transaction count"))
+        } else if pool.bytes + size > self.limits.bytes_max {
+            Some(AdmitError::Full("bytes"))
+        } else if waiting.map_or(0, BTreeMap::len) >= self.limits.per_account_max {
+            Some(AdmitError::AccountFull(waiting.map_or(0, BTreeMap::len)))
+        } else if waiting.is_some_and(|e| e.contains_key(&nonce)) {
+            Some(AdmitError::NonceTaken(nonce))
+        } else {
+            None
+        }
+    }
+
+    /// Admits a transaction (with hash `hash`) whose signature, chain and nonce the caller has
+    /// checked.
+    pub fn insert(&self, tx: Transaction, hash: Hash) -> Result<(), AdmitError> {
         let size = tx.encoded_size();
         let (account, nonce) = (tx.payload.signer, tx.payload.nonce);
         let mut pool = self.pool();
-        if pool.hashes.contains_key(&hash) {
-            return Err(AdmitError::Duplicate);
-        }
-        if pool.hashes.len() >= self.limits.txs_max {
-            return Err(AdmitError::Full("transaction count"));
-        }
-        if pool.bytes + size > self.limits.bytes_max {
-            return Err(AdmitError::Full("bytes"));
-        }
-        let waiting = pool.accounts.get(&account).map_or(0, BTreeMap::len);
-        if waiting >= self.limits.per_account_max {
-            return Err(AdmitError::AccountFull(waiting));
-        }
-        if pool
-            .accounts
-            .get(&account)
-            .is_some_and(|e| e.contains_key(&nonce))
-        {
-            return Err(AdmitError::NonceTaken(nonce));
+        if let Some(refusal) = self.refusal_in(&pool, &tx, &hash, size) {
+            return Err(refusal);
         }
         pool.arrivals += 1;
         let arrival = pool.arrivals;
@@ -139,7 +156,9 @@ impl Mempool {
         );
         pool.hashes.insert(hash, (account, nonce));
         pool.bytes += size;
-        Ok(hash)
+        drop(pool);
+        self.admitted.notify_one();
+        Ok(())
     }
 
     /// Up to `txs_max` transactions (and `bytes_max` bytes) for a block: for each account, its
@@ -225,6 +244,26 @@ impl Mempool {
         Ok(())
     }
 
+    /// Whether some account's next transaction (nonce `next_nonce(account)`) is waiting, so a
+    /// block would not be empty. A transaction after a nonce gap is not ready.
+    pub fn has_ready<E>(
+        &self,
+        next_nonce: impl Fn(&PublicKey) -> Result<u64, E>,
+    ) -> Result<bool, E> {
+        for (account, entries) in &self.pool().accounts {
+            if entries.contains_key(&next_nonce(account)?) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Returns when a transaction was admitted since the last call returned (at once if one
+    /// was); what it admitted may already be gone.
+    pub async fn admitted(&self) {
+        self.admitted.notified().await;
+    }
+
     /// Whether `hash` is waiting.
     pub fn contains(&self, hash: &Hash) -> bool {
         self.pool().hashes.contains_key(hash)
@@ -246,11 +285,27 @@ impl Mempool {
     }
 }
 
+/// The pool admits only transactions whose signature passed the one rule, so a block's
+/// execution need not check those again (see `Chain::trusting`).
+impl hengxin_runtime::CheckedSignatures for Mempool {
+    fn checked(&self, tx_hash: &Hash) -> bool {
+        self.contains(tx_hash)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
     use hengxin_primitives::{Keypair, TxPayload};
     use hengxin_runtime::{Call, membership};
+
+    /// Inserts `tx` under its hash.
+    fn add(pool: &Mempool, tx: Transaction) -> Result<Hash, AdmitError> {
+        let hash = tx.hash();
+        pool.insert(tx, hash).map(|()| hash)
+    }
 
     fn tx(key: &Keypair, nonce: u64) -> Transaction {
         let call = Call::Membership(membership::Call::ApproveValidatorSet { id: nonce });
@@ -265,15 +320,59 @@ mod tests {
     }
 
     #[test]
+    fn only_a_next_nonce_is_ready_and_an_admission_wakes_the_waiter() {
+        let pool = Mempool::new(MempoolLimits::default());
+        let a = Keypair::from_seed(&[1; 32]);
+        let next = |_: &PublicKey| Ok::<u64, ()>(3);
+        assert_eq!(pool.has_ready(next), Ok(false));
+        add(&pool, tx(&a, 5)).unwrap();
+        assert_eq!(pool.has_ready(next), Ok(false), "nonce 4 is missing");
+        let woken = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+            .block_on(async {
+                let wait = tokio::time::timeout(Duration::from_secs(5), pool.admitted());
+                wait.await.is_ok()
+            });
+        assert!(woken, "the admission before the wait is remembered");
+        add(&pool, tx(&a, 3)).unwrap();
+        assert_eq!(pool.has_ready(next), Ok(true));
+    }
+
+    #[test]
+    fn a_refusal_is_known_before_the_signature_is_checked() {
+        let limits = MempoolLimits {
+            txs_max: 1,
+            ..MempoolLimits::default()
+        };
+        let pool = Mempool::new(limits);
+        let a = Keypair::from_seed(&[1; 32]);
+        let first = tx(&a, 0);
+        assert_eq!(pool.refusal(&first, &first.hash()), None);
+        add(&pool, first.clone()).unwrap();
+        assert_eq!(
+            pool.refusal(&first, &first.hash()),
+            Some(AdmitError::Duplicate)
+        );
+        let next = tx(&a, 1);
+        assert_eq!(
+            pool.refusal(&next, &next.hash()),
+            Some(AdmitError::Full("transaction count"))
+        );
+        assert_eq!(pool.len(), 1, "asking admits nothing");
+    }
+
+    #[test]
     fn duplicates_and_taken_nonces_are_refused() {
         let pool = Mempool::new(MempoolLimits::default());
         let a = Keypair::from_seed(&[1; 32]);
-        pool.insert(tx(&a, 0)).unwrap();
-        assert_eq!(pool.insert(tx(&a, 0)), Err(AdmitError::Duplicate));
+        add(&pool, tx(&a, 0)).unwrap();
+        assert_eq!(add(&pool, tx(&a, 0)), Err(AdmitError::Duplicate));
         let mut other = tx(&a, 0);
         other.payload.valid_until_height = 10;
         let other = other.payload.sign(&a);
-        assert_eq!(pool.insert(other), Err(AdmitError::NonceTaken(0)));
+        assert_eq!(add(&pool, other), Err(AdmitError::NonceTaken(0)));
         assert_eq!(pool.len(), 1);
     }
 
@@ -282,8 +381,8 @@ mod tests {
         let pool = Mempool::new(MempoolLimits::default());
         let a = Keypair::from_seed(&[1; 32]);
         let (rejected, other) = (tx(&a, 0), tx(&Keypair::from_seed(&[2; 32]), 0));
-        pool.insert(rejected.clone()).unwrap();
-        pool.insert(other.clone()).unwrap();
+        add(&pool, rejected.clone()).unwrap();
+        add(&pool, other.clone()).unwrap();
         // Rejected in a block: its nonce stays unused, so pruning by nonce keeps it…
         pool.prune(|_| Ok::<_, ()>(0)).unwrap();
         assert!(pool.contains(&rejected.hash()));
@@ -294,7 +393,7 @@ mod tests {
         let mut replacement = rejected.clone();
         replacement.payload.valid_until_height = 10;
         let replacement = replacement.payload.sign(&a);
-        assert_eq!(pool.insert(replacement.clone()), Ok(replacement.hash()));
+        assert_eq!(add(&pool, replacement.clone()), Ok(replacement.hash()));
         pool.remove_included([(&rejected, rejected.hash())]);
         assert!(
             pool.contains(&replacement.hash()),
@@ -311,12 +410,12 @@ mod tests {
         };
         let pool = Mempool::new(limits);
         let (a, b) = (Keypair::from_seed(&[1; 32]), Keypair::from_seed(&[2; 32]));
-        pool.insert(tx(&a, 0)).unwrap();
-        pool.insert(tx(&a, 1)).unwrap();
-        assert_eq!(pool.insert(tx(&a, 2)), Err(AdmitError::AccountFull(2)));
-        pool.insert(tx(&b, 0)).unwrap();
+        add(&pool, tx(&a, 0)).unwrap();
+        add(&pool, tx(&a, 1)).unwrap();
+        assert_eq!(add(&pool, tx(&a, 2)), Err(AdmitError::AccountFull(2)));
+        add(&pool, tx(&b, 0)).unwrap();
         assert_eq!(
-            pool.insert(tx(&b, 1)),
+            add(&pool, tx(&b, 1)),
             Err(AdmitError::Full("transaction count"))
         );
         let size = tx(&a, 0).encoded_size();
@@ -325,8 +424,8 @@ mod tests {
             bytes_max: size,
             per_account_max: 10,
         });
-        small.insert(tx(&a, 0)).unwrap();
-        assert_eq!(small.insert(tx(&a, 1)), Err(AdmitError::Full("bytes")));
+        add(&small, tx(&a, 0)).unwrap();
+        assert_eq!(add(&small, tx(&a, 1)), Err(AdmitError::Full("bytes")));
     }
 
     #[test]
@@ -334,10 +433,10 @@ mod tests {
         let pool = Mempool::new(MempoolLimits::default());
         let (a, b) = (Keypair::from_seed(&[1; 32]), Keypair::from_seed(&[2; 32]));
         for n in [2, 0, 1, 4] {
-            pool.insert(tx(&a, n)).unwrap();
+            add(&pool, tx(&a, n)).unwrap();
         }
-        pool.insert(tx(&b, 5)).unwrap();
-        pool.insert(tx(&b, 6)).unwrap();
+        add(&pool, tx(&b, 5)).unwrap();
+        add(&pool, tx(&b, 6)).unwrap();
         let next = |k: &PublicKey| Ok::<_, ()>(if *k == b.public() { 5 } else { 0 });
         let picked: Vec<(PublicKey, u64)> = pool
             .select(next, 100, usize::MAX)

@@ -6,7 +6,7 @@
 //! registry, `SharedRegistry::global()`, labelled with the node's moniker; it can only be read
 //! by encoding it (`malachite_metrics::export`). So a scrape encodes hengxin's registry, then
 //! the engine's, which ends the exposition with its `# EOF`. A process running several nodes
-//! (the in-process tests, `hengxin-bench`) serves every node's engine metrics from each, told
+//! (the in-process tests) serves every node's engine metrics from each, told
 //! apart by their `moniker` label. The transaction gossip's own swarm keeps no metrics.
 
 use std::sync::Mutex;
@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use malachite_app_channel::app::metrics as malachite_metrics;
 use prometheus_client::encoding::text::{encode_eof, encode_registry};
 use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
@@ -28,6 +29,42 @@ const ROUND_BUCKETS_S: [f64; 10] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 
 /// A gauge of a count.
 type CountGauge = Gauge<u64, AtomicU64>;
+
+/// Counters labelled by stage.
+type ByStage<C> = Family<[(&'static str, &'static str); 1], C>;
+
+/// The stages of a transaction's way through a node that the node times: where its CPU goes,
+/// on the API's workers and on the consensus loop (the engine's rounds are in
+/// `hengxin_round_duration_seconds`, Malachite's own in its metrics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// A submitted or gossiped transaction checked (signature, chain, nonce) and pooled.
+    Admission,
+    /// This node's block built from the pool and executed.
+    Propose,
+    /// This node's block encoded and streamed as proposal parts.
+    Stream,
+    /// A peer's parts reassembled into a block.
+    Reassemble,
+    /// A peer's block (proposed, or from sync) executed and checked.
+    Execute,
+    /// A decided block, its certificate and state written to sled in one batch, and flushed.
+    Commit,
+}
+
+impl Stage {
+    fn label(self) -> [(&'static str, &'static str); 1] {
+        let name = match self {
+            Stage::Admission => "admission",
+            Stage::Propose => "propose",
+            Stage::Stream => "stream",
+            Stage::Reassemble => "reassemble",
+            Stage::Execute => "execute",
+            Stage::Commit => "commit",
+        };
+        [("stage", name)]
+    }
+}
 
 /// The counters the consensus loop updates, the gauges set at scrape time, and the registry
 /// `/metrics` encodes.
@@ -42,6 +79,8 @@ pub struct Metrics {
     peers: CountGauge,
     syncing: CountGauge,
     round: Histogram,
+    stage_seconds: ByStage<Counter<f64, AtomicU64>>,
+    stage_calls: ByStage<Counter>,
     last_synced: Mutex<Option<Instant>>,
     /// Whether a scrape also encodes the engine's registry.
     engine: bool,
@@ -84,6 +123,8 @@ impl Metrics {
             peers: Gauge::default(),
             syncing: Gauge::default(),
             round: Histogram::new(ROUND_BUCKETS_S),
+            stage_seconds: Family::default(),
+            stage_calls: Family::default(),
             last_synced: Mutex::new(None),
             engine,
         };
@@ -143,7 +184,30 @@ impl Metrics {
             Unit::Seconds,
             self.round.clone(),
         );
+        self.registry.register_with_unit(
+            "hengxin_stage",
+            "Time spent in each stage of a transaction's way through the node",
+            Unit::Seconds,
+            self.stage_seconds.clone(),
+        );
+        self.registry.register(
+            "hengxin_stage_calls",
+            "Times each stage ran",
+            self.stage_calls.clone(),
+        );
         self
+    }
+
+    /// Runs `work`, adding its time to `stage`'s.
+    pub fn timed<T>(&self, stage: Stage, work: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = work();
+        let label = stage.label();
+        self.stage_seconds
+            .get_or_create(&label)
+            .inc_by(start.elapsed().as_secs_f64());
+        self.stage_calls.get_or_create(&label).inc();
+        out
     }
 
     /// A block with `txs` transactions was committed; its height took `round` from the start of
@@ -230,6 +294,32 @@ mod tests {
         assert!(text.contains("hengxin_round_duration_seconds_count 2\n"));
         assert!(text.ends_with("\n# EOF\n"), "{text}");
         assert_eq!(text.matches("# EOF").count(), 1);
+    }
+
+    #[test]
+    fn stages_add_up_their_time_and_calls() {
+        let m = Metrics::default();
+        let got = m.timed(Stage::Execute, || {
+            std::thread::sleep(Duration::from_millis(20));
+            7
+        });
+        assert_eq!(got, 7);
+        m.timed(Stage::Execute, || ());
+        let text = render(&m);
+        assert!(
+            text.contains("\nhengxin_stage_calls_total{stage=\"execute\"} 2\n"),
+            "{text}"
+        );
+        let seconds: f64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("hengxin_stage_seconds_total{stage=\"execute\"} "))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no execute seconds in {text}"));
+        assert!(seconds >= 0.02, "{seconds}");
+        assert!(
+            !text.contains("stage=\"commit\""),
+            "a stage that never ran has no series"
+        );
     }
 
     #[test]

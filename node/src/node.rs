@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use hengxin_api_types::NodeRole;
 use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::{Hash, Header, Keypair};
-use hengxin_runtime::{GenesisConfig, Transaction, decode_transaction};
+use hengxin_runtime::{GenesisConfig, Transaction};
 use malachite_app_channel::app::config::{
     ConsensusConfig, NodeConfig, ValuePayload, ValueSyncConfig,
 };
@@ -16,15 +17,16 @@ use malachite_app_channel::app::net::Multiaddr;
 use malachite_app_channel::app::types::Keypair as NetworkKeypair;
 use malachite_app_channel::app::types::codec::Codec;
 use malachite_app_channel::{
-    ConsensusContext, EngineHandle, NetworkContext, NetworkIdentity, RequestContext, Signer,
-    SyncContext, WalContext, start_engine,
+    Channels, ConsensusContext, EngineBuilder, EngineHandle, NetworkContext, NetworkIdentity,
+    RequestContext, Signer, SyncContext, WalContext,
 };
+use parity_scale_codec::Encode;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{debug, warn};
 
 use crate::api::{self, RateLimit, TrustedProxies};
-use crate::consensus::app::{App, BlockParams};
+use crate::consensus::app::{App, BlockParams, sync_response_bytes_max};
 use crate::consensus::codec::ScaleCodec;
 use crate::consensus::context::{Address, HengxinContext};
 use crate::consensus::signing::{ConsensusSigner, ConsensusVerifier};
@@ -65,6 +67,11 @@ pub struct NodeSettings {
     pub trusted_proxies: TrustedProxies,
     /// Where QR codes send readers, when not to this node's `/verify`.
     pub verify_base: Option<String>,
+    /// A validator, or an observer (its engine has no signer: it follows and never votes).
+    pub role: NodeRole,
+    /// The attacks of the test-only byzantine mode (Malachite's `ByzantineConfig`, as TOML);
+    /// a node built without the `byzantine` feature refuses to start with one.
+    pub byzantine: Option<toml::Table>,
 }
 
 struct EngineConfig {
@@ -121,7 +128,7 @@ pub struct RunningNode {
 impl RunningNode {
     /// Checks a transaction, adds it to this node's pool and gossips it to the others.
     pub fn submit(&self, tx: Transaction) -> Result<Hash, SubmitError> {
-        self.submitter.submit(tx)
+        self.submitter.submit(&tx.encode())
     }
 
     /// The transaction gossip.
@@ -163,13 +170,20 @@ impl RunningNode {
     }
 }
 
-/// The engine's network identity: the validator's libp2p key (derived from its consensus key)
-/// with a proof, signed by the consensus key, that the two belong together.
+/// The engine's network identity: the node's libp2p key (derived from its consensus key), for a
+/// validator with a proof, signed by the consensus key, that the two belong together.
 async fn network_identity(
     settings: &NodeSettings,
     signer: &ConsensusSigner,
 ) -> anyhow::Result<NetworkIdentity> {
     let network_key = network_keypair(&settings.key)?;
+    if settings.role == NodeRole::Observer {
+        return Ok(NetworkIdentity::new(
+            settings.moniker.clone(),
+            network_key,
+            None,
+        ));
+    }
     let peer_id = network_key.public().to_peer_id();
     let proof = signer
         .sign_validator_proof(
@@ -187,7 +201,7 @@ async fn network_identity(
 }
 
 /// The engine's configuration: our listen address, only the listed peers, proposals streamed
-/// as parts.
+/// as parts, sync responses large enough for the largest blocks.
 fn engine_config(settings: &NodeSettings) -> EngineConfig {
     let mut consensus = ConsensusConfig::default();
     consensus.p2p.listen_addr = settings.listen.clone();
@@ -197,19 +211,88 @@ fn engine_config(settings: &NodeSettings) -> EngineConfig {
     EngineConfig {
         moniker: settings.moniker.clone(),
         consensus,
-        value_sync: ValueSyncConfig::default(),
+        value_sync: ValueSyncConfig {
+            max_response_size: bytesize::ByteSize::b(sync_response_bytes_max(
+                settings.blocks.bytes_max,
+            ) as u64),
+            ..ValueSyncConfig::default()
+        },
     }
 }
 
-/// Admits what gossip brings: any bytes, decoded with limits, then the same checks as a
-/// submission.
+/// Starts the Malachite engine: WAL, sync, consensus and network, all with our codec. With a
+/// `[byzantine]` section (test builds only) the network goes through Malachite's byzantine
+/// proxy, which sends the conflicting votes or proposals the section asks for.
+async fn start_consensus(
+    settings: &NodeSettings,
+    chain_id: Hash,
+    identity: NetworkIdentity,
+    signer: ConsensusSigner,
+) -> anyhow::Result<(Channels<HengxinContext>, EngineHandle)> {
+    let address = Address(settings.key.public());
+    let builder = EngineBuilder::new(HengxinContext { chain: chain_id }, engine_config(settings))
+        .with_default_wal(WalContext::new(
+            settings.data_dir.join("wal").join("consensus.wal"),
+            ScaleCodec,
+        ))
+        .with_default_sync(SyncContext::new(ScaleCodec))
+        .with_default_consensus(match settings.role {
+            NodeRole::Validator => ConsensusContext::new_validator(
+                address,
+                Box::new(ConsensusVerifier::new(chain_id)),
+                Box::new(signer.clone()),
+            ),
+            NodeRole::Observer => {
+                ConsensusContext::new_full_node(address, Box::new(ConsensusVerifier::new(chain_id)))
+            }
+        })
+        .with_default_request(RequestContext::new(100));
+    let Some(attacks) = &settings.byzantine else {
+        let network = NetworkContext::new(identity, ScaleCodec);
+        return builder
+            .with_default_network(network)
+            .build()
+            .await
+            .map_err(engine_error);
+    };
+    #[cfg(feature = "byzantine")]
+    {
+        let network = crate::byzantine::network(attacks, identity, signer, address)?;
+        let builder = builder.with_byzantine_network(network).await;
+        builder
+            .map_err(engine_error)?
+            .build()
+            .await
+            .map_err(engine_error)
+    }
+    #[cfg(not(feature = "byzantine"))]
+    {
+        let _ = (attacks, builder);
+        anyhow::bail!(
+            "the config has a [byzantine] section, which only a test build of the node \
+             (the `byzantine` feature) obeys: remove it"
+        )
+    }
+}
+
+/// The engine's errors (`eyre`) as ours.
+fn engine_error(e: eyre::Report) -> anyhow::Error {
+    anyhow::anyhow!("{e:#}")
+}
+
+/// Admits what gossip brings: any bytes, decoded with limits as a batch, then each transaction
+/// with the same checks as a submission.
 fn spawn_admission(submitter: Submitter, mut incoming: mpsc::Receiver<Vec<u8>>) -> JoinHandle<()> {
     tokio::spawn(async move {
         while let Some(bytes) = incoming.recv().await {
-            if let Ok(tx) = decode_transaction(&bytes)
-                && let Err(e) = submitter.admit(tx)
-            {
-                debug!(error = %e, "gossiped transaction not admitted");
+            let Ok(batch) = crate::submit::decode_batch(&bytes) else {
+                debug!("gossiped bytes are no transaction batch");
+                continue;
+            };
+            for bytes in batch {
+                if let Err(e) = submitter.admit(&bytes) {
+                    debug!(error = %e, "gossiped transaction not admitted");
+                }
             }
         }
     })
@@ -267,33 +350,19 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         settings.gossip_peers.clone(),
         received,
     )?;
-    let (channels, engine) = start_engine(
-        HengxinContext { chain: chain_id },
-        engine_config(&settings),
-        WalContext::new(
-            settings.data_dir.join("wal").join("consensus.wal"),
-            ScaleCodec,
-        ),
-        NetworkContext::new(identity, ScaleCodec),
-        ConsensusContext::new_validator(
-            Address(settings.key.public()),
-            Box::new(ConsensusVerifier::new(chain_id)),
-            Box::new(signer),
-        ),
-        SyncContext::new(ScaleCodec),
-        RequestContext::new(100),
-    )
-    .await
-    .map_err(|e| {
-        gossip.stop();
-        anyhow::anyhow!("starting the consensus engine: {e:#}")
-    })?;
+    let (channels, engine) = start_consensus(&settings, chain_id, identity, signer)
+        .await
+        .map_err(|e| {
+            gossip.stop();
+            e.context("starting the consensus engine")
+        })?;
 
     let submitter = Submitter::new(
         store.clone(),
         &genesis,
         mempool.clone(),
         Some(gossip.sender()),
+        metrics.clone(),
     );
     let mut tasks = vec![spawn_admission(submitter.clone(), incoming)];
     let http = match listener {
@@ -311,7 +380,8 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
                 settings.rate_limit,
             )
             .with_trusted_proxies(settings.trusted_proxies.clone())
-            .with_verify_base(settings.verify_base.clone());
+            .with_verify_base(settings.verify_base.clone())
+            .with_role(settings.role);
             tasks.push(spawn_api(listener, state));
             Some(bound)
         }

@@ -16,6 +16,7 @@ use crate::config::{
     read_genesis,
 };
 use crate::keys::read_key;
+use crate::node::NodeRole;
 
 /// Reads and checks a consortium file.
 pub fn read_consortium(path: &Path) -> anyhow::Result<Consortium> {
@@ -167,8 +168,14 @@ pub fn config(request: &ConfigRequest<'_>) -> anyhow::Result<ConfigFile> {
     }
     let own_address = multiaddr(&own.address, &format!("node {}'s address", own.name))?;
     let passphrase = request.passphrase_file.map(absolute).transpose()?;
+    let role = if consortium.observers.iter().any(|o| o.public_key == me) {
+        NodeRole::Observer
+    } else {
+        NodeRole::Validator
+    };
     Ok(ConfigFile {
         moniker: own.name.clone(),
+        role,
         key_file: absolute(request.key)?,
         key_passphrase_file: passphrase,
         genesis_file: absolute(request.genesis)?,
@@ -187,6 +194,7 @@ pub fn config(request: &ConfigRequest<'_>) -> anyhow::Result<ConfigFile> {
         },
         blocks: BlocksSection::default(),
         mempool: MempoolSection::default(),
+        byzantine: None,
     })
 }
 

@@ -5,6 +5,7 @@
 //! block by hash only, so a restart must still find the block itself.
 
 use std::path::Path;
+use std::sync::RwLock;
 
 use hengxin_primitives::codec::decode_strict;
 use hengxin_primitives::{CertNumber, CommitCertificate, Hash, Header, LabCode};
@@ -137,6 +138,9 @@ fn decode<T: Decode>(what: &'static str, bytes: &[u8]) -> Result<T, StorageError
 #[derive(Debug)]
 pub struct Store {
     backend: SledBackend,
+    /// The head's header, kept in memory: read on every admission and API answer. Set when the
+    /// store opens and after each write that moves the head, never from a read.
+    head: RwLock<Option<Header>>,
 }
 
 impl Store {
@@ -145,8 +149,11 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let store = Store {
             backend: SledBackend::open(dir)?,
+            head: RwLock::new(None),
         };
         store.drop_decided_pending()?;
+        let head = store.read_head()?;
+        store.set_head(head);
         Ok(store)
     }
 
@@ -210,6 +217,7 @@ impl Store {
                 batch.put(GENESIS_KEY.to_vec(), genesis.encode());
                 batch.put(key(HASH, &genesis.hash().0), 0u64.to_be_bytes().to_vec());
                 self.backend.commit(batch)?;
+                self.set_head(Some(genesis.clone()));
                 Ok(())
             }
         }
@@ -225,8 +233,25 @@ impl Store {
         Ok(executed.header)
     }
 
-    /// The header of the last decided block (genesis when none was decided yet).
+    /// The header of the last decided block (genesis when none was decided yet; `None` before
+    /// genesis is written).
     pub fn head(&self) -> Result<Option<Header>, StorageError> {
+        Ok(self
+            .head
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone())
+    }
+
+    fn set_head(&self, head: Option<Header>) {
+        *self
+            .head
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = head;
+    }
+
+    /// The head as the database has it.
+    fn read_head(&self) -> Result<Option<Header>, StorageError> {
         match self.get::<u64>("head height", HEAD_KEY)? {
             Some(height) => Ok(self.block(height)?.map(|b| b.header)),
             None => self.genesis(),
@@ -284,7 +309,9 @@ impl Store {
             batch.put(key(HANDOFF, &height), Vec::new());
         }
         batch.put(HEAD_KEY.to_vec(), block.header.height.encode());
-        self.backend.commit(batch)
+        self.backend.commit(batch)?;
+        self.set_head(Some(block.header.clone()));
+        Ok(())
     }
 
     /// The decided block at `height`.

@@ -3,20 +3,26 @@
 
 use std::sync::Arc;
 
-use hengxin_primitives::{Hash, Header};
-use hengxin_runtime::{Chain, Transaction, TxError};
+use hengxin_api_types::BATCH_TXS_MAX;
+use hengxin_primitives::codec::decode_strict;
+use hengxin_primitives::{Hash, Header, crypto};
+use hengxin_runtime::{Chain, TxDecodeError, TxError, decode_transaction};
 use hengxin_sled_store::SledBackend;
 use hengxin_support::StorageError;
-use parity_scale_codec::Encode;
+use parity_scale_codec::{Compact, Decode};
 use tokio::sync::mpsc;
 use tracing::warn;
 
 use crate::mempool::{AdmitError, Mempool};
+use crate::metrics::{Metrics, Stage};
 use crate::store::Store;
 
 /// Why a submitted transaction was not accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
+    /// The bytes are no transaction (too large, or not canonical SCALE).
+    #[error(transparent)]
+    Undecodable(#[from] TxDecodeError),
     /// It fails the chain's checks (signature, chain, nonce, expiry).
     #[error(transparent)]
     Invalid(#[from] TxError),
@@ -36,15 +42,18 @@ pub struct Submitter {
     chain: Arc<Chain<SledBackend>>,
     mempool: Arc<Mempool>,
     gossip: Option<mpsc::Sender<Vec<u8>>>,
+    metrics: Arc<Metrics>,
 }
 
 impl Submitter {
-    /// A submitter over a node's store and pool; `gossip` publishes accepted transactions.
+    /// A submitter over a node's store and pool; `gossip` publishes accepted transactions, and
+    /// `metrics` counts the time of admissions.
     pub fn new(
         store: Arc<Store>,
         genesis: &Header,
         mempool: Arc<Mempool>,
         gossip: Option<mpsc::Sender<Vec<u8>>>,
+        metrics: Arc<Metrics>,
     ) -> Submitter {
         let chain = Arc::new(store.chain(genesis));
         Submitter {
@@ -52,22 +61,32 @@ impl Submitter {
             chain,
             mempool,
             gossip,
+            metrics,
         }
     }
 
-    /// Checks `tx` and admits it to the pool, without gossiping it (it came by gossip).
-    pub fn admit(&self, tx: Transaction) -> Result<Hash, SubmitError> {
-        let head = self.store.head()?.map_or(0, |h| h.height);
-        self.chain.check_transaction(&tx, head)??;
-        Ok(self.mempool.insert(tx)?)
+    /// Decodes and checks a transaction's bytes and admits it to the pool, without gossiping
+    /// it (it came by gossip). Its hash is that of the bytes, which strict decoding proves
+    /// canonical, so nothing is re-encoded to hash it.
+    pub fn admit(&self, bytes: &[u8]) -> Result<Hash, SubmitError> {
+        self.metrics.timed(Stage::Admission, || {
+            let tx = decode_transaction(bytes)?;
+            let hash = crypto::sha256(bytes);
+            if let Some(refusal) = self.mempool.refusal(&tx, &hash) {
+                return Err(refusal.into());
+            }
+            let head = self.store.head()?.map_or(0, |h| h.height);
+            self.chain.check_transaction(&tx, head)??;
+            self.mempool.insert(tx, hash)?;
+            Ok(hash)
+        })
     }
 
-    /// Checks `tx`, admits it to the pool and gossips it to the other nodes.
-    pub fn submit(&self, tx: Transaction) -> Result<Hash, SubmitError> {
-        let bytes = tx.encode();
-        let hash = self.admit(tx)?;
+    /// Decodes, checks and admits a transaction's bytes, and gossips them to the other nodes.
+    pub fn submit(&self, bytes: &[u8]) -> Result<Hash, SubmitError> {
+        let hash = self.admit(bytes)?;
         if let Some(gossip) = &self.gossip
-            && gossip.try_send(bytes).is_err()
+            && gossip.try_send(bytes.to_vec()).is_err()
         {
             warn!(%hash, "gossip queue full: the transaction waits in this node's pool only");
         }
@@ -88,4 +107,26 @@ impl Submitter {
     pub fn mempool(&self) -> &Mempool {
         &self.mempool
     }
+}
+
+/// Why bytes are not a batch of transactions.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// More transactions than a batch may hold.
+    #[error("a batch holds at most {BATCH_TXS_MAX} transactions, not {0}; split it")]
+    TooMany(u32),
+    /// Not a SCALE list of byte strings.
+    #[error("{0}")]
+    Undecodable(String),
+}
+
+/// A batch's transactions, still encoded (a SCALE `Vec<Vec<u8>>`, as the batch endpoint and
+/// the transaction gossip carry them): the count is checked before anything is decoded.
+pub fn decode_batch(bytes: &[u8]) -> Result<Vec<Vec<u8>>, BatchError> {
+    let count = Compact::<u32>::decode(&mut &bytes[..])
+        .map_err(|e| BatchError::Undecodable(e.to_string()))?;
+    if count.0 as usize > BATCH_TXS_MAX {
+        return Err(BatchError::TooMany(count.0));
+    }
+    decode_strict("transaction batch", bytes).map_err(|e| BatchError::Undecodable(e.to_string()))
 }

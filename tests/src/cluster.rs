@@ -51,22 +51,32 @@ pub struct Cluster {
 pub const HTTP_OFFSET: u16 = 200;
 
 impl Cluster {
-    /// Writes an `n`-validator network with `hengxin-node testnet`; starts nothing.
+    /// Writes an `n`-validator network with `hengxin-node testnet`; starts nothing. An idle
+    /// chain makes a block every 100 ms, as fast as it goes when busy, so the tests that wait
+    /// for heights need not make transactions; `testnet_with` takes the testnet's options.
     pub fn testnet(n: u16) -> Cluster {
+        Cluster::testnet_with(n, 0, &["--heartbeat-ms", "100"])
+    }
+
+    /// Writes a network of `n` validators and `observers` observers (nodes `n..n + observers`)
+    /// with `hengxin-node testnet` and more of its options.
+    pub fn testnet_with(n: u16, observers: u16, options: &[&str]) -> Cluster {
         // Room for one more node (a stranger) in each port range.
-        let base = free_base_port(&[0, 100, HTTP_OFFSET], n + 1);
+        let base = free_base_port(&[0, 100, HTTP_OFFSET], n + observers + 1);
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("net");
         let status = Command::new(node_bin())
-            .args(["testnet", "--validators", &n.to_string(), "--out"])
+            .args(["testnet", "--validators", &n.to_string()])
+            .args(["--observers", &observers.to_string(), "--out"])
             .arg(&out)
             .args(["--base-port", &base.to_string()])
             .args(["--http-port", &(base + HTTP_OFFSET).to_string()])
+            .args(options)
             .stdout(Stdio::null())
             .status()
             .unwrap();
         assert!(status.success(), "hengxin-node testnet failed");
-        let nodes = (0..n)
+        let nodes = (0..n + observers)
             .map(|i| {
                 Node::new(
                     out.join(format!("node-{i}/config.toml")),
@@ -90,6 +100,11 @@ impl Cluster {
 
     /// Starts node `i` from its config; its output goes to the log beside the config.
     pub fn start(&mut self, i: usize) {
+        self.start_with(i, &[]);
+    }
+
+    /// Starts node `i` with more environment variables (a faked clock, say).
+    pub fn start_with(&mut self, i: usize, env: &[(&str, &str)]) {
         let node = &mut self.nodes[i];
         assert!(node.child.is_none(), "node {i} is running");
         let log = std::fs::OpenOptions::new()
@@ -101,6 +116,7 @@ impl Cluster {
             .arg("--config")
             .arg(&node.config)
             .env("RUST_LOG", "info,arc_malachitebft=warn")
+            .envs(env.iter().copied())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
@@ -196,6 +212,25 @@ impl Cluster {
         (status == 200).then(|| body["height"].as_u64()).flatten()
     }
 
+    /// Waits until transaction `hash` is finalized on each of `nodes`; its height.
+    pub fn wait_finalized(&self, nodes: &[usize], hash: &Hash, timeout: Duration) -> u64 {
+        let mut height = None;
+        for &i in nodes {
+            crate::wait_until(
+                &format!("transaction {hash} finalized on node {i}"),
+                timeout,
+                || match self.tx_status(i, hash) {
+                    Some((status, h)) if status == "finalized" => {
+                        height = h;
+                        true
+                    }
+                    _ => false,
+                },
+            );
+        }
+        height.unwrap_or_else(|| panic!("transaction {hash} finalized without a height"))
+    }
+
     /// Waits until node `i` has finalized `height`.
     pub fn wait_height(&self, i: usize, height: u64, timeout: Duration) {
         let start = Instant::now();
@@ -246,6 +281,12 @@ impl Cluster {
     /// A demo key from `keys/<name>.key`, as a client would read it.
     pub fn key(&self, name: &str) -> Keypair {
         let text = std::fs::read_to_string(self.dir().join(format!("keys/{name}.key"))).unwrap();
+        read_key_file(&text).unwrap()
+    }
+
+    /// Node `i`'s validator key, from its `node.key`.
+    pub fn node_key(&self, i: usize) -> Keypair {
+        let text = std::fs::read_to_string(self.nodes[i].dir.join("node.key")).unwrap();
         read_key_file(&text).unwrap()
     }
 

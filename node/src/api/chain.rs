@@ -26,6 +26,7 @@ pub async fn health(State(state): State<ApiState>) -> ApiResult<Health> {
         peers: state.peers.load(Ordering::Relaxed) as u64,
         syncing: state.metrics.syncing(),
         genesis_hash: state.genesis.hash(),
+        role: state.role,
         verify_base: state.verify_base.as_deref().map(String::from),
     })
 }
@@ -68,6 +69,7 @@ pub async fn block(
         parent_hash: header.parent_hash,
         state_root: header.state_root,
         timestamp_ms: header.timestamp_ms,
+        proposer: header.proposer,
         tx_count: transactions.len() as u64,
         transactions,
     })

@@ -30,6 +30,14 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, message)
     }
 
+    /// Its code and message, without the status (one result of a batch).
+    pub fn into_detail(self) -> ErrorDetail {
+        ErrorDetail {
+            code: self.code,
+            message: self.message,
+        }
+    }
+
     /// A 404.
     pub fn not_found(code: impl Into<String>, message: impl ToString) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, code, message)
@@ -38,13 +46,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let status = self.status;
         let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code,
-                message: self.message,
-            },
+            error: self.into_detail(),
         };
-        (self.status, axum::Json(body)).into_response()
+        (status, axum::Json(body)).into_response()
     }
 }
 

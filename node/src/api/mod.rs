@@ -10,6 +10,7 @@
 
 mod agreements;
 mod businesses;
+mod cache;
 mod certificates;
 mod chain;
 mod client_addr;
@@ -52,6 +53,7 @@ pub use state::{ApiState, chain_name};
         chain::health,
         chain::block,
         transactions::submit,
+        transactions::submit_batch,
         transactions::transaction,
         metrics::trust,
         chain::validators,
@@ -86,11 +88,8 @@ async fn openapi_document() -> axum::Json<utoipa::openapi::OpenApi> {
 
 /// The API's routes.
 pub fn router(state: ApiState) -> Router {
-    Router::new()
-        .route("/v1/health", get(chain::health))
-        .route("/v1/blocks/{height}", get(chain::block))
-        .route("/v1/transactions", post(transactions::submit))
-        .route("/v1/transactions/{hash}", get(transactions::transaction))
+    // Answers that stay the same while the finalized head does: tagged for caches.
+    let finalized = Router::new()
         .route(
             "/v1/certificates/{lab_code}/{number}",
             get(certificates::certificate),
@@ -99,15 +98,26 @@ pub fn router(state: ApiState) -> Router {
             "/v1/certificates/{lab_code}/{number}/proof",
             get(certificates::certificate_proof),
         )
-        .route("/v1/trust", get(metrics::trust))
-        .route("/v1/validators", get(chain::validators))
         .route("/v1/validators/proof", get(chain::validators_proof))
-        .route("/v1/accounts/{public_key}", get(chain::account))
         .route("/v1/businesses/{credit_code}", get(businesses::business))
         .route(
             "/v1/businesses/{credit_code}/proof",
             get(businesses::business_proof),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::finalized,
+        ));
+    Router::new()
+        .merge(finalized)
+        .route("/v1/health", get(chain::health))
+        .route("/v1/blocks/{height}", get(chain::block))
+        .route("/v1/transactions", post(transactions::submit))
+        .route("/v1/transactions/batch", post(transactions::submit_batch))
+        .route("/v1/transactions/{hash}", get(transactions::transaction))
+        .route("/v1/trust", get(metrics::trust))
+        .route("/v1/validators", get(chain::validators))
+        .route("/v1/accounts/{public_key}", get(chain::account))
         .route("/v1/businesses", get(businesses::businesses))
         .route("/v1/inspections", get(inspections::plans))
         .route("/v1/inspections/{plan_id}", get(inspections::plan))
@@ -132,21 +142,32 @@ pub fn router(state: ApiState) -> Router {
         .with_state(state)
 }
 
-/// Refuses a body larger than any endpoint takes (a transaction's) from its `Content-Length`
-/// alone, before a byte of it is read: a client waiting for `100 Continue` gets the 413
-/// instead, and sends nothing. A body without a length is cut off at the limit as it is read.
+/// Refuses a body larger than its endpoint takes (a batch's, or else a transaction's) from its
+/// `Content-Length` alone, before a byte of it is read: a client waiting for `100 Continue`
+/// gets the 413 instead, and sends nothing. A body without a length is cut off at the limit as
+/// it is read.
 async fn refuse_oversize(request: Request, next: Next) -> Response {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let max = hengxin_primitives::tx::TX_SIZE_BYTES_MAX;
+    let (max, what) = if request.uri().path() == "/v1/transactions/batch" {
+        (
+            hengxin_api_types::BATCH_BYTES_MAX,
+            "a batch of transactions",
+        )
+    } else {
+        (
+            hengxin_primitives::tx::TX_SIZE_BYTES_MAX,
+            "a signed transaction",
+        )
+    };
     if declared.is_some_and(|n| n > max as u64) {
         return ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::BodyTooLarge,
-            format!("a request body is at most {max} bytes (a signed transaction)"),
+            format!("a request body is at most {max} bytes ({what})"),
         )
         .into_response();
     }

@@ -1,4 +1,5 @@
-//! The verify page (`/verify`, with this node's trust anchor built in) and its files.
+//! The verify page (`/verify`, carrying the trust anchor of this node's finalized validator set) and
+//! its files.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -9,10 +10,10 @@ use super::state::ApiState;
 use crate::verify_page;
 
 /// The verify page: `?c=LAB/NUMBER&h=HASH-PREFIX` a certificate, `#p=` a stapled proof; it
-/// verifies in the browser against this node's trust anchor.
+/// verifies in the browser against the validator set of this node's finalized head.
 #[utoipa::path(get, path = "/verify", responses((status = 200, content_type = "text/html", body = String, description = "The page")))]
-pub async fn verify_page(State(state): State<ApiState>) -> Response {
-    verify_page::page(state.verify_page.as_ref().clone())
+pub async fn verify_page(State(state): State<ApiState>) -> Result<Response, ApiError> {
+    Ok(verify_page::page(state.verify_page()?.as_ref().clone()))
 }
 
 /// One of the verify page's files (its script, its wasm).

@@ -1,10 +1,12 @@
 //! What the handlers share: the node's submitter (store, chain, pool), its genesis, peers,
-//! metrics, rate limiter, and the verify page and trust file made at start.
+//! metrics, rate limiter, the trust file made at start, and the verify page, made again when
+//! the validator set changes.
 
-use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex};
 
 use hengxin_api_types::{BundleBody, ErrorCode};
+use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::records::ChainInfo;
 use hengxin_primitives::state::StorageKey;
@@ -21,6 +23,7 @@ use crate::metrics::Metrics;
 use crate::query::Reader;
 use crate::submit::Submitter;
 use crate::verify_page;
+use hengxin_api_types::NodeRole;
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -30,10 +33,19 @@ pub struct ApiState {
     pub(super) peers: Arc<AtomicUsize>,
     pub(super) metrics: Arc<Metrics>,
     pub(super) limiter: Arc<Limiter>,
-    pub(super) verify_page: Arc<String>,
+    verify_page: Arc<Mutex<VerifyPage>>,
     pub(super) trust: Arc<String>,
     pub(super) proxies: Arc<TrustedProxies>,
     pub(super) verify_base: Option<Arc<str>>,
+    pub(super) role: NodeRole,
+}
+
+/// The verify page for the trust anchor it carries.
+struct VerifyPage {
+    chain: String,
+    /// The hash of the anchor's validator set.
+    set: Hash,
+    html: Arc<String>,
 }
 
 /// The chain's name from its genesis state; an error when it cannot be read (never a blank name
@@ -57,7 +69,11 @@ impl ApiState {
         limit: RateLimit,
     ) -> ApiState {
         ApiState {
-            verify_page: Arc::new(verify_page::index(anchor, chain)),
+            verify_page: Arc::new(Mutex::new(VerifyPage {
+                chain: chain.to_string(),
+                set: anchor.validators.hash(),
+                html: Arc::new(verify_page::index(anchor, chain)),
+            })),
             trust: Arc::new(hengxin_primitives::files::trust_file(chain, anchor)),
             submitter,
             genesis,
@@ -66,7 +82,14 @@ impl ApiState {
             limiter: Arc::new(Limiter::new(limit)),
             proxies: Arc::default(),
             verify_base: None,
+            role: NodeRole::Validator,
         }
+    }
+
+    /// Says in `/v1/health` what the node does.
+    pub fn with_role(mut self, role: NodeRole) -> ApiState {
+        self.role = role;
+        self
     }
 
     /// Believes the forwarding headers of requests from these reverse proxies (the rate
@@ -91,6 +114,33 @@ impl ApiState {
             .unwrap_or_else(|| self.genesis.clone()))
     }
 
+    /// The verify page, its trust anchor advanced to the validator set that signed the
+    /// finalized head: the page then asks only for the hand-offs since that set, however many
+    /// the chain has made (a bundle carries at most 256). This node serves the page, so an
+    /// anchor from its own finalized chain is trusted as much as the genesis one it replaces.
+    pub(super) fn verify_page(&self) -> Result<Arc<String>, ApiError> {
+        let head = self.head()?;
+        let mut page = self
+            .verify_page
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if page.set != head.validator_set_hash {
+            let set: Option<ValidatorSet> = self
+                .submitter
+                .chain()
+                .read(&StorageKey::Validators, head.height)?;
+            if let Some(validators) = set.filter(|s| s.hash() == head.validator_set_hash) {
+                let anchor = TrustAnchor {
+                    genesis_hash: self.genesis.hash(),
+                    validators,
+                };
+                page.html = Arc::new(verify_page::index(&anchor, &page.chain));
+                page.set = head.validator_set_hash;
+            }
+        }
+        Ok(page.html.clone())
+    }
+
     /// The header of finalized block `height` (genesis for 0).
     pub(super) fn header_at(&self, height: u64) -> Result<Header, ApiError> {
         let found = match height {
@@ -105,8 +155,7 @@ impl ApiState {
         })
     }
 
-    /// The proof bundle of everything `reader` read, against `head`.
-    /// The bundle of what `reader` read at `head`, with the hand-offs from the set `trust`
+    /// The proof bundle of what `reader` read at `head`, with the hand-offs from the set `trust`
     /// names (`?trust=`: 64 hex; none for the genesis set).
     pub(super) fn bundle(
         &self,

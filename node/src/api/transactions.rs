@@ -1,18 +1,21 @@
-//! Transactions: submission and status.
+//! Transactions: submission, one or a batch at a time, and status.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hengxin_api_types::ErrorCode;
-use hengxin_api_types::{ErrorBody, ErrorDetail, Submitted, TxState, TxStatus};
+use hengxin_api_types::{
+    BATCH_BYTES_MAX, BatchResult, BatchSubmitted, ErrorBody, ErrorDetail, Submitted, TxState,
+    TxStatus,
+};
 use hengxin_primitives::Hash;
 use hengxin_primitives::tx::TX_SIZE_BYTES_MAX;
-use hengxin_runtime::{TxDecodeError, decode_transaction};
+use hengxin_runtime::TxDecodeError;
 
 use super::error::{ApiError, ApiResult, ok};
 use super::state::ApiState;
 use crate::mempool::AdmitError;
-use crate::submit::SubmitError;
+use crate::submit::{self, BatchError, SubmitError};
 
 /// Submits a signed transaction (SCALE bytes). It is checked (signature, chain, nonce, expiry)
 /// before it is pooled and gossiped; nothing is stored when a check fails.
@@ -30,31 +33,92 @@ use crate::submit::SubmitError;
     )
 )]
 pub async fn submit(State(state): State<ApiState>, body: Body) -> ApiResult<Submitted> {
-    let bytes = axum::body::to_bytes(body, TX_SIZE_BYTES_MAX)
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::BodyTooLarge,
-                format!("a transaction is at most {TX_SIZE_BYTES_MAX} bytes"),
-            )
-        })?;
-    let tx = decode_transaction(&bytes).map_err(|e| match e {
-        TxDecodeError::TooLarge { .. } => {
+    let bytes = read_body(body, TX_SIZE_BYTES_MAX, "a transaction").await?;
+    let hash = submit_bytes(&state, &bytes)?;
+    Ok((StatusCode::ACCEPTED, axum::Json(Submitted { hash })))
+}
+
+/// Submits many signed transactions at once (a lab importing in bulk): the body is a SCALE list
+/// of encoded transactions (`Vec<Vec<u8>>`), at most `BATCH_TXS_MAX` of them and
+/// `BATCH_BYTES_MAX` bytes. Each is checked, pooled and gossiped as `POST /v1/transactions`
+/// would; the answer says, in order, what became of each.
+#[utoipa::path(
+    post,
+    path = "/v1/transactions/batch",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 200, body = BatchSubmitted, description = "Each transaction's hash or error"),
+        (status = 400, body = ErrorBody, description = "`undecodable_batch`"),
+        (status = 413, body = ErrorBody, description = "`body_too_large`: too many bytes or transactions")
+    )
+)]
+pub async fn submit_batch(State(state): State<ApiState>, body: Body) -> ApiResult<BatchSubmitted> {
+    let bytes = read_body(body, BATCH_BYTES_MAX, "a batch").await?;
+    let batch = decode_batch(&bytes)?;
+    let results: Vec<BatchResult> = batch
+        .iter()
+        .map(|tx| match submit_bytes(&state, tx) {
+            Ok(hash) => BatchResult {
+                hash: Some(hash),
+                error: None,
+            },
+            Err(e) => BatchResult {
+                hash: None,
+                error: Some(e.into_detail()),
+            },
+        })
+        .collect();
+    let accepted = results.iter().filter(|r| r.hash.is_some()).count();
+    ok(BatchSubmitted {
+        accepted: u32::try_from(accepted).unwrap_or(u32::MAX),
+        results,
+    })
+}
+
+/// A request body of at most `max` bytes (`what` names it in the 413).
+async fn read_body(body: Body, max: usize, what: &str) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, max).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BodyTooLarge,
+            format!("{what} is at most {max} bytes"),
+        )
+    })
+}
+
+/// A batch's transactions, still encoded; a 413 for too many, a 400 for undecodable bytes.
+fn decode_batch(bytes: &[u8]) -> Result<Vec<Vec<u8>>, ApiError> {
+    submit::decode_batch(bytes).map_err(|e| match e {
+        BatchError::TooMany(_) => {
             ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge, e)
         }
-        TxDecodeError::Undecodable(_) => ApiError::bad_request(
-            ErrorCode::UndecodableTransaction,
-            format!("{e}; send a SCALE-encoded signed transaction as application/octet-stream"),
+        BatchError::Undecodable(e) => ApiError::bad_request(
+            ErrorCode::UndecodableBatch,
+            format!(
+                "{e}; send a SCALE list of SCALE-encoded signed transactions (Vec<Vec<u8>>) as \
+                 application/octet-stream"
+            ),
         ),
-    })?;
-    let hash = state.submitter.submit(tx).map_err(submit_error)?;
-    Ok((StatusCode::ACCEPTED, axum::Json(Submitted { hash })))
+    })
+}
+
+/// Decodes, checks, pools and gossips one transaction: its hash, or the error that says why not.
+fn submit_bytes(state: &ApiState, bytes: &[u8]) -> Result<Hash, ApiError> {
+    state.submitter.submit(bytes).map_err(submit_error)
 }
 
 /// The answer to a refused submission.
 fn submit_error(e: SubmitError) -> ApiError {
     let (status, code) = match &e {
+        SubmitError::Undecodable(TxDecodeError::TooLarge { .. }) => {
+            (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge)
+        }
+        SubmitError::Undecodable(TxDecodeError::Undecodable(_)) => {
+            return ApiError::bad_request(
+                ErrorCode::UndecodableTransaction,
+                format!("{e}; send a SCALE-encoded signed transaction as application/octet-stream"),
+            );
+        }
         SubmitError::Invalid(tx) => return ApiError::bad_request(tx.code(), e),
         SubmitError::Pool(AdmitError::Full(_)) => {
             (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::MempoolFull)

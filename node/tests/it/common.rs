@@ -63,11 +63,14 @@ pub fn settings(
             bytes_max: 4 * 1024 * 1024,
             timeouts,
             target_time: Some(Duration::from_millis(50)),
+            heartbeat: Duration::from_millis(50),
         },
         mempool: MempoolLimits::default(),
         rate_limit: RateLimit::default(),
         trusted_proxies: Default::default(),
         verify_base: None,
+        role: hengxin_node::node::NodeRole::Validator,
+        byzantine: None,
     }
 }
 

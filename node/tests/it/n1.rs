@@ -30,10 +30,13 @@ async fn n1_finalizes_a_transaction_and_resumes_after_restart() {
         node.store.transaction(&hash).unwrap().unwrap().result,
         Ok(())
     );
-    assert!(
-        node.mempool.is_empty(),
-        "a finalized transaction leaves the pool"
-    );
+    // The pool is pruned just after the block's outcomes are stored.
+    wait_until(
+        "the finalized transaction to leave the pool",
+        Duration::from_secs(10),
+        || node.mempool.is_empty(),
+    )
+    .await;
     let (status, body) = http_get(&node, &format!("/v1/transactions/{}", hash.to_hex())).await;
     assert!(status.contains("200"), "{status}");
     assert!(body.contains("\"finalized\""), "{body}");
@@ -89,6 +92,42 @@ async fn a_port_in_use_fails_the_start_cleanly() {
     );
     // Nothing was left running or locked: the same data directory starts on a free port.
     settings.http = Some("127.0.0.1:0".parse().unwrap());
+    let node = start(settings).await.unwrap();
+    wait_until("a block", Duration::from_secs(60), || head(&node) >= 1).await;
+    node.stop().await;
+}
+
+/// A start that fails after the transaction gossip is running (the engine refuses its
+/// network: here a `[byzantine]` section that is not Malachite's) stops the gossip and drops
+/// the store before it reports: its port is free again, and the data directory starts.
+#[cfg(feature = "byzantine")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_that_fails_after_the_gossip_runs_leaves_nothing_running() {
+    let _serial = SERIAL.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (key, set) = single_validator();
+    let mut settings = settings("n1-late", dir.path(), key, set, now_ms() - 1_000);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    settings.gossip_listen = format!("/ip4/127.0.0.1/tcp/{port}").parse().unwrap();
+    settings.byzantine =
+        Some(toml::from_str("equivocate_votes = { mode = \"sometimes\" }").unwrap());
+    let error = start(settings.clone())
+        .await
+        .err()
+        .expect("the attack is not one Malachite knows");
+    assert!(format!("{error:#}").contains("[byzantine]"), "{error:#}");
+    // The gossip let its port go (within a moment: its task ends when told to stop).
+    wait_until(
+        "the gossip port to be free",
+        Duration::from_secs(10),
+        || std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(),
+    )
+    .await;
+    settings.byzantine = None;
     let node = start(settings).await.unwrap();
     wait_until("a block", Duration::from_secs(60), || head(&node) >= 1).await;
     node.stop().await;

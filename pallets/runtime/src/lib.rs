@@ -8,7 +8,7 @@ pub mod consortium;
 pub mod demo;
 mod genesis;
 
-pub use chain::{BlockError, Chain, Executed};
+pub use chain::{BlockError, Chain, CheckedSignatures, Executed};
 pub use genesis::{GenesisConfig, GenesisError};
 pub use hengxin_certificates as certificates;
 pub use hengxin_credit as credit;

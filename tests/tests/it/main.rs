@@ -4,10 +4,14 @@
 
 use hengxin_tests::cluster;
 
+mod bench;
 mod browser;
+mod clock;
 mod faults;
 mod hostile_page;
 mod hosts;
+mod idle;
 mod network;
+mod observer;
 mod scan;
 mod static_page;

@@ -20,25 +20,6 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Every node that answers has the same block hash at every height up to the lowest head.
-fn wait_finalized(cluster: &Cluster, nodes: &[usize], hash: &Hash) -> u64 {
-    let mut height = None;
-    for &i in nodes {
-        wait_until(
-            &format!("transaction {hash} finalized on node {i}"),
-            FINALIZE,
-            || match cluster.tx_status(i, hash) {
-                Some((status, h)) if status == "finalized" => {
-                    height = h;
-                    true
-                }
-                _ => false,
-            },
-        );
-    }
-    height.unwrap()
-}
-
 #[test]
 fn four_validators_agree_refuse_bad_transactions_and_survive_a_stop() {
     let _serial = serial();
@@ -69,7 +50,7 @@ fn four_validators_agree_refuse_bad_transactions_and_survive_a_stop() {
         hashes.push(tx.hash());
     }
     for hash in &hashes {
-        wait_finalized(&cluster, &[0, 1, 2, 3], hash);
+        cluster.wait_finalized(&[0, 1, 2, 3], hash, FINALIZE);
     }
     let (status, body) = cluster.get(3, "/v1/certificates/CQJL/CQJL-NET-0").unwrap();
     assert_eq!((status, body["status"].as_str()), (200, Some("valid")));
@@ -133,7 +114,7 @@ fn four_validators_agree_refuse_bad_transactions_and_survive_a_stop() {
     let stopped_at = cluster.height(0).unwrap();
     let tx = anchor(genesis, &lab_cq, nonce, "CQJL-NET-THREE");
     assert_eq!(cluster.post_tx(1, &bytes(&tx)).unwrap().0, 202);
-    let landed = wait_finalized(&cluster, &[0, 1, 2], &tx.hash());
+    let landed = cluster.wait_finalized(&[0, 1, 2], &tx.hash(), FINALIZE);
     cluster.wait_height(0, stopped_at + 5, FINALIZE);
     assert!(landed > stopped_at);
 
@@ -141,7 +122,7 @@ fn four_validators_agree_refuse_bad_transactions_and_survive_a_stop() {
     cluster.start(3);
     let target = cluster.height(0).unwrap();
     cluster.wait_height(3, target, START);
-    wait_finalized(&cluster, &[3], &tx.hash());
+    cluster.wait_finalized(&[3], &tx.hash(), FINALIZE);
     cluster.assert_agreement(&[0, 1, 2, 3]);
 }
 
@@ -324,15 +305,30 @@ fn the_node_refuses_bad_configs_other_chains_and_taken_ports() {
     let _serial = serial();
     let cluster = Cluster::testnet(1);
     let config = cluster.nodes[0].config.clone();
+    // Each start must fail: one that runs instead is killed after a while, and fails the test.
     let run = |args: &[&std::ffi::OsStr]| {
-        let output = std::process::Command::new(node_bin())
+        let log = cluster.root.path().join("refused.log");
+        let mut child = std::process::Command::new(node_bin())
             .args(args)
-            .output()
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
             .unwrap();
-        (
-            output.status,
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+        let deadline = std::time::Instant::now() + START;
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let stderr = std::fs::read_to_string(&log).unwrap();
+        let status = status.unwrap_or_else(|| panic!("the node ran instead of refusing: {stderr}"));
+        (status, stderr)
     };
     let os = |s: &str| std::ffi::OsString::from(s);
 
@@ -362,8 +358,9 @@ fn the_node_refuses_bad_configs_other_chains_and_taken_ports() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    // Its API answers once its genesis is stored.
     wait_until("the dev chain's genesis", START, || {
-        dev.join("db").exists() && dev.join("trust.json").exists()
+        hengxin_tests::get_json(&format!("http://127.0.0.1:{port}/v1/health")).is_some()
     });
     child.kill().unwrap();
     child.wait().unwrap();

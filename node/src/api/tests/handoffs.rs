@@ -31,6 +31,16 @@ async fn bundle(router: &Router, uri: &str) -> ProofBundle {
 async fn bundles_carry_the_hand_offs_from_the_verifier_s_set_only() {
     let dir = tempfile::tempdir().unwrap();
     let (router, genesis, store) = api_with_store(dir.path());
+    let page = |router: Router| async move {
+        let (status, html) = call_raw(&router, "GET", "/verify", vec![]).await;
+        assert_eq!(status, StatusCode::OK);
+        String::from_utf8(html).unwrap()
+    };
+    assert!(
+        page(router.clone())
+            .await
+            .contains(&demo_set().hash().to_hex())
+    );
     let new_keys: Vec<Keypair> = (1..=4)
         .map(|i| demo::key(&format!("validator-{i}")))
         .collect();
@@ -90,6 +100,11 @@ async fn bundles_carry_the_hand_offs_from_the_verifier_s_set_only() {
         1,
         "the genesis set, named"
     );
+
+    // The node's own page now carries the set that signed its head: it needs no hand-off.
+    let html = page(router.clone()).await;
+    assert!(html.contains(&newer.validators.hash().to_hex()));
+    assert!(!html.contains(&demo_set().hash().to_hex()));
 
     for trust in [Hash([9; 32]).to_hex(), "not-hex".to_string()] {
         let (status, body) = call(&router, "GET", &format!("{proof}?trust={trust}"), vec![]).await;

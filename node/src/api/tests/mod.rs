@@ -15,6 +15,8 @@ use parity_scale_codec::Encode;
 
 use super::{ApiState, RateLimit, router};
 
+mod batch;
+mod cache;
 mod handoffs;
 mod limits;
 mod supervision;
@@ -54,7 +56,7 @@ fn api_with_limits(
         .init_genesis(&demo::genesis(GENESIS_MS, set).unwrap())
         .unwrap();
     let mempool = Arc::new(Mempool::new(MempoolLimits::default()));
-    let submitter = Submitter::new(store.clone(), &genesis, mempool, None);
+    let submitter = Submitter::new(store.clone(), &genesis, mempool, None, Arc::default());
     let chain = super::chain_name(submitter.chain()).unwrap();
     (
         router(
@@ -335,6 +337,7 @@ async fn openapi_and_metrics_are_served() {
             "/v1/inspections/{plan_id}",
             "/v1/openapi.json",
             "/v1/transactions",
+            "/v1/transactions/batch",
             "/v1/transactions/{hash}",
             "/v1/trust",
             "/v1/validators",

@@ -1,14 +1,14 @@
 //! Commit: a decided block is stored with its certificate in one batch before the engine hears
-//! back, and the engine is told which height comes next.
+//! back.
 
 use hengxin_primitives::{CommitCertificate, CommitSignature};
 use malachite_app_channel::Reply;
-use malachite_app_channel::app::engine::host::Next;
 use malachite_app_channel::app::types::core::{self as mc, Round};
 use tracing::{debug, info};
 
 use super::{App, Proposed};
 use crate::consensus::context::{Address, BlockHash, Height, HengxinContext};
+use crate::metrics::Stage;
 
 impl App {
     /// Commits the decided block, then acknowledges (no reply when the commit fails).
@@ -19,27 +19,6 @@ impl App {
     ) -> anyhow::Result<()> {
         self.commit(certificate)?;
         let _ = reply.send(());
-        Ok(())
-    }
-
-    /// The next height when the decided block is committed; the same height again when not.
-    pub(super) fn finalized(
-        &self,
-        certificate: &mc::CommitCertificate<HengxinContext>,
-        reply: Reply<Next<HengxinContext>>,
-    ) -> anyhow::Result<()> {
-        let next = if self.head.height >= certificate.height.0 {
-            Next::Start(
-                Height(self.head.height + 1),
-                self.height_params(self.head.height + 1)?,
-            )
-        } else {
-            Next::Restart(
-                certificate.height,
-                self.height_params(certificate.height.0)?,
-            )
-        };
-        let _ = reply.send(next);
         Ok(())
     }
 
@@ -72,8 +51,10 @@ impl App {
         let Proposed {
             block, executed, ..
         } = proposed;
-        self.store
-            .commit_block(&block, &commit, &executed.outcomes, executed.batch)?;
+        self.metrics.timed(Stage::Commit, || {
+            self.store
+                .commit_block(&block, &commit, &executed.outcomes, executed.batch)
+        })?;
         let (height, txs) = (block.header.height, block.transactions.len());
         self.metrics
             .committed(txs, self.round_started.take().map(|t| t.elapsed()));

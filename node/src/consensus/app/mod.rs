@@ -4,10 +4,12 @@
 //!
 //! This file holds the state and routes each engine message to the room that serves it:
 //! `proposing` (this node's blocks, and the checks on others'), `parts` (a block streamed as
-//! proposal parts, and reassembled from them), `commit` (a decided block and its certificate)
-//! and `sync` (decided blocks served to peers, and taken from them).
+//! proposal parts, and reassembled from them), `commit` (a decided block and its certificate),
+//! `pace` (when the next height starts: at once with work waiting, else at the heartbeat) and
+//! `sync` (decided blocks served to peers, and taken from them).
 
 mod commit;
+mod pace;
 mod parts;
 mod proposing;
 mod sync;
@@ -31,7 +33,7 @@ use tracing::{info, warn};
 use self::parts::PartStream;
 use super::context::{Address, BlockHash, Height, HengxinContext, ValidatorSet};
 use crate::mempool::Mempool;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, Stage};
 use crate::store::Store;
 
 /// Transactions per `Transactions` part of a streamed block.
@@ -45,6 +47,13 @@ const PARTS_PER_STREAM_MAX: u64 = 4_096;
 /// How far ahead of this node's clock a proposed block's timestamp may be.
 pub const CLOCK_DRIFT_MS_MAX: u64 = 2_000;
 
+/// The largest sync response: room for two of the largest blocks (and their certificates),
+/// and never less than Malachite's default of 10 MiB. A response stops short of it, but always
+/// carries at least one block.
+pub fn sync_response_bytes_max(block_bytes_max: usize) -> usize {
+    (2 * block_bytes_max + (1 << 20)).max(10 << 20)
+}
+
 /// How blocks are built and paced.
 #[derive(Debug, Clone)]
 pub struct BlockParams {
@@ -54,8 +63,10 @@ pub struct BlockParams {
     pub bytes_max: usize,
     /// Consensus timeouts.
     pub timeouts: LinearTimeouts,
-    /// Minimum time per height (`None`: as fast as consensus goes).
+    /// Minimum time per height while transactions wait (`None`: as fast as consensus goes).
     pub target_time: Option<Duration>,
+    /// With no transaction waiting, how long after the last block the next one is made.
+    pub heartbeat: Duration,
 }
 
 /// A block proposed at a height, executed but not decided.
@@ -81,6 +92,10 @@ pub struct App {
     streams: BTreeMap<(PeerId, StreamId), PartStream>,
     metrics: Arc<Metrics>,
     round_started: Option<Instant>,
+    /// The engine's request for the next height, held while the chain is idle.
+    idle: Option<pace::Idle>,
+    /// The last height whose block came from sync.
+    synced: Option<u64>,
 }
 
 impl App {
@@ -96,7 +111,8 @@ impl App {
         let head = store
             .head()?
             .ok_or_else(|| anyhow::anyhow!("store has no genesis"))?;
-        let chain = store.chain(genesis);
+        // Execution trusts the signatures that admission checked: each one is verified once.
+        let chain = store.chain(genesis).trusting(mempool.clone());
         let ctx = HengxinContext {
             chain: genesis.hash(),
         };
@@ -129,6 +145,8 @@ impl App {
             streams: BTreeMap::new(),
             metrics,
             round_started: None,
+            idle: None,
+            synced: None,
         })
     }
 
@@ -162,8 +180,17 @@ impl App {
 
     /// Runs until the engine closes its channel.
     pub async fn run(mut self, mut channels: Channels<HengxinContext>) -> anyhow::Result<()> {
-        while let Some(msg) = channels.consensus.recv().await {
-            if let Err(e) = self.handle(msg, &channels).await {
+        loop {
+            let idle_until = self.idle.as_ref().map(|idle| idle.until);
+            let done = tokio::select! {
+                msg = channels.consensus.recv() => match msg {
+                    Some(msg) => self.handle(msg, &channels).await,
+                    None => anyhow::bail!("the consensus engine stopped"),
+                },
+                () = pace::wake(&self.mempool, idle_until.unwrap_or_else(Instant::now)),
+                    if idle_until.is_some() => self.resume_if_due(),
+            };
+            if let Err(e) = done {
                 // Every error here is local: the store failed (a full or failing disk). Going
                 // on could vote on a state this node did not persist, so the node stops;
                 // restarted on a sound disk, it catches up from the others.
@@ -173,7 +200,6 @@ impl App {
                 ));
             }
         }
-        anyhow::bail!("the consensus engine stopped")
     }
 
     /// Hands each message to the one function that serves it.
@@ -261,7 +287,8 @@ impl App {
         round: Round,
         reply: Reply<LocallyProposedValue<HengxinContext>>,
     ) -> anyhow::Result<()> {
-        let hash = self.build_block(height.0, round)?;
+        let metrics = self.metrics.clone();
+        let hash = metrics.timed(Stage::Propose, || self.build_block(height.0, round))?;
         let _ = reply.send(LocallyProposedValue::new(height, round, BlockHash(hash)));
         self.stream_block(channels, height.0, round, Round::Nil, hash)
             .await

@@ -16,8 +16,9 @@ use malachite_app_channel::app::types::sync::RawDecidedValue;
 use parity_scale_codec::Encode;
 
 use super::commit::from_chain_commit;
-use super::{App, Proposed, SYNC_BLOCKS_MAX};
+use super::{App, Proposed, SYNC_BLOCKS_MAX, sync_response_bytes_max};
 use crate::consensus::context::{Address, BlockHash, Height, HengxinContext};
+use crate::metrics::Stage;
 
 impl App {
     /// Every height is kept from the first.
@@ -49,7 +50,7 @@ impl App {
     }
 
     /// At most `SYNC_BLOCKS_MAX` decided blocks from `from`, each with its certificate, up to
-    /// the first this node does not hold.
+    /// the first this node does not hold, within the response size (the first one always).
     fn decided_values(
         &self,
         from: u64,
@@ -58,25 +59,34 @@ impl App {
         let to = to
             .min(from.saturating_add(SYNC_BLOCKS_MAX - 1))
             .min(self.head.height);
+        // A margin for the certificates and the framing: far more than they take.
+        let budget = sync_response_bytes_max(self.params.bytes_max) - (1 << 20);
         let mut values = Vec::new();
+        let mut bytes = 0;
         for height in from.max(1)..=to {
             let (Some(block), Some(commit)) =
                 (self.store.block(height)?, self.store.commit(height)?)
             else {
                 break;
             };
+            let value = block.encode();
+            bytes += value.len();
+            if bytes > budget && !values.is_empty() {
+                break;
+            }
             let certificate = from_chain_commit(&commit);
             let extended = ExtendedCommitCertificate::from_commit_certificate_and_extensions(
                 certificate,
                 VoteExtensions::default(),
             );
-            values.push(RawDecidedValue::new(Bytes::from(block.encode()), extended));
+            values.push(RawDecidedValue::new(Bytes::from(value), extended));
         }
         Ok(values)
     }
 
-    /// A synced block for the next height, executed and persisted before the verdict.
-    fn synced_value(
+    /// A synced block for the next height, executed and persisted before the verdict. Public
+    /// for the fuzzer.
+    pub fn synced_value(
         &mut self,
         height: Height,
         round: Round,
@@ -93,10 +103,11 @@ impl App {
             return SyncedValueOutcome::LocalTransientError;
         }
         let hash = block.header.hash();
-        let validity = match self
-            .chain
-            .import(&self.head, &block.header, &block.transactions)
-        {
+        let imported = self.metrics.timed(Stage::Execute, || {
+            self.chain
+                .import(&self.head, &block.header, &block.transactions)
+        });
+        let validity = match imported {
             Ok(executed) => {
                 if self.store.put_pending(&block).is_err() {
                     return SyncedValueOutcome::LocalTransientError;
@@ -109,6 +120,7 @@ impl App {
                     proposer,
                 };
                 self.proposals.insert((height.0, hash), proposed);
+                self.synced = Some(height.0);
                 Validity::Valid
             }
             Err(_) => Validity::Invalid,

@@ -62,6 +62,47 @@ fn bad_signature_is_refused() {
     assert_eq!(outcomes[1].result, Err(TxError::BadSignature));
 }
 
+/// The hashes a node's admission checked.
+struct Checked(std::collections::BTreeSet<Hash>);
+
+impl hengxin_runtime::CheckedSignatures for Checked {
+    fn checked(&self, tx_hash: &Hash) -> bool {
+        self.0.contains(tx_hash)
+    }
+}
+
+#[test]
+fn execution_checks_only_the_signatures_the_node_has_not() {
+    let plain = TestChain::new();
+    let today = plain.today();
+    let good = plain.tx(&demo::key("lab-sc"), anchor(fields("CHECKED", today)));
+    let mut forged = plain.tx(&demo::key("lab-cq"), anchor(fields("FORGED", today)));
+    let Signature::Ed25519(mut bytes) = forged.signature;
+    bytes[10] ^= 1;
+    forged.signature = Signature::Ed25519(bytes);
+    let mut unchecked = forged.clone();
+    unchecked.payload.nonce += 1;
+    // Trusting a hash skips its check: the proof that the check is skipped. A node trusts only
+    // its mempool, which admits no bad signature.
+    let trusted = Checked([good.hash(), forged.hash()].into());
+    let TestChain { chain, head } = plain;
+    let mut chain = TestChain {
+        chain: chain.trusting(std::sync::Arc::new(trusted)),
+        head,
+    };
+    let outcomes = chain.block(&[good, forged, unchecked]);
+    assert!(outcomes[0].result.is_ok());
+    assert!(
+        outcomes[1].result.is_ok(),
+        "a trusted hash is not checked again"
+    );
+    assert_eq!(
+        outcomes[2].result,
+        Err(TxError::BadSignature),
+        "the others are"
+    );
+}
+
 #[test]
 fn nonces_must_be_sequential_and_failures_consume_none() {
     let mut chain = TestChain::new();

@@ -12,6 +12,7 @@ use crate::consensus::app::{App, TXS_PER_PART};
 use crate::consensus::context::{
     BlockHash, Height, HengxinContext, ProposalFin, ProposalInit, ProposalPart, parts_sign_bytes,
 };
+use crate::metrics::Stage;
 
 impl App {
     /// Streams a block this node holds again, when the engine asks.
@@ -44,7 +45,9 @@ impl App {
         };
         let round_u32 = round.as_u32().unwrap_or(0);
         let (key, chain, block) = (&self.key, &self.ctx.chain, &proposed.block);
-        let parts = block_parts(key, chain, height, round_u32, valid_round, block, &hash)?;
+        let parts = self.metrics.timed(Stage::Stream, || {
+            block_parts(key, chain, height, round_u32, valid_round, block, &hash)
+        })?;
         let stream_id = StreamId::new(Bytes::from(
             [height.to_be_bytes(), u64::from(round_u32).to_be_bytes()].concat(),
         ));

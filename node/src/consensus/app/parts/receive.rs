@@ -18,6 +18,7 @@ use crate::consensus::context::{
     Address, BlockHash, Height, HengxinContext, ProposalFin, ProposalInit, ProposalPart,
     ValidatorSet, parts_sign_bytes,
 };
+use crate::metrics::Stage;
 
 /// A part stream being reassembled.
 #[derive(Debug)]
@@ -70,13 +71,18 @@ impl App {
         reply: Reply<Option<ProposedValue<HengxinContext>>>,
     ) -> anyhow::Result<()> {
         let value = self.receive_part(published_by.unwrap_or(from), part)?;
+        let next = value.as_ref().map(|v| v.height.0) == Some(self.head.height + 1);
         let _ = reply.send(value);
+        if next {
+            // The next height's proposer has started it: so does this node, idle or not.
+            self.resume()?;
+        }
         Ok(())
     }
 
     /// Adds a part to its stream; when the stream is complete, checks the block and returns the
-    /// value for consensus (`Invalid` when the block is wrong).
-    fn receive_part(
+    /// value for consensus (`Invalid` when the block is wrong). Public for the fuzzer.
+    pub fn receive_part(
         &mut self,
         publisher: PeerId,
         msg: StreamMessage<ProposalPart>,
@@ -137,7 +143,7 @@ impl App {
             init,
             transactions,
             fin,
-        }) = reassemble(parts)
+        }) = self.metrics.timed(Stage::Reassemble, || reassemble(parts))
         else {
             return Ok(None);
         };
@@ -180,8 +186,11 @@ impl App {
     ) -> anyhow::Result<Option<ProposedValue<HengxinContext>>> {
         let hash = block.header.hash();
         let checked = self.check_proposed(&block).and_then(|()| {
-            self.chain
-                .import(&self.head, &block.header, &block.transactions)
+            self.metrics
+                .timed(Stage::Execute, || {
+                    self.chain
+                        .import(&self.head, &block.header, &block.transactions)
+                })
                 .map_err(|e| e.to_string())
         });
         let validity = match checked {
@@ -242,6 +251,7 @@ mod tests {
             bytes_max: 1024 * 1024,
             timeouts: LinearTimeouts::default(),
             target_time: None,
+            heartbeat: std::time::Duration::from_secs(5),
         };
         App::new(
             store,
