@@ -231,10 +231,7 @@ async fn start_consensus(
 ) -> anyhow::Result<(Channels<HengxinContext>, EngineHandle)> {
     let address = Address(settings.key.public());
     let builder = EngineBuilder::new(HengxinContext { chain: chain_id }, engine_config(settings))
-        .with_default_wal(WalContext::new(
-            settings.data_dir.join("wal").join("consensus.wal"),
-            ScaleCodec,
-        ))
+        .with_default_wal(WalContext::new(wal_path(settings), ScaleCodec))
         .with_default_sync(SyncContext::new(ScaleCodec))
         .with_default_consensus(match settings.role {
             NodeRole::Validator => ConsensusContext::new_validator(
@@ -273,6 +270,35 @@ async fn start_consensus(
              (the `byzantine` feature) obeys: remove it"
         )
     }
+}
+
+/// Where the consensus WAL lives: the votes this validator cast in the height it is in.
+fn wal_path(settings: &NodeSettings) -> PathBuf {
+    settings.data_dir.join("wal").join("consensus.wal")
+}
+
+/// Opens the consensus WAL with the engine's own reader before the engine does, so that a
+/// damaged one is refused with its path and the way out. (The engine's refusal is a bare
+/// "Actor panicked during startup 'Failed to read sequence number'".) The reader drops a
+/// partial entry at the end, as the engine would; a WAL it cannot open at all may still hold
+/// this validator's votes, so the node does not start on a guess.
+fn check_wal(settings: &NodeSettings, height: u64) -> anyhow::Result<()> {
+    let path = wal_path(settings);
+    if !path.exists() {
+        return Ok(());
+    }
+    malachite_app_channel::app::wal::Log::open(&path)
+        .map(drop)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "the consensus WAL {} cannot be read ({e}). It may hold votes this validator \
+             cast at height {}, so the node does not start on it. Move the file aside and, once \
+             the other validators have finalized past that height, start the node again: it \
+             syncs the blocks it missed, with no vote of its own to contradict",
+                path.display(),
+                height + 1,
+            )
+        })
 }
 
 /// The engine's errors (`eyre`) as ours.
@@ -342,6 +368,7 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         settings.blocks.clone(),
         metrics.clone(),
     )?;
+    check_wal(&settings, store.head()?.map_or(0, |head| head.height))?;
     let network_key = network_keypair(&settings.key)?;
     let (received, incoming) = mpsc::channel::<Vec<u8>>(4_096);
     let gossip = gossip::spawn(

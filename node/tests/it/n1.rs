@@ -132,3 +132,42 @@ async fn a_start_that_fails_after_the_gossip_runs_leaves_nothing_running() {
     wait_until("a block", Duration::from_secs(60), || head(&node) >= 1).await;
     node.stop().await;
 }
+
+/// A consensus WAL cut inside its 12-byte header (what a crash or a bad copy leaves of a WAL
+/// just reset for a new height) is refused with its path and the way out, where the engine
+/// alone said only "Failed to read sequence number"; moved aside, the node starts and goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wal_cut_in_its_header_is_refused_naming_it_then_starts_without_it() {
+    let _serial = SERIAL.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (key, set) = single_validator();
+    let settings = settings("n1-wal", dir.path(), key, set, now_ms() - 1_000);
+    let node = start(settings.clone()).await.unwrap();
+    wait_until("a block", Duration::from_secs(60), || head(&node) >= 1).await;
+    node.stop().await;
+    let wal = dir.path().join("wal/consensus.wal");
+    let bytes = std::fs::read(&wal).unwrap();
+    std::fs::write(&wal, &bytes[..8]).unwrap();
+    let error = start(settings.clone())
+        .await
+        .err()
+        .expect("a WAL cut in its header is refused");
+    let message = format!("{error:#}");
+    assert!(
+        message.contains(&wal.display().to_string()) && message.contains("Move the file aside"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(&wal).unwrap(),
+        &bytes[..8],
+        "the refusal changed the WAL"
+    );
+    std::fs::remove_file(&wal).unwrap();
+    let node = start(settings).await.unwrap();
+    let at = head(&node);
+    wait_until("another block", Duration::from_secs(60), || {
+        head(&node) > at
+    })
+    .await;
+    node.stop().await;
+}
