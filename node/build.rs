@@ -1,6 +1,7 @@
 //! Builds the verify page's assets: the verifier crate for `wasm32-unknown-unknown` (with its
 //! own target directory: a nested cargo on the outer build's directory would wait on the outer
-//! build's lock forever), then its JS glue with wasm-bindgen's CLI support, at the exact
+//! build's lock forever; one directory for every profile and feature set of the outer build,
+//! so that clippy, the tests and a release build compile it once), then its JS glue with wasm-bindgen's CLI support, at the exact
 //! version the verifier links. The node embeds the results and serves them at `/verify`.
 
 use std::ffi::OsString;
@@ -42,7 +43,9 @@ fn run() -> Result<(), String> {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
     check_target()?;
-    let wasm = build_wasm(root, &out.join("wasm-target"))?;
+    // OUT_DIR is <target>/<profile>/build/hengxin-node-<hash>/out.
+    let shared = out.ancestors().nth(4).unwrap_or(&out);
+    let wasm = build_wasm(root, &shared.join("hengxin-verifier-wasm"))?;
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm)
         .web(true)
