@@ -72,9 +72,11 @@ fn a_damaged_wal_is_refused_or_recovered_from_and_nothing_forks() {
         };
         eprintln!("{how:?}: {outcome}");
         if outcome == "refused" {
-            // Restored from nothing, it syncs again.
+            // Its WAL moved aside, it syncs again (and writes a new WAL, damaged next).
             std::fs::remove_file(&wal).unwrap();
             net.start(3);
+            let top = net.height(0).unwrap();
+            net.wait_height(3, top, Duration::from_secs(60));
         }
     }
     let top = net.height(0).unwrap();
