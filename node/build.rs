@@ -1,8 +1,9 @@
 //! Builds the verify page's assets: the verifier crate for `wasm32-unknown-unknown` (with its
 //! own target directory: a nested cargo on the outer build's directory would wait on the outer
 //! build's lock forever; one directory for every profile and feature set of the outer build,
-//! so that clippy, the tests and a release build compile it once), then its JS glue with wasm-bindgen's CLI support, at the exact
-//! version the verifier links. The node embeds the results and serves them at `/verify`.
+//! so that clippy, the tests and a release build compile it once), then its JS glue with
+//! wasm-bindgen's CLI support, at the exact version the verifier links. The node embeds the
+//! results and serves them at `/verify`.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
