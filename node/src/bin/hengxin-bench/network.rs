@@ -261,7 +261,8 @@ fn write_testnet(
 }
 
 /// Lifts a node config's limits that would measure the limiter rather than the node: the HTTP
-/// rate limit to the most it takes, and one account's share of the pool to the whole pool.
+/// rate limit to the most it takes, and one account's share of the pool (where the config has
+/// one: nodes built before it had none, and refuse keys they do not know) to the whole pool.
 /// Returns the pool's `txs_max`.
 fn open_up(path: &Path) -> anyhow::Result<usize> {
     let text =
@@ -282,7 +283,9 @@ fn open_up(path: &Path) -> anyhow::Result<usize> {
         .as_integer()
         .and_then(|n| usize::try_from(n).ok())
         .context("[mempool] txs_max is not a count")?;
-    mempool.insert("per_account_max".into(), txs_max);
+    if mempool.contains_key("per_account_max") {
+        mempool.insert("per_account_max".into(), txs_max);
+    }
     std::fs::write(path, config.to_string())
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(pool)
