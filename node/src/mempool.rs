@@ -7,7 +7,6 @@ use std::sync::Mutex;
 
 use hengxin_primitives::{Hash, PublicKey};
 use hengxin_runtime::Transaction;
-use parity_scale_codec::Encode;
 
 /// The pool's limits.
 #[derive(Debug, Clone, Copy)]
@@ -103,11 +102,11 @@ impl Mempool {
         self.pool.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Why the pool would refuse `tx` (with hash `hash`) now, if it would: checked before its
-    /// signature, so a duplicate (gossip brings each transaction from every peer) or a
-    /// transaction for a full pool costs no signature check.
-    pub fn refusal(&self, tx: &Transaction, hash: &Hash) -> Option<AdmitError> {
-        self.refusal_in(&self.pool(), tx, hash, tx.encoded_size())
+    /// Why the pool would refuse `tx` (with hash `hash`, and `size` bytes encoded) now, if it
+    /// would: checked before its signature, so a duplicate (gossip brings each transaction from
+    /// every peer) or a transaction for a full pool costs no signature check.
+    pub fn refusal(&self, tx: &Transaction, hash: &Hash, size: usize) -> Option<AdmitError> {
+        self.refusal_in(&self.pool(), tx, hash, size)
     }
 
     fn refusal_in(
@@ -134,10 +133,9 @@ impl Mempool {
         }
     }
 
-    /// Admits a transaction (with hash `hash`) whose signature, chain and nonce the caller has
-    /// checked.
-    pub fn insert(&self, tx: Transaction, hash: Hash) -> Result<(), AdmitError> {
-        let size = tx.encoded_size();
+    /// Admits a transaction (with hash `hash`, and `size` bytes encoded) whose signature, chain
+    /// and nonce the caller has checked.
+    pub fn insert(&self, tx: Transaction, hash: Hash, size: usize) -> Result<(), AdmitError> {
         let (account, nonce) = (tx.payload.signer, tx.payload.nonce);
         let mut pool = self.pool();
         if let Some(refusal) = self.refusal_in(&pool, &tx, &hash, size) {
@@ -296,6 +294,7 @@ impl hengxin_runtime::CheckedSignatures for Mempool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use parity_scale_codec::Encode;
     use std::time::Duration;
 
     use hengxin_primitives::{Keypair, TxPayload};
@@ -303,8 +302,13 @@ mod tests {
 
     /// Inserts `tx` under its hash.
     fn add(pool: &Mempool, tx: Transaction) -> Result<Hash, AdmitError> {
-        let hash = tx.hash();
-        pool.insert(tx, hash).map(|()| hash)
+        let (hash, size) = (tx.hash(), tx.encoded_size());
+        pool.insert(tx, hash, size).map(|()| hash)
+    }
+
+    /// Why `pool` would refuse `tx` now.
+    fn refusal(pool: &Mempool, tx: &Transaction) -> Option<AdmitError> {
+        pool.refusal(tx, &tx.hash(), tx.encoded_size())
     }
 
     fn tx(key: &Keypair, nonce: u64) -> Transaction {
@@ -349,15 +353,12 @@ mod tests {
         let pool = Mempool::new(limits);
         let a = Keypair::from_seed(&[1; 32]);
         let first = tx(&a, 0);
-        assert_eq!(pool.refusal(&first, &first.hash()), None);
+        assert_eq!(refusal(&pool, &first), None);
         add(&pool, first.clone()).unwrap();
-        assert_eq!(
-            pool.refusal(&first, &first.hash()),
-            Some(AdmitError::Duplicate)
-        );
+        assert_eq!(refusal(&pool, &first), Some(AdmitError::Duplicate));
         let next = tx(&a, 1);
         assert_eq!(
-            pool.refusal(&next, &next.hash()),
+            refusal(&pool, &next),
             Some(AdmitError::Full("transaction count"))
         );
         assert_eq!(pool.len(), 1, "asking admits nothing");

@@ -66,18 +66,18 @@ impl Submitter {
     }
 
     /// Decodes and checks a transaction's bytes and admits it to the pool, without gossiping
-    /// it (it came by gossip). Its hash is that of the bytes, which strict decoding proves
-    /// canonical, so nothing is re-encoded to hash it.
+    /// it (it came by gossip). Its hash and size are those of the bytes, which strict decoding
+    /// proves canonical, so nothing is re-encoded to hash or measure it.
     pub fn admit(&self, bytes: &[u8]) -> Result<Hash, SubmitError> {
         self.metrics.timed(Stage::Admission, || {
             let tx = decode_transaction(bytes)?;
             let hash = crypto::sha256(bytes);
-            if let Some(refusal) = self.mempool.refusal(&tx, &hash) {
+            if let Some(refusal) = self.mempool.refusal(&tx, &hash, bytes.len()) {
                 return Err(refusal.into());
             }
             let head = self.store.head()?.map_or(0, |h| h.height);
             self.chain.check_transaction(&tx, head)??;
-            self.mempool.insert(tx, hash)?;
+            self.mempool.insert(tx, hash, bytes.len())?;
             Ok(hash)
         })
     }
