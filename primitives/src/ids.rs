@@ -31,6 +31,16 @@ pub enum IdError {
         /// A description of what is allowed.
         allowed: &'static str,
     },
+    /// `.` or `..`: a URL path segment that browsers and proxies resolve away, so no URL could
+    /// name it.
+    #[error(
+        "{what} cannot be '.' or '..': in a URL (the verify page's, a QR code's) it would mean \
+         this folder or the one above; add a character, like '.1'"
+    )]
+    DotSegment {
+        /// The kind of identifier.
+        what: &'static str,
+    },
     /// A 统一社会信用代码 whose last character is not the check digit of the first 17.
     #[error("credit code check digit is wrong: the 18th character should be {expected}")]
     CheckDigit {
@@ -45,6 +55,7 @@ impl IdError {
             IdError::Empty { .. } => "empty identifier",
             IdError::TooLong { .. } => "identifier too long",
             IdError::BadCharacter { .. } => "identifier with a forbidden character",
+            IdError::DotSegment { .. } => "identifier that is a dot segment",
             IdError::CheckDigit { .. } => "credit code with a wrong check digit",
         }
     }
@@ -79,6 +90,9 @@ fn check_number(what: &'static str, text: &str) -> Result<(), IdError> {
             what,
             allowed: "printable characters, without leading or trailing spaces",
         });
+    }
+    if text == "." || text == ".." {
+        return Err(IdError::DotSegment { what });
     }
     Ok(())
 }
@@ -203,7 +217,8 @@ checked_text!(
 );
 checked_text!(
     /// A certificate number (证书编号), unique per lab: 1–64 printable characters, spaces and
-    /// slashes included, no leading or trailing space.
+    /// slashes included, no leading or trailing space, and not `.` or `..` (which no URL path
+    /// can carry).
     CertNumber, |t| check_number("certificate number", t)
 );
 checked_text!(
@@ -350,6 +365,15 @@ mod tests {
         assert!(CertNumber::new("a\nb").is_err());
         assert!(CertNumber::new("a\u{202E}b").is_err());
         assert!(CertNumber::new(&"x".repeat(65)).is_err());
+        for dots in [".", ".."] {
+            assert_eq!(
+                CertNumber::new(dots),
+                Err(IdError::DotSegment {
+                    what: "certificate number"
+                })
+            );
+        }
+        assert!(CertNumber::new("...").is_ok() && StandardCode::new("a..b").is_ok());
     }
 
     #[test]

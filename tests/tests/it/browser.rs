@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use hengxin_primitives::{CertNumber, Hash, LabCode};
 use hengxin_runtime::demo;
 use hengxin_tests::{DevNode, get_json};
 
-use crate::cluster::SERIAL;
+use crate::cluster::{SERIAL, anchor, bytes};
 
 fn chromium() -> PathBuf {
     let found = std::env::var_os("CHROMIUM").map(PathBuf::from).or_else(|| {
@@ -211,6 +212,44 @@ fn the_verify_page_gives_each_verdict_in_a_real_browser() {
         status == "tampered" || status == "error",
         "a forged stapled proof is never authentic: {status}\n{dom}"
     );
+}
+
+/// A certificate number may hold what URLs treat specially (`/ # ? & % +`, spaces, Chinese and
+/// full-width text): the lab's QR code still opens a page that finds and verifies it.
+#[test]
+fn a_certificate_numbered_with_url_characters_verifies_from_its_qr_code() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let node = DevNode::start();
+    let genesis = Hash::from_hex(
+        get_json(&format!("{}/v1/health", node.url)).unwrap()["genesis_hash"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let lab = demo::key("lab-cq");
+    let number = "A/B #1?x=2&y=100% +校准 ＣＱ　２０２６";
+    let tx = anchor(genesis, &lab, 0, number);
+    let mut response = hengxin_tests::agent()
+        .post(format!("{}/v1/transactions", node.url))
+        .header("content-type", "application/octet-stream")
+        .send(&bytes(&tx))
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        202,
+        "{:?}",
+        response.body_mut().read_to_string()
+    );
+    let status = format!("{}/v1/transactions/{}", node.url, tx.hash());
+    hengxin_tests::wait_until("the anchor finalized", Duration::from_secs(60), || {
+        get_json(&status).is_some_and(|s| s["status"] == "finalized")
+    });
+    let number: CertNumber = number.parse().unwrap();
+    let document = hengxin_primitives::crypto::sha256(number.as_str().as_bytes());
+    let lab_code: LabCode = "CQJL".parse().unwrap();
+    let url = hengxin_client::qr::verify_url(&node.url, &lab_code, &number, &document, None);
+    let (status, dom) = verdict(&url);
+    assert_eq!(status, "authentic", "{url}\n{dom}");
 }
 
 /// The value of attribute `name` on the element with id `id` in `dom`.
