@@ -2,6 +2,8 @@
 //! the fields a lab anchors. The hash is over the file's exact bytes, never over a parsed or
 //! normalised form.
 
+use std::borrow::Cow;
+
 use hengxin_primitives::Date;
 
 /// The DCC namespace.
@@ -120,14 +122,40 @@ fn date(node: Option<Node<'_, '_>>, what: &'static str) -> Result<Option<Date>, 
         .ok_or(DccError::BadDate { what, text })
 }
 
+/// The XML's text: UTF-8 (with or without a byte-order mark), or UTF-16 with its byte-order
+/// mark, as some XML writers save a document.
+fn xml_text(bytes: &[u8]) -> Result<Cow<'_, str>, DccError> {
+    let utf16 = |units: &[u8], unit: fn([u8; 2]) -> u16| {
+        if !units.len().is_multiple_of(2) {
+            return Err(DccError::Xml(
+                "UTF-16 text of an odd number of bytes".into(),
+            ));
+        }
+        let units = units.chunks_exact(2).map(|b| unit([b[0], b[1]]));
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map(Cow::Owned)
+            .map_err(|e| DccError::Xml(format!("not UTF-16 text: {e}")))
+    };
+    match bytes {
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
+        _ => std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
+            DccError::Xml(format!(
+                "not UTF-8 text ({e}); save the DCC as UTF-8, or UTF-16 with a byte-order mark"
+            ))
+        }),
+    }
+}
+
 /// Reads the fields of a DCC from its bytes.
 pub fn read(bytes: &[u8]) -> Result<DccFields, DccError> {
     if bytes.len() > DCC_BYTES_MAX {
         return Err(DccError::TooLarge);
     }
-    let xml = std::str::from_utf8(bytes).map_err(|e| DccError::Xml(e.to_string()))?;
+    let xml = xml_text(bytes)?;
     let document = roxmltree::Document::parse_with_options(
-        xml,
+        &xml,
         roxmltree::ParsingOptions {
             allow_dtd: false,
             ..roxmltree::ParsingOptions::default()
@@ -214,6 +242,28 @@ mod tests {
         );
         assert_eq!(dcc.item, "Hygrometer");
         assert!(dcc.items.len() >= 2, "{:?}", dcc.items);
+    }
+
+    #[test]
+    fn reads_a_dcc_saved_as_utf16_or_with_a_byte_order_mark() {
+        let bytes = std::fs::read(format!("{FIXTURES}dcc_gp_temperature_typical_v12.xml")).unwrap();
+        let utf8 = read(&bytes).unwrap();
+        let text = std::str::from_utf8(&bytes).unwrap();
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(&bytes);
+        let mut le = vec![0xFF, 0xFE];
+        let mut be = vec![0xFE, 0xFF];
+        for unit in text.encode_utf16() {
+            le.extend_from_slice(&unit.to_le_bytes());
+            be.extend_from_slice(&unit.to_be_bytes());
+        }
+        for other in [bom, le, be] {
+            assert_eq!(read(&other).unwrap(), utf8);
+        }
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>\xE9</a>";
+        let error = read(latin1).unwrap_err().to_string();
+        assert!(error.contains("save the DCC as UTF-8"), "{error}");
+        assert!(matches!(read(&[0xFF, 0xFE, 0x3C]), Err(DccError::Xml(_))));
     }
 
     #[test]

@@ -175,7 +175,15 @@ pub fn fields(
     let item = flag_or_dcc(&args.item, dcc.map(|d| d.item.as_str()), "--item")?;
     let (calibration_date, issue_date) = dates(args, dcc)?;
     Ok(CertificateFields {
-        number: parse::number_of("certificate number", &number)?,
+        number: match (&args.number, dcc) {
+            (None, Some(_)) => number.parse().map_err(|e| {
+                Failure::usage(format!(
+                    "the DCC's uniqueIdentifier `{number}` cannot be the certificate number: \
+                     {e}; give the number with --number"
+                ))
+            })?,
+            _ => parse::number_of("certificate number", &number)?,
+        },
         kind,
         category: parse::category(&args.category)?,
         instrument: instrument(args, dcc, &item),
