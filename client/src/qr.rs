@@ -149,7 +149,9 @@ pub fn write(data: &str, path: &Path) -> Result<(), QrError> {
         Some("svg") => svg(&code).into_bytes(),
         _ => return Err(QrError::Format),
     };
-    std::fs::write(path, bytes).map_err(|e| QrError::Io(format!("writing {}: {e}", path.display())))
+    // Whole or not at all: a full disk leaves no half image to print.
+    hengxin_primitives::files::write_atomic(path, bytes, false)
+        .map_err(|e| QrError::Io(format!("writing {}: {e}", path.display())))
 }
 
 /// Decodes the QR code in a PNG this module wrote (or any greyscale/RGB PNG), for tests and for

@@ -149,7 +149,11 @@ pub fn read_trust_file(text: &str) -> Result<(String, TrustAnchor), FileError> {
 
 /// Writes `contents` to `path` through a temporary file in the same directory and a rename, so
 /// a crash never leaves half a file; `secret` files get mode `0600` (on Unix), others `0644`.
-pub fn write_atomic(path: &std::path::Path, contents: &str, secret: bool) -> std::io::Result<()> {
+pub fn write_atomic(
+    path: &std::path::Path,
+    contents: impl AsRef<[u8]>,
+    secret: bool,
+) -> std::io::Result<()> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -180,7 +184,7 @@ pub fn write_atomic(path: &std::path::Path, contents: &str, secret: bool) -> std
         Err(e) => return Err(e),
     };
     let written = file
-        .write_all(contents.as_bytes())
+        .write_all(contents.as_ref())
         .and_then(|()| file.sync_all())
         .and_then(|()| std::fs::rename(&temporary, path));
     if written.is_err() {
