@@ -53,6 +53,8 @@ hengxin_primitives::wire_words! {
         NonceTaken = "nonce_taken",
         /// 413: the body is over the limit.
         BodyTooLarge = "body_too_large",
+        /// 408: the request (its head or its body) did not arrive in time.
+        RequestTimeout = "request_timeout",
         /// 429: the account has too many transactions waiting.
         AccountPoolFull = "account_pool_full",
         /// 429: too many requests from this address.
@@ -112,7 +114,7 @@ mod tests {
              invalid_certificate_number invalid_credit_code invalid_date invalid_region \
              invalid_business_type invalid_limit invalid_plan_id undecodable_transaction \
              undecodable_batch not_found block_not_found transaction_not_found certificate_not_found \
-             business_not_found region_not_found plan_not_found duplicate_transaction nonce_taken body_too_large account_pool_full rate_limited \
+             business_not_found region_not_found plan_not_found duplicate_transaction nonce_taken body_too_large request_timeout account_pool_full rate_limited \
              storage_error mempool_full nothing_finalized unknown_validator_set"
         );
     }

@@ -21,7 +21,7 @@ use malachite_app_channel::app::net::Multiaddr;
 use malachite_app_channel::app::types::core::LinearTimeouts;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{RateLimit, TrustedProxies};
+use crate::api::{ConnectionLimits, RateLimit, TrustedProxies};
 use crate::consensus::app::BlockParams;
 use crate::keys::read_key;
 use crate::mempool::MempoolLimits;
@@ -152,6 +152,14 @@ pub struct HttpSection {
     /// proxy. Headers from anyone else are ignored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trusted_proxies: Vec<String>,
+    /// Connections served at once; more wait in the listen queue (keep it under the node's
+    /// open-file limit, which the Debian package's unit sets to 65536).
+    #[serde(default = "default_connections_max")]
+    pub connections_max: usize,
+    /// Connections served at once from one address; more are answered 429 and closed. A
+    /// trusted proxy's are not counted.
+    #[serde(default = "default_connections_per_client")]
+    pub connections_per_client: usize,
     /// Where QR codes send readers, when it is not this node's own `/verify`: the address of
     /// the page a regulator hosts (`hengxin-node export-page`), e.g. `https://verify.example.cn`.
     /// The node tells clients in `/v1/health`; `hengxin cert qr` uses it unless given `--base`.
@@ -166,8 +174,24 @@ impl Default for HttpSection {
             requests_per_s: default_requests_per_s(),
             burst: default_burst(),
             trusted_proxies: Vec::new(),
+            connections_max: default_connections_max(),
+            connections_per_client: default_connections_per_client(),
             verify_base: None,
         }
+    }
+}
+
+impl HttpSection {
+    /// Its connection limits, each at least 1.
+    fn connection_limits(&self) -> anyhow::Result<ConnectionLimits> {
+        if self.connections_max == 0 || self.connections_per_client == 0 {
+            bail!("[http] connections_max and connections_per_client must be at least 1");
+        }
+        Ok(ConnectionLimits {
+            connections_max: self.connections_max,
+            connections_per_client: self.connections_per_client,
+            ..ConnectionLimits::default()
+        })
     }
 }
 
@@ -177,6 +201,14 @@ fn default_requests_per_s() -> u32 {
 
 fn default_burst() -> u32 {
     RateLimit::default().burst
+}
+
+fn default_connections_max() -> usize {
+    ConnectionLimits::default().connections_max
+}
+
+fn default_connections_per_client() -> usize {
+    ConnectionLimits::default().connections_per_client
 }
 
 /// Block limits and consensus timing.
@@ -335,6 +367,7 @@ pub fn load(path: &Path) -> anyhow::Result<NodeSettings> {
         },
         trusted_proxies: TrustedProxies::parse(&config.http.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("[http] {e}"))?,
+        connections: config.http.connection_limits()?,
         verify_base: config
             .http
             .verify_base
@@ -430,6 +463,7 @@ pub fn dev(dir: &Path, http: SocketAddr) -> anyhow::Result<NodeSettings> {
         mempool: MempoolLimits::default(),
         rate_limit: RateLimit::default(),
         trusted_proxies: TrustedProxies::default(),
+        connections: ConnectionLimits::default(),
         verify_base: None,
         role: NodeRole::Validator,
         byzantine: None,

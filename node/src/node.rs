@@ -23,9 +23,9 @@ use malachite_app_channel::{
 use parity_scale_codec::Encode;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tracing::{debug, warn};
+use tracing::debug;
 
-use crate::api::{self, RateLimit, TrustedProxies};
+use crate::api::{self, ConnectionLimits, RateLimit, TrustedProxies};
 use crate::consensus::app::{App, BlockParams, sync_response_bytes_max};
 use crate::consensus::codec::ScaleCodec;
 use crate::consensus::context::{Address, HengxinContext};
@@ -65,6 +65,8 @@ pub struct NodeSettings {
     pub rate_limit: RateLimit,
     /// The reverse proxies in front of the HTTP API whose forwarding headers name the client.
     pub trusted_proxies: TrustedProxies,
+    /// How many HTTP connections the API serves, from one address and in all, and for how long.
+    pub connections: ConnectionLimits,
     /// Where QR codes send readers, when not to this node's `/verify`.
     pub verify_base: Option<String>,
     /// A validator, or an observer (its engine has no signer: it follows and never votes).
@@ -324,14 +326,18 @@ fn spawn_admission(submitter: Submitter, mut incoming: mpsc::Receiver<Vec<u8>>) 
     })
 }
 
-/// Serves the HTTP API on `listener`.
-fn spawn_api(listener: tokio::net::TcpListener, state: api::ApiState) -> JoinHandle<()> {
-    let service = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, service).await {
-            warn!(error = %e, "HTTP API stopped");
-        }
-    })
+/// Serves the HTTP API on `listener`, within `settings`' connection limits.
+fn spawn_api(
+    listener: tokio::net::TcpListener,
+    state: api::ApiState,
+    settings: &NodeSettings,
+) -> JoinHandle<()> {
+    tokio::spawn(api::serve(
+        listener,
+        api::router(state),
+        settings.connections,
+        settings.trusted_proxies.clone(),
+    ))
 }
 
 /// Opens the store (writing genesis on first start), starts the engine and the app loop.
@@ -409,7 +415,7 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
             .with_trusted_proxies(settings.trusted_proxies.clone())
             .with_verify_base(settings.verify_base.clone())
             .with_role(settings.role);
-            tasks.push(spawn_api(listener, state));
+            tasks.push(spawn_api(listener, state, &settings));
             Some(bound)
         }
         None => None,

@@ -19,6 +19,7 @@ mod inspections;
 mod limit;
 mod metrics;
 mod page;
+mod serve;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -39,6 +40,7 @@ use utoipa::OpenApi;
 pub use client_addr::TrustedProxies;
 pub use error::{ApiError, ApiResult};
 pub use limit::RateLimit;
+pub use serve::{ConnectionLimits, serve};
 pub use state::{ApiState, chain_name};
 
 #[derive(OpenApi)]

@@ -68,6 +68,7 @@ pub fn settings(
         mempool: MempoolLimits::default(),
         rate_limit: RateLimit::default(),
         trusted_proxies: Default::default(),
+        connections: Default::default(),
         verify_base: None,
         role: hengxin_node::node::NodeRole::Validator,
         byzantine: None,
