@@ -73,13 +73,14 @@ pub async fn serve(
         };
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
+            Err(e) if is_connection_error(&e) => {
+                debug!(error = %e, "HTTP connection gone before it was accepted");
+                continue;
+            }
             Err(e) => {
-                // Out of file descriptors or memory: wait rather than spin; others are the
-                // connection's own failure.
+                // Out of file descriptors or memory: wait rather than spin.
                 warn!(error = %e, "HTTP API: cannot accept a connection");
-                if !is_connection_error(&e) {
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
                 continue;
             }
         };

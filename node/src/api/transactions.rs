@@ -33,7 +33,13 @@ use crate::submit::{self, BatchError, SubmitError};
     )
 )]
 pub async fn submit(State(state): State<ApiState>, body: Body) -> ApiResult<Submitted> {
-    let bytes = read_body(body, TX_SIZE_BYTES_MAX, "a transaction").await?;
+    let bytes = read_body(
+        body,
+        TX_SIZE_BYTES_MAX,
+        "a transaction",
+        ErrorCode::UndecodableTransaction,
+    )
+    .await?;
     let hash = submit_bytes(&state, &bytes)?;
     Ok((StatusCode::ACCEPTED, axum::Json(Submitted { hash })))
 }
@@ -53,7 +59,13 @@ pub async fn submit(State(state): State<ApiState>, body: Body) -> ApiResult<Subm
     )
 )]
 pub async fn submit_batch(State(state): State<ApiState>, body: Body) -> ApiResult<BatchSubmitted> {
-    let bytes = read_body(body, BATCH_BYTES_MAX, "a batch").await?;
+    let bytes = read_body(
+        body,
+        BATCH_BYTES_MAX,
+        "a batch",
+        ErrorCode::UndecodableBatch,
+    )
+    .await?;
     let batch = decode_batch(&bytes)?;
     let results: Vec<BatchResult> = batch
         .iter()
@@ -75,14 +87,29 @@ pub async fn submit_batch(State(state): State<ApiState>, body: Body) -> ApiResul
     })
 }
 
-/// A request body of at most `max` bytes (`what` names it in the 413).
-async fn read_body(body: Body, max: usize, what: &str) -> Result<axum::body::Bytes, ApiError> {
-    axum::body::to_bytes(body, max).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::BodyTooLarge,
-            format!("{what} is at most {max} bytes"),
-        )
+/// A request body of at most `max` bytes: a 413 past it (`what` names the body), a 400 with
+/// `unreadable` for a body that breaks off or is malformed on the wire (bad chunked encoding).
+async fn read_body(
+    body: Body,
+    max: usize,
+    what: &str,
+    unreadable: ErrorCode,
+) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, max).await.map_err(|e| {
+        let too_long = std::error::Error::source(&e)
+            .is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>());
+        if too_long {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::BodyTooLarge,
+                format!("{what} is at most {max} bytes"),
+            )
+        } else {
+            ApiError::bad_request(
+                unreadable,
+                format!("the body could not be read whole ({e}); send {what} again"),
+            )
+        }
     })
 }
 

@@ -69,3 +69,35 @@ async fn a_batch_that_is_not_a_list_or_too_large_is_refused_whole() {
     let (status, _) = call(&router, "POST", "/v1/transactions", tx).await;
     assert_eq!(status, StatusCode::ACCEPTED);
 }
+
+#[tokio::test]
+async fn a_body_that_breaks_off_is_refused_as_unreadable_not_as_too_large() {
+    let dir = tempfile::tempdir().unwrap();
+    let (router, _) = api(dir.path());
+    for (uri, expected) in [
+        ("/v1/transactions", "undecodable_transaction"),
+        ("/v1/transactions/batch", "undecodable_batch"),
+    ] {
+        let parts: [Result<&'static [u8], std::io::Error>; 2] = [
+            Ok(b"the first bytes"),
+            Err(std::io::Error::other("connection reset")),
+        ];
+        let request = Request::post(uri)
+            .body(Body::from_stream(futures::stream::iter(parts)))
+            .unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{uri}");
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(code(&body), Some(expected), "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("could not be read whole"),
+            "{body}"
+        );
+    }
+}
