@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
@@ -211,9 +211,14 @@ fn is_connection_error(e: &std::io::Error) -> bool {
 struct Clients(Arc<Mutex<HashMap<IpAddr, usize>>>);
 
 impl Clients {
+    /// The counts, also after a panic elsewhere while they were held (each update is whole).
+    fn counts(&self) -> MutexGuard<'_, HashMap<IpAddr, usize>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// One more connection for `client`, unless it holds `limit` already.
     fn take(&self, client: IpAddr, limit: usize) -> Option<Held> {
-        let mut held = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut held = self.counts();
         let count = held.entry(client).or_insert(0);
         if *count >= limit {
             return None;
@@ -234,11 +239,7 @@ struct Held {
 
 impl Drop for Held {
     fn drop(&mut self) {
-        let mut held = self
-            .clients
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut held = self.clients.counts();
         if let Some(count) = held.get_mut(&self.client) {
             *count -= 1;
             if *count == 0 {

@@ -63,6 +63,15 @@ async fn answer(stream: &mut TcpStream, within: Duration) -> Option<String> {
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// A connection to `address` that was answered `GET /` with a 200 and is kept alive.
+async fn served(address: SocketAddr) -> TcpStream {
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream.write_all(GET).await.unwrap();
+    let answer = answer(&mut stream, PATIENCE).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    stream
+}
+
 #[tokio::test]
 async fn an_idle_connection_and_a_dripped_head_are_closed_after_the_header_timeout() {
     let address = start(
@@ -137,15 +146,7 @@ async fn one_address_holds_at_most_its_share_of_connections() {
     let address = start(limits, &[]).await;
     let mut held = Vec::new();
     for _ in 0..2 {
-        let mut stream = TcpStream::connect(address).await.unwrap();
-        stream.write_all(GET).await.unwrap();
-        assert!(
-            answer(&mut stream, PATIENCE)
-                .await
-                .unwrap()
-                .starts_with("HTTP/1.1 200")
-        );
-        held.push(stream);
+        held.push(served(address).await);
     }
     // Refused whether or not its request was sent.
     let mut third = TcpStream::connect(address).await.unwrap();
@@ -161,7 +162,7 @@ async fn one_address_holds_at_most_its_share_of_connections() {
 
     // One closed, another is served (once the server has seen the close).
     drop(held.pop());
-    let served = async {
+    let another = async {
         loop {
             let mut stream = TcpStream::connect(address).await.unwrap();
             stream.write_all(GET).await.unwrap();
@@ -173,21 +174,13 @@ async fn one_address_holds_at_most_its_share_of_connections() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     };
-    tokio::time::timeout(PATIENCE, served).await.unwrap();
+    tokio::time::timeout(PATIENCE, another).await.unwrap();
 
     // A trusted proxy carries many clients: its connections are not counted.
     let address = start(limits, &["127.0.0.1"]).await;
     let mut through_proxy = Vec::new();
     for _ in 0..3 {
-        let mut stream = TcpStream::connect(address).await.unwrap();
-        stream.write_all(GET).await.unwrap();
-        assert!(
-            answer(&mut stream, PATIENCE)
-                .await
-                .unwrap()
-                .starts_with("HTTP/1.1 200")
-        );
-        through_proxy.push(stream);
+        through_proxy.push(served(address).await);
     }
 }
 
@@ -203,15 +196,7 @@ async fn past_the_connection_cap_a_client_waits_until_one_closes() {
     .await;
     let mut held = Vec::new();
     for _ in 0..2 {
-        let mut stream = TcpStream::connect(address).await.unwrap();
-        stream.write_all(GET).await.unwrap();
-        assert!(
-            answer(&mut stream, PATIENCE)
-                .await
-                .unwrap()
-                .starts_with("HTTP/1.1 200")
-        );
-        held.push(stream);
+        held.push(served(address).await);
     }
     // The kernel takes the third connection; the server does not serve it yet.
     let mut third = TcpStream::connect(address).await.unwrap();
