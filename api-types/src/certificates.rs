@@ -11,6 +11,21 @@ use hengxin_primitives::{
 };
 use serde::{Deserialize, Serialize};
 
+/// The certificate that holds a document (`GET /v1/documents/{sha256}`): a document anchors
+/// once, so there is at most one.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentView {
+    /// The issuing lab's code.
+    pub lab_code: LabCode,
+    /// The certificate's number.
+    pub number: CertNumber,
+    /// The document's SHA-256.
+    pub document_hash: Hash,
+    /// The finalized height this answer is at.
+    pub height: u64,
+}
+
 /// `GET /v1/certificates/{lab_code}/{number}`: a certificate's anchored fields, its status on
 /// the chain's date, its issuing lab, where it is recognised, its traceability and history.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -54,6 +69,12 @@ pub struct CertificateView {
     pub revoked: Option<RevocationView>,
     /// The replacing certificate's number, when superseded.
     pub superseded_by: Option<CertNumber>,
+    /// When it was superseded, chain time (UTC ms).
+    #[serde(default)]
+    pub superseded_at_ms: Option<u64>,
+    /// For a signed DCC, the certificate it was signed with; `None` for an unsigned file.
+    #[serde(default)]
+    pub signer: Option<SignerView>,
     /// Regions that recognise it, sorted: its lab's home region, and each region with an
     /// agreement in force on its issue date that covers its kind and category (the lab active
     /// and in scope then); the proof bundle carries those agreements.
@@ -94,6 +115,20 @@ pub struct RevocationView {
     pub timestamp_ms: u64,
     /// Who revoked.
     pub by: PublicKey,
+    /// Who that key acts for: the lab (`CQJL 重庆市计量质量检测研究院`) or the regulator
+    /// (`重庆市市场监督管理局`), as the chain's membership says.
+    #[serde(default)]
+    pub by_name: Option<Text>,
+}
+
+/// The certificate a signed DCC was signed with, as its lab registered it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignerView {
+    /// SHA-256 of the certificate's DER.
+    pub fingerprint: Hash,
+    /// Its subject, as registered (`None` when the lab's record no longer lists it).
+    pub subject: Option<Text>,
 }
 
 /// A lab, briefly.
@@ -142,6 +177,9 @@ pub struct LinkView {
     pub outcome: LinkWord,
     /// Why it is broken (`standard_missing`, `trace_certificate_expired`…).
     pub problem: Option<String>,
+    /// The same, as a sentence for people, Chinese first.
+    #[serde(default)]
+    pub problem_text: Option<String>,
 }
 
 hengxin_primitives::wire_words! {

@@ -41,6 +41,10 @@ hengxin_primitives::wire_words! {
         TransactionNotFound = "transaction_not_found",
         /// 404: no such certificate.
         CertificateNotFound = "certificate_not_found",
+        /// 404: no certificate holds this document.
+        DocumentNotFound = "document_not_found",
+        /// 404: no such lab.
+        LabNotFound = "lab_not_found",
         /// 404: no such business.
         BusinessNotFound = "business_not_found",
         /// 404: no such region.
@@ -114,7 +118,7 @@ mod tests {
              invalid_certificate_number invalid_credit_code invalid_date invalid_region \
              invalid_business_type invalid_limit invalid_plan_id undecodable_transaction \
              undecodable_batch not_found block_not_found transaction_not_found certificate_not_found \
-             business_not_found region_not_found plan_not_found duplicate_transaction nonce_taken body_too_large request_timeout account_pool_full rate_limited \
+             document_not_found lab_not_found business_not_found region_not_found plan_not_found duplicate_transaction nonce_taken body_too_large request_timeout account_pool_full rate_limited \
              storage_error mempool_full nothing_finalized unknown_validator_set"
         );
     }

@@ -70,6 +70,32 @@ pub struct TargetView {
     pub inspectors: Vec<PublicKey>,
     /// Fewer than two inspectors without a conflict were left.
     pub short: bool,
+    /// The inspectors the region's regulator assigned to complete a short target, oldest
+    /// first (public, like the draw).
+    #[serde(default)]
+    pub assigned: Vec<AssignmentView>,
+}
+
+/// A key with the name the membership gives it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NamedKey {
+    /// The key.
+    pub key: PublicKey,
+    /// Its holder's name (an inspector's).
+    pub name: Text,
+}
+
+/// An inspector assigned to a short target.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssignmentView {
+    /// The inspector.
+    pub inspector: PublicKey,
+    /// The regulator who assigned it.
+    pub by: PublicKey,
+    /// The height it was assigned at.
+    pub height: u64,
 }
 
 /// A target's recorded result.
@@ -127,6 +153,9 @@ pub struct PlanView {
     pub created_by: PublicKey,
     /// The height it was made at.
     pub created_height: u64,
+    /// The inspectors' names, for every key above (pool, targets, assignments, results).
+    #[serde(default)]
+    pub names: Vec<NamedKey>,
     /// The finalized height this answer was read at.
     pub height: u64,
 }

@@ -12,12 +12,13 @@ mod certificates;
 mod chain;
 mod error;
 mod inspection;
+mod labs;
 mod recognition;
 
 pub use certificates::{
     BundleBody, BusinessQuery, BusinessView, CertificateView, Change, CommitmentView,
-    CreditRecordView, HistoryView, InstrumentView, LabView, LinkView, ProofQuery, RevocationView,
-    TraceView, TrustQuery,
+    CreditRecordView, DocumentView, HistoryView, InstrumentView, LabView, LinkView, ProofQuery,
+    RevocationView, SignerView, TraceView, TrustQuery,
 };
 pub use chain::{
     AccountView, BATCH_BYTES_MAX, BATCH_TXS_MAX, BatchResult, BatchSubmitted, BlockView, Health,
@@ -25,7 +26,8 @@ pub use chain::{
 };
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use inspection::{
-    BusinessListQuery, BusinessSummary, BusinessesView, ConflictView, PerGrade, PlanStatus,
-    PlanSummary, PlanView, PlansQuery, PlansView, ResultView, TargetView,
+    AssignmentView, BusinessListQuery, BusinessSummary, BusinessesView, ConflictView, NamedKey,
+    PerGrade, PlanStatus, PlanSummary, PlanView, PlansQuery, PlansView, ResultView, TargetView,
 };
+pub use labs::{DccCertView, LabDetailView, LabKeyView, ScopeView};
 pub use recognition::{AgreementView, AgreementsView};

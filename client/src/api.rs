@@ -4,8 +4,8 @@ use std::time::{Duration, Instant};
 
 use hengxin_api_types::{
     AccountView, AgreementsView, BlockView, BundleBody, BusinessView, BusinessesView,
-    CertificateView, ErrorBody, ErrorCode, Health, PlanView, PlansView, Submitted, TxState,
-    TxStatus, ValidatorsView,
+    CertificateView, DocumentView, ErrorBody, ErrorCode, Health, LabDetailView, PlanView,
+    PlansView, Submitted, TxState, TxStatus, ValidatorsView,
 };
 use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::{CertNumber, CreditCode, Hash, LabCode, PublicKey, RegionCode};
@@ -272,6 +272,22 @@ impl Client {
             trust_param("&", trusted)
         );
         self.bundle_at(path)
+    }
+
+    /// The certificate that holds the document hashing to `document_hash` (`None`: none does).
+    pub fn document(&self, document_hash: &Hash) -> Result<Option<DocumentView>> {
+        self.get_found(
+            &format!("/v1/documents/{}", document_hash.to_hex()),
+            ErrorCode::DocumentNotFound,
+        )
+    }
+
+    /// A lab with its scope, keys and DCC signing certificates (`None`: no such lab).
+    pub fn lab(&self, code: &LabCode) -> Result<Option<LabDetailView>> {
+        self.get_found(
+            &format!("/v1/labs/{}", percent_encode(code.as_str())),
+            ErrorCode::LabNotFound,
+        )
     }
 
     /// The proof bundle of a business (or of its absence), as bytes: the business, its

@@ -335,9 +335,30 @@ impl Store {
         Ok(Some(u64::from_be_bytes(bytes)))
     }
 
-    /// Where a finalized transaction landed.
+    /// Where a finalized transaction landed: `None` until the head has reached its block, so
+    /// a reader told "finalized" then reads that block's state, never an older one.
+    ///
+    /// [`Store::commit_block`] makes a block's rows visible, flushes them, and only then moves
+    /// the head; the record is read before the head, so a record above the head is a block
+    /// still being written (the transaction is still in the pool, and reads as pending).
     pub fn transaction(&self, hash: &Hash) -> Result<Option<TxRecord>, StorageError> {
-        self.get("transaction record", &key(TX, &hash.0))
+        let record: Option<TxRecord> = self.get("transaction record", &key(TX, &hash.0))?;
+        Ok(record.filter(|r| self.published(r.height)))
+    }
+
+    /// Whether the head has reached `height`: data of a block above it is still being written.
+    fn published(&self, height: u64) -> bool {
+        self.head()
+            .ok()
+            .flatten()
+            .is_some_and(|head| head.height >= height)
+    }
+
+    /// The finalized block at `height`, once the head has reached it (what readers may see;
+    /// [`Store::block`] also reads a block whose write has not yet moved the head).
+    pub fn finalized_block(&self, height: u64) -> Result<Option<Block>, StorageError> {
+        let block = self.block(height)?;
+        Ok(block.filter(|b| self.published(b.header.height)))
     }
 
     /// The heights whose block announced a new validator set, ascending.
@@ -361,11 +382,16 @@ impl Store {
         lab: &LabCode,
         number: &CertNumber,
     ) -> Result<Vec<CertHistoryEntry>, StorageError> {
-        self.backend
+        let entries = self
+            .backend
             .scan_prefix(&cert_key(lab, number), CERT_HISTORY_MAX)?
             .iter()
-            .map(|(_, bytes)| decode("certificate history", bytes))
-            .collect()
+            .map(|(_, bytes)| decode::<CertHistoryEntry>("certificate history", bytes))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(entries
+            .into_iter()
+            .filter(|e| self.published(e.height))
+            .collect())
     }
 
     /// Keeps a proposed block until its height is decided (before the engine hears of it).
@@ -547,6 +573,57 @@ mod tests {
             ),
         }
         .sign(&lab)
+    }
+
+    /// Readers poll the newest block's transaction while blocks are committed: whoever is
+    /// told it is finalized must find the head (and so the state it reads) at its block or
+    /// later. Before the head gated the index, a reader saw the record during the flush.
+    #[test]
+    fn a_transaction_reads_as_finalized_only_once_the_head_has_reached_its_block() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use std::sync::{Arc, Mutex};
+        let dir = tempfile::tempdir().unwrap();
+        let (store, genesis) = open_with_genesis(dir.path());
+        let store = Arc::new(store);
+        let watched: Arc<Mutex<Option<Hash>>> = Arc::default();
+        let done = Arc::new(AtomicBool::new(false));
+        let seen = Arc::new(AtomicUsize::new(0));
+        let readers: Vec<_> = (0..3)
+            .map(|_| {
+                let (store, watched) = (store.clone(), watched.clone());
+                let (done, seen) = (done.clone(), seen.clone());
+                std::thread::spawn(move || {
+                    while !done.load(Ordering::Acquire) {
+                        let Some(hash) = *watched.lock().unwrap() else {
+                            continue;
+                        };
+                        if let Some(record) = store.transaction(&hash).unwrap() {
+                            let head = store.head().unwrap().unwrap().height;
+                            assert!(
+                                head >= record.height,
+                                "told finalized at height {}, the head is at {head}",
+                                record.height
+                            );
+                            assert!(store.finalized_block(record.height).unwrap().is_some());
+                            seen.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                })
+            })
+            .collect();
+        let mut head = genesis.clone();
+        for nonce in 0..40 {
+            let tx = anchor(&genesis, nonce);
+            *watched.lock().unwrap() = Some(tx.hash());
+            head = commit_txs(&store, &genesis, &head, vec![tx]).0;
+        }
+        done.store(true, Ordering::Release);
+        for reader in readers {
+            reader
+                .join()
+                .expect("a reader saw a transaction before its block's head");
+        }
+        assert!(seen.load(Ordering::Relaxed) > 0, "no reader saw a record");
     }
 
     #[test]

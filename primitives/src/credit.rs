@@ -46,6 +46,11 @@ impl CreditEvent {
         !matches!(self, CreditEvent::P1 | CreditEvent::P2)
     }
 
+    /// A severe violation (V3 tampering, V4 forgery): recorded only with its evidence's hash.
+    pub fn needs_evidence(self) -> bool {
+        matches!(self, CreditEvent::V3 | CreditEvent::V4)
+    }
+
     /// The Chinese name, for people.
     pub fn name_zh(self) -> &'static str {
         match self {

@@ -235,6 +235,16 @@ checked_text!(
 );
 
 impl CreditCode {
+    /// The GB/T 2260 province code in its 3rd and 4th characters (the division of the
+    /// authority that registered the business), when they are digits.
+    pub fn province(&self) -> Option<u8> {
+        let digits = self.as_str().as_bytes().get(2..4)?;
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        Some((digits[0] - b'0') * 10 + (digits[1] - b'0'))
+    }
+
     /// The code of the first 17 characters `body` with its check digit appended (for tests and
     /// tools that make codes).
     pub fn completing(body: &str) -> Result<CreditCode, IdError> {

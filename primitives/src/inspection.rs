@@ -51,6 +51,18 @@ pub struct DrawRecord {
     pub targets: Vec<Target>,
 }
 
+/// An inspector the region's regulator assigned to a target the draw left short
+/// (DOMAIN.md §5): public, kept with the plan, never changing the draw itself.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct Assignment {
+    /// The inspector.
+    pub inspector: AccountId,
+    /// The regulator who assigned it.
+    pub by: AccountId,
+    /// The height it was assigned at.
+    pub height: u64,
+}
+
 /// A conflict of interest (回避) an inspector declared with a business: it counts for every
 /// plan whose reveal height is after `height`.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]

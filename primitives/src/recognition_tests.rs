@@ -38,6 +38,7 @@ fn lab() -> LabRecord {
         status: LabStatus::Active,
         status_history: vec![],
         keys: vec![],
+        dcc_certs: vec![],
         registered_height: 0,
     }
 }
@@ -64,6 +65,7 @@ fn certificate(kind: CertKind, category: Category, item: &str, issued: &str) -> 
             conclusion: Conclusion::None,
             standards: vec![],
             document_hash: Hash([1; 32]),
+            signer: None,
         },
         supersedes: None,
         signing_key: PublicKey::Ed25519([2; 32]),

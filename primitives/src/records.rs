@@ -1,6 +1,7 @@
 //! The records the runtime keeps, one type per `StorageKey` value. The verifier decodes the same
 //! types from proven state, so they live here.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use parity_scale_codec::{Decode, Encode};
@@ -26,6 +27,17 @@ pub struct RegionRecord {
     pub code: RegionCode,
     /// `重庆市市场监督管理局`.
     pub name: Text,
+    /// Its GB/T 2260 province code (Chongqing 50, Sichuan 51): a business's credit code
+    /// carries it in its 3rd and 4th characters (the registering authority's division).
+    pub province: u8,
+}
+
+impl RegionRecord {
+    /// Whether `code` was registered by an authority of this region: its 3rd and 4th
+    /// characters are the region's province code.
+    pub fn holds_credit_code(&self, code: &CreditCode) -> bool {
+        code.province() == Some(self.province)
+    }
 }
 
 /// What an account may do. Roles come from here, never from a transaction.
@@ -70,6 +82,26 @@ impl AccountRole {
             AccountRole::LabKey { .. } => Role::LabKey,
             AccountRole::Inspector { .. } => Role::Inspector,
             AccountRole::Business { .. } => Role::Business,
+        }
+    }
+
+    /// Who a key with this role acts for, as people read it: `CQJL 重庆市计量…` for a lab's
+    /// key (given its record), `重庆 (CQ) 监管部门 regulator` for a regulator (given its
+    /// region's), an inspector's name. The records are the ones the role names.
+    pub fn acting_for(&self, lab: Option<&LabRecord>, region: Option<&RegionRecord>) -> String {
+        match self {
+            AccountRole::LabKey { lab: code } => match lab.filter(|l| l.code == *code) {
+                Some(l) => alloc::format!("{} {}", l.code, l.name),
+                None => alloc::format!("{code}"),
+            },
+            AccountRole::Regulator { region: code } => match region.filter(|r| r.code == *code) {
+                Some(r) => alloc::format!("{} ({code}) 监管部门 regulator", r.name),
+                None => alloc::format!("{code} 监管部门 regulator"),
+            },
+            AccountRole::Inspector { name, region, .. } => {
+                alloc::format!("{name} ({region}) 检查员 inspector")
+            }
+            AccountRole::Business { credit_code } => alloc::format!("{credit_code}"),
         }
     }
 }
@@ -213,8 +245,35 @@ pub struct LabRecord {
     pub status_history: Vec<StatusChange>,
     /// Every signing key it has had, oldest first.
     pub keys: Vec<LabKeyEntry>,
+    /// Every X.509 certificate it has registered for signing its DCCs, oldest first.
+    pub dcc_certs: Vec<DccCertEntry>,
     /// Height of registration.
     pub registered_height: u64,
+}
+
+/// A lab's DCC signing certificate (X.509 leaf), as registered: a signed DCC anchors only
+/// when its signer is one of these, registered and not removed.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct DccCertEntry {
+    /// SHA-256 of the certificate's DER: what an anchored record names as its signer.
+    pub fingerprint: Hash,
+    /// Its subject (`CN=…,O=…`), as the certificate says.
+    pub subject: Text,
+    /// Its validity: first and last second, UTC, seconds since 1970.
+    pub not_before_s: u64,
+    /// Last second of its validity.
+    pub not_after_s: u64,
+    /// Height at which it was registered.
+    pub added_height: u64,
+    /// Height from which it no longer signs for the lab.
+    pub removed_height: Option<u64>,
+}
+
+impl DccCertEntry {
+    /// Whether it signs for the lab at `height`: registered at or before it, not removed.
+    pub fn active_at(&self, height: u64) -> bool {
+        self.added_height <= height && self.removed_height.is_none_or(|r| height < r)
+    }
 }
 
 impl LabRecord {
@@ -234,6 +293,13 @@ impl LabRecord {
                 && date <= s.valid_until
                 && s.item.as_ref().is_none_or(|i| i == item)
         })
+    }
+
+    /// Its DCC signing certificate with `fingerprint`, registered or removed.
+    pub fn dcc_cert(&self, fingerprint: &Hash) -> Option<&DccCertEntry> {
+        self.dcc_certs
+            .iter()
+            .find(|c| c.fingerprint == *fingerprint)
     }
 
     /// The status in force on `date`, from the history (active before any change).
@@ -404,6 +470,19 @@ pub struct CertificateFields {
     pub standards: Vec<StandardId>,
     /// SHA-256 over the exact document bytes (PDF or DCC XML).
     pub document_hash: Hash,
+    /// For a signed DCC, the fingerprint of the certificate that signed it (one the lab
+    /// registered); `None` for an unsigned file.
+    pub signer: Option<Hash>,
+}
+
+/// The certificate whose document hashes to a `StorageKey::Document` key: a document
+/// anchors once, under one lab and number.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct DocumentHolder {
+    /// The issuing lab.
+    pub lab: LabCode,
+    /// The certificate's number.
+    pub number: CertNumber,
 }
 
 /// Where a certificate is in its life.

@@ -1,9 +1,11 @@
 //! The rules a verifier recomputes from proven records: certificate status on a date, and the
 //! traceability verdict. The pallets call the same functions.
 
+use alloc::format;
+use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::ids::{CertNumber, LabCode, StandardId};
+use crate::ids::{Category, CertNumber, LabCode, StandardId};
 use crate::records::{
     CertKind, CertStatus, CertificateRecord, StandardLevel, StandardRecord, TraceSource,
 };
@@ -77,6 +79,13 @@ pub enum LinkProblem {
     NoStandardsDeclared,
     /// The standard is not registered.
     StandardMissing,
+    /// The standard measures another category than the certificate's.
+    CategoryMismatch {
+        /// The standard's category.
+        standard: Category,
+        /// The certificate's.
+        certificate: Category,
+    },
     /// None of the standard's assessment certificates covered the date (the current one is
     /// reported).
     AssessmentNotValid {
@@ -128,6 +137,7 @@ impl LinkProblem {
         match self {
             LinkProblem::NoStandardsDeclared => "no_standards_declared",
             LinkProblem::StandardMissing => "standard_missing",
+            LinkProblem::CategoryMismatch { .. } => "category_mismatch",
             LinkProblem::AssessmentNotValid { .. } => "assessment_not_valid",
             LinkProblem::NoTrace => "no_trace",
             LinkProblem::TraceCertificateMissing => "trace_certificate_missing",
@@ -141,6 +151,83 @@ impl LinkProblem {
             LinkProblem::TooDeep => "too_deep",
             LinkProblem::TooManyLinks => "too_many_links",
             LinkProblem::NotProven => "not_proven",
+        }
+    }
+}
+
+impl LinkProblem {
+    /// What a reader is told: a sentence, Chinese first, never the bare code.
+    pub fn sentence(&self) -> String {
+        let name = |c: &Category| c.names().map_or(c.code(), |(zh, _)| zh);
+        match self {
+            LinkProblem::NoStandardsDeclared => {
+                "证书未声明所用计量标准 · the certificate declares no measurement standard".into()
+            }
+            LinkProblem::StandardMissing => {
+                "所用计量标准未在账本登记 · the standard used is not registered".into()
+            }
+            LinkProblem::CategoryMismatch {
+                standard,
+                certificate,
+            } => format!(
+                "计量标准属{}专业，与证书的{}专业不符 · the standard measures {}, not the \
+                 certificate's category {}",
+                name(standard),
+                name(certificate),
+                standard.code(),
+                certificate.code()
+            ),
+            LinkProblem::AssessmentNotValid {
+                issued,
+                valid_until,
+            } => format!(
+                "该日期计量标准考核证书不在有效期内（现行 {issued} 至 {valid_until}） · the \
+                 standard's assessment was not in force on that date (the current one runs \
+                 {issued} to {valid_until})"
+            ),
+            LinkProblem::NoTrace => {
+                "计量标准没有溯源证书 · the standard has no traceability certificate".into()
+            }
+            LinkProblem::TraceCertificateMissing => {
+                "溯源证书不在账本上 · its traceability certificate is not on the ledger".into()
+            }
+            LinkProblem::TraceCertificateNotYetIssued { issued } => format!(
+                "溯源证书 {issued} 才签发，晚于该日期 · its traceability certificate was issued \
+                 only on {issued}"
+            ),
+            LinkProblem::TraceCertificateRevoked => {
+                "溯源证书当时已被撤销 · its traceability certificate was revoked by then".into()
+            }
+            LinkProblem::TraceCertificateSuperseded => {
+                "溯源证书当时已被替代 · its traceability certificate was superseded by then".into()
+            }
+            LinkProblem::TraceCertificateExpired { valid_until } => format!(
+                "溯源证书已于 {valid_until} 到期 · its traceability certificate expired on \
+                 {valid_until}"
+            ),
+            LinkProblem::TraceCertificateFailed => {
+                "溯源证书是检定结果通知书（不合格） · its traceability certificate is a \
+                 failed-verification notice"
+                    .into()
+            }
+            LinkProblem::ExternalNotValid {
+                issued,
+                valid_until,
+            } => format!(
+                "国家计量院证书不覆盖该日期（{issued} 至 {valid_until}） · the NMI certificate \
+                 did not cover that date ({issued} to {valid_until})"
+            ),
+            LinkProblem::Cycle => "溯源链循环引用 · the chain comes back on itself".into(),
+            LinkProblem::TooDeep => {
+                format!("溯源链超过 {TRACE_DEPTH_MAX} 层 · deeper than {TRACE_DEPTH_MAX} links")
+            }
+            LinkProblem::TooManyLinks => {
+                format!("溯源链超过 {TRACE_LINKS_MAX} 环 · more than {TRACE_LINKS_MAX} links")
+            }
+            LinkProblem::NotProven => {
+                "证明未包含此环所需的记录 · the proof does not carry a record this link needs"
+                    .into()
+            }
         }
     }
 }
@@ -296,7 +383,7 @@ impl<L: TraceLookup> Walk<'_, L> {
             };
             let mut entry = link(Some(id.clone()), LinkOutcome::Terminal);
             entry.level = Some(standard.fields.level);
-            let (via, outcome, next) = self.standard_on(&standard, on);
+            let (via, outcome, next) = self.standard_on(&standard, cert.fields.category, on);
             entry.via = via;
             entry.outcome = outcome;
             self.push(entry);
@@ -321,15 +408,10 @@ impl<L: TraceLookup> Walk<'_, L> {
     fn standard_on(
         &mut self,
         standard: &StandardRecord,
+        category: Category,
         on: Date,
     ) -> (Option<TraceSource>, LinkOutcome, Option<CertificateRecord>) {
-        if standard.assessment_on(on).is_none() {
-            // None covers the date: report the current one.
-            let a = &standard.fields.assessment;
-            let problem = LinkProblem::AssessmentNotValid {
-                issued: a.issued,
-                valid_until: a.valid_until,
-            };
+        if let Err(problem) = standard_fits(standard, category, on) {
             return (None, LinkOutcome::Broken(problem), None);
         }
         if standard.fields.level == StandardLevel::NationalPrimary {
@@ -406,6 +488,31 @@ impl<L: TraceLookup> Walk<'_, L> {
     }
 }
 
+/// Whether `standard` may serve a certificate of `category` calibrated on `on`: of that
+/// category, with an assessment in force on that date (when none is, the current one is
+/// reported). Anchoring refuses a certificate that declares a standard failing this; the
+/// traceability walk reports it for records anchored before the rule.
+pub fn standard_fits(
+    standard: &StandardRecord,
+    category: Category,
+    on: Date,
+) -> Result<(), LinkProblem> {
+    if standard.fields.category != category {
+        return Err(LinkProblem::CategoryMismatch {
+            standard: standard.fields.category,
+            certificate: category,
+        });
+    }
+    if standard.assessment_on(on).is_none() {
+        let a = &standard.fields.assessment;
+        return Err(LinkProblem::AssessmentNotValid {
+            issued: a.issued,
+            valid_until: a.valid_until,
+        });
+    }
+    Ok(())
+}
+
 /// Whether a certificate could serve as a traceability link on `on`: issued by then, not
 /// revoked or superseded by then, not expired, and not a failed-verification notice.
 fn link_certificate_problem(cert: &CertificateRecord, on: Date) -> Option<LinkProblem> {
@@ -436,3 +543,7 @@ fn link_certificate_problem(cert: &CertificateRecord, on: Date) -> Option<LinkPr
         _ => None,
     }
 }
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;

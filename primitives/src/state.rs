@@ -58,6 +58,9 @@ pub enum StorageKey {
     /// `CertificateRecord`.
     #[codec(index = 20)]
     Certificate(LabCode, CertNumber),
+    /// The certificate holding a document: its `DocumentHolder`, by the document's SHA-256.
+    #[codec(index = 21)]
+    Document(Hash),
     /// `StandardRecord`.
     #[codec(index = 30)]
     Standard(StandardId),
@@ -103,6 +106,9 @@ pub enum StorageKey {
     /// `Vec<Conflict>`: the conflicts of interest an inspector declared, oldest first.
     #[codec(index = 66)]
     Conflicts(AccountId),
+    /// `Vec<Assignment>`: the inspectors assigned to a short target of a plan, oldest first.
+    #[codec(index = 67)]
+    Assignments(u64, CreditCode),
     /// `Vec<AccountId>`: every inspector a region registered, removed ones included (their
     /// role says whether they are active), oldest first.
     #[codec(index = 70)]

@@ -94,6 +94,13 @@ impl Date {
     }
 }
 
+/// A UTC millisecond timestamp as a reader in China reads it: `2026-12-01 14:56 (北京时间)`.
+pub fn beijing_time(ms: u64) -> String {
+    let date = Date::from_unix_ms_cst(ms);
+    let minutes = (ms.saturating_add(CST_OFFSET_MS) % MS_PER_DAY) / 60_000;
+    alloc::format!("{date} {:02}:{:02} (北京时间)", minutes / 60, minutes % 60)
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (y, m, d) = self.ymd();
@@ -147,6 +154,20 @@ fn civil_from_days(days: u32) -> (u32, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn beijing_time_is_utc_plus_eight_to_the_minute() {
+        // 2025-12-01 06:56:59 UTC.
+        assert_eq!(
+            beijing_time(1_764_572_219_000),
+            "2025-12-01 14:56 (北京时间)"
+        );
+        // 16:30 UTC is half past midnight of the next day in Beijing.
+        assert_eq!(
+            beijing_time(1_764_606_600_000),
+            "2025-12-02 00:30 (北京时间)"
+        );
+    }
 
     #[test]
     fn dates_round_trip_through_text() {

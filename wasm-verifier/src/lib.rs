@@ -14,7 +14,6 @@
 
 extern crate alloc;
 
-use alloc::vec::Vec;
 use hengxin_primitives::Date;
 pub use hengxin_primitives::bundle::{BundleError, ProofBundle, TrustAnchor, VerifiedState};
 
@@ -23,10 +22,12 @@ mod report;
 mod steps;
 #[cfg(target_arch = "wasm32")]
 mod web;
+mod why;
 
 pub use business::{BusinessReport, ProvenCredit, verify_business};
 pub use report::{Report, Step, Verdict};
 use steps::Steps;
+pub use why::{Why, revoked_sentence, signer_subject, superseded_sentence};
 
 /// Decodes an untrusted bundle strictly and checks it against the trust anchor.
 pub fn verify(anchor: &TrustAnchor, bundle: &[u8]) -> Result<VerifiedState, BundleError> {
@@ -49,15 +50,24 @@ pub struct Request<'a> {
 
 /// Verifies `bundle` against `anchor` for the certificate `request` names.
 pub fn verify_certificate(anchor: &TrustAnchor, bundle: &[u8], request: &Request<'_>) -> Report {
-    let mut report = Report {
-        verdict: Verdict::Error,
-        steps: Vec::new(),
-        certificate: None,
-        proven_at: None,
-        recognized_in: None,
-        trace: Vec::new(),
-    };
+    let mut report = Report::empty();
     report.verdict = match run_steps(anchor, bundle, request, &mut report) {
+        Ok(verdict) | Err(verdict) => verdict,
+    };
+    report
+}
+
+/// Verifies `bundle` (from `/v1/documents/{sha256}/proof`) for the document a reader holds:
+/// which certificate holds it, verified as [`verify_certificate`] verifies one, or the proven
+/// fact that no certificate on the ledger is this file (`Unknown`).
+pub fn verify_document(
+    anchor: &TrustAnchor,
+    bundle: &[u8],
+    document: &[u8],
+    today: Date,
+) -> Report {
+    let mut report = Report::empty();
+    report.verdict = match run_document_steps(anchor, bundle, document, today, &mut report) {
         Ok(verdict) | Err(verdict) => verdict,
     };
     report
@@ -75,13 +85,52 @@ fn run_steps(
     let steps = &mut Steps(&mut report.steps);
     let (lab, number) = steps::read_request(steps, request)?;
     let bundle = steps::read_bundle(steps, bundle)?;
-    let mut state = steps::check_proof(steps, anchor, &bundle)?;
+    let state = steps::check_proof(steps, anchor, &bundle)?;
+    certificate_steps(state, lab, number, request, report)
+}
+
+/// [`verify_document`]'s steps: the proof, then the certificate that holds the document.
+fn run_document_steps(
+    anchor: &TrustAnchor,
+    bundle: &[u8],
+    document: &[u8],
+    today: Date,
+    report: &mut Report,
+) -> Result<Verdict, Verdict> {
+    let steps = &mut Steps(&mut report.steps);
+    let bundle = steps::read_bundle(steps, bundle)?;
+    let state = steps::check_proof(steps, anchor, &bundle)?;
+    report.proven_at = Some((state.header.height, state.header.timestamp_ms));
+    let holder = steps::find_document(steps, &state, document)?;
+    let request = Request {
+        lab: holder.lab.as_str(),
+        number: holder.number.as_str(),
+        hash_prefix: None,
+        document: Some(document),
+        today,
+    };
+    let (lab, number) = (holder.lab.clone(), holder.number.clone());
+    certificate_steps(state, lab, number, &request, report)
+}
+
+/// The steps after the proof: the certificate, the document, its issuer and signer, its
+/// status and why, its traceability and recognition.
+fn certificate_steps(
+    mut state: VerifiedState,
+    lab: hengxin_primitives::LabCode,
+    number: hengxin_primitives::CertNumber,
+    request: &Request<'_>,
+    report: &mut Report,
+) -> Result<Verdict, Verdict> {
+    let steps = &mut Steps(&mut report.steps);
     report.proven_at = Some((state.header.height, state.header.timestamp_ms));
     let certificate = steps::find_certificate(steps, &state, lab, number)?;
     let (record, issuer) = report.certificate.insert(certificate);
     steps::match_document(steps, record, request)?;
     steps::check_issuer(steps, record, issuer.as_ref())?;
+    report.signer = steps::note_signer(steps, record, issuer.as_ref())?;
     let verdict = steps::judge_status(steps, record, request.today);
+    report.why = why::explain(&state, record, issuer.as_ref());
     report.trace = steps::note_traceability(steps, record, &mut state);
     if let Some(lab) = issuer {
         report.recognized_in = steps::note_recognition(steps, record, lab, &state);

@@ -9,6 +9,8 @@ use core::fmt::Write;
 use hengxin_primitives::records::{CertificateRecord, LabRecord};
 use hengxin_primitives::{Date, RegionCode};
 
+use crate::why::Why;
+
 hengxin_primitives::wire_words! {
     /// The one answer a reader gets; its code is the `data-status` of the verify page's
     /// `#verdict`.
@@ -59,9 +61,28 @@ pub struct Report {
     pub recognized_in: Option<Vec<RegionCode>>,
     /// The traceability chain, one readable line per link, when the proof carries it.
     pub trace: Vec<String>,
+    /// Why it is not current (revoked, superseded), from the proven record.
+    pub why: Option<Why>,
+    /// Who signed its document (a signed DCC): the registered certificate's subject; `None`
+    /// for an unsigned file.
+    pub signer: Option<String>,
 }
 
 impl Report {
+    /// A report of nothing checked yet.
+    pub(crate) fn empty() -> Report {
+        Report {
+            verdict: Verdict::Error,
+            steps: Vec::new(),
+            certificate: None,
+            proven_at: None,
+            recognized_in: None,
+            trace: Vec::new(),
+            why: None,
+            signer: None,
+        }
+    }
+
     /// The report as JSON, for the page: `{"status", "steps": [{"id", "ok", "detail"}],
     /// "certificate": {…} | null, "trace": [line], "height", "proven_at_ms"}`.
     pub fn to_json(&self) -> String {
@@ -85,6 +106,12 @@ impl Report {
             json_string(&mut out, line);
         }
         out.push(']');
+        why_json(&mut out, self.why.as_ref());
+        out.push_str(",\"signer\":");
+        match &self.signer {
+            Some(subject) => json_string(&mut out, subject),
+            None => out.push_str("null"),
+        }
         proven_at_json(&mut out, self.proven_at);
         out
     }
@@ -109,6 +136,27 @@ pub(crate) fn status_and_steps_json(out: &mut String, verdict: Verdict, steps: &
         out.push('}');
     }
     out.push(']');
+}
+
+/// `,"why": {"kind": "revoked"|"superseded", "text", "successor"?} | null`.
+fn why_json(out: &mut String, why: Option<&Why>) {
+    out.push_str(",\"why\":");
+    let Some(why) = why else {
+        out.push_str("null");
+        return;
+    };
+    out.push_str("{\"kind\":");
+    match why {
+        Why::Revoked { .. } => json_string(out, "revoked"),
+        Why::Superseded { successor, .. } => {
+            json_string(out, "superseded");
+            out.push_str(",\"successor\":");
+            json_string(out, successor.as_str());
+        }
+    }
+    out.push_str(",\"text\":");
+    json_string(out, &why.sentence());
+    out.push('}');
 }
 
 /// `, "height", "proven_at_ms"}`, the end of every report's JSON.
@@ -256,6 +304,8 @@ mod tests {
             proven_at: Some((7, 1_780_000_001_000)),
             recognized_in: None,
             trace: vec!["CQJL/1 (2026-11-01) ✓ \"x\"".into()],
+            why: None,
+            signer: None,
         };
         assert_eq!(
             report.to_json(),
@@ -264,7 +314,7 @@ mod tests {
              {\"id\":\"chain\",\"ok\":false,\"detail\":\"wrong \\\"chain\\\"\"},\
              {\"id\":\"document\",\"ok\":null,\"detail\":\"\"}],\
              \"certificate\":null,\"trace\":[\"CQJL/1 (2026-11-01) ✓ \\\"x\\\"\"],\
-             \"height\":7,\"proven_at_ms\":1780000001000}"
+             \"why\":null,\"signer\":null,\"height\":7,\"proven_at_ms\":1780000001000}"
         );
         let unproven = Report {
             verdict: Verdict::Error,
@@ -275,8 +325,8 @@ mod tests {
         };
         assert_eq!(
             unproven.to_json(),
-            "{\"status\":\"error\",\"steps\":[],\"certificate\":null,\"trace\":[],\"height\":null,\
-             \"proven_at_ms\":null}"
+            "{\"status\":\"error\",\"steps\":[],\"certificate\":null,\"trace\":[],\"why\":null,\
+             \"signer\":null,\"height\":null,\"proven_at_ms\":null}"
         );
     }
 }

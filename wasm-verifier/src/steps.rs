@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use hengxin_primitives::bundle::{BundleError, ProofBundle, TrustAnchor, VerifiedState};
 use hengxin_primitives::crypto::sha256;
 use hengxin_primitives::recognition::{self, Agreement};
-use hengxin_primitives::records::{CertificateRecord, LabRecord};
+use hengxin_primitives::records::{CertificateRecord, DocumentHolder, LabRecord};
 use hengxin_primitives::rules::{self, CertificateState, LinkOutcome};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CertNumber, Date, LabCode, RegionCode};
@@ -254,6 +254,68 @@ pub(crate) fn check_issuer(
     }
 }
 
+/// `signer`: for a signed DCC, the certificate it was signed with is one its lab registered
+/// and had in force when it anchored (the chain's rule, so a proof that says otherwise does
+/// not hold); an unsigned file is said to be one.
+pub(crate) fn note_signer(
+    steps: &mut Steps<'_>,
+    record: &CertificateRecord,
+    issuer: Option<&LabRecord>,
+) -> Outcome<Option<String>> {
+    let Some(fingerprint) = &record.fields.signer else {
+        steps.info(
+            "signer",
+            "文件未经电子签名（非签名 DCC 或 PDF）· unsigned: not a signed DCC",
+        );
+        return Ok(None);
+    };
+    match issuer.and_then(|lab| lab.dcc_cert(fingerprint)) {
+        Some(cert) if cert.active_at(record.anchored_height) => {
+            steps.pass(
+                "signer",
+                format!("文件签名者 {} · signed by {}", cert.subject, cert.subject),
+            );
+            Ok(Some(format!("{}", cert.subject)))
+        }
+        _ => steps.end(
+            "signer",
+            "签名证书未在该机构登记 · the signing certificate is not one the lab registered",
+            Verdict::Tampered,
+        ),
+    }
+}
+
+/// `record`: which certificate holds the document, or the proof that none does.
+pub(crate) fn find_document(
+    steps: &mut Steps<'_>,
+    state: &VerifiedState,
+    document: &[u8],
+) -> Outcome<DocumentHolder> {
+    let hash = sha256(document);
+    match state.get::<DocumentHolder>(&StorageKey::Document(hash)) {
+        Ok(Some(holder)) => {
+            steps.pass(
+                "lookup",
+                format!(
+                    "这份文件是证书 {}/{} · this file is certificate {}/{}",
+                    holder.lab, holder.number, holder.lab, holder.number
+                ),
+            );
+            Ok(holder)
+        }
+        Ok(None) => steps.end(
+            "lookup",
+            "账本证明：没有任何证书是这份文件 · the ledger proves no certificate is this file",
+            Verdict::Unknown,
+        ),
+        Err(e) => steps.end(
+            "lookup",
+            format!("证明未包含该文件的记录 · the proof does not cover this file: {e}"),
+            Verdict::Tampered,
+        ),
+    }
+}
+
 /// `status` on the reader's date: the verdict, though the verification goes on to report the
 /// traceability.
 pub(crate) fn judge_status(
@@ -307,7 +369,7 @@ pub(crate) fn note_traceability(
         .links
         .iter()
         .filter_map(|l| match &l.outcome {
-            LinkOutcome::Broken(p) => Some(p.code()),
+            LinkOutcome::Broken(p) => Some(p.sentence()),
             _ => None,
         })
         .collect();
@@ -316,9 +378,9 @@ pub(crate) fn note_traceability(
         format!(
             "溯源链不完整 · traceability incomplete: {}",
             if problems.is_empty() {
-                "no links".into()
+                "没有溯源环节 · no links".into()
             } else {
-                problems.join(", ")
+                problems.join("；")
             }
         ),
     );
@@ -360,7 +422,7 @@ fn link_line(link: &rules::TraceLink) -> String {
         crate::report::display(word.names(), word.code())
     ));
     if let LinkOutcome::Broken(problem) = &link.outcome {
-        line.push_str(&format!(": {}", problem.code()));
+        line.push_str(&format!(": {}", problem.sentence()));
     }
     line
 }

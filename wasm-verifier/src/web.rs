@@ -2,13 +2,12 @@
 
 use alloc::string::String;
 use alloc::vec;
-use alloc::vec::Vec;
 use hengxin_primitives::Date;
 use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::codec::decode_strict;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::{Report, Request, Step, Verdict, verify_certificate};
+use crate::{Report, Request, Step, Verdict, verify_certificate, verify_document};
 
 /// Verifies a certificate's proof bundle against the page's trust anchor (SCALE bytes) and
 /// returns the report as JSON (see `Report::to_json`). `hash_prefix` is the QR code's `h=`
@@ -25,33 +24,53 @@ pub fn verify_certificate_json(
     now_ms: f64,
 ) -> String {
     let Ok(anchor) = decode_strict::<TrustAnchor>("trust anchor", anchor) else {
-        return Report {
-            verdict: Verdict::Error,
-            steps: vec![Step {
-                id: "read",
-                ok: Some(false),
-                detail: "本页面的信任锚无效 · this page's trust anchor is damaged".into(),
-            }],
-            certificate: None,
-            proven_at: None,
-            recognized_in: None,
-            trace: Vec::new(),
-        }
-        .to_json();
-    };
-    let now_ms = if now_ms.is_finite() && now_ms > 0.0 {
-        now_ms as u64
-    } else {
-        0
+        return damaged_anchor();
     };
     let request = Request {
         lab,
         number,
         hash_prefix: (!hash_prefix.is_empty()).then_some(hash_prefix),
         document: (!document.is_empty()).then_some(document),
-        today: Date::from_unix_ms_cst(now_ms),
+        today: reader_date(now_ms),
     };
     verify_certificate(&anchor, bundle, &request).to_json()
+}
+
+/// Verifies a document's proof bundle (`/v1/documents/{sha256}/proof`) for the file a reader
+/// chose: which certificate it is, verified, or the proof that none is; the report as JSON.
+#[wasm_bindgen]
+pub fn verify_document_json(anchor: &[u8], bundle: &[u8], document: &[u8], now_ms: f64) -> String {
+    let Ok(anchor) = decode_strict::<TrustAnchor>("trust anchor", anchor) else {
+        return damaged_anchor();
+    };
+    verify_document(&anchor, bundle, document, reader_date(now_ms)).to_json()
+}
+
+/// The SHA-256 of a file the reader chose, as 64 hex digits (the path of its proof).
+#[wasm_bindgen]
+pub fn document_sha256_hex(document: &[u8]) -> String {
+    hengxin_primitives::crypto::sha256(document).to_hex()
+}
+
+/// The reader's date (CST) from the page's clock.
+fn reader_date(now_ms: f64) -> Date {
+    let now_ms = if now_ms.is_finite() && now_ms > 0.0 {
+        now_ms as u64
+    } else {
+        0
+    };
+    Date::from_unix_ms_cst(now_ms)
+}
+
+/// The report for a page whose built-in trust anchor cannot be read.
+fn damaged_anchor() -> String {
+    let mut report = Report::empty();
+    report.steps = vec![Step {
+        id: "read",
+        ok: Some(false),
+        detail: "本页面的信任锚无效 · this page's trust anchor is damaged".into(),
+    }];
+    report.to_json()
 }
 
 /// Verifies a business's proof bundle against the page's trust anchor and computes its grade on
@@ -76,12 +95,7 @@ pub fn verify_business_json(
         }
         .to_json();
     };
-    let now_ms = if now_ms.is_finite() && now_ms > 0.0 {
-        now_ms as u64
-    } else {
-        0
-    };
-    crate::verify_business(&anchor, bundle, credit_code, Date::from_unix_ms_cst(now_ms)).to_json()
+    crate::verify_business(&anchor, bundle, credit_code, reader_date(now_ms)).to_json()
 }
 
 /// The allocator std would have used here.

@@ -3,7 +3,9 @@
 // #steps. With `#p=<bundle>` in the URL (a stapled proof) it still works offline. With
 // `?b=<credit code>` (the QR code on a shop's wall) it verifies a business and shows the grade
 // it computed from the proven records in #grade and #score.
-import init, { verify_business_json, verify_certificate_json } from './hengxin_verifier.js';
+import init, {
+  document_sha256_hex, verify_business_json, verify_certificate_json, verify_document_json,
+} from './hengxin_verifier.js';
 import { wireScanning } from './scan.js';
 
 const LABELS = {
@@ -15,8 +17,11 @@ const LABELS = {
   unknown: ['账本上无此证书', 'Not on the ledger'],
   error: ['无法核验', 'Cannot verify'],
 };
+// A file checked on its own: `unknown` is then the proof that no certificate is this file.
+const DOCUMENT_LABELS = { ...LABELS, unknown: ['账本上没有任何证书是这份文件', 'No certificate on the ledger is this file'] };
+// The business page leads with whose grade it is: the proof's status is a small line beside it.
 const BUSINESS_LABELS = {
-  authentic: ['已核验', 'Verified'],
+  authentic: ['证明有效 ✓', 'proof verified'],
   unknown: ['账本上无此经营主体', 'No such business on the ledger'],
   tampered: ['证明不符', 'Tampered: the proof does not hold'],
   error: ['无法核验', 'Cannot verify'],
@@ -95,8 +100,33 @@ function addRows(rows) {
   }
 }
 
-function show(report, note) {
-  showVerdict(report, LABELS);
+// Why a certificate is not current (#why, with a#successor linking the successor's own
+// verification), and who signed its document (#signer), as the verifier proved them.
+function showWhy(report) {
+  const why = $('why');
+  why.innerHTML = '';
+  why.hidden = !report.why;
+  if (report.why) {
+    why.append(report.why.text);
+    if (report.why.successor && report.certificate) {
+      const link = document.createElement('a');
+      link.id = 'successor';
+      const params = new URLSearchParams(location.search);
+      params.set('c', `${report.certificate.lab}/${report.why.successor}`);
+      params.delete('h');
+      link.href = `?${params}`;
+      link.textContent = `核验新证书 ${report.why.successor} · verify the new certificate`;
+      why.append(' ', link);
+    }
+  }
+  const line = $('signer-line');
+  line.hidden = !report.certificate;
+  $('signer').textContent = report.signer || '未签名（非签名 DCC 或 PDF）· unsigned';
+}
+
+function show(report, note, labels = LABELS) {
+  showVerdict(report, labels);
+  showWhy(report);
   $('note').textContent = note || '';
   const details = $('details');
   details.innerHTML = '';
@@ -113,10 +143,14 @@ function show(report, note) {
 }
 
 function showBusiness(report) {
+  document.body.classList.add('business');
   showVerdict(report, BUSINESS_LABELS);
   $('details').innerHTML = '';
   const b = report.business;
   if (!b) return;
+  $('subject-name').textContent = b.name;
+  $('subject-meta').textContent = `${b.region} · ${b.business_type_name} · ${b.credit_code}`;
+  $('subject').hidden = false;
   const grade = $('grade');
   grade.dataset.grade = b.grade;
   grade.textContent = b.grade;
@@ -163,6 +197,32 @@ async function verifyBusiness(code, nodes, anchor) {
   }
   showBusiness(JSON.parse(verify_business_json(anchor, proof.bundle, code, Date.now())));
   $('note').textContent = answeredBy(proof.node);
+}
+
+// No certificate named: the reader picks a file and learns, proven, which certificate it is,
+// or that no certificate on the ledger is this file.
+function awaitDocument(nodes, anchor) {
+  $('title').innerHTML = '衡信 · 文件核验 <small>Which certificate is this file?</small>';
+  document.title = '衡信 · 文件核验 Which certificate is this file?';
+  $('compare-label').innerHTML = '选择证书文件（PDF 或 DCC）<span class="en">Choose the certificate file (PDF or DCC)</span>';
+  const verdict = $('verdict');
+  verdict.dataset.status = 'pending';
+  verdict.innerHTML = '请选择文件 <span class="en">Choose a file to check</span>';
+  $('document').addEventListener('change', async (event) => {
+    const file = event.target.files[0];
+    if (!file) return;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const hash = document_sha256_hex(bytes);
+    let proof;
+    try {
+      proof = await fetchProof(nodes, `/v1/documents/${hash}/proof`);
+    } catch (e) {
+      fail('无法从节点获取证明', `could not get a proof: ${e.message}`);
+      return;
+    }
+    const report = JSON.parse(verify_document_json(anchor, proof.bundle, bytes, Date.now()));
+    show(report, answeredBy(proof.node), DOCUMENT_LABELS);
+  });
 }
 
 function fail(zh, en) {
@@ -224,8 +284,12 @@ async function main() {
   }
   const certificate = params.get('c') || '';
   const slash = certificate.indexOf('/');
+  if (!certificate) {
+    awaitDocument(nodes, anchor);
+    return;
+  }
   if (slash < 1) {
-    fail('未指定证书', 'no certificate given: open this page as /verify?c=LAB/NUMBER (or ?b=CREDITCODE for a business)');
+    fail('证书编号无效', 'not a certificate: open this page as /verify?c=LAB/NUMBER (or ?b=CREDITCODE for a business)');
     return;
   }
   const lab = certificate.slice(0, slash);

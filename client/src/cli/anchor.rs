@@ -199,6 +199,7 @@ pub fn fields(
         conclusion: conclusion(args, kind)?,
         standards,
         document_hash,
+        signer: None,
     })
 }
 

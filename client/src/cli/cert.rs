@@ -8,6 +8,7 @@ use hengxin_api_types::{CertificateView, LinkView};
 use hengxin_client::qr;
 use hengxin_primitives::rules::{CertificateState, LinkWord};
 use hengxin_runtime::{Call, certificates};
+use hengxin_verifier::{revoked_sentence, superseded_sentence};
 
 use super::anchor::{self, AnchorArgs};
 use super::context::Context;
@@ -188,13 +189,44 @@ fn show(ctx: &Context, certificate: &str) -> Outcome {
         ),
         ("结论 conclusion", c.conclusion.to_string()),
         ("文件哈希 document SHA-256", c.document_hash.to_hex()),
+        (
+            "文件签名 signed by",
+            c.signer.as_ref().map_or_else(
+                || "未签名 unsigned".into(),
+                |s| {
+                    s.subject
+                        .as_ref()
+                        .map_or_else(|| s.fingerprint.to_hex(), ToString::to_string)
+                },
+            ),
+        ),
         ("互认地区 recognised in", recognized.join(", ")),
         (
             "上链高度 anchored at",
             format!("height {}", c.anchored_height),
         ),
     ]);
+    if let Some(why) = why_line(&c) {
+        println!("{why}");
+    }
     Ok(())
+}
+
+/// Why the certificate is not current, in the words the verify page uses.
+fn why_line(c: &CertificateView) -> Option<String> {
+    if let Some(r) = &c.revoked {
+        let by = r
+            .by_name
+            .as_ref()
+            .map_or_else(|| r.by.to_hex(), ToString::to_string);
+        return Some(revoked_sentence(r.reason.as_str(), r.timestamp_ms, &by));
+    }
+    let successor = c.superseded_by.as_ref()?;
+    let line = superseded_sentence(successor, c.superseded_at_ms.unwrap_or(0));
+    Some(format!(
+        "{line}\n  hengxin cert verify {}/{successor}",
+        c.lab
+    ))
 }
 
 fn revoke(ctx: &Context, key: &std::path::Path, certificate: &str, reason: &str) -> Outcome {
@@ -279,7 +311,8 @@ fn history(ctx: &Context, certificate: &str) -> Outcome {
 }
 
 fn link_line(link: &LinkView) -> String {
-    let outcome = match (link.outcome, &link.problem) {
+    let problem = link.problem_text.as_ref().or(link.problem.as_ref());
+    let outcome = match (link.outcome, problem) {
         (LinkWord::Broken, Some(problem)) => format!("✗ {problem}"),
         (LinkWord::Terminal, _) => "✓ ends here (national standard or NMI)".into(),
         _ => "✓".into(),

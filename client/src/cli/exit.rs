@@ -26,6 +26,8 @@ pub enum Exit {
     Unknown = 14,
     /// The node did not answer.
     Unreachable = 15,
+    /// A signed DCC whose signature fails (DOMAIN.md §1): nothing was submitted.
+    BadSignature = 16,
 }
 
 impl Exit {

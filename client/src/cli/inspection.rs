@@ -61,6 +61,20 @@ pub enum InspectionCommand {
         #[arg(long, value_name = "FILE")]
         evidence: Option<PathBuf>,
     },
+    /// Complete a target the draw left short (a regulator of the plan's region): assign
+    /// active inspectors of the region who declared no conflict with the business, so that
+    /// it has two. The assignment is public, shown with the plan.
+    Assign {
+        #[command(flatten)]
+        signing: Signing,
+        /// The plan's id.
+        plan: u64,
+        /// 统一社会信用代码 of the short target.
+        credit_code: String,
+        /// The inspectors assigned: public keys (64 hex) or key files.
+        #[arg(required = true, value_name = "INSPECTOR")]
+        inspectors: Vec<String>,
+    },
     /// A plan: scope, pool, conflicts, draw and results (anyone).
     Show {
         /// The plan's id.
@@ -138,6 +152,28 @@ pub fn run(ctx: &Context, command: &InspectionCommand) -> CommandOutcome {
                     .map(file_hash)
                     .transpose()?
                     .unwrap_or(Hash::ZERO),
+            };
+            ctx.submit(&signing.key, Call::Inspection(call), done)
+        }
+        InspectionCommand::Assign {
+            signing,
+            plan,
+            credit_code,
+            inspectors,
+        } => {
+            let credit_code = parse::credit_code(credit_code)?;
+            let inspectors = inspectors
+                .iter()
+                .map(|k| parse::public_key(k))
+                .collect::<Result<Vec<_>, _>>()?;
+            let done = format!(
+                "assigned {} inspector(s) to {credit_code} in plan {plan}",
+                inspectors.len()
+            );
+            let call = inspection::Call::Assign {
+                plan: *plan,
+                credit_code,
+                inspectors,
             };
             ctx.submit(&signing.key, Call::Inspection(call), done)
         }
@@ -256,12 +292,22 @@ fn show(ctx: &Context, id: u64, details: bool) -> CommandOutcome {
     if view.status == PlanStatus::Waiting {
         println!("no draw before block {} is finalized", view.reveal_height);
     }
+    let named =
+        |key: &hengxin_primitives::PublicKey| match view.names.iter().find(|n| n.key == *key) {
+            Some(n) => format!("{} {}", n.name, key.to_hex()),
+            None => key.to_hex(),
+        };
     for t in &view.targets {
-        let inspectors: Vec<String> = t.inspectors.iter().map(|k| k.to_hex()).collect();
-        let short = if t.short {
-            "  (short of inspectors)"
-        } else {
-            ""
+        let mut inspectors: Vec<String> = t.inspectors.iter().map(named).collect();
+        inspectors.extend(
+            t.assigned
+                .iter()
+                .map(|a| format!("{} (指派 assigned)", named(&a.inspector))),
+        );
+        let short = match (t.short, t.assigned.is_empty()) {
+            (true, true) => "  (检查人员不足 short of inspectors: hengxin inspection assign)",
+            (true, false) => "  (已指派补足 completed by assignment)",
+            (false, _) => "",
         };
         let result = view
             .results

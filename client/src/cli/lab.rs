@@ -46,6 +46,41 @@ pub enum LabCommand {
     /// A lab's signing keys.
     #[command(subcommand)]
     Key(LabKeyCommand),
+    /// The certificates a lab signs its DCCs with (the lab's key, or its regulator's): a
+    /// signed DCC anchors only when its signer is one of these.
+    #[command(subcommand, name = "dcc-cert")]
+    DccCert(DccCertCommand),
+    /// A lab: scope, status, signing keys and DCC signing certificates.
+    Show {
+        /// Lab code.
+        lab: String,
+    },
+}
+
+/// A lab's DCC signing certificates.
+#[derive(Subcommand)]
+pub enum DccCertCommand {
+    /// Register an X.509 certificate (PEM or DER) the lab signs DCCs with.
+    Add {
+        #[command(flatten)]
+        signing: Signing,
+        /// The certificate: FILE.crt, FILE.pem or FILE.der.
+        #[arg(long, value_name = "FILE")]
+        cert: std::path::PathBuf,
+        /// The lab [default: the lab whose key signs; a regulator names it].
+        #[arg(long, value_name = "CODE")]
+        lab: Option<String>,
+    },
+    /// Withdraw one: DCCs it signs are refused from now on (those anchored stay).
+    Remove {
+        #[command(flatten)]
+        signing: Signing,
+        /// Its SHA-256 fingerprint, 64 hex digits (`hengxin lab show LAB` lists them).
+        fingerprint: String,
+        /// The lab [default: the lab whose key signs; a regulator names it].
+        #[arg(long, value_name = "CODE")]
+        lab: Option<String>,
+    },
 }
 
 /// The flags of `lab register`.
@@ -133,6 +168,8 @@ pub fn run(ctx: &Context, command: &LabCommand) -> Outcome {
             public_key,
             compromised,
         }) => remove_key(ctx, signing, lab, public_key, *compromised),
+        LabCommand::DccCert(command) => super::lab_dcc::run(ctx, command),
+        LabCommand::Show { lab } => super::lab_dcc::show(ctx, lab),
     }
 }
 

@@ -18,6 +18,7 @@ pub mod inspector;
 pub mod key;
 pub mod keys;
 pub mod lab;
+pub mod lab_dcc;
 pub mod output;
 pub mod parse;
 pub mod standard;

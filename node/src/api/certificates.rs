@@ -2,10 +2,10 @@
 
 use axum::extract::{Path, Query, State};
 use hengxin_api_types::ErrorCode;
-use hengxin_api_types::{BundleBody, CertificateView, ErrorBody, ProofQuery};
-use hengxin_primitives::records::{CertificateRecord, LabRecord};
+use hengxin_api_types::{BundleBody, CertificateView, DocumentView, ErrorBody, ProofQuery};
+use hengxin_primitives::records::{CertificateRecord, DocumentHolder, LabRecord};
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{CertNumber, LabCode};
+use hengxin_primitives::{CertNumber, Hash, LabCode};
 
 use super::error::{ApiError, ApiResult, ok};
 use super::state::ApiState;
@@ -83,6 +83,81 @@ pub async fn certificate_proof(
     } else {
         reader.get::<CertificateRecord>(&StorageKey::Certificate(lab.clone(), number))?;
         reader.get::<LabRecord>(&StorageKey::Lab(lab))?;
+    }
+    state.bundle(reader, &head, options.trust.as_deref())
+}
+
+fn parse_document_hash(hash: &str) -> Result<Hash, ApiError> {
+    Hash::from_hex(hash).ok_or_else(|| {
+        ApiError::bad_request(
+            ErrorCode::InvalidHash,
+            "a document's SHA-256 is 64 hex digits (sha256sum FILE)",
+        )
+    })
+}
+
+/// The certificate holding a document, by the SHA-256 of its exact bytes: a document anchors
+/// once, so at most one does.
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{sha256}",
+    params(("sha256" = String, Path, description = "SHA-256 of the document's bytes, 64 hex digits")),
+    responses(
+        (status = 200, body = DocumentView, description = "The certificate that holds it"),
+        (status = 400, body = ErrorBody, description = "`invalid_hash`"),
+        (status = 404, body = ErrorBody, description = "`document_not_found`: no certificate holds it")
+    )
+)]
+pub async fn document(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+) -> ApiResult<DocumentView> {
+    let document_hash = parse_document_hash(&hash)?;
+    let head = state.head()?;
+    let mut reader = Reader::new(state.submitter.chain(), head.height);
+    match reader.get::<DocumentHolder>(&StorageKey::Document(document_hash))? {
+        Some(holder) => ok(DocumentView {
+            lab_code: holder.lab,
+            number: holder.number,
+            document_hash,
+            height: head.height,
+        }),
+        None => Err(ApiError::not_found(
+            ErrorCode::DocumentNotFound,
+            format!(
+                "no certificate on the ledger holds the document {document_hash} \
+                 (the SHA-256 of its exact bytes)"
+            ),
+        )),
+    }
+}
+
+/// A proof bundle for a document: the certificate that holds it, proven as
+/// `/v1/certificates/…/proof` proves it, or the proven absence of any.
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{sha256}/proof",
+    params(
+        ("sha256" = String, Path, description = "SHA-256 of the document's bytes, 64 hex digits"),
+        ProofQuery
+    ),
+    responses(
+        (status = 200, body = BundleBody, description = "Also when no certificate holds it: the bundle then proves that"),
+        (status = 400, body = ErrorBody, description = "`invalid_hash`, `unknown_validator_set`"),
+        (status = 503, body = ErrorBody, description = "`nothing_finalized`: only genesis exists")
+    )
+)]
+pub async fn document_proof(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+    Query(options): Query<ProofQuery>,
+) -> ApiResult<BundleBody> {
+    let document_hash = parse_document_hash(&hash)?;
+    let head = state.head()?;
+    let mut reader = Reader::new(state.submitter.chain(), head.height);
+    if let Some(holder) = reader.get::<DocumentHolder>(&StorageKey::Document(document_hash))? {
+        let store = state.submitter.store();
+        query::certificate(&mut reader, store, &head, &holder.lab, &holder.number)?;
     }
     state.bundle(reader, &head, options.trust.as_deref())
 }

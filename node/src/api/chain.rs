@@ -52,7 +52,7 @@ pub async fn block(
     let store = state.submitter.store();
     let found = match height {
         0 => Some((state.genesis.clone(), Vec::new())),
-        _ => store.block(height)?.map(|b| {
+        _ => store.finalized_block(height)?.map(|b| {
             let hashes = b.transactions.iter().map(|tx| tx.hash()).collect();
             (b.header, hashes)
         }),

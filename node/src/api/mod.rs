@@ -16,6 +16,7 @@ mod chain;
 mod client_addr;
 mod error;
 mod inspections;
+mod labs;
 mod limit;
 mod metrics;
 mod page;
@@ -63,6 +64,9 @@ pub use state::{ApiState, chain_name};
         chain::account,
         certificates::certificate,
         certificates::certificate_proof,
+        certificates::document,
+        certificates::document_proof,
+        labs::lab,
         businesses::business,
         businesses::business_proof,
         businesses::businesses,
@@ -100,6 +104,11 @@ pub fn router(state: ApiState) -> Router {
             "/v1/certificates/{lab_code}/{number}/proof",
             get(certificates::certificate_proof),
         )
+        .route("/v1/documents/{sha256}", get(certificates::document))
+        .route(
+            "/v1/documents/{sha256}/proof",
+            get(certificates::document_proof),
+        )
         .route("/v1/validators/proof", get(chain::validators_proof))
         .route("/v1/businesses/{credit_code}", get(businesses::business))
         .route(
@@ -121,6 +130,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/validators", get(chain::validators))
         .route("/v1/accounts/{public_key}", get(chain::account))
         .route("/v1/businesses", get(businesses::businesses))
+        .route("/v1/labs/{code}", get(labs::lab))
         .route("/v1/inspections", get(inspections::plans))
         .route("/v1/inspections/{plan_id}", get(inspections::plan))
         .route("/v1/agreements", get(agreements::agreements))

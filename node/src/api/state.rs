@@ -145,7 +145,11 @@ impl ApiState {
     pub(super) fn header_at(&self, height: u64) -> Result<Header, ApiError> {
         let found = match height {
             0 => Some(self.genesis.clone()),
-            _ => self.submitter.store().block(height)?.map(|b| b.header),
+            _ => self
+                .submitter
+                .store()
+                .finalized_block(height)?
+                .map(|b| b.header),
         };
         found.ok_or_else(|| {
             ApiError::not_found(

@@ -4,13 +4,13 @@
 //! and graded by the one credit rule.
 
 use hengxin_api_types::{
-    BusinessSummary, BusinessesView, ConflictView, PerGrade, PlanStatus, PlanSummary, PlanView,
-    ResultView, TargetView,
+    AssignmentView, BusinessSummary, BusinessesView, ConflictView, NamedKey, PerGrade, PlanStatus,
+    PlanSummary, PlanView, ResultView, TargetView,
 };
 use hengxin_primitives::inspection::{InspectionPlan, InspectionResult};
-use hengxin_primitives::records::{BusinessRecord, BusinessType};
+use hengxin_primitives::records::{AccountRole, BusinessRecord, BusinessType};
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{CreditCode, Date, Header, RegionCode};
+use hengxin_primitives::{AccountId, CreditCode, Date, Header, RegionCode};
 use hengxin_runtime::{Chain, credit, inspection, membership};
 use hengxin_sled_store::SledBackend;
 use hengxin_support::Storage;
@@ -116,6 +116,36 @@ pub fn plan(
             });
         }
     }
+    let mut targets = Vec::new();
+    for t in drawn.iter().flat_map(|d| &d.targets) {
+        let assigned = inspection::assignments(s, id, &t.credit_code)?
+            .into_iter()
+            .map(|a| AssignmentView {
+                inspector: a.inspector,
+                by: a.by,
+                height: a.height,
+            })
+            .collect();
+        targets.push(TargetView {
+            credit_code: t.credit_code.clone(),
+            grade: t.grade,
+            inspectors: t.inspectors.clone(),
+            short: t.short,
+            assigned,
+        });
+    }
+    let names = inspector_names(
+        s,
+        plan.inspectors
+            .iter()
+            .chain(targets.iter().flat_map(|t| &t.inspectors))
+            .chain(
+                targets
+                    .iter()
+                    .flat_map(|t| t.assigned.iter().map(|a| &a.inspector)),
+            )
+            .chain(results.iter().map(|r| &r.inspector)),
+    )?;
     let summary = summary(&plan, drawn.is_some());
     Ok(Some(PlanView {
         plan_id: id,
@@ -130,21 +160,30 @@ pub fn plan(
         block_hash: drawn.as_ref().map(|d| d.block_hash),
         on: drawn.as_ref().map(|d| d.on),
         in_scope: drawn.as_ref().map(|d| PerGrade::new(d.in_scope)),
-        targets: drawn
-            .into_iter()
-            .flat_map(|d| d.targets)
-            .map(|t| TargetView {
-                credit_code: t.credit_code,
-                grade: t.grade,
-                inspectors: t.inspectors,
-                short: t.short,
-            })
-            .collect(),
+        targets,
         results,
         created_by: plan.created_by,
         created_height: plan.created_height,
+        names,
         height: header.height,
     }))
+}
+
+/// The name of each inspector among `keys`, once each, in key order.
+fn inspector_names<'k>(
+    s: &mut dyn Storage,
+    keys: impl Iterator<Item = &'k AccountId>,
+) -> Result<Vec<NamedKey>, QueryError> {
+    let mut keys: Vec<AccountId> = keys.copied().collect();
+    keys.sort_by_key(|k| *k.as_bytes());
+    keys.dedup();
+    let mut names = Vec::new();
+    for key in keys {
+        if let Some(AccountRole::Inspector { name, .. }) = membership::role(s, &key)? {
+            names.push(NamedKey { key, name });
+        }
+    }
+    Ok(names)
 }
 
 fn summary(plan: &InspectionPlan, drawn: bool) -> PlanSummary {

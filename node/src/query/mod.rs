@@ -11,19 +11,20 @@ use std::collections::BTreeSet;
 
 use hengxin_api_types::{
     BusinessView, CertificateView, Change, CommitmentView, CreditRecordView, HistoryView,
-    InstrumentView, LabView, LinkView, RevocationView, TraceView,
+    InstrumentView, LabView, LinkView, RevocationView, SignerView, TraceView,
 };
 use hengxin_primitives::bundle::ProofBundle;
 use hengxin_primitives::bundle::ValidatorHandoff;
 use hengxin_primitives::credit::{self, Commitment, CreditParams, CreditRecord};
 use hengxin_primitives::recognition::{self, Agreement};
 use hengxin_primitives::records::{
-    BusinessRecord, CertStatus, CertificateRecord, LabRecord, StandardRecord, TraceSource,
+    AccountRole, BusinessRecord, CertStatus, CertificateRecord, LabRecord, RegionRecord,
+    StandardRecord, TraceSource,
 };
 use hengxin_primitives::rules::{self, LinkOutcome, Lookup, TraceLookup, TraceReport};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{
-    CertNumber, CreditCode, Date, Hash, Header, LabCode, RegionCode, StandardId,
+    CertNumber, CreditCode, Date, Hash, Header, LabCode, RegionCode, StandardId, Text,
 };
 use hengxin_runtime::Chain;
 use hengxin_sled_store::SledBackend;
@@ -170,7 +171,7 @@ fn trace_view(report: &TraceReport) -> TraceView {
         .iter()
         .map(|link| {
             let problem = match &link.outcome {
-                LinkOutcome::Broken(p) => Some(p.code().to_string()),
+                LinkOutcome::Broken(p) => Some(p),
                 LinkOutcome::Continues | LinkOutcome::Terminal => None,
             };
             LinkView {
@@ -186,7 +187,8 @@ fn trace_view(report: &TraceReport) -> TraceView {
                     }
                 }),
                 outcome: link.outcome.word(),
-                problem,
+                problem: problem.map(|p| p.code().to_string()),
+                problem_text: problem.map(|p| p.sentence()),
             }
         })
         .collect();
@@ -196,26 +198,45 @@ fn trace_view(report: &TraceReport) -> TraceView {
     }
 }
 
-/// The revocation, or the replacing certificate, of a stored status.
-fn status_views(status: &CertStatus) -> (Option<RevocationView>, Option<CertNumber>) {
-    match status {
+/// A superseded certificate's successor, and when it replaced it (chain time, UTC ms).
+type Successor = (CertNumber, u64);
+
+/// The revocation (with whom the revoking key acts for, read so the bundle proves it), or
+/// the replacing certificate, of a stored status.
+fn status_views(
+    reader: &mut Reader<'_>,
+    status: &CertStatus,
+    issuer: Option<&LabRecord>,
+) -> Result<(Option<RevocationView>, Option<Successor>), QueryError> {
+    Ok(match status {
         CertStatus::Valid => (None, None),
         CertStatus::Revoked {
             reason,
             height,
             timestamp_ms,
             by,
-        } => (
-            Some(RevocationView {
+        } => {
+            let role = reader.get::<AccountRole>(&StorageKey::Role(*by))?;
+            let region = match &role {
+                Some(AccountRole::Regulator { region }) => {
+                    reader.get::<RegionRecord>(&StorageKey::Region(region.clone()))?
+                }
+                _ => None,
+            };
+            let by_name = role.map(|r| Text::lossy(&r.acting_for(issuer, region.as_ref())));
+            let revocation = RevocationView {
                 reason: reason.clone(),
                 height: *height,
                 timestamp_ms: *timestamp_ms,
                 by: *by,
-            }),
-            None,
-        ),
-        CertStatus::Superseded { by, .. } => (None, Some(by.clone())),
-    }
+                by_name,
+            };
+            (Some(revocation), None)
+        }
+        CertStatus::Superseded {
+            by, timestamp_ms, ..
+        } => (None, Some((by.clone(), *timestamp_ms))),
+    })
 }
 
 /// What finalized transactions did to the certificate, from the store's index.
@@ -300,7 +321,14 @@ pub fn certificate(
     }
     let today = Date::from_unix_ms_cst(header.timestamp_ms);
     let f = &record.fields;
-    let (revoked, superseded_by) = status_views(&record.status);
+    let (revoked, superseded) = status_views(reader, &record.status, issuer.as_ref())?;
+    let signer = f.signer.map(|fingerprint| SignerView {
+        fingerprint,
+        subject: issuer
+            .as_ref()
+            .and_then(|i| i.dcc_cert(&fingerprint))
+            .map(|c| c.subject.clone()),
+    });
     let history = history_views(store, lab, number)?;
     Ok(Some(CertificateView {
         lab: lab.clone(),
@@ -326,7 +354,9 @@ pub fn certificate(
         anchored_height: record.anchored_height,
         status: rules::certificate_state(&record, today),
         revoked,
-        superseded_by,
+        superseded_by: superseded.as_ref().map(|(by, _)| by.clone()),
+        superseded_at_ms: superseded.map(|(_, at)| at),
+        signer,
         recognized_in,
         issuer: issuer.map(lab_view),
         traceability: trace_view(&trace),

@@ -12,11 +12,12 @@
 
 use hengxin_membership as membership;
 use hengxin_primitives::records::{
-    AccountRole, CertKind, CertStatus, CertificateFields, CertificateRecord, Conclusion, LabRecord,
-    LabStatus,
+    AccountRole, CertKind, CertStatus, CertificateFields, CertificateRecord, Conclusion,
+    DocumentHolder, LabRecord, LabStatus, StandardRecord,
 };
+use hengxin_primitives::rules::{LinkProblem, standard_fits};
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{AccountId, Category, CertNumber, Date, LabCode, StandardId, Text};
+use hengxin_primitives::{AccountId, Category, CertNumber, Date, Hash, LabCode, StandardId, Text};
 use hengxin_support::{DispatchResult, Env, PalletError, Storage, StorageError};
 use parity_scale_codec::{Decode, Encode};
 
@@ -32,6 +33,27 @@ pub fn certificate(
     number: &CertNumber,
 ) -> Result<Option<CertificateRecord>, StorageError> {
     s.get(&StorageKey::Certificate(lab.clone(), number.clone()))
+}
+
+/// The certificate holding the document whose SHA-256 is `document_hash`.
+pub fn document(
+    s: &mut dyn Storage,
+    document_hash: &Hash,
+) -> Result<Option<DocumentHolder>, StorageError> {
+    s.get(&StorageKey::Document(*document_hash))
+}
+
+/// Writes a new certificate and its document's entry.
+fn put_new(s: &mut dyn Storage, record: &CertificateRecord) {
+    let (lab, number) = (record.lab.clone(), record.fields.number.clone());
+    s.put(
+        &StorageKey::Document(record.fields.document_hash),
+        &DocumentHolder {
+            lab: lab.clone(),
+            number: number.clone(),
+        },
+    );
+    s.put(&StorageKey::Certificate(lab, number), record);
 }
 
 /// What a certificates call did.
@@ -145,6 +167,62 @@ pub enum Error {
     #[codec(index = 11)]
     #[error("lab {0} is not registered")]
     UnknownLab(LabCode),
+    /// The same document (its SHA-256) is anchored already, under any lab or number.
+    #[codec(index = 12)]
+    #[error(
+        "这份文件已作为证书 {lab}/{number} 上链，同一文件只能上链一次 / this document is \
+         anchored already as certificate {lab}/{number}: a document anchors once (a corrected \
+         certificate is a new document, anchored with cert supersede)"
+    )]
+    DuplicateDocument {
+        /// The lab holding it.
+        lab: LabCode,
+        /// Its number there.
+        number: CertNumber,
+    },
+    /// The DCC's signing certificate is not one the lab registered, or was removed.
+    #[codec(index = 13)]
+    #[error(
+        "lab {lab} has no DCC signing certificate {fingerprint} in force; register it with \
+         hengxin lab dcc-cert add"
+    )]
+    UnknownSigner {
+        /// The lab.
+        lab: LabCode,
+        /// The fingerprint named.
+        fingerprint: Hash,
+    },
+    /// A declared standard is of another category than the certificate.
+    #[codec(index = 14)]
+    #[error(
+        "standard {standard} measures {standard_category}, not the certificate's category \
+         {category}; declare standards of the certificate's category"
+    )]
+    StandardCategoryMismatch {
+        /// The standard.
+        standard: StandardId,
+        /// Its category.
+        standard_category: Category,
+        /// The certificate's.
+        category: Category,
+    },
+    /// A declared standard had no assessment in force on the calibration date.
+    #[codec(index = 15)]
+    #[error(
+        "standard {standard} had no assessment certificate (计量标准考核证书) in force on \
+         {date} (the current one runs {issued} to {valid_until}); renew its assessment, or \
+         declare a standard assessed on that date"
+    )]
+    StandardNotAssessed {
+        /// The standard.
+        standard: StandardId,
+        /// The calibration date.
+        date: Date,
+        /// The current assessment's issue date.
+        issued: Date,
+        /// Its last valid day.
+        valid_until: Date,
+    },
 }
 
 impl Error {
@@ -165,6 +243,10 @@ impl Error {
             Error::InvalidFields(_) => "certificates.invalid_fields",
             Error::UnknownStandard(_) => "certificates.unknown_standard",
             Error::UnknownLab(_) => "certificates.unknown_lab",
+            Error::DuplicateDocument { .. } => "certificates.duplicate_document",
+            Error::UnknownSigner { .. } => "certificates.unknown_signer",
+            Error::StandardCategoryMismatch { .. } => "certificates.standard_category_mismatch",
+            Error::StandardNotAssessed { .. } => "certificates.standard_not_assessed",
         }
     }
 }
@@ -226,12 +308,11 @@ fn anchor(
     fields: CertificateFields,
 ) -> DispatchResult<Event, Error> {
     let record = prepare(s, env, signer, fields, None)?;
-    let (lab, number) = (record.lab.clone(), record.fields.number.clone());
-    s.put(
-        &StorageKey::Certificate(lab.clone(), number.clone()),
-        &record,
-    );
-    Ok(Event::CertificateAnchored { lab, number })
+    put_new(s, &record);
+    Ok(Event::CertificateAnchored {
+        lab: record.lab,
+        number: record.fields.number,
+    })
 }
 
 /// [`Call::Revoke`]: the issuing lab or its regulator revokes a valid certificate.
@@ -284,7 +365,7 @@ fn supersede(
         &StorageKey::Certificate(lab.clone(), old.clone()),
         &previous,
     );
-    s.put(&StorageKey::Certificate(lab.clone(), new.clone()), &record);
+    put_new(s, &record);
     Ok(Event::CertificateSuperseded { lab, old, new })
 }
 
@@ -348,10 +429,26 @@ fn prepare(
         }
         .into());
     }
-    for id in &fields.standards {
-        if !s.contains(&StorageKey::Standard(id.clone()))? {
-            return Err(Error::UnknownStandard(id.clone()).into());
+    if let Some(holder) = document(s, &fields.document_hash)? {
+        return Err(Error::DuplicateDocument {
+            lab: holder.lab,
+            number: holder.number,
         }
+        .into());
+    }
+    if let Some(fingerprint) = fields.signer
+        && !lab
+            .dcc_cert(&fingerprint)
+            .is_some_and(|c| c.active_at(env.height))
+    {
+        return Err(Error::UnknownSigner {
+            lab: code,
+            fingerprint,
+        }
+        .into());
+    }
+    for id in &fields.standards {
+        check_standard(s, id, fields.category, fields.calibration_date)?;
     }
     Ok(CertificateRecord {
         lab: code,
@@ -362,6 +459,42 @@ fn prepare(
         anchored_ms: env.timestamp_ms,
         status: CertStatus::Valid,
     })
+}
+
+/// A declared standard is registered, of the certificate's category and assessed on its
+/// calibration date (the traceability rule's own test, `standard_fits`).
+fn check_standard(
+    s: &mut dyn Storage,
+    id: &StandardId,
+    category: Category,
+    on: Date,
+) -> DispatchResult<(), Error> {
+    let standard: StandardRecord = s
+        .get(&StorageKey::Standard(id.clone()))?
+        .ok_or_else(|| Error::UnknownStandard(id.clone()))?;
+    match standard_fits(&standard, category, on) {
+        Ok(()) => Ok(()),
+        Err(LinkProblem::CategoryMismatch {
+            standard: standard_category,
+            ..
+        }) => Err(Error::StandardCategoryMismatch {
+            standard: id.clone(),
+            standard_category,
+            category,
+        }
+        .into()),
+        Err(LinkProblem::AssessmentNotValid {
+            issued,
+            valid_until,
+        }) => Err(Error::StandardNotAssessed {
+            standard: id.clone(),
+            date: on,
+            issued,
+            valid_until,
+        }
+        .into()),
+        Err(other) => Err(Error::InvalidFields(Text::lossy(other.code())).into()),
+    }
 }
 
 /// The rules of DOMAIN.md §1 on one certificate's fields.

@@ -110,6 +110,9 @@ pub fn add_record(
     evidence_hash: Hash,
     recorded_by: AccountId,
 ) -> DispatchResult<u64, Error> {
+    if evidence_hash == Hash::ZERO && event.needs_evidence() {
+        return Err(Error::EvidenceRequired(event).into());
+    }
     let mut all = records(s, credit_code)?;
     if all.len() >= RECORDS_MAX {
         return Err(Error::TooManyRecords.into());

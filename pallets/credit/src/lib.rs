@@ -198,6 +198,13 @@ pub enum Error {
     #[codec(index = 15)]
     #[error("only business {0}'s own key may apply for a repair")]
     NotBusiness(CreditCode),
+    /// A severe record needs the hash of its evidence.
+    #[codec(index = 16)]
+    #[error(
+        "{0} 记录必须附证据文件 / a {0} record needs its evidence: give the evidence file's \
+         hash (hengxin credit record … --evidence FILE)"
+    )]
+    EvidenceRequired(CreditEvent),
 }
 
 impl Error {
@@ -221,6 +228,7 @@ impl Error {
             Error::RepairPending(_) => "credit.repair_pending",
             Error::NoRepairApplication(_) => "credit.no_repair_application",
             Error::NotBusiness(_) => "credit.not_business",
+            Error::EvidenceRequired(_) => "credit.evidence_required",
         }
     }
 }

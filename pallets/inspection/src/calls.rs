@@ -1,15 +1,18 @@
 //! The inspection calls, one function each: check who signs, validate, write, say what
 //! happened. Nothing is written before everything is checked.
 
-use hengxin_primitives::inspection::{Conflict, InspectionPlan, InspectionResult, Outcome};
+use hengxin_primitives::inspection::{
+    Assignment, Conflict, InspectionPlan, InspectionResult, Outcome,
+};
 use hengxin_primitives::records::{AccountRole, BusinessType};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, CreditCode, Hash, RegionCode};
 use hengxin_support::{DispatchResult, Env, Failure, Storage};
 
 use crate::{
-    CONFLICTS_MAX, Error, Event, PLANS_PER_HEIGHT_MAX, PLANS_PER_REGION_MAX, POOL_MAX,
-    REVEAL_AHEAD_MAX, REVEAL_AHEAD_MIN, conflicts, draw, plan as load_plan, plans_of,
+    AssignRefusal, CONFLICTS_MAX, Error, Event, PLANS_PER_HEIGHT_MAX, PLANS_PER_REGION_MAX,
+    POOL_MAX, REVEAL_AHEAD_MAX, REVEAL_AHEAD_MIN, assignments, conflicts, draw, plan as load_plan,
+    plans_of,
 };
 
 /// A plan as [`crate::Call::Plan`] names it.
@@ -152,9 +155,10 @@ pub(crate) fn record_result(
         .iter()
         .find(|t| t.credit_code == credit_code)
         .ok_or_else(|| Error::NotTarget(credit_code.clone()))?;
-    if !target.inspectors.contains(signer)
-        || !hengxin_membership::is_active_inspector_of(s, signer, &record.region)?
-    {
+    let assigned = assignments(s, plan, &credit_code)?;
+    let on_target =
+        target.inspectors.contains(signer) || assigned.iter().any(|a| a.inspector == *signer);
+    if !on_target || !hengxin_membership::is_active_inspector_of(s, signer, &record.region)? {
         return Err(Error::NotDrawnInspector(credit_code).into());
     }
     let key = StorageKey::InspectionResult(plan, credit_code.clone());
@@ -165,6 +169,9 @@ pub(crate) fn record_result(
     let credit_record =
         hengxin_credit::add_record(s, &credit_code, event, env.today(), evidence_hash, *signer)
             .map_err(|e| match e {
+                Failure::Rejected(hengxin_credit::Error::EvidenceRequired(event)) => {
+                    Failure::Rejected(Error::EvidenceRequired(event))
+                }
                 Failure::Rejected(_) => {
                     Failure::Rejected(Error::CreditRecordsFull(credit_code.clone()))
                 }
@@ -184,5 +191,94 @@ pub(crate) fn record_result(
         credit_code,
         outcome,
         credit_record,
+    })
+}
+
+/// The most inspectors a target has, drawn and assigned (DOMAIN.md §5: two).
+const TARGET_INSPECTORS: usize = 2;
+
+/// [`crate::Call::Assign`]: a regulator of the plan's region completes a target the draw
+/// left short with active inspectors of the region who declared no conflict with it.
+pub(crate) fn assign(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    plan: u64,
+    credit_code: CreditCode,
+    inspectors: Vec<AccountId>,
+) -> DispatchResult<Event, Error> {
+    let record = load_plan(s, plan)?.ok_or(Error::NoSuchPlan(plan))?;
+    match hengxin_membership::role(s, signer)? {
+        Some(AccountRole::Regulator { region }) if region == record.region => {}
+        _ => return Err(Error::NotRegulatorOf(record.region).into()),
+    }
+    let drawn = draw(s, plan)?.ok_or(Error::NotDrawn {
+        reveal_height: record.reveal_height,
+    })?;
+    let target = drawn
+        .targets
+        .iter()
+        .find(|t| t.credit_code == credit_code)
+        .ok_or_else(|| Error::NotTarget(credit_code.clone()))?;
+    if !target.short {
+        return Err(Error::NotShort(credit_code).into());
+    }
+    if inspectors.is_empty() {
+        return Err(Error::EmptyPool.into());
+    }
+    let mut assigned = assignments(s, plan, &credit_code)?;
+    let refuse = |inspector: AccountId, why| Error::CannotAssign {
+        inspector,
+        credit_code: credit_code.clone(),
+        why,
+    };
+    if s.contains(&StorageKey::InspectionResult(plan, credit_code.clone()))? {
+        let first = inspectors.first().copied().unwrap_or(*signer);
+        return Err(refuse(first, AssignRefusal::ResultRecorded).into());
+    }
+    // Who can still inspect it: drawn or assigned, and active now.
+    let mut serving = 0;
+    for key in target
+        .inspectors
+        .iter()
+        .chain(assigned.iter().map(|a| &a.inspector))
+    {
+        if hengxin_membership::is_active_inspector_of(s, key, &record.region)? {
+            serving += 1;
+        }
+    }
+    for inspector in &inspectors {
+        if serving >= TARGET_INSPECTORS {
+            return Err(refuse(*inspector, AssignRefusal::TooMany).into());
+        }
+        if !hengxin_membership::is_active_inspector_of(s, inspector, &record.region)? {
+            return Err(refuse(*inspector, AssignRefusal::NotInspectorOfRegion).into());
+        }
+        if target.inspectors.contains(inspector)
+            || assigned.iter().any(|a| a.inspector == *inspector)
+        {
+            return Err(refuse(*inspector, AssignRefusal::AlreadyOnTarget).into());
+        }
+        if conflicts(s, inspector)?
+            .iter()
+            .any(|c| c.credit_code == credit_code)
+        {
+            return Err(refuse(*inspector, AssignRefusal::Conflict).into());
+        }
+        assigned.push(Assignment {
+            inspector: *inspector,
+            by: *signer,
+            height: env.height,
+        });
+        serving += 1;
+    }
+    s.put(
+        &StorageKey::Assignments(plan, credit_code.clone()),
+        &assigned,
+    );
+    Ok(Event::InspectorsAssigned {
+        plan,
+        credit_code,
+        inspectors,
     })
 }

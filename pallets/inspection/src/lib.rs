@@ -21,7 +21,8 @@ mod reveal;
 #[cfg(test)]
 mod tests;
 
-use hengxin_primitives::inspection::{Conflict, DrawRecord, InspectionPlan, Outcome};
+use hengxin_primitives::credit::CreditEvent;
+use hengxin_primitives::inspection::{Assignment, Conflict, DrawRecord, InspectionPlan, Outcome};
 use hengxin_primitives::records::BusinessType;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, CreditCode, Hash, RegionCode};
@@ -57,6 +58,16 @@ pub fn plans_of(s: &mut dyn Storage, region: &RegionCode) -> Result<Vec<u64>, St
 /// Plan `id`'s draw, once made.
 pub fn draw(s: &mut dyn Storage, id: u64) -> Result<Option<DrawRecord>, StorageError> {
     s.get(&StorageKey::Draw(id))
+}
+
+/// The inspectors assigned to `credit_code`'s target of plan `id`, oldest first.
+pub fn assignments(
+    s: &mut dyn Storage,
+    id: u64,
+    credit_code: &CreditCode,
+) -> Result<Vec<Assignment>, StorageError> {
+    Ok(s.get(&StorageKey::Assignments(id, credit_code.clone()))?
+        .unwrap_or_default())
 }
 
 /// The conflicts of interest `inspector` declared, oldest first.
@@ -98,6 +109,16 @@ pub enum Event {
         outcome: Outcome,
         /// The credit record it made.
         credit_record: u64,
+    },
+    /// A regulator completed a short target.
+    #[codec(index = 3)]
+    InspectorsAssigned {
+        /// The plan.
+        plan: u64,
+        /// The business.
+        credit_code: CreditCode,
+        /// The inspectors assigned.
+        inspectors: Vec<AccountId>,
     },
 }
 
@@ -187,6 +208,67 @@ pub enum Error {
     #[codec(index = 19)]
     #[error("business {0} has no room for another credit record")]
     CreditRecordsFull(CreditCode),
+    /// A V3 or V4 finding needs its evidence (the credit record's rule).
+    #[codec(index = 20)]
+    #[error(
+        "{0} 结果必须附证据文件 / a {0} finding needs its evidence: record it with --evidence FILE"
+    )]
+    EvidenceRequired(CreditEvent),
+    /// The target has its two inspectors: nothing to complete.
+    #[codec(index = 21)]
+    #[error(
+        "抽查对象 {0} 已有两名检查人员，无需指派 / target {0} has its two inspectors already; \
+         only a short target is completed by assignment"
+    )]
+    NotShort(CreditCode),
+    /// The inspector may not be assigned to this target.
+    #[codec(index = 22)]
+    #[error(
+        "{inspector} 不能指派给 {credit_code}：{why} / {inspector} cannot be assigned to \
+         {credit_code}: {why}"
+    )]
+    CannotAssign {
+        /// The inspector.
+        inspector: AccountId,
+        /// The target.
+        credit_code: CreditCode,
+        /// Why.
+        why: AssignRefusal,
+    },
+}
+
+/// Why an inspector cannot be assigned to a target.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum AssignRefusal {
+    /// Not an active inspector of the plan's region.
+    #[codec(index = 0)]
+    NotInspectorOfRegion,
+    /// Drawn or assigned already.
+    #[codec(index = 1)]
+    AlreadyOnTarget,
+    /// Declared a conflict of interest with the business.
+    #[codec(index = 2)]
+    Conflict,
+    /// The target would have more than two inspectors.
+    #[codec(index = 3)]
+    TooMany,
+    /// Its result is recorded already.
+    #[codec(index = 4)]
+    ResultRecorded,
+}
+
+impl core::fmt::Display for AssignRefusal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            AssignRefusal::NotInspectorOfRegion => {
+                "不是本地区在册检查人员 (not an active inspector of the plan's region)"
+            }
+            AssignRefusal::AlreadyOnTarget => "已是该对象的检查人员 (already on the target)",
+            AssignRefusal::Conflict => "已申报回避 (declared a conflict of interest with it)",
+            AssignRefusal::TooMany => "该对象最多两名检查人员 (a target has at most two)",
+            AssignRefusal::ResultRecorded => "结果已记录 (its result is recorded)",
+        })
+    }
 }
 
 impl Error {
@@ -214,6 +296,9 @@ impl Error {
             Error::NotDrawnInspector(_) => "inspection.not_drawn_inspector",
             Error::AlreadyRecorded(_) => "inspection.already_recorded",
             Error::CreditRecordsFull(_) => "inspection.credit_records_full",
+            Error::EvidenceRequired(_) => "inspection.evidence_required",
+            Error::NotShort(_) => "inspection.not_short",
+            Error::CannotAssign { .. } => "inspection.cannot_assign",
         }
     }
 }
@@ -259,6 +344,17 @@ pub enum Call {
         /// SHA-256 of the evidence.
         evidence_hash: Hash,
     },
+    /// Completes a target the draw left short (a regulator of the plan's region): assigns
+    /// active inspectors of the region without a declared conflict with the business.
+    #[codec(index = 3)]
+    Assign {
+        /// The plan.
+        plan: u64,
+        /// The short target.
+        credit_code: CreditCode,
+        /// The inspectors assigned (with the drawn ones, at most two).
+        inspectors: Vec<AccountId>,
+    },
 }
 
 /// Routes a call to its function.
@@ -294,5 +390,10 @@ pub fn dispatch(
             outcome,
             evidence_hash,
         } => calls::record_result(s, env, signer, plan, credit_code, outcome, evidence_hash),
+        Call::Assign {
+            plan,
+            credit_code,
+            inspectors,
+        } => calls::assign(s, env, signer, plan, credit_code, inspectors),
     }
 }

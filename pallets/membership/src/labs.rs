@@ -46,6 +46,7 @@ pub(crate) fn register_lab(
             added_height: env.height,
             removed: None,
         }],
+        dcc_certs: Vec::new(),
         registered_height: env.height,
     };
     s.put(
@@ -158,11 +159,14 @@ pub(crate) fn remove_lab_key(
 }
 
 /// The lab `code`, or `UnknownLab`.
-fn existing_lab(s: &mut dyn Storage, code: &LabCode) -> DispatchResult<LabRecord, Error> {
+pub(crate) fn existing_lab(
+    s: &mut dyn Storage,
+    code: &LabCode,
+) -> DispatchResult<LabRecord, Error> {
     Ok(lab(s, code)?.ok_or_else(|| Error::UnknownLab(code.clone()))?)
 }
 
-fn too_many(what: &str, max: usize) -> Error {
+pub(crate) fn too_many(what: &str, max: usize) -> Error {
     Error::TooMany {
         what: Text::lossy(what),
         max: u32::try_from(max).unwrap_or(u32::MAX),

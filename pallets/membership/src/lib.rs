@@ -8,6 +8,7 @@
 //! `people` (inspectors and businesses) and `governance` (validator sets); the role checks are
 //! in `origin`, the state reads in `storage`.
 
+mod dcc_certs;
 mod governance;
 mod labs;
 mod origin;
@@ -16,6 +17,7 @@ mod storage;
 #[cfg(test)]
 mod tests;
 
+pub use dcc_certs::{DCC_CERT_BYTES_MAX, DCC_CERTS_MAX, DccCertInfo, read_dcc_cert};
 pub use governance::on_block_start;
 pub use origin::{acts_for_lab, ensure_regulator, ensure_regulator_of};
 pub use storage::{
@@ -29,7 +31,7 @@ use hengxin_primitives::records::{
     AccountRole, BusinessRecord, BusinessType, LabKind, LabRecord, RegionRecord, ScopeEntry,
 };
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{AccountId, CreditCode, LabCode, RegionCode, Text};
+use hengxin_primitives::{AccountId, CreditCode, Hash, LabCode, RegionCode, Text};
 use hengxin_support::{DispatchResult, Env, PalletError, Storage, StorageError};
 use parity_scale_codec::{Decode, Encode};
 
@@ -132,6 +134,11 @@ pub fn build_genesis(s: &mut dyn Storage, config: &GenesisConfig) -> Result<(), 
             return Err(GenesisError::Inconsistent(format!(
                 "{what} is listed twice"
             )));
+        }
+        let region = config.regions.iter().map(|r| &r.record);
+        if let Some(region) = region.clone().find(|r| r.code == business.region) {
+            people::ensure_code_of_region(&business.credit_code, region)
+                .map_err(|e| GenesisError::Inconsistent(e.to_string()))?;
         }
         storage::put_business(s, business)?;
     }
@@ -307,6 +314,22 @@ pub enum Event {
         /// The key.
         key: AccountId,
     },
+    /// A lab registered a DCC signing certificate.
+    #[codec(index = 13)]
+    DccCertAdded {
+        /// The lab.
+        lab: LabCode,
+        /// The certificate's SHA-256 fingerprint.
+        fingerprint: Hash,
+    },
+    /// A lab's DCC signing certificate was withdrawn.
+    #[codec(index = 14)]
+    DccCertRemoved {
+        /// The lab.
+        lab: LabCode,
+        /// The certificate's SHA-256 fingerprint.
+        fingerprint: Hash,
+    },
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -409,6 +432,48 @@ pub enum Error {
     #[codec(index = 18)]
     #[error("region {0} has registered {INSPECTORS_PER_REGION_MAX} inspectors already")]
     TooManyInspectors(RegionCode),
+    /// The DCC signing certificate cannot be read.
+    #[codec(index = 19)]
+    #[error("the DCC signing certificate is invalid: {0}")]
+    InvalidDccCert(Text),
+    /// The lab has registered this certificate already (removed ones stay removed).
+    #[codec(index = 20)]
+    #[error("lab {lab} has registered DCC signing certificate {fingerprint} already")]
+    DccCertExists {
+        /// The lab.
+        lab: LabCode,
+        /// Its fingerprint.
+        fingerprint: Hash,
+    },
+    /// The lab never registered this certificate.
+    #[codec(index = 21)]
+    #[error("lab {lab} has registered no DCC signing certificate {fingerprint}")]
+    UnknownDccCert {
+        /// The lab.
+        lab: LabCode,
+        /// The fingerprint given.
+        fingerprint: Hash,
+    },
+    /// The certificate was removed already.
+    #[codec(index = 22)]
+    #[error("DCC signing certificate {0} is already removed")]
+    DccCertAlreadyRemoved(Hash),
+    /// The credit code was not registered in the region's province.
+    #[codec(index = 23)]
+    #[error(
+        "统一社会信用代码 {credit_code} 的登记机关代码（第 3–4 位）不是 {region} 的省级代码 \
+         {province:02} / credit code {credit_code} does not carry region {region}'s GB/T 2260 \
+         province code {province:02} in its 3rd and 4th characters; check the code, or register \
+         the business in the region whose code it carries"
+    )]
+    CreditCodeOutsideRegion {
+        /// The code given.
+        credit_code: CreditCode,
+        /// The region named.
+        region: RegionCode,
+        /// That region's province code.
+        province: u8,
+    },
 }
 
 impl Error {
@@ -436,6 +501,11 @@ impl Error {
             Error::AlreadyApproved(_) => "membership.already_approved",
             Error::UnknownBusiness(_) => "membership.unknown_business",
             Error::TooManyInspectors(_) => "membership.too_many_inspectors",
+            Error::InvalidDccCert(_) => "membership.invalid_dcc_cert",
+            Error::DccCertExists { .. } => "membership.dcc_cert_exists",
+            Error::UnknownDccCert { .. } => "membership.unknown_dcc_cert",
+            Error::DccCertAlreadyRemoved(_) => "membership.dcc_cert_already_removed",
+            Error::CreditCodeOutsideRegion { .. } => "membership.credit_code_outside_region",
         }
     }
 }
@@ -556,6 +626,22 @@ pub enum Call {
         /// The key (it must have no role yet).
         key: AccountId,
     },
+    /// Registers a DCC signing certificate of a lab (by the lab or its regulator).
+    #[codec(index = 12)]
+    AddDccCert {
+        /// The lab.
+        lab: LabCode,
+        /// The X.509 certificate, DER (at most `DCC_CERT_BYTES_MAX`).
+        certificate: Vec<u8>,
+    },
+    /// Withdraws a lab's DCC signing certificate (by the lab or its regulator).
+    #[codec(index = 13)]
+    RemoveDccCert {
+        /// The lab.
+        lab: LabCode,
+        /// The certificate's SHA-256 fingerprint.
+        fingerprint: Hash,
+    },
 }
 
 /// Executes `call` signed by `signer`. Nothing is written unless every check passes.
@@ -612,5 +698,11 @@ pub fn dispatch(
             governance::propose_validator_set(s, env, signer, validators)
         }
         Call::ApproveValidatorSet { id } => governance::approve_validator_set(s, env, signer, id),
+        Call::AddDccCert { lab, certificate } => {
+            dcc_certs::add_dcc_cert(s, env, signer, lab, certificate)
+        }
+        Call::RemoveDccCert { lab, fingerprint } => {
+            dcc_certs::remove_dcc_cert(s, env, signer, lab, fingerprint)
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! The calls for the people and firms a region regulates: inspectors and businesses.
 
-use hengxin_primitives::records::{AccountRole, BusinessRecord, BusinessType};
+use hengxin_primitives::records::{AccountRole, BusinessRecord, BusinessType, RegionRecord};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, CreditCode, RegionCode, Text};
 use hengxin_support::{DispatchResult, Env, Storage};
@@ -78,6 +78,10 @@ pub(crate) fn register_business(
     if business(s, &new.credit_code)?.is_some() {
         return Err(Error::BusinessExists(new.credit_code).into());
     }
+    let region: RegionRecord = s
+        .get(&StorageKey::Region(new.region.clone()))?
+        .ok_or_else(|| Error::UnknownRegion(new.region.clone()))?;
+    ensure_code_of_region(&new.credit_code, &region)?;
     if let Some(key) = &new.key {
         ensure_key_free(s, key)?;
     }
@@ -117,4 +121,17 @@ pub(crate) fn add_business_key(
     };
     s.put(&StorageKey::Role(key), &role);
     Ok(Event::BusinessKeyAdded { credit_code, key })
+}
+
+/// Succeeds when `code` carries `region`'s province code (GB/T 2260), as a business
+/// registered there does.
+pub(crate) fn ensure_code_of_region(code: &CreditCode, region: &RegionRecord) -> Result<(), Error> {
+    if region.holds_credit_code(code) {
+        return Ok(());
+    }
+    Err(Error::CreditCodeOutsideRegion {
+        credit_code: code.clone(),
+        region: region.code.clone(),
+        province: region.province,
+    })
 }

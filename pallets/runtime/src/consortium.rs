@@ -67,6 +67,19 @@ pub struct RegionEntry {
     pub name: String,
     /// The market regulator that speaks for it.
     pub regulator: Member,
+    /// Its GB/T 2260 province code (`50` Chongqing, `51` Sichuan): its businesses' credit
+    /// codes carry it [default: 50 for CQ, 51 for SC; required for any other region].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub province: Option<u8>,
+}
+
+/// The GB/T 2260 province code of a region the consortium file names without one.
+fn known_province(code: &str) -> Option<u8> {
+    match code {
+        "CQ" => Some(50),
+        "SC" => Some(51),
+        _ => None,
+    }
 }
 
 /// A named key.
@@ -527,6 +540,21 @@ fn region_entry(r: &RegionEntry) -> Result<GenesisRegion, ConsortiumError> {
         record: RegionRecord {
             code: region(&what, &r.code)?,
             name: text(&what, &r.name)?,
+            province: match r.province.or_else(|| known_province(&r.code)) {
+                Some(p @ 10..=99) => p,
+                Some(p) => {
+                    return Err(ConsortiumError(format!(
+                        "{what}: province = {p} is not a GB/T 2260 province code (two digits, \
+                         e.g. 50 for 重庆, 51 for 四川)"
+                    )));
+                }
+                None => {
+                    return Err(ConsortiumError(format!(
+                        "{what}: give its GB/T 2260 province code, e.g. province = 50 (重庆) \
+                         or 51 (四川): its businesses' credit codes carry it"
+                    )));
+                }
+            },
         },
         regulators: vec![key(
             &format!("regulator of {}", r.code),
@@ -561,6 +589,7 @@ fn lab_entry(l: &LabEntry) -> Result<LabRecord, ConsortiumError> {
                 })
             })
             .collect::<Result<_, ConsortiumError>>()?,
+        dcc_certs: Vec::new(),
         registered_height: 0,
     })
 }

@@ -88,6 +88,7 @@ pub fn sample_anchor(number: CertNumber, today: Date) -> Call {
             },
             standards: Vec::new(),
             document_hash,
+            signer: None,
         },
     })
 }
@@ -215,6 +216,7 @@ pub fn sample_calls(genesis_time_ms: u64) -> Result<Vec<(AccountId, Call)>, IdEr
                 conclusion,
                 standards,
                 document_hash: crypto::sha256(&document(lab, number)),
+                signer: None,
             })
         };
     let pass = Conclusion::Pass {

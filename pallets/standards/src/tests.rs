@@ -102,6 +102,7 @@ fn state() -> Memory {
         status: LabStatus::Active,
         status_history: Vec::new(),
         keys: Vec::new(),
+        dcc_certs: Vec::new(),
         registered_height: 0,
     };
     let s: &mut dyn Storage = &mut memory;

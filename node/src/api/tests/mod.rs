@@ -18,6 +18,7 @@ use super::{ApiState, RateLimit, router};
 mod batch;
 mod cache;
 mod handoffs;
+mod integrity;
 mod limits;
 mod supervision;
 use crate::mempool::{Mempool, MempoolLimits};
@@ -332,9 +333,12 @@ async fn openapi_and_metrics_are_served() {
             "/v1/businesses/{credit_code}/proof",
             "/v1/certificates/{lab_code}/{number}",
             "/v1/certificates/{lab_code}/{number}/proof",
+            "/v1/documents/{sha256}",
+            "/v1/documents/{sha256}/proof",
             "/v1/health",
             "/v1/inspections",
             "/v1/inspections/{plan_id}",
+            "/v1/labs/{code}",
             "/v1/openapi.json",
             "/v1/transactions",
             "/v1/transactions/batch",

@@ -209,8 +209,10 @@ fn duplicate_number_is_refused() {
             number: number("DUP")
         }
     );
-    // The same number at another lab is a different certificate.
-    chain.ok(&demo::key("lab-sc"), anchor(fields("DUP", today)));
+    // The same number at another lab is a different certificate (of another document).
+    let mut other = fields("DUP", today);
+    other.document_hash = hengxin_primitives::crypto::sha256(b"SCJL's own DUP");
+    chain.ok(&demo::key("lab-sc"), anchor(other));
 }
 
 #[test]

@@ -174,9 +174,21 @@ fn a_plan_is_drawn_once_its_reveal_block_is_final_and_anyone_can_recompute_it() 
         None,
         "no draw while the reveal block is the head"
     );
-    // A conflict declared at the reveal height is too late for this plan.
+    // A conflict declared at the reveal height is too late for this plan: the inspector the
+    // draw ranks first for the business declares one, and is drawn all the same.
+    let conflicted_then = [(conflicted.public(), severe.clone())];
+    let first = recompute(&chain, 1, &reveal, &conflicted_then)
+        .into_iter()
+        .find(|t| t.credit_code == severe)
+        .unwrap()
+        .inspectors[0];
+    let late = pool()
+        .iter()
+        .position(|k| *k == first)
+        .map(|i| inspector(i as u32))
+        .unwrap();
     chain.ok(
-        &inspector(1),
+        &late,
         Call::Inspection(InsCall::DeclareConflict {
             credit_code: severe.clone(),
         }),
@@ -195,10 +207,7 @@ fn a_plan_is_drawn_once_its_reveal_block_is_final_and_anyone_can_recompute_it() 
     let d = drawn.targets.last().unwrap();
     assert_eq!(d.credit_code, severe);
     assert!(!d.inspectors.contains(&conflicted.public()), "回避");
-    assert!(
-        d.inspectors.contains(&inspector(1).public()),
-        "declared too late"
-    );
+    assert!(d.inspectors.contains(&late.public()), "declared too late");
     assert!(
         drawn
             .targets

@@ -8,6 +8,7 @@ mod credit;
 mod determinism;
 mod harness;
 mod inspection;
+mod integrity;
 mod membership;
 mod proofs;
 mod recognition;

@@ -256,10 +256,10 @@ fn inspectors_and_businesses_are_registered_by_their_region() {
         Error::NotInspector(inspector.public())
     );
 
-    let code = CreditCode::new("91350100M000100Y43").unwrap();
+    let code = CreditCode::completing("91510100M000100Y4").unwrap();
     let register = || {
         m(MemCall::RegisterBusiness {
-            credit_code: CreditCode::new("91350100M000100Y43").unwrap(),
+            credit_code: CreditCode::completing("91510100M000100Y4").unwrap(),
             name: text("示范眼镜店"),
             region: region("SC"),
             business_type: BusinessType::OpticalShop,
