@@ -66,7 +66,30 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
     assert_eq!(shown["item"], "Temperature sensor");
     assert_eq!(shown["kind"], "calibration");
 
+    // The same file again, under another number: a document anchors once.
+    let again = run(&[
+        "cert",
+        "anchor",
+        "--key",
+        lab_key,
+        "--dcc",
+        dcc,
+        "--category",
+        "THE",
+        "--number",
+        "GP COPY",
+    ]);
+    assert_eq!(code(&again), 1, "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("CQJL/GP_DCC_temperature_typical_1.2"),
+        "names who holds it: {}",
+        stderr(&again)
+    );
+
     // Any file, with the fields as flags and a number holding a space and a slash.
+    let pdf = work.path().join("certificate.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n% a certificate as a PDF\n").unwrap();
+    let pdf = pdf.to_str().unwrap();
     let today = Date::from_unix_ms_cst(now_ms());
     let (calibrated, until) = (today.to_iso(), today.add_months(12).to_iso());
     let anchored = run(&[
@@ -75,7 +98,7 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
         "--key",
         lab_key,
         "--file",
-        dcc,
+        pdf,
         "--number",
         "GP 2026/0001",
         "--kind",
@@ -99,7 +122,7 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
         args.extend_from_slice(extra);
         run(&args)
     };
-    let authentic = verify(&["--file", dcc, "CQJL/GP 2026/0001"]);
+    let authentic = verify(&["--file", pdf, "CQJL/GP 2026/0001"]);
     assert_eq!(
         code(&authentic),
         0,
@@ -133,7 +156,7 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
     ]);
     assert_eq!(code(&qr), 0, "{}", stderr(&qr));
     let url = stdout(&qr).trim().to_string();
-    let hash = hengxin_primitives::crypto::sha256(&std::fs::read(dcc).unwrap()).to_hex();
+    let hash = hengxin_primitives::crypto::sha256(&std::fs::read(pdf).unwrap()).to_hex();
     assert_eq!(
         url,
         format!(
@@ -188,8 +211,13 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
         &until,
     ]);
     assert_eq!(code(&superseded), 0, "{}", stderr(&superseded));
-    let result = verify(&["--file", dcc, "CQJL/GP 2026/0001"]);
+    let result = verify(&["--file", pdf, "CQJL/GP 2026/0001"]);
     assert_eq!(code(&result), 12, "{}", stdout(&result));
+    assert!(
+        stdout(&result).contains("被证书 GP 2026/0001-R1 替代"),
+        "says which certificate replaced it: {}",
+        stdout(&result)
+    );
 
     // Revoked by the lab: verification says so.
     let revoked = run(&[
@@ -204,6 +232,31 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
     assert_eq!(code(&revoked), 0, "{}", stderr(&revoked));
     let result = verify(&["--file", dcc, "CQJL/GP_DCC_temperature_typical_1.2"]);
     assert_eq!(code(&result), 11, "{}", stdout(&result));
+    assert!(
+        stdout(&result).contains("撤销，原因：测试撤销"),
+        "says why, when and who: {}",
+        stdout(&result)
+    );
+    // Its file cannot come back under another number.
+    let laundered = run(&[
+        "cert",
+        "anchor",
+        "--key",
+        node.path("keys/lab-sc.key").to_str().unwrap(),
+        "--dcc",
+        dcc,
+        "--category",
+        "THE",
+        "--number",
+        "GP_DCC_temperature_typical_1.2",
+    ]);
+    assert_eq!(code(&laundered), 1, "{}", stderr(&laundered));
+    assert!(
+        stderr(&laundered).contains("certificates.duplicate_document")
+            || stderr(&laundered).contains("只能上链一次"),
+        "{}",
+        stderr(&laundered)
+    );
     let history = run(&[
         "--json",
         "cert",
@@ -314,10 +367,15 @@ fn regulators_manage_labs_businesses_and_validators_and_proofs_follow_the_hand_o
     ]);
     assert_eq!(status, 0, "{err}");
     assert!(out.contains("registered lab CQJZ"), "{out}");
-    let document = work.path().join("doc.pdf");
-    std::fs::write(&document, b"%PDF-1.4 a pressure gauge certificate").unwrap();
     let today = Date::from_unix_ms_cst(now_ms());
+    // Each certificate its own document: a document anchors once.
     let anchor = |number: &str| {
+        let document = work.path().join(format!("{number}.pdf"));
+        std::fs::write(
+            &document,
+            format!("%PDF-1.4 pressure gauge certificate {number}"),
+        )
+        .unwrap();
         run(&[
             "cert",
             "anchor",
@@ -454,7 +512,7 @@ fn regulators_manage_labs_businesses_and_validators_and_proofs_follow_the_hand_o
         "--trust",
         trust.to_str().unwrap(),
         "--file",
-        document.to_str().unwrap(),
+        work.path().join("CQJZ-2.pdf").to_str().unwrap(),
         "CQJZ/CQJZ-2",
     ]);
     assert_eq!(status, 0, "{out}{err}");
@@ -650,9 +708,9 @@ fn regulators_agree_on_recognition_and_certificates_follow_it() {
     let today = Date::from_unix_ms_cst(now_ms()).to_string();
 
     // The demo's 川渝 agreement does not cover calibration certificates.
-    let document = work.path().join("cal.pdf");
-    std::fs::write(&document, b"a calibration certificate").unwrap();
     let anchor = |number: &str| {
+        let document = work.path().join(format!("{number}.pdf"));
+        std::fs::write(&document, format!("calibration certificate {number}")).unwrap();
         run(&[
             "cert",
             "anchor",

@@ -1,9 +1,11 @@
 //! `hengxin cert anchor` and `cert supersede`: a certificate's fields from the flags and, where
 //! one is given, from its DCC; signed by the lab's key.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
+use hengxin_api_types::LabDetailView;
+use hengxin_client::dcc::signature::{self, DccSignature, Signer};
 use hengxin_client::dcc::{self, DccFields};
 use hengxin_primitives::crypto::sha256;
 use hengxin_primitives::records::{
@@ -13,7 +15,7 @@ use hengxin_primitives::{Date, Hash, LabCode, StandardId, Text};
 use hengxin_runtime::{Call, certificates};
 
 use super::context::Context;
-use super::exit::{Failure, Outcome};
+use super::exit::{Exit, Failure, Outcome};
 use super::output::print_json;
 use super::parse::{self, word};
 
@@ -203,13 +205,73 @@ pub fn fields(
     })
 }
 
-/// The document's bytes and, for a DCC, what it says.
-fn document(args: &AnchorArgs) -> Result<(Vec<u8>, Option<DccFields>), Failure> {
-    let path = args
-        .dcc
+/// A document's own XML signature, checked before anything is submitted (DOMAIN.md §1): its
+/// signer, `None` when it carries none. A DCC is always checked; any other file when it is
+/// XML holding an XML signature (a DCC given with --file is still a DCC). Exit 16 naming the
+/// check that failed.
+pub fn signature_of(path: &Path, bytes: &[u8], is_dcc: bool) -> Result<Option<Signer>, Failure> {
+    const XMLDSIG: &[u8] = b"http://www.w3.org/2000/09/xmldsig#";
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let is_xml = text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
+    let signed_xml = is_xml && bytes.windows(XMLDSIG.len()).any(|w| w == XMLDSIG);
+    if !is_dcc && !signed_xml {
+        return Ok(None);
+    }
+    match signature::verify_dcc_signature(bytes) {
+        Ok(DccSignature::Unsigned) => Ok(None),
+        Ok(DccSignature::Signed(signer)) => Ok(Some(signer)),
+        Err(e) => Err(Failure::new(
+            Exit::BadSignature,
+            format!("{}: {e}", path.display()),
+        )),
+    }
+}
+
+/// The signer is a DCC signing certificate `lab` registered and has not withdrawn (the
+/// runtime refuses the record otherwise); exit 16 naming the signer and the fix.
+pub fn ensure_registered(
+    lab: &LabDetailView,
+    path: &Path,
+    signer: &Signer,
+) -> Result<Hash, Failure> {
+    let fingerprint = Hash(signer.fingerprint);
+    let refuse = |message: String| {
+        Failure::new(Exit::BadSignature, format!("{}: {message}", path.display()))
+    };
+    match lab.dcc_certs.iter().find(|c| c.fingerprint == fingerprint) {
+        Some(c) if c.removed_height.is_none() => Ok(fingerprint),
+        Some(c) => Err(refuse(format!(
+            "签名证书 {} 已于区块 {} 被 {} 撤回，其签名的 DCC 不能上链 / the DCC is signed by \
+             {} (SHA-256 {fingerprint}), which lab {} withdrew at height {}: have it signed \
+             with a certificate the lab has registered (hengxin lab show {})",
+            signer.subject,
+            c.removed_height.unwrap_or_default(),
+            lab.code,
+            signer.subject,
+            lab.code,
+            c.removed_height.unwrap_or_default(),
+            lab.code
+        ))),
+        None => Err(refuse(format!(
+            "签名者 {} 不是 {} 登记的 DCC 签名证书 / the DCC is signed by {} (SHA-256 \
+             {fingerprint}), which lab {} has not registered: if it is the lab's certificate, \
+             register it first (hengxin lab dcc-cert add --key KEY --cert FILE.crt)",
+            signer.subject, lab.code, signer.subject, lab.code
+        ))),
+    }
+}
+
+/// The path of the document given, `--dcc` or `--file`.
+fn document_path(args: &AnchorArgs) -> Result<&PathBuf, Failure> {
+    args.dcc
         .as_ref()
         .or(args.file.as_ref())
-        .ok_or_else(|| Failure::usage("give the document: --file FILE or --dcc FILE.xml"))?;
+        .ok_or_else(|| Failure::usage("give the document: --file FILE or --dcc FILE.xml"))
+}
+
+/// The document's bytes and, for a DCC, what it says.
+fn document(args: &AnchorArgs) -> Result<(Vec<u8>, Option<DccFields>), Failure> {
+    let path = document_path(args)?;
     let bytes = std::fs::read(path)
         .map_err(|e| Failure::error(format!("reading the document {}: {e}", path.display())))?;
     let dcc = match &args.dcc {
@@ -249,7 +311,9 @@ fn anchor_or_supersede(
     old: Option<(LabCode, hengxin_primitives::CertNumber)>,
 ) -> Outcome {
     let (document, dcc) = document(args)?;
-    let fields = fields(args, dcc.as_ref(), sha256(&document))?;
+    let path = document_path(args)?;
+    let dcc_signer = signature_of(path, &document, dcc.is_some())?;
+    let mut fields = fields(args, dcc.as_ref(), sha256(&document))?;
     let signer = ctx.signer(&args.key)?;
     let account = ctx.client.account(&signer.key().public())?;
     let lab = account.lab_key_of().cloned().ok_or_else(|| {
@@ -259,6 +323,13 @@ fn anchor_or_supersede(
             args.key.display()
         ))
     })?;
+    if let Some(dcc_signer) = &dcc_signer {
+        let record = ctx
+            .client
+            .lab(&lab)?
+            .ok_or_else(|| Failure::error(format!("lab {lab} is not on this chain")))?;
+        fields.signer = Some(ensure_registered(&record, path, dcc_signer)?);
+    }
     let number = fields.number.clone();
     let call = match old {
         Some((old_lab, _)) if old_lab != lab => {

@@ -4,9 +4,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use hengxin_client::dcc;
-use hengxin_primitives::WireWord;
+use hengxin_client::dcc::signature::Signer;
 use hengxin_primitives::crypto::sha256;
 use hengxin_primitives::records::{CertKind, CertificateFields, ConclusionWord};
+use hengxin_primitives::{LabCode, WireWord};
 
 use super::anchor::{self, AnchorArgs};
 use super::context::Context;
@@ -17,12 +18,15 @@ fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::error(format!("reading {}: {e}", path.display())))
 }
 
+/// One certificate to anchor, and the document's signer when it is a signed file (checked
+/// against the lab's registered certificates before anything is submitted).
+struct Entry {
+    fields: CertificateFields,
+    signed: Option<(PathBuf, Signer)>,
+}
+
 /// The certificates of a directory of DCCs, each with its document's hash.
-fn dcc_entries(
-    key: &Path,
-    source: &Path,
-    category: Option<&str>,
-) -> Result<Vec<CertificateFields>, Failure> {
+fn dcc_entries(key: &Path, source: &Path, category: Option<&str>) -> Result<Vec<Entry>, Failure> {
     let category = category.ok_or_else(|| {
         Failure::usage("give the DCCs' measurement category with --category CODE")
     })?;
@@ -43,8 +47,13 @@ fn dcc_entries(
             let bytes = read(path)?;
             let dcc = dcc::read(&bytes)
                 .map_err(|e| Failure::error(format!("{}: {e}", path.display())))?;
-            anchor::fields(&args, Some(&dcc), sha256(&bytes))
-                .map_err(|f| Failure::new(f.exit, format!("{}: {}", path.display(), f.message)))
+            let signed = anchor::signature_of(path, &bytes, true)?;
+            let fields = anchor::fields(&args, Some(&dcc), sha256(&bytes))
+                .map_err(|f| Failure::new(f.exit, format!("{}: {}", path.display(), f.message)))?;
+            Ok(Entry {
+                fields,
+                signed: signed.map(|s| (path.clone(), s)),
+            })
         })
         .collect()
 }
@@ -88,11 +97,7 @@ fn row_args(
 }
 
 /// The certificates of a CSV, each with its document's hash (file paths relative to the CSV).
-fn csv_entries(
-    key: &Path,
-    source: &Path,
-    category: Option<&str>,
-) -> Result<Vec<CertificateFields>, Failure> {
+fn csv_entries(key: &Path, source: &Path, category: Option<&str>) -> Result<Vec<Entry>, Failure> {
     let base = source.parent().unwrap_or(Path::new("."));
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -119,7 +124,11 @@ fn csv_entries(
         let file = base.join(column("file").ok_or_else(|| at("no `file`".into()))?);
         let args = row_args(key, category, column).map_err(at)?;
         let bytes = read(&file)?;
-        entries.push(anchor::fields(&args, None, sha256(&bytes)).map_err(|f| at(f.message))?);
+        let signed = anchor::signature_of(&file, &bytes, false)?;
+        entries.push(Entry {
+            fields: anchor::fields(&args, None, sha256(&bytes)).map_err(|f| at(f.message))?,
+            signed: signed.map(|s| (file, s)),
+        });
     }
     Ok(entries)
 }
@@ -146,6 +155,15 @@ pub fn import(
     } else {
         csv_entries(key, source, category)?
     };
+    let signer = ctx.signer(key)?;
+    let account = ctx.client.account(&signer.key().public())?;
+    let lab = account.lab_key_of().cloned().ok_or_else(|| {
+        Failure::error(format!(
+            "key {} is not a lab's key on this chain",
+            key.display()
+        ))
+    })?;
+    let entries = with_registered_signers(ctx, &lab, entries)?;
     let mut numbers = BTreeSet::new();
     if let Some(duplicate) = entries.iter().find(|f| !numbers.insert(f.number.as_str())) {
         return Err(Failure::error(format!(
@@ -155,14 +173,6 @@ pub fn import(
         )));
     }
     let state = state.map_or_else(|| default_state(source), Path::to_path_buf);
-    let signer = ctx.signer(key)?;
-    let account = ctx.client.account(&signer.key().public())?;
-    let lab = account.lab_key_of().cloned().ok_or_else(|| {
-        Failure::error(format!(
-            "key {} is not a lab's key on this chain",
-            key.display()
-        ))
-    })?;
     let bar = progress_bar(ctx, entries.len());
     let summary =
         hengxin_client::import::import(&ctx.client, &signer, &lab, &entries, &state, |done, _| {
@@ -171,6 +181,32 @@ pub fn import(
         .map_err(|e| Failure::error(format!("{e}; run the same command again to resume")))?;
     bar.finish_and_clear();
     report(ctx, &lab, &summary, &state)
+}
+
+/// The entries' fields, each signed file's signer checked against `lab`'s registered DCC
+/// signing certificates (read once); exit 16 at the first that is not, before any submission.
+fn with_registered_signers(
+    ctx: &Context,
+    lab: &LabCode,
+    entries: Vec<Entry>,
+) -> Result<Vec<CertificateFields>, Failure> {
+    let record = match entries.iter().any(|e| e.signed.is_some()) {
+        true => Some(
+            ctx.client
+                .lab(lab)?
+                .ok_or_else(|| Failure::error(format!("lab {lab} is not on this chain")))?,
+        ),
+        false => None,
+    };
+    entries
+        .into_iter()
+        .map(|Entry { mut fields, signed }| {
+            if let (Some((path, signer)), Some(record)) = (signed, &record) {
+                fields.signer = Some(anchor::ensure_registered(record, &path, &signer)?);
+            }
+            Ok(fields)
+        })
+        .collect()
 }
 
 fn progress_bar(ctx: &Context, len: usize) -> indicatif::ProgressBar {

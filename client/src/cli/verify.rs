@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use hengxin_primitives::Date;
-use hengxin_verifier::{Report, Request, Verdict, verify_certificate};
+use hengxin_verifier::{Report, Request, Verdict, Why, verify_certificate};
 
 use super::context::Context;
 use super::exit::{Exit, Failure, Outcome};
@@ -41,6 +41,12 @@ fn print_report(ctx: &Context, report: &Report, certificate: &str) {
     }
     print_steps(&report.steps);
     println!("{certificate}: {}", verdict_text(report.verdict));
+    if let Some(why) = &report.why {
+        println!("{}", why.sentence());
+        if let (Why::Superseded { successor, .. }, Some((record, _))) = (why, &report.certificate) {
+            println!("  hengxin cert verify {}/{successor}", record.lab);
+        }
+    }
 }
 
 /// `cert verify [--trust FILE] [--file DOC] LAB/NUMBER`: exit 0 only when authentic and

@@ -92,7 +92,7 @@ fn artifacts() -> PathBuf {
 
 /// A screenshot of `url` as a 360-px-wide phone shows it, saved as `name`.png in the test
 /// artifacts; its path.
-fn phone_screenshot(url: &str, name: &str) -> PathBuf {
+pub(crate) fn phone_screenshot(url: &str, name: &str) -> PathBuf {
     let path = artifacts().join(format!("{name}.png"));
     let _ = std::fs::remove_file(&path);
     run_chromium(
@@ -185,7 +185,11 @@ fn the_verify_page_gives_each_verdict_in_a_real_browser() {
     assert_eq!(status, "tampered", "{dom}");
     let (status, dom) = verdict(&format!("{page}?c=CQJL/NO%20SUCH%2F1"));
     assert_eq!(status, "unknown", "{dom}");
+    // No certificate named: the page asks for a file (integrity_page.rs picks one).
     let (status, dom) = verdict(&page);
+    assert_eq!(status, "pending", "{dom}");
+    assert!(dom.contains("请选择文件"), "{dom}");
+    let (status, dom) = verdict(&format!("{page}?c=NOSLASH"));
     assert_eq!(status, "error", "{dom}");
 
     // Offline: the node given is unreachable, the stapled proof still verifies.
@@ -253,7 +257,7 @@ fn a_certificate_numbered_with_url_characters_verifies_from_its_qr_code() {
 }
 
 /// The value of attribute `name` on the element with id `id` in `dom`.
-fn attribute(dom: &str, id: &str, name: &str) -> Option<String> {
+pub(crate) fn attribute(dom: &str, id: &str, name: &str) -> Option<String> {
     let at = dom.find(&format!("id=\"{id}\""))?;
     let start = dom[..at].rfind('<')?;
     let tag = &dom[start..at + dom[at..].find('>')?];
@@ -262,7 +266,7 @@ fn attribute(dom: &str, id: &str, name: &str) -> Option<String> {
 }
 
 /// The text of the element with id `id` in `dom`.
-fn text_of(dom: &str, id: &str) -> Option<String> {
+pub(crate) fn text_of(dom: &str, id: &str) -> Option<String> {
     let at = dom.find(&format!("id=\"{id}\""))?;
     let open = at + dom[at..].find('>')? + 1;
     let close = open + dom[open..].find('<')?;

@@ -1,6 +1,9 @@
 //! Reading a PTB Digital Calibration Certificate (DCC XML, namespace `https://ptb.de/dcc`):
 //! the fields a lab anchors. The hash is over the file's exact bytes, never over a parsed or
-//! normalised form.
+//! normalised form. Its enveloped XAdES signature, where it has one, is verified in
+//! [`signature`].
+
+pub mod signature;
 
 use std::borrow::Cow;
 
