@@ -85,6 +85,38 @@ fn a_signed_dcc_anchors_only_when_its_signature_holds_and_its_lab_registered_the
             .is_some_and(|s| s.contains("Calibration Lab A1")),
         "{shown}"
     );
+    // An inspector holding the genuine file: the proof holds, and so does its signature.
+    let trust = node.path("trust.json");
+    let trust = trust.to_str().unwrap();
+    let (code, out, err) = cli(&[
+        "cert",
+        "verify",
+        "--trust",
+        trust,
+        "--file",
+        &genuine,
+        &certificate,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("文件签名有效") && out.contains("Calibration Lab A1"),
+        "{out}"
+    );
+    // A lab whose own client skipped the check anchored the manipulated twin as unsigned: the
+    // CLI still refuses to call that file authentic.
+    let forged = forge_unsigned_anchor(&node, "FORGED-1", &std::fs::read(&manipulated).unwrap());
+    let (code, out, err) = cli(&[
+        "cert",
+        "verify",
+        "--trust",
+        trust,
+        "--file",
+        &manipulated,
+        &forged,
+    ]);
+    assert_eq!(code, 10, "{out}{err}");
+    assert!(err.contains("URI=\"\""), "names the failed digest: {err}");
+
     // The manipulated twin stays refused; SCJL, which registered nothing, cannot anchor a
     // file signed with CQJL's certificate.
     let (code, _, err) = anchor(&cq, &manipulated, &["--number", "M-1"]);
@@ -157,4 +189,25 @@ fn a_signed_dcc_anchors_only_when_its_signature_holds_and_its_lab_registered_the
     assert!(err.contains("b.xml"), "{err}");
     let (code, _, _) = cli(&["cert", "show", "CQJL/BATCH-1"]);
     assert_ne!(code, 0, "a.xml was not anchored either");
+}
+
+/// Anchors `document` as CQJL's unsigned certificate `number` through the client library,
+/// as a lab's modified client could, skipping the CLI's signature check; `LAB/NUMBER`.
+fn forge_unsigned_anchor(node: &DevNode, number: &str, document: &[u8]) -> String {
+    use hengxin_runtime::{Call, certificates, demo};
+    let client = hengxin_client::api::Client::new(&node.url);
+    let genesis = client.health().unwrap().genesis_hash;
+    let signer = hengxin_client::signer::Signer::new(demo::key("lab-cq"), genesis);
+    let today = hengxin_primitives::Date::from_unix_ms_cst(hengxin_tests::now_ms());
+    let Call::Certificates(certificates::Call::Anchor { mut fields }) =
+        demo::sample_anchor(number.parse().unwrap(), today)
+    else {
+        panic!("sample_anchor is an anchor");
+    };
+    fields.document_hash = hengxin_primitives::crypto::sha256(document);
+    let call = Call::Certificates(certificates::Call::Anchor { fields });
+    signer
+        .execute(&client, call, std::time::Duration::from_secs(60))
+        .unwrap();
+    format!("CQJL/{number}")
 }

@@ -7,7 +7,7 @@
 
 #[doc(hidden)]
 pub use alloc::borrow::Cow;
-use alloc::string::String;
+pub use alloc::string::String;
 use core::fmt;
 
 /// An enum with one stable text code per value.
@@ -100,6 +100,12 @@ macro_rules! wire_words {
                     $($name::$variant => $crate::__wire_word_names!($($zh, $en)?)),+
                 }
             }
+
+            /// As people read it: `检定证书 Verification certificate`, or the code where the
+            /// declaration gives no names.
+            pub fn label(self) -> $crate::words::String {
+                $crate::words::label(self.names(), self.code())
+            }
         }
 
         impl $crate::words::WireWord for $name {
@@ -123,6 +129,12 @@ macro_rules! wire_words {
         $crate::__wire_word_serde!($name);
         $crate::__wire_word_openapi!($name, $what, [$($code),+]);
     };
+}
+
+/// A word as people read it: its Chinese name, then its English one; its code where it has
+/// no names.
+pub fn label(names: Option<(&str, &str)>, code: &str) -> String {
+    names.map_or_else(|| code.into(), |(zh, en)| alloc::format!("{zh} {en}"))
 }
 
 /// A variant's names, if declared.

@@ -1,7 +1,6 @@
 //! What a verification tells its reader: the verdict, the steps checked, and the report as the
 //! JSON the verify page reads.
 
-use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write;
@@ -240,7 +239,7 @@ fn certificate_json(
 /// A wire word as people read it: its Chinese name, then its English one (`检定证书
 /// Verification certificate`); its code where it has no names.
 pub(crate) fn display(names: Option<(&str, &str)>, code: &str) -> String {
-    names.map_or_else(|| code.to_string(), |(zh, en)| format!("{zh} {en}"))
+    hengxin_primitives::words::label(names, code)
 }
 
 /// Appends `text` to `out` as a JSON string.

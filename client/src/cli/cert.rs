@@ -171,8 +171,8 @@ fn show(ctx: &Context, certificate: &str) -> Outcome {
     print_table(&[
         ("证书 certificate", format!("{}/{}", c.lab, c.number)),
         ("状态 status", status.into()),
-        ("类别 kind", c.kind.to_string()),
-        ("专业 category", c.category.to_string()),
+        ("类别 kind", c.kind.label()),
+        ("专业 category", c.category.label()),
         ("项目 item", c.item.to_string()),
         (
             "签发机构 issuer",
@@ -187,7 +187,7 @@ fn show(ctx: &Context, certificate: &str) -> Outcome {
             "有效期至 valid until",
             c.valid_until.map_or_else(|| "—".into(), |d| d.to_string()),
         ),
-        ("结论 conclusion", c.conclusion.to_string()),
+        ("结论 conclusion", c.conclusion.label()),
         ("文件哈希 document SHA-256", c.document_hash.to_hex()),
         (
             "文件签名 signed by",
@@ -322,7 +322,7 @@ fn link_line(link: &LinkView) -> String {
         "  ".repeat(usize::from(link.depth.saturating_sub(1))),
         link.certificate,
         link.standard.as_deref().unwrap_or("no standard"),
-        link.level.map_or("?", |l| l.code()),
+        link.level.map_or_else(|| "?".into(), |l| l.label()),
         link.via.as_deref().unwrap_or("nothing"),
     )
 }

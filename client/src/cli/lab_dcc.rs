@@ -112,8 +112,8 @@ pub fn show(ctx: &Context, lab: &str) -> Outcome {
     let mut rows = vec![
         ("机构 lab", format!("{} {}", lab.code, lab.name)),
         ("地区 region", lab.region.to_string()),
-        ("类型 kind", lab.kind.to_string()),
-        ("状态 status", lab.status.to_string()),
+        ("类型 kind", lab.kind.label()),
+        ("状态 status", lab.status.label()),
     ];
     for s in &lab.scope {
         let item = s
@@ -122,7 +122,7 @@ pub fn show(ctx: &Context, lab: &str) -> Outcome {
             .map_or("全部 all items".into(), |i| i.to_string());
         rows.push((
             "范围 scope",
-            format!("{} {item} 至 until {}", s.category, s.valid_until),
+            format!("{} {item} 至 until {}", s.category.label(), s.valid_until),
         ));
     }
     for k in &lab.keys {

@@ -82,11 +82,48 @@ pub fn verify(
     );
     let certificate = format!("{lab}/{number}");
     print_report(ctx, &report, &certificate);
+    if let (Some(path), Some(document), Some((record, _))) = (file, &document, &report.certificate)
+    {
+        check_signature(path, document, record.fields.signer.as_ref())?;
+    }
     match Exit::of_verdict(report.verdict) {
         None => Ok(()),
         Some(exit) => Err(Failure::new(
             exit,
             format!("{certificate} is {}", report.verdict.code()),
         )),
+    }
+}
+
+/// The reader's file, when it carries an XML signature, must verify and be signed by the
+/// certificate the ledger names (a hash that matches proves the bytes; this says the
+/// signature in them holds too, which the browser page cannot check within its size).
+fn check_signature(
+    path: &Path,
+    document: &[u8],
+    recorded: Option<&hengxin_primitives::Hash>,
+) -> Result<(), Failure> {
+    let tampered =
+        |message: String| Failure::new(Exit::Tampered, format!("{}: {message}", path.display()));
+    let signer = super::anchor::signature_of(path, document, false)
+        .map_err(|f| Failure::new(Exit::Tampered, f.message))?;
+    let fingerprint = signer
+        .as_ref()
+        .map(|s| hengxin_primitives::Hash(s.fingerprint));
+    match (fingerprint, recorded) {
+        (None, None) => Ok(()),
+        (Some(found), Some(recorded)) if found == *recorded => {
+            println!(
+                "✓ 文件签名有效 · the file's signature holds: {}",
+                signer.map(|s| s.subject).unwrap_or_default()
+            );
+            Ok(())
+        }
+        (found, recorded) => Err(tampered(format!(
+            "文件的签名者与账本记录不符 / the file's signer ({}) is not the one the ledger \
+             records ({})",
+            found.map_or_else(|| "none".into(), |h| h.to_hex()),
+            recorded.map_or_else(|| "none".into(), |h| h.to_hex())
+        ))),
     }
 }

@@ -1,6 +1,7 @@
 //! The inspection calls, one function each: check who signs, validate, write, say what
 //! happened. Nothing is written before everything is checked.
 
+use hengxin_primitives::draw::Target;
 use hengxin_primitives::inspection::{
     Assignment, Conflict, InspectionPlan, InspectionResult, Outcome,
 };
@@ -135,6 +136,23 @@ pub(crate) fn declare_conflict(
     })
 }
 
+/// `credit_code`'s target in the draw of `plan`: `NotDrawn` before the draw, `NotTarget` when
+/// the draw did not pick it.
+fn drawn_target(
+    s: &mut dyn Storage,
+    plan: &InspectionPlan,
+    credit_code: &CreditCode,
+) -> DispatchResult<Target, Error> {
+    let drawn = draw(s, plan.id)?.ok_or(Error::NotDrawn {
+        reveal_height: plan.reveal_height,
+    })?;
+    Ok(drawn
+        .targets
+        .into_iter()
+        .find(|t| t.credit_code == *credit_code)
+        .ok_or_else(|| Error::NotTarget(credit_code.clone()))?)
+}
+
 /// [`crate::Call::RecordResult`]: an active inspector drawn for a target records its result
 /// once; it becomes the business's credit record, dated today.
 pub(crate) fn record_result(
@@ -147,14 +165,7 @@ pub(crate) fn record_result(
     evidence_hash: Hash,
 ) -> DispatchResult<Event, Error> {
     let record = load_plan(s, plan)?.ok_or(Error::NoSuchPlan(plan))?;
-    let drawn = draw(s, plan)?.ok_or(Error::NotDrawn {
-        reveal_height: record.reveal_height,
-    })?;
-    let target = drawn
-        .targets
-        .iter()
-        .find(|t| t.credit_code == credit_code)
-        .ok_or_else(|| Error::NotTarget(credit_code.clone()))?;
+    let target = drawn_target(s, &record, &credit_code)?;
     let assigned = assignments(s, plan, &credit_code)?;
     let on_target =
         target.inspectors.contains(signer) || assigned.iter().any(|a| a.inspector == *signer);
@@ -212,14 +223,7 @@ pub(crate) fn assign(
         Some(AccountRole::Regulator { region }) if region == record.region => {}
         _ => return Err(Error::NotRegulatorOf(record.region).into()),
     }
-    let drawn = draw(s, plan)?.ok_or(Error::NotDrawn {
-        reveal_height: record.reveal_height,
-    })?;
-    let target = drawn
-        .targets
-        .iter()
-        .find(|t| t.credit_code == credit_code)
-        .ok_or_else(|| Error::NotTarget(credit_code.clone()))?;
+    let target = drawn_target(s, &record, &credit_code)?;
     if !target.short {
         return Err(Error::NotShort(credit_code).into());
     }

@@ -335,11 +335,15 @@ fn a_business_s_wall_sign_shows_the_grade_the_page_computed() {
     let (status, dom) = open("91350100M000100Y43");
     assert_eq!(status, "unknown", "{dom}");
 
-    // An inspector records a V3 (the CLI waits for finality): the page computes D.
+    // An inspector records a V3 with its evidence (the CLI waits for finality): the page
+    // computes D.
+    let evidence = node.path("evidence.jpg");
+    std::fs::write(&evidence, b"a photo of the tampered dispenser").unwrap();
     let recorded = Command::new(hengxin_tests::workspace_bin("hengxin"))
         .args(["--node", &node.url, "credit", "record", "--key"])
         .arg(node.path("keys/inspector-cq.key"))
-        .args([demo::BUSINESS_CQ, "V3"])
+        .args([demo::BUSINESS_CQ, "V3", "--evidence"])
+        .arg(&evidence)
         .env("XDG_CONFIG_HOME", node.path("config"))
         .output()
         .unwrap();

@@ -377,6 +377,9 @@ fn four_hosts_agree_go_on_with_one_cut_off_and_stall_without_forking_when_split_
         Duration::from_secs(60),
         || (0..3).all(|i| hosts.height(i) >= cut_at + 5),
     );
+    // Another certificate is another document: a document anchors once.
+    let second_document = file("HOSTS-2026-0002.pdf");
+    std::fs::write(&second_document, b"%PDF-1.7 HOSTS-2026-0002").unwrap();
     let second = hosts.run(
         1,
         &cli,
@@ -388,7 +391,7 @@ fn four_hosts_agree_go_on_with_one_cut_off_and_stall_without_forking_when_split_
             "--key",
             &lab,
             "--file",
-            DCC,
+            &second_document,
             "--number",
             "HOSTS-2026-0002",
             "--kind",
@@ -417,7 +420,7 @@ fn four_hosts_agree_go_on_with_one_cut_off_and_stall_without_forking_when_split_
             "--trust",
             &file("trust.json"),
             "--file",
-            DCC,
+            &second_document,
             "CQJL/HOSTS-2026-0002",
         ],
     );

@@ -1,6 +1,8 @@
 //! The signed XAdES `SigningTime` (xsd:dateTime with a time zone) against the signing
 //! certificate's validity: the certificate must have been valid when it signed, not today.
 
+use hengxin_primitives::Date;
+
 use super::{CertInfo, SignatureError};
 
 /// The signing time in Unix seconds, once it is a valid xsd:dateTime within `cert`'s
@@ -53,13 +55,7 @@ fn parse_xsd_datetime(value: &str) -> Option<XsdTime> {
     }
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
+    if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
     let mut i = 19;
@@ -87,56 +83,37 @@ fn parse_xsd_datetime(value: &str) -> Option<XsdTime> {
         }
         _ => return None,
     };
-    let days = days_from_civil(year, month, day);
+    let days = days_from_civil(year, month, day)?;
     Some(XsdTime {
         seconds: days * 86_400 + hour * 3600 + minute * 60 + second - offset,
         has_fraction,
     })
 }
 
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// Days since 1970-01-01 of a calendar date (years 1–9999), by the chain's own calendar.
+fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
+    let part = |v: i64| u32::try_from(v).ok();
+    let date = Date::from_ymd(part(year)?, part(month)?, part(day)?)?;
+    Some(i64::from(date.0) - i64::from(Date::UNIX_EPOCH.0))
 }
 
 /// `YYYY-MM-DDThh:mm:ssZ` for messages.
 fn format_unix(t: i64) -> String {
-    let days = t.div_euclid(86_400);
+    let days = t.div_euclid(86_400) + i64::from(Date::UNIX_EPOCH.0);
     let secs = t.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    let date = u32::try_from(days)
+        .ok()
+        .filter(|d| (Date::MIN.0..=Date::MAX.0).contains(d));
+    match date {
+        Some(days) => format!(
+            "{}T{:02}:{:02}:{:02}Z",
+            Date(days),
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        ),
+        None => format!("{t} s after 1970-01-01"),
+    }
 }
 
 #[cfg(test)]
@@ -165,6 +142,7 @@ mod tests {
         }
         assert_eq!(format_unix(1_666_338_441), "2022-10-21T07:47:21Z");
         assert_eq!(format_unix(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(1970, 1, 1), Some(0));
+        assert_eq!(days_from_civil(2022, 2, 29), None);
     }
 }
