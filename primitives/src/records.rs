@@ -129,13 +129,13 @@ crate::wire_words! {
     pub enum LabKind: "lab kind" {
         /// 法定计量检定机构
         #[codec(index = 0)]
-        StatutoryVerification = "statutory_verification",
+        StatutoryVerification = "statutory_verification" ("法定计量检定机构", "Statutory verification institute"),
         /// 授权计量技术机构
         #[codec(index = 1)]
-        Authorized = "authorized",
+        Authorized = "authorized" ("授权计量技术机构", "Authorized metrology institute"),
         /// CNAS-accredited calibration lab
         #[codec(index = 2)]
-        CnasCalibration = "cnas_calibration",
+        CnasCalibration = "cnas_calibration" ("CNAS 认可校准实验室", "CNAS-accredited calibration lab"),
     }
 }
 
@@ -186,10 +186,10 @@ crate::wire_words! {
     pub enum LabStatus: "lab status" {
         /// May anchor certificates.
         #[codec(index = 0)]
-        Active = "active",
+        Active = "active" ("正常", "Active"),
         /// May not anchor until reinstated.
         #[codec(index = 1)]
-        Suspended = "suspended",
+        Suspended = "suspended" ("暂停", "Suspended"),
     }
 }
 

@@ -12,7 +12,7 @@ use hengxin_primitives::records::{
     CertKind, CertificateFields, Conclusion, ConclusionWord, Instrument,
 };
 use hengxin_primitives::{Date, Hash, LabCode, StandardId, Text};
-use hengxin_runtime::{Call, certificates};
+use hengxin_runtime::{Call, certificates, membership};
 
 use super::context::Context;
 use super::exit::{Exit, Failure, Outcome};
@@ -227,6 +227,13 @@ pub fn signature_of(path: &Path, bytes: &[u8], is_dcc: bool) -> Result<Option<Si
     }
 }
 
+/// A signer's subject as the chain reads and records it (`CN=…,O=…,C=…`), so the CLI, the
+/// node and the page name a certificate the same way.
+pub fn subject_of(signer: &Signer) -> String {
+    membership::read_dcc_cert(&signer.der)
+        .map_or_else(|_| signer.subject.clone(), |info| info.subject.to_string())
+}
+
 /// The signer is a DCC signing certificate `lab` registered and has not withdrawn (the
 /// runtime refuses the record otherwise); exit 16 naming the signer and the fix.
 pub fn ensure_registered(
@@ -235,6 +242,7 @@ pub fn ensure_registered(
     signer: &Signer,
 ) -> Result<Hash, Failure> {
     let fingerprint = Hash(signer.fingerprint);
+    let subject = subject_of(signer);
     let refuse = |message: String| {
         Failure::new(Exit::BadSignature, format!("{}: {message}", path.display()))
     };
@@ -244,10 +252,10 @@ pub fn ensure_registered(
             "签名证书 {} 已于区块 {} 被 {} 撤回，其签名的 DCC 不能上链 / the DCC is signed by \
              {} (SHA-256 {fingerprint}), which lab {} withdrew at height {}: have it signed \
              with a certificate the lab has registered (hengxin lab show {})",
-            signer.subject,
+            subject,
             c.removed_height.unwrap_or_default(),
             lab.code,
-            signer.subject,
+            subject,
             lab.code,
             c.removed_height.unwrap_or_default(),
             lab.code
@@ -256,7 +264,7 @@ pub fn ensure_registered(
             "签名者 {} 不是 {} 登记的 DCC 签名证书 / the DCC is signed by {} (SHA-256 \
              {fingerprint}), which lab {} has not registered: if it is the lab's certificate, \
              register it first (hengxin lab dcc-cert add --key KEY --cert FILE.crt)",
-            signer.subject, lab.code, signer.subject, lab.code
+            subject, lab.code, subject, lab.code
         ))),
     }
 }
@@ -269,11 +277,20 @@ fn document_path(args: &AnchorArgs) -> Result<&PathBuf, Failure> {
         .ok_or_else(|| Failure::usage("give the document: --file FILE or --dcc FILE.xml"))
 }
 
-/// The document's bytes and, for a DCC, what it says.
-fn document(args: &AnchorArgs) -> Result<(Vec<u8>, Option<DccFields>), Failure> {
+/// A document: its bytes, its own signature's signer and, for a DCC, what it says.
+struct Document {
+    bytes: Vec<u8>,
+    signer: Option<Signer>,
+    dcc: Option<DccFields>,
+}
+
+/// The document given, its own signature checked first (exit 16 before anything else is read
+/// from it).
+fn document(args: &AnchorArgs) -> Result<Document, Failure> {
     let path = document_path(args)?;
     let bytes = std::fs::read(path)
         .map_err(|e| Failure::error(format!("reading the document {}: {e}", path.display())))?;
+    let signer = signature_of(path, &bytes, args.dcc.is_some())?;
     let dcc = match &args.dcc {
         Some(path) => Some(
             dcc::read(&bytes).map_err(|e| Failure::error(format!("{}: {e}", path.display())))?,
@@ -290,7 +307,7 @@ fn document(args: &AnchorArgs) -> Result<(Vec<u8>, Option<DccFields>), Failure> 
             dcc.measuring_equipment.join("; ")
         );
     }
-    Ok((bytes, dcc))
+    Ok(Document { bytes, signer, dcc })
 }
 
 /// `cert anchor`.
@@ -310,10 +327,13 @@ fn anchor_or_supersede(
     args: &AnchorArgs,
     old: Option<(LabCode, hengxin_primitives::CertNumber)>,
 ) -> Outcome {
-    let (document, dcc) = document(args)?;
+    let Document {
+        bytes,
+        signer: dcc_signer,
+        dcc,
+    } = document(args)?;
     let path = document_path(args)?;
-    let dcc_signer = signature_of(path, &document, dcc.is_some())?;
-    let mut fields = fields(args, dcc.as_ref(), sha256(&document))?;
+    let mut fields = fields(args, dcc.as_ref(), sha256(&bytes))?;
     let signer = ctx.signer(&args.key)?;
     let account = ctx.client.account(&signer.key().public())?;
     let lab = account.lab_key_of().cloned().ok_or_else(|| {

@@ -86,7 +86,12 @@ impl Context {
 
     /// Executes `call` signed with `key`, then says what was `done`.
     pub fn submit(&self, key: &Path, call: Call, done: String) -> Outcome {
-        let (hash, height) = self.execute(key, call)?;
+        self.submit_with(&self.signer(key)?, call, done)
+    }
+
+    /// Executes `call` signed by `signer` (a key already read), then says what was `done`.
+    pub fn submit_with(&self, signer: &Signer, call: Call, done: String) -> Outcome {
+        let (hash, height) = self.execute_with(signer, call)?;
         if self.json {
             print_json(&serde_json::json!({
                 "done": done,

@@ -1,6 +1,8 @@
 //! `hengxin lab dcc-cert add|remove` and `lab show`: the certificates a lab signs its DCCs
 //! with, and everything the ledger keeps about a lab.
 
+use hengxin_client::dcc::signature;
+use hengxin_client::signer::Signer;
 use hengxin_primitives::{Hash, LabCode};
 use hengxin_runtime::{Call, membership};
 
@@ -23,11 +25,15 @@ pub fn run(ctx: &Context, command: &DccCertCommand) -> Outcome {
 }
 
 /// The lab named, else the one whose key signs.
-fn lab_of(ctx: &Context, signing: &Signing, lab: Option<&str>) -> Result<LabCode, Failure> {
+fn lab_of(
+    ctx: &Context,
+    signing: &Signing,
+    signer: &Signer,
+    lab: Option<&str>,
+) -> Result<LabCode, Failure> {
     if let Some(lab) = lab {
         return parse::lab_code(lab);
     }
-    let signer = ctx.signer(&signing.key)?;
     let account = ctx.client.account(&signer.key().public())?;
     account.lab_key_of().cloned().ok_or_else(|| {
         Failure::usage(format!(
@@ -37,35 +43,33 @@ fn lab_of(ctx: &Context, signing: &Signing, lab: Option<&str>) -> Result<LabCode
     })
 }
 
-/// A certificate file's DER: PEM (`-----BEGIN CERTIFICATE-----`) or DER as it is.
-pub fn certificate_der(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-    const END: &str = "-----END CERTIFICATE-----";
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return Ok(bytes.to_vec());
-    };
-    let Some(start) = text.find(BEGIN) else {
-        return Ok(bytes.to_vec());
-    };
-    let body = &text[start + BEGIN.len()..];
-    let end = body
-        .find(END)
-        .ok_or("the PEM file has no -----END CERTIFICATE----- line")?;
-    let base64: String = body[..end].chars().filter(|c| !c.is_whitespace()).collect();
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD
-        .decode(base64)
-        .map_err(|e| format!("the PEM certificate is not valid base64: {e}"))
+/// A certificate file, refused past the largest a certificate file may be (without reading
+/// more than that).
+fn read_bounded(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let limit = signature::MAX_CERTIFICATE_FILE_BYTES as u64;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "over {limit} bytes: not a certificate file"
+        )));
+    }
+    Ok(bytes)
 }
 
 fn add(ctx: &Context, signing: &Signing, path: &std::path::Path, lab: Option<&str>) -> Outcome {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::error(format!("reading {}: {e}", path.display())))?;
-    let der =
-        certificate_der(&bytes).map_err(|e| Failure::error(format!("{}: {e}", path.display())))?;
-    let info = membership::read_dcc_cert(&der)
-        .map_err(|e| Failure::error(format!("{}: {e}", path.display())))?;
-    let lab = lab_of(ctx, signing, lab)?;
+    let fail = |e: &dyn std::fmt::Display| Failure::error(format!("{}: {e}", path.display()));
+    let bytes = read_bounded(path).map_err(|e| fail(&e))?;
+    let der = signature::read_certificate(&bytes)
+        .map_err(|e| fail(&e))?
+        .der;
+    // What the chain will record, read as the runtime reads it.
+    let info = membership::read_dcc_cert(&der).map_err(|e| fail(&e))?;
+    let signer = ctx.signer(&signing.key)?;
+    let lab = lab_of(ctx, signing, &signer, lab)?;
     let call = Call::Membership(membership::Call::AddDccCert {
         lab: lab.clone(),
         certificate: der,
@@ -74,7 +78,7 @@ fn add(ctx: &Context, signing: &Signing, path: &std::path::Path, lab: Option<&st
         "registered DCC signing certificate {} ({}) for {lab}",
         info.fingerprint, info.subject
     );
-    ctx.submit(&signing.key, call, done)
+    ctx.submit_with(&signer, call, done)
 }
 
 fn remove(ctx: &Context, signing: &Signing, fingerprint: &str, lab: Option<&str>) -> Outcome {
@@ -84,13 +88,14 @@ fn remove(ctx: &Context, signing: &Signing, fingerprint: &str, lab: Option<&str>
              lists them)"
         ))
     })?;
-    let lab = lab_of(ctx, signing, lab)?;
+    let signer = ctx.signer(&signing.key)?;
+    let lab = lab_of(ctx, signing, &signer, lab)?;
     let call = Call::Membership(membership::Call::RemoveDccCert {
         lab: lab.clone(),
         fingerprint,
     });
     let done = format!("withdrew DCC signing certificate {fingerprint} of {lab}");
-    ctx.submit(&signing.key, call, done)
+    ctx.submit_with(&signer, call, done)
 }
 
 /// A certificate's validity bound (UTC seconds) in Beijing time.

@@ -115,7 +115,10 @@ fn check_signature(
         (Some(found), Some(recorded)) if found == *recorded => {
             println!(
                 "✓ 文件签名有效 · the file's signature holds: {}",
-                signer.map(|s| s.subject).unwrap_or_default()
+                signer
+                    .as_ref()
+                    .map(super::anchor::subject_of)
+                    .unwrap_or_default()
             );
             Ok(())
         }

@@ -564,6 +564,7 @@ mod tests {
             owner: lab.clone(),
             code: "S1".parse().unwrap(),
         };
+        let standard2 = standard.clone();
         let cases = [
             (Error::NotLabKey, "certificates.not_lab_key"),
             (
@@ -617,10 +618,41 @@ mod tests {
                 "certificates.invalid_fields",
             ),
             (
-                Error::UnknownStandard(standard),
+                Error::UnknownStandard(standard.clone()),
                 "certificates.unknown_standard",
             ),
-            (Error::UnknownLab(lab), "certificates.unknown_lab"),
+            (Error::UnknownLab(lab.clone()), "certificates.unknown_lab"),
+            (
+                Error::DuplicateDocument {
+                    lab: lab.clone(),
+                    number: CertNumber::new("1").unwrap(),
+                },
+                "certificates.duplicate_document",
+            ),
+            (
+                Error::UnknownSigner {
+                    lab,
+                    fingerprint: Hash([1; 32]),
+                },
+                "certificates.unknown_signer",
+            ),
+            (
+                Error::StandardCategoryMismatch {
+                    standard: standard2.clone(),
+                    standard_category: Category::Thermal,
+                    category: Category::Mechanical,
+                },
+                "certificates.standard_category_mismatch",
+            ),
+            (
+                Error::StandardNotAssessed {
+                    standard: standard2,
+                    date: Date::UNIX_EPOCH,
+                    issued: Date::UNIX_EPOCH,
+                    valid_until: Date::UNIX_EPOCH,
+                },
+                "certificates.standard_not_assessed",
+            ),
         ];
         hengxin_support::assert_error_codes(&cases, Error::code);
     }

@@ -39,6 +39,10 @@ fn every_error_has_its_stable_code() {
             "credit.no_repair_application",
         ),
         (Error::NotBusiness(code), "credit.not_business"),
+        (
+            Error::EvidenceRequired(hengxin_primitives::credit::CreditEvent::V3),
+            "credit.evidence_required",
+        ),
     ];
     hengxin_support::assert_error_codes(&cases, Error::code);
 }

@@ -49,8 +49,21 @@ fn every_error_has_its_stable_code() {
             "inspection.already_recorded",
         ),
         (
-            Error::CreditRecordsFull(code),
+            Error::CreditRecordsFull(code.clone()),
             "inspection.credit_records_full",
+        ),
+        (
+            Error::EvidenceRequired(hengxin_primitives::credit::CreditEvent::V4),
+            "inspection.evidence_required",
+        ),
+        (Error::NotShort(code.clone()), "inspection.not_short"),
+        (
+            Error::CannotAssign {
+                inspector: hengxin_primitives::PublicKey::Ed25519([1; 32]),
+                credit_code: code,
+                why: crate::AssignRefusal::Conflict,
+            },
+            "inspection.cannot_assign",
         ),
     ];
     hengxin_support::assert_error_codes(&cases, Error::code);

@@ -58,16 +58,67 @@ pub fn read_dcc_cert(der: &[u8]) -> Result<DccCertInfo, Error> {
     if not_after_s < not_before_s {
         return Err(invalid("notAfter is before notBefore"));
     }
-    let subject = cert
-        .subject()
-        .to_string_with_registry(x509_parser::objects::oid_registry())
-        .map_err(|_| invalid("its subject cannot be read as text"))?;
     Ok(DccCertInfo {
         fingerprint: sha256(der),
-        subject: Text::lossy(&subject),
+        subject: Text::lossy(&subject_text(cert.subject())),
         not_before_s,
         not_after_s,
     })
+}
+
+/// A name as RFC 4514 writes it, most specific first (`CN=Calibration Lab A1,O=…,C=DE`):
+/// attribute short names, special characters escaped, a value that is not text in hex.
+fn subject_text(name: &x509_parser::x509::X509Name<'_>) -> String {
+    use x509_parser::der_parser::asn1_rs::Tag;
+    let registry = x509_parser::objects::oid_registry();
+    let value = |atv: &x509_parser::x509::AttributeTypeAndValue<'_>| {
+        let bytes = atv.attr_value().as_bytes();
+        let text = match atv.attr_value().tag() {
+            Tag::BmpString => char::decode_utf16(
+                bytes
+                    .chunks(2)
+                    .map(|p| u16::from_be_bytes([p[0], *p.get(1).unwrap_or(&0)])),
+            )
+            .collect::<Result<String, _>>()
+            .ok(),
+            _ => atv.as_str().ok().map(String::from),
+        };
+        match text {
+            Some(text) => escape_rfc4514(&text),
+            None => format!("#{}", hengxin_primitives::hex::encode(bytes)),
+        }
+    };
+    let mut rdns: Vec<String> = name
+        .iter()
+        .map(|rdn| {
+            rdn.iter()
+                .map(|atv| {
+                    let key = x509_parser::objects::oid2abbrev(atv.attr_type(), registry)
+                        .map_or_else(|_| atv.attr_type().to_id_string(), String::from);
+                    format!("{key}={}", value(atv))
+                })
+                .collect::<Vec<_>>()
+                .join("+")
+        })
+        .collect();
+    rdns.reverse();
+    rdns.join(",")
+}
+
+/// RFC 4514's escapes: `, + " \ < > ;`, a leading `#` or space, a trailing space.
+fn escape_rfc4514(text: &str) -> String {
+    let last = text.chars().count().saturating_sub(1);
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';')
+            || (i == 0 && matches!(c, '#' | ' '))
+            || (i == last && c == ' ');
+        if special {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// [`crate::Call::AddDccCert`]: the lab or its regulator registers a DCC signing certificate.
@@ -134,4 +185,17 @@ pub(crate) fn remove_dcc_cert(
         lab: code,
         fingerprint,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc_4514_escapes_what_would_read_as_structure() {
+        assert_eq!(escape_rfc4514("Lab A1"), "Lab A1");
+        assert_eq!(escape_rfc4514("A, B+C"), "A\\, B\\+C");
+        assert_eq!(escape_rfc4514("#1 "), "\\#1\\ ");
+        assert_eq!(escape_rfc4514("重庆市计量院"), "重庆市计量院");
+    }
 }

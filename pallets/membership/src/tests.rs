@@ -80,6 +80,36 @@ fn every_error_has_its_stable_code() {
             Error::TooManyInspectors(RegionCode::new("CQ").unwrap()),
             "membership.too_many_inspectors",
         ),
+        (
+            Error::InvalidDccCert(Text::lossy("x")),
+            "membership.invalid_dcc_cert",
+        ),
+        (
+            Error::DccCertExists {
+                lab: LabCode::new("CQJL").unwrap(),
+                fingerprint: hengxin_primitives::Hash([1; 32]),
+            },
+            "membership.dcc_cert_exists",
+        ),
+        (
+            Error::UnknownDccCert {
+                lab: LabCode::new("CQJL").unwrap(),
+                fingerprint: hengxin_primitives::Hash([1; 32]),
+            },
+            "membership.unknown_dcc_cert",
+        ),
+        (
+            Error::DccCertAlreadyRemoved(hengxin_primitives::Hash([1; 32])),
+            "membership.dcc_cert_already_removed",
+        ),
+        (
+            Error::CreditCodeOutsideRegion {
+                credit_code: CreditCode::new("91500103MA60K7LX03").unwrap(),
+                region: RegionCode::new("SC").unwrap(),
+                province: 51,
+            },
+            "membership.credit_code_outside_region",
+        ),
     ];
     hengxin_support::assert_error_codes(&cases, Error::code);
 }

@@ -183,10 +183,10 @@ fn a_signed_dcc_anchors_only_with_a_signing_certificate_its_lab_registered_and_k
     chain.ok(&lab, add.clone());
     let record: LabRecord = chain.read(&StorageKey::Lab(cqjl())).unwrap();
     let entry = record.dcc_cert(&fingerprint).unwrap();
-    assert!(
-        entry.subject.as_str().contains("Calibration Lab A1"),
-        "{}",
-        entry.subject
+    assert_eq!(
+        entry.subject.as_str(),
+        "CN=Calibration Lab A1,O=Calibration A GmbH,C=DE",
+        "RFC 4514, most specific first"
     );
     // 2021-12-02 to 2024-12-02.
     assert_eq!(
