@@ -218,3 +218,101 @@ fn a_plan_is_drawn_after_its_reveal_and_anyone_recomputes_the_draw() {
     assert_eq!(status, 0);
     assert!(out.contains("waiting") && out.contains("drawn"), "{out}");
 }
+
+/// A draw from a pool of one leaves the station short of inspectors: the region's regulator
+/// completes it with `inspection assign`, the assignment is public with the plan, shown with
+/// the inspector's name, and the assigned inspector records the result.
+#[test]
+fn a_short_target_is_completed_by_assignment_and_the_assigned_inspector_records() {
+    let node = DevNode::start();
+    let config = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| run_cli(&node, config.path(), args);
+    let regulator = demo_key(&node, "regulator-cq");
+    let inspector = demo_key(&node, "inspector-cq");
+    let second = work.path().join("second.key");
+    let second = second.to_str().unwrap();
+    let (status, _, err) = run(&["key", "new", "--out", second]);
+    assert_eq!(status, 0, "{err}");
+    let (status, _, err) = run(&[
+        "inspector",
+        "add",
+        "--key",
+        &regulator,
+        "--public-key",
+        second,
+        "--region",
+        "CQ",
+        "--name",
+        "补充检查员",
+    ]);
+    assert_eq!(status, 0, "{err}");
+    let (status, out, err) = run(&[
+        "inspection",
+        "plan",
+        "--key",
+        &regulator,
+        "--region",
+        "CQ",
+        "--reveal-in",
+        "3",
+        "--ratio",
+        "A=100",
+        "--types",
+        "gas_station",
+        "--inspectors",
+        &inspector,
+    ]);
+    assert_eq!(status, 0, "{err}");
+    let plan = out.lines().last().unwrap().trim().to_string();
+    let plan_url = format!("{}/v1/inspections/{plan}", node.url);
+    wait_until("the draw", Duration::from_secs(90), || {
+        get_json(&plan_url).is_some_and(|v| v["status"] == "drawn")
+    });
+    let view = get_json(&plan_url).unwrap();
+    assert_eq!(view["targets"][0]["credit_code"], CQ_STATION, "{view}");
+    assert_eq!(view["targets"][0]["short"], true, "a pool of one: {view}");
+
+    // Only the regulator assigns; then the second inspector is on the target, by name.
+    let assign = |key: &str| {
+        run(&[
+            "inspection",
+            "assign",
+            "--key",
+            key,
+            &plan,
+            CQ_STATION,
+            second,
+        ])
+    };
+    let (status, _, err) = assign(&inspector);
+    assert_eq!(status, 1, "{err}");
+    assert!(err.contains("inspection.not_regulator_of"), "{err}");
+    let (status, _, err) = assign(&regulator);
+    assert_eq!(status, 0, "{err}");
+    let view = get_json(&plan_url).unwrap();
+    let (_, shown, _) = run(&["--json", "key", "show", second]);
+    let second_hex =
+        serde_json::from_str::<serde_json::Value>(&shown).unwrap()["public_key"].clone();
+    assert_eq!(
+        view["targets"][0]["assigned"][0]["inspector"], second_hex,
+        "{view}"
+    );
+    assert!(view["names"].to_string().contains("补充检查员"), "{view}");
+    let (status, out, err) = run(&["inspection", "show", &plan]);
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        out.contains("补充检查员") && out.contains("指派 assigned"),
+        "{out}"
+    );
+    let (status, _, err) = run(&[
+        "inspection",
+        "record",
+        "--key",
+        second,
+        &plan,
+        CQ_STATION,
+        "pass",
+    ]);
+    assert_eq!(status, 0, "the assigned inspector records: {err}");
+}
