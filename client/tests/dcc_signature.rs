@@ -58,17 +58,17 @@ fn is_digest_mismatch(e: &SignatureError, uri: &str, target: ReferenceTarget) ->
 #[test]
 fn genuine_fixture_verifies_and_names_its_signer() {
     let s = signed(&read(SIGNED));
-    assert_eq!(hex(&s.fingerprint), SIGNER_FINGERPRINT);
-    assert_eq!(s.subject, SIGNER_SUBJECT);
+    assert_eq!(hex(&s.certificate.fingerprint), SIGNER_FINGERPRINT);
+    assert_eq!(s.certificate.subject, SIGNER_SUBJECT);
     assert_eq!(
-        s.issuer,
+        s.certificate.issuer,
         "CN=Calibration Community Sub CA 01,O=Calibration Community,C=DE"
     );
-    assert_eq!(s.serial_hex, "4b6e137be0debcee");
-    assert_eq!(s.not_before_unix, 1_638_448_800); // 2021-12-02T12:40:00Z
-    assert_eq!(s.not_after_unix, 1_733_143_200); // 2024-12-02T12:40:00Z
+    assert_eq!(s.certificate.serial_hex, "4b6e137be0debcee");
+    assert_eq!(s.certificate.not_before_unix, 1_638_448_800); // 2021-12-02T12:40:00Z
+    assert_eq!(s.certificate.not_after_unix, 1_733_143_200); // 2024-12-02T12:40:00Z
     assert_eq!(s.signing_time_unix, 1_666_338_441); // 2022-10-21T07:47:21Z
-    assert_eq!(s.der, signer_der());
+    assert_eq!(s.certificate.der, signer_der());
 }
 
 #[test]
@@ -320,7 +320,10 @@ fn malformed_oversized_and_doctype_inputs_are_refused() {
 fn a_bom_before_the_genuine_fixture_is_accepted() {
     let mut xml = b"\xEF\xBB\xBF".to_vec();
     xml.extend(read(SIGNED));
-    assert_eq!(hex(&signed(&xml).fingerprint), SIGNER_FINGERPRINT);
+    assert_eq!(
+        hex(&signed(&xml).certificate.fingerprint),
+        SIGNER_FINGERPRINT
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

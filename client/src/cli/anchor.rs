@@ -230,8 +230,10 @@ pub fn signature_of(path: &Path, bytes: &[u8], is_dcc: bool) -> Result<Option<Si
 /// A signer's subject as the chain reads and records it (`CN=…,O=…,C=…`), so the CLI, the
 /// node and the page name a certificate the same way.
 pub fn subject_of(signer: &Signer) -> String {
-    membership::read_dcc_cert(&signer.der)
-        .map_or_else(|_| signer.subject.clone(), |info| info.subject.to_string())
+    membership::read_dcc_cert(&signer.certificate.der).map_or_else(
+        |_| signer.certificate.subject.clone(),
+        |info| info.subject.to_string(),
+    )
 }
 
 /// The signer is a DCC signing certificate `lab` registered and has not withdrawn (the
@@ -241,7 +243,7 @@ pub fn ensure_registered(
     path: &Path,
     signer: &Signer,
 ) -> Result<Hash, Failure> {
-    let fingerprint = Hash(signer.fingerprint);
+    let fingerprint = Hash(signer.certificate.fingerprint);
     let subject = subject_of(signer);
     let refuse = |message: String| {
         Failure::new(Exit::BadSignature, format!("{}: {message}", path.display()))

@@ -109,7 +109,7 @@ fn check_signature(
         .map_err(|f| Failure::new(Exit::Tampered, f.message))?;
     let fingerprint = signer
         .as_ref()
-        .map(|s| hengxin_primitives::Hash(s.fingerprint));
+        .map(|s| hengxin_primitives::Hash(s.certificate.fingerprint));
     match (fingerprint, recorded) {
         (None, None) => Ok(()),
         (Some(found), Some(recorded)) if found == *recorded => {

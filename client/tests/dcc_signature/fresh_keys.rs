@@ -59,16 +59,28 @@ fn fresh_p256_signature_over_a_fixture_verifies() {
         &Options::new(&p.p256_cert),
     );
     let s = signed(&xml);
-    assert_eq!(hex(&s.fingerprint), sha256_hex(&p.p256_cert));
-    assert_eq!(s.subject, "CN=Fresh Lab P-256,O=Test Lab GmbH,C=DE");
-    assert_eq!(s.issuer, "CN=Test Calibration CA,O=Test PKI,C=DE");
-    assert_eq!(s.not_before_unix, i64::try_from(unix(2024, 1, 1)).unwrap());
-    assert_eq!(s.not_after_unix, i64::try_from(unix(2027, 1, 1)).unwrap());
+    assert_eq!(hex(&s.certificate.fingerprint), sha256_hex(&p.p256_cert));
+    assert_eq!(
+        s.certificate.subject,
+        "CN=Fresh Lab P-256,O=Test Lab GmbH,C=DE"
+    );
+    assert_eq!(
+        s.certificate.issuer,
+        "CN=Test Calibration CA,O=Test PKI,C=DE"
+    );
+    assert_eq!(
+        s.certificate.not_before_unix,
+        i64::try_from(unix(2024, 1, 1)).unwrap()
+    );
+    assert_eq!(
+        s.certificate.not_after_unix,
+        i64::try_from(unix(2027, 1, 1)).unwrap()
+    );
     assert_eq!(
         s.signing_time_unix,
         i64::try_from(unix(2025, 6, 30) + 10 * 3600).unwrap()
     );
-    assert_eq!(s.der, p.p256_cert);
+    assert_eq!(s.certificate.der, p.p256_cert);
 
     // The same file, changed after signing, is refused.
     let changed = replace_once(
@@ -106,7 +118,10 @@ fn fresh_p384_signature_with_exclusive_c14n_and_comments_verifies() {
         ..Options::new(&cert)
     };
     let xml = sign_dcc(&read(UNSIGNED_TEMPERATURE), &key, &o);
-    assert_eq!(hex(&signed(&xml).fingerprint), sha256_hex(&cert));
+    assert_eq!(
+        hex(&signed(&xml).certificate.fingerprint),
+        sha256_hex(&cert)
+    );
     // URI="" drops comments before the transforms: a changed comment does not matter.
     let comment = replace_once(
         &xml,
@@ -135,7 +150,10 @@ fn fresh_rsa_pkcs1_signature_with_c14n_10_verifies() {
         ..Options::new(&cert)
     };
     let xml = sign_dcc(&read(UNSIGNED_HUMIDITY), key, &o);
-    assert_eq!(hex(&signed(&xml).fingerprint), sha256_hex(&cert));
+    assert_eq!(
+        hex(&signed(&xml).certificate.fingerprint),
+        sha256_hex(&cert)
+    );
     let changed = replace_once(
         &xml,
         "<dcc:countryCodeISO3166_1>DE<",
@@ -168,7 +186,10 @@ fn fresh_rsa_pss_signature_with_c14n_11_and_comments_verifies() {
         ..Options::new(&cert)
     };
     let xml = sign_dcc(&read(UNSIGNED_HUMIDITY), key, &o);
-    assert_eq!(hex(&signed(&xml).fingerprint), sha256_hex(&cert));
+    assert_eq!(
+        hex(&signed(&xml).certificate.fingerprint),
+        sha256_hex(&cert)
+    );
 }
 
 #[test]
@@ -180,7 +201,10 @@ fn a_signed_keyinfo_and_whitespace_after_the_signature_are_accepted() {
         ..Options::new(&p.p256_cert)
     };
     let xml = sign_dcc(&read(UNSIGNED_HUMIDITY), &p.p256, &o);
-    assert_eq!(hex(&signed(&xml).fingerprint), sha256_hex(&p.p256_cert));
+    assert_eq!(
+        hex(&signed(&xml).certificate.fingerprint),
+        sha256_hex(&p.p256_cert)
+    );
     // The signed KeyInfo changed: its reference's digest fails.
     let changed = replace_once(
         &xml,

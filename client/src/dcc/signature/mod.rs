@@ -51,22 +51,10 @@ pub enum DccSignature {
 /// The signer of a verified DCC: its certificate (from `KeyInfo`) and the signed signing time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signer {
-    /// SHA-256 of the certificate's DER encoding.
-    pub fingerprint: [u8; 32],
-    /// The certificate's subject, RFC 4514 (most specific first), e.g. `CN=Lab,O=Org,C=DE`.
-    pub subject: String,
-    /// The certificate's issuer, RFC 4514.
-    pub issuer: String,
-    /// The certificate's serial number, lower-case hex.
-    pub serial_hex: String,
-    /// Start of the certificate's validity, Unix seconds.
-    pub not_before_unix: i64,
-    /// End of the certificate's validity, Unix seconds.
-    pub not_after_unix: i64,
+    /// The certificate that signed it.
+    pub certificate: CertInfo,
     /// The signed XAdES `SigningTime`, Unix seconds (fractions dropped).
     pub signing_time_unix: i64,
-    /// The certificate, DER.
-    pub der: Vec<u8>,
 }
 
 /// A certificate read by [`read_certificate`].
@@ -460,14 +448,8 @@ pub fn verify_dcc_signature(xml: &[u8]) -> Result<DccSignature, SignatureError> 
         .map_err(|detail| SignatureError::CertificateUnreadable { detail })?;
     let signing_time_unix = time::signing_time_within_validity(&parts.signing_time, &info)?;
     Ok(DccSignature::Signed(Signer {
-        fingerprint: info.fingerprint,
-        subject: info.subject,
-        issuer: info.issuer,
-        serial_hex: info.serial_hex,
-        not_before_unix: info.not_before_unix,
-        not_after_unix: info.not_after_unix,
+        certificate: info,
         signing_time_unix,
-        der: info.der,
     }))
 }
 
