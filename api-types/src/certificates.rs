@@ -153,6 +153,9 @@ pub struct LabView {
 pub struct TraceView {
     /// Every link sound, ending at a national primary standard or an NMI certificate.
     pub complete: bool,
+    /// The verdict in words, with each broken link's problem (as the verify page says it).
+    #[serde(default)]
+    pub summary: String,
     /// The links, depth first.
     pub links: Vec<LinkView>,
 }
@@ -180,6 +183,9 @@ pub struct LinkView {
     /// The same, as a sentence for people, Chinese first.
     #[serde(default)]
     pub problem_text: Option<String>,
+    /// The whole link as people read it, in the words the verify page uses.
+    #[serde(default)]
+    pub text: String,
 }
 
 hengxin_primitives::wire_words! {

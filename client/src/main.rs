@@ -87,7 +87,23 @@ fn run(ctx: &Context, group: &Group) -> Outcome {
     }
 }
 
+/// Output into a closed pipe (`hengxin cert show … | head -5`) ends the command quietly with
+/// status 0, as a reader who has read enough expects: std's print macros panic on that write
+/// error, and this hook turns that one panic into the exit. Every other panic is reported as
+/// before.
+fn end_quietly_on_a_closed_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.payload_as_str().unwrap_or_default();
+        if message.starts_with("failed printing to std") && message.ends_with("(os error 32)") {
+            std::process::exit(0);
+        }
+        report(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    end_quietly_on_a_closed_pipe();
     let cli = Cli::parse();
     let ctx = Context {
         client: Client::new(&cli.node),

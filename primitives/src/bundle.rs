@@ -11,9 +11,7 @@ use parity_scale_codec::{Decode, Encode};
 use crate::block::{CommitCertificate, CommitError, Header, ValidatorSet, ValidatorSetError};
 use crate::codec::{DecodeError, decode_strict};
 use crate::crypto::Hash;
-use crate::ids::{CertNumber, LabCode, StandardId};
-use crate::records::{CertificateRecord, StandardRecord};
-use crate::rules::{Lookup, TraceLookup};
+use crate::read::{ReadError, StateRead};
 use crate::state::{StateProof, StateProofError, StorageKey};
 
 /// The largest encoded bundle a verifier reads.
@@ -143,19 +141,26 @@ pub enum ProvenLookupError {
     /// The value is not of the key's type.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// The proven state is not what the chain writes (a list naming what is not stored).
+    #[error(transparent)]
+    State(#[from] ReadError),
 }
 
 impl VerifiedState {
     /// The proven value of `key`: `Ok(None)` when proven absent.
     pub fn get<T: Decode>(&self, key: &StorageKey) -> Result<Option<T>, ProvenLookupError> {
+        match self.raw(key)? {
+            None => Ok(None),
+            Some(bytes) => Ok(Some(decode_strict("proven record", bytes)?)),
+        }
+    }
+
+    fn raw(&self, key: &StorageKey) -> Result<Option<&Vec<u8>>, ProvenLookupError> {
         let key = key.to_bytes();
         let Ok(at) = self.entries.binary_search_by(|(k, _)| k.cmp(&key)) else {
             return Err(ProvenLookupError::NotProven);
         };
-        match &self.entries[at].1 {
-            None => Ok(None),
-            Some(bytes) => Ok(Some(decode_strict("proven record", bytes)?)),
-        }
+        Ok(self.entries[at].1.as_ref())
     }
 
     /// The proven keys.
@@ -164,23 +169,13 @@ impl VerifiedState {
     }
 }
 
-/// A traceability walk over proven records: a record the bundle does not carry is
-/// `Unavailable` (and its link `NotProven`), never taken on trust.
-impl TraceLookup for VerifiedState {
-    fn certificate(&mut self, lab: &LabCode, number: &CertNumber) -> Lookup<CertificateRecord> {
-        proven(self.get(&StorageKey::Certificate(lab.clone(), number.clone())))
-    }
+/// The proven state as a rule reads it: a key the bundle does not prove is
+/// [`ProvenLookupError::NotProven`], never taken on trust.
+impl StateRead for VerifiedState {
+    type Error = ProvenLookupError;
 
-    fn standard(&mut self, id: &StandardId) -> Lookup<StandardRecord> {
-        proven(self.get(&StorageKey::Standard(id.clone())))
-    }
-}
-
-fn proven<T>(found: Result<Option<T>, ProvenLookupError>) -> Lookup<T> {
-    match found {
-        Ok(Some(v)) => Lookup::Found(v),
-        Ok(None) => Lookup::Absent,
-        Err(_) => Lookup::Unavailable,
+    fn read_raw(&mut self, key: &StorageKey) -> Result<Option<Vec<u8>>, ProvenLookupError> {
+        Ok(self.raw(key)?.cloned())
     }
 }
 

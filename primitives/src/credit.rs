@@ -205,13 +205,13 @@ crate::wire_words! {
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]
     pub enum RecordState: "record state" {
         /// It counts.
-        Counting = "counting",
+        Counting = "counting" ("计分中", "counting"),
         /// Its time is over (or it is dated later).
-        Expired = "expired",
+        Expired = "expired" ("已过期", "expired"),
         /// Repaired: it stopped counting, and stays in the history.
-        Repaired = "repaired",
+        Repaired = "repaired" ("已修复", "repaired"),
         /// Withdrawn by a regulator (a P2 designation).
-        Withdrawn = "withdrawn",
+        Withdrawn = "withdrawn" ("已撤销", "withdrawn"),
     }
 }
 

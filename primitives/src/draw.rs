@@ -12,12 +12,19 @@ use sha2::{Digest, Sha256};
 use crate::credit::Grade;
 use crate::crypto::{AccountId, Hash};
 use crate::ids::CreditCode;
+use crate::records::BusinessType;
 
 /// The domain tag of the seed: its 15 ASCII bytes.
 pub const DRAW_TAG: &[u8; 15] = b"hengxin/draw/v1";
 
 /// Inspectors sent to each target.
 pub const INSPECTORS_PER_TARGET: usize = 2;
+
+/// Whether a business of `business_type` is in the scope of a plan over `types`: the ledger's
+/// draw and a recomputation from the public list both ask this.
+pub fn in_scope(types: &[BusinessType], business_type: BusinessType) -> bool {
+    types.contains(&business_type)
+}
 
 /// `SHA-256("hengxin/draw/v1" ‖ plan_id as 8 bytes little-endian ‖ block_hash)`.
 pub fn seed(plan_id: u64, block_hash: &Hash) -> Hash {

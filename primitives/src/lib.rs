@@ -16,12 +16,14 @@ pub mod crypto;
 pub mod draw;
 #[cfg(feature = "json")]
 pub mod files;
+pub mod gather;
 pub mod hex;
 pub mod ids;
 pub mod inspection;
 #[cfg(feature = "keyfile")]
 pub mod keyfile;
 mod merkle;
+pub mod read;
 pub mod recognition;
 pub mod records;
 pub mod rules;

@@ -6,9 +6,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::ids::{Category, CertNumber, LabCode, StandardId};
+use crate::read::StateRead;
 use crate::records::{
     CertKind, CertStatus, CertificateRecord, StandardLevel, StandardRecord, TraceSource,
 };
+use crate::state::StorageKey;
 use crate::time::Date;
 
 /// The most standard links on any one path of a traceability chain.
@@ -51,25 +53,6 @@ pub struct CertRef {
     pub lab: LabCode,
     /// Number.
     pub number: CertNumber,
-}
-
-/// What a traceability lookup found.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub enum Lookup<T> {
-    /// The record.
-    Found(T),
-    /// Proven or known not to exist.
-    Absent,
-    /// Not available to this reader (not in the proof bundle).
-    Unavailable,
-}
-
-/// Read access to certificates and standards: the chain's state, or a verified proof bundle.
-pub trait TraceLookup {
-    /// A certificate by lab and number.
-    fn certificate(&mut self, lab: &LabCode, number: &CertNumber) -> Lookup<CertificateRecord>;
-    /// A standard by id.
-    fn standard(&mut self, id: &StandardId) -> Lookup<StandardRecord>;
 }
 
 /// Why one link of a chain fails.
@@ -127,8 +110,6 @@ pub enum LinkProblem {
     TooDeep,
     /// More than `TRACE_LINKS_MAX` links in all.
     TooManyLinks,
-    /// A record this reader needed was not available (not in the proof).
-    NotProven,
 }
 
 impl LinkProblem {
@@ -150,7 +131,6 @@ impl LinkProblem {
             LinkProblem::Cycle => "cycle",
             LinkProblem::TooDeep => "too_deep",
             LinkProblem::TooManyLinks => "too_many_links",
-            LinkProblem::NotProven => "not_proven",
         }
     }
 }
@@ -223,10 +203,6 @@ impl LinkProblem {
             }
             LinkProblem::TooManyLinks => {
                 format!("溯源链超过 {TRACE_LINKS_MAX} 环 · more than {TRACE_LINKS_MAX} links")
-            }
-            LinkProblem::NotProven => {
-                "证明未包含此环所需的记录 · the proof does not carry a record this link needs"
-                    .into()
             }
         }
     }
@@ -308,20 +284,27 @@ impl TraceReport {
 /// Follows `root`'s traceability chain: certificate → standards used → each standard's own
 /// certificate → its standards … until a national primary standard or an external NMI
 /// certificate. Each link is checked on the dependent certificate's calibration date.
-/// Cycle-safe and bounded (`TRACE_DEPTH_MAX`, `TRACE_LINKS_MAX`).
-pub fn traceability_chain(root: &CertificateRecord, lookup: &mut impl TraceLookup) -> TraceReport {
+/// Cycle-safe and bounded (`TRACE_DEPTH_MAX`, `TRACE_LINKS_MAX`). Reads the standards and
+/// certificates it walks through `r`; a read that fails ends the walk with its error.
+pub fn traceability_chain<R: StateRead + ?Sized>(
+    root: &CertificateRecord,
+    r: &mut R,
+) -> Result<TraceReport, R::Error> {
     let mut walk = Walk {
-        lookup,
+        r,
         links: Vec::new(),
         path: Vec::new(),
         done: Vec::new(),
     };
-    walk.certificate(root, 1);
-    TraceReport { links: walk.links }
+    walk.certificate(root, 1)?;
+    Ok(TraceReport { links: walk.links })
 }
 
-struct Walk<'a, L> {
-    lookup: &'a mut L,
+/// A standard's judgement: the trace used, the outcome, and the ledger certificate to follow.
+type StandardVerdict = (Option<TraceSource>, LinkOutcome, Option<CertificateRecord>);
+
+struct Walk<'a, R: ?Sized> {
+    r: &'a mut R,
     links: Vec<TraceLink>,
     path: Vec<CertRef>,
     /// Certificates walked to the end (a short list: the walk has at most `TRACE_LINKS_MAX`
@@ -329,8 +312,8 @@ struct Walk<'a, L> {
     done: Vec<CertRef>,
 }
 
-impl<L: TraceLookup> Walk<'_, L> {
-    fn certificate(&mut self, cert: &CertificateRecord, depth: u8) {
+impl<R: StateRead + ?Sized> Walk<'_, R> {
+    fn certificate(&mut self, cert: &CertificateRecord, depth: u8) -> Result<(), R::Error> {
         let this = CertRef {
             lab: cert.lab.clone(),
             number: cert.fields.number.clone(),
@@ -350,7 +333,7 @@ impl<L: TraceLookup> Walk<'_, L> {
                 None,
                 LinkOutcome::Broken(LinkProblem::NoStandardsDeclared),
             ));
-            return;
+            return Ok(());
         }
         self.path.push(this.clone());
         for id in &cert.fields.standards {
@@ -364,26 +347,17 @@ impl<L: TraceLookup> Walk<'_, L> {
                 ));
                 continue;
             }
-            let standard = match self.lookup.standard(id) {
-                Lookup::Found(s) => s,
-                Lookup::Absent => {
-                    self.push(link(
-                        Some(id.clone()),
-                        LinkOutcome::Broken(LinkProblem::StandardMissing),
-                    ));
-                    continue;
-                }
-                Lookup::Unavailable => {
-                    self.push(link(
-                        Some(id.clone()),
-                        LinkOutcome::Broken(LinkProblem::NotProven),
-                    ));
-                    continue;
-                }
+            let key = StorageKey::Standard(id.clone());
+            let Some(standard) = self.r.read::<StandardRecord>(&key)? else {
+                self.push(link(
+                    Some(id.clone()),
+                    LinkOutcome::Broken(LinkProblem::StandardMissing),
+                ));
+                continue;
             };
             let mut entry = link(Some(id.clone()), LinkOutcome::Terminal);
             entry.level = Some(standard.fields.level);
-            let (via, outcome, next) = self.standard_on(&standard, cert.fields.category, on);
+            let (via, outcome, next) = self.standard_on(&standard, cert.fields.category, on)?;
             entry.via = via;
             entry.outcome = outcome;
             self.push(entry);
@@ -393,7 +367,7 @@ impl<L: TraceLookup> Walk<'_, L> {
                     number: next.fields.number.clone(),
                 };
                 if !self.done.contains(&key) {
-                    self.certificate(&next, depth + 1);
+                    self.certificate(&next, depth + 1)?;
                 }
             }
         }
@@ -401,6 +375,7 @@ impl<L: TraceLookup> Walk<'_, L> {
         if !self.done.contains(&this) {
             self.done.push(this);
         }
+        Ok(())
     }
 
     /// Judges a standard on `on`; returns the trace used, the outcome, and the ledger
@@ -410,33 +385,33 @@ impl<L: TraceLookup> Walk<'_, L> {
         standard: &StandardRecord,
         category: Category,
         on: Date,
-    ) -> (Option<TraceSource>, LinkOutcome, Option<CertificateRecord>) {
+    ) -> Result<StandardVerdict, R::Error> {
         if let Err(problem) = standard_fits(standard, category, on) {
-            return (None, LinkOutcome::Broken(problem), None);
+            return Ok((None, LinkOutcome::Broken(problem), None));
         }
         if standard.fields.level == StandardLevel::NationalPrimary {
-            return (None, LinkOutcome::Terminal, None);
+            return Ok((None, LinkOutcome::Terminal, None));
         }
         let mut newest_failure = None;
         for trace in standard.fields.traces.iter().rev() {
-            match self.trace_on(trace, on) {
+            match self.trace_on(trace, on)? {
                 Ok(next) => {
                     let outcome = if next.is_some() {
                         LinkOutcome::Continues
                     } else {
                         LinkOutcome::Terminal
                     };
-                    return (Some(trace.clone()), outcome, next);
+                    return Ok((Some(trace.clone()), outcome, next));
                 }
                 Err(problem) => {
                     newest_failure.get_or_insert((trace.clone(), problem));
                 }
             }
         }
-        match newest_failure {
+        Ok(match newest_failure {
             Some((trace, problem)) => (Some(trace), LinkOutcome::Broken(problem), None),
             None => (None, LinkOutcome::Broken(LinkProblem::NoTrace), None),
-        }
+        })
     }
 
     /// Checks one trace on `on`: `Ok(None)` ends the chain, `Ok(Some(cert))` continues it.
@@ -444,8 +419,8 @@ impl<L: TraceLookup> Walk<'_, L> {
         &mut self,
         trace: &TraceSource,
         on: Date,
-    ) -> Result<Option<CertificateRecord>, LinkProblem> {
-        match trace {
+    ) -> Result<Result<Option<CertificateRecord>, LinkProblem>, R::Error> {
+        Ok(match trace {
             TraceSource::External {
                 issued,
                 valid_until,
@@ -461,22 +436,21 @@ impl<L: TraceLookup> Walk<'_, L> {
                 }
             }
             TraceSource::Ledger { lab, number } => {
-                let cert = match self.lookup.certificate(lab, number) {
-                    Lookup::Found(c) => c,
-                    Lookup::Absent => return Err(LinkProblem::TraceCertificateMissing),
-                    Lookup::Unavailable => return Err(LinkProblem::NotProven),
+                let key = StorageKey::Certificate(lab.clone(), number.clone());
+                let Some(cert) = self.r.read::<CertificateRecord>(&key)? else {
+                    return Ok(Err(LinkProblem::TraceCertificateMissing));
                 };
-                link_certificate_problem(&cert, on).map_or(Ok(()), Err)?;
-                let key = CertRef {
+                let at = CertRef {
                     lab: lab.clone(),
                     number: number.clone(),
                 };
-                if self.path.contains(&key) {
-                    return Err(LinkProblem::Cycle);
+                match link_certificate_problem(&cert, on) {
+                    Some(problem) => Err(problem),
+                    None if self.path.contains(&at) => Err(LinkProblem::Cycle),
+                    None => Ok(Some(cert)),
                 }
-                Ok(Some(cert))
             }
-        }
+        })
     }
 
     fn push(&mut self, link: TraceLink) {
@@ -543,6 +517,9 @@ fn link_certificate_problem(cert: &CertificateRecord, on: Date) -> Option<LinkPr
         _ => None,
     }
 }
+
+#[path = "rules_text.rs"]
+mod text;
 
 #[cfg(test)]
 #[path = "rules_tests.rs"]

@@ -8,13 +8,13 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 use hengxin_primitives::bundle::{TrustAnchor, VerifiedState};
 use hengxin_primitives::credit::{self, Commitment, CreditParams, CreditRecord, Standing};
+use hengxin_primitives::gather::{self, CreditInputs};
 use hengxin_primitives::records::BusinessRecord;
-use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CreditCode, Date};
 
 use crate::report;
 use crate::steps::{self, Outcome, Steps};
-use crate::{Step, Verdict};
+use crate::{Step, StepId, Verdict};
 
 /// What a reader gets about a business.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -64,9 +64,9 @@ pub fn verify_business(
     let result = (|| {
         let code = read_code(steps, credit_code)?;
         let bundle = steps::read_bundle(steps, bundle)?;
-        let state = steps::check_proof(steps, anchor, &bundle)?;
+        let mut state = steps::check_proof(steps, anchor, &bundle)?;
         let proven_at = (state.header.height, state.header.timestamp_ms);
-        let credit = prove_credit(steps, &state, &code, today);
+        let credit = prove_credit(steps, &mut state, &code, today);
         Ok::<_, Verdict>((proven_at, credit))
     })();
     match result {
@@ -90,49 +90,42 @@ fn read_code(steps: &mut Steps<'_>, text: &str) -> Outcome<CreditCode> {
     match text.parse::<CreditCode>() {
         Ok(code) => Ok(code),
         Err(_) => steps.end(
-            "read",
+            StepId::Read,
             "统一社会信用代码无效 · the credit code is not valid",
             Verdict::Error,
         ),
     }
 }
 
-/// A value the bundle must prove (present or absent): not proving it is tampering.
-fn proven<T: parity_scale_codec::Decode>(
-    steps: &mut Steps<'_>,
-    state: &VerifiedState,
-    key: &StorageKey,
-    what: &str,
-) -> Outcome<Option<T>> {
-    match state.get(key) {
-        Ok(value) => Ok(value),
-        Err(_) => steps.end(
-            "credit",
-            format!("证明缺少{what} · the proof leaves out the business's {what}"),
-            Verdict::Tampered,
-        ),
-    }
-}
-
-/// `record`, `credit`, `grade`: the business, everything its grade is computed from, and the
-/// grade on `on`.
+/// `record`, `credit`, `grade`: the business and everything its grade is computed from
+/// ([`gather::business`], as the chain and the node gather them), and the grade on `on`.
 fn prove_credit(
     steps: &mut Steps<'_>,
-    state: &VerifiedState,
+    state: &mut VerifiedState,
     code: &CreditCode,
     on: Date,
 ) -> Outcome<ProvenCredit> {
-    let Some(business) =
-        proven::<BusinessRecord>(steps, state, &StorageKey::Business(code.clone()), "record")?
-    else {
-        return steps.end(
-            "record",
-            format!("账本上无此经营主体 · no business {code} is on the ledger"),
-            Verdict::Unknown,
-        );
+    let (business, inputs) = match gather::business(state, code) {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return steps.end(
+                StepId::Record,
+                format!("账本上无此经营主体 · no business {code} is on the ledger"),
+                Verdict::Unknown,
+            );
+        }
+        Err(e) => {
+            return steps.end(
+                StepId::Credit,
+                format!(
+                    "证明缺少信用记录 · the proof leaves out part of the business's credit: {e}"
+                ),
+                Verdict::Tampered,
+            );
+        }
     };
     steps.pass(
-        "record",
+        StepId::Record,
         format!(
             "经营主体已登记 · registered: {} ({}, {})",
             business.name,
@@ -143,49 +136,27 @@ fn prove_credit(
             )
         ),
     );
-    let commitments: Vec<Commitment> = proven(
-        steps,
-        state,
-        &StorageKey::Commitment(code.clone()),
-        "commitments",
-    )?
-    .unwrap_or_default();
-    let records: Vec<CreditRecord> = proven(
-        steps,
-        state,
-        &StorageKey::CreditRecords(code.clone()),
-        "records",
-    )?
-    .unwrap_or_default();
-    let Some(params) = proven::<CreditParams>(steps, state, &StorageKey::CreditParams, "rules")?
-    else {
-        return steps.end(
-            "credit",
-            "证明缺少评分规则 · the proof carries no credit rule table",
-            Verdict::Tampered,
-        );
-    };
     steps.pass(
-        "credit",
+        StepId::Credit,
         format!(
             "信用记录完整 · every credit record proven ({} records, {} commitments)",
-            records.len(),
-            commitments.len()
+            inputs.records.len(),
+            inputs.commitments.len()
         ),
     );
-    let standing = credit::grade(
-        &records,
-        credit::commitment_on(&commitments, on),
-        on,
-        &params,
-    );
+    let standing = inputs.standing(on);
     steps.pass(
-        "grade",
+        StepId::Grade,
         format!(
             "诚信等级 {} (得分 {}) · grade {} (score {}) on {on}",
             standing.grade, standing.score, standing.grade, standing.score
         ),
     );
+    let CreditInputs {
+        commitments,
+        records,
+        params,
+    } = inputs;
     Ok(ProvenCredit {
         business,
         commitments,
@@ -197,13 +168,14 @@ fn prove_credit(
 }
 
 impl BusinessReport {
-    /// The report as JSON, for the page: `{"status", "steps", "business": {"credit_code",
+    /// The report as JSON, for the page: `{"status", "label", "steps", "business": {"credit_code",
     /// "name", "region", "business_type", "on", "grade", "score", "commitment": {"date",
     /// "current"} | null, "records": [{"id", "code", "name_zh", "date", "points",
-    /// "counts_until", "state"}]} | null, "height", "proven_at_ms"}`.
+    /// "counts_until", "state", "state_name"}]} | null, "height", "proven_at_ms"}`.
     pub fn to_json(&self) -> String {
         let mut out = String::new();
-        report::status_and_steps_json(&mut out, self.verdict, &self.steps);
+        let words = self.verdict.words(crate::Subject::Business);
+        report::status_and_steps_json(&mut out, words, self.verdict, &self.steps);
         out.push_str(",\"business\":");
         match &self.credit {
             None => out.push_str("null"),
@@ -263,6 +235,8 @@ fn credit_json(out: &mut String, credit: &ProvenCredit) {
             .map(Date::to_iso)
             .unwrap_or_default();
         let date = r.date.to_iso();
+        let state = r.state(credit.on, &credit.params);
+        let state_name = report::display(state.names(), state.code());
         let _ = write!(out, "{{\"id\":{},", r.id);
         text_fields(
             out,
@@ -271,7 +245,8 @@ fn credit_json(out: &mut String, credit: &ProvenCredit) {
                 ("name_zh", r.event.name_zh()),
                 ("date", &date),
                 ("counts_until", &until),
-                ("state", r.state(credit.on, &credit.params).code()),
+                ("state", state.code()),
+                ("state_name", &state_name),
             ],
         );
         let _ = write!(out, ",\"points\":{}}}", credit.params.rule(r.event).points);

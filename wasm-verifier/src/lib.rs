@@ -25,7 +25,7 @@ mod web;
 mod why;
 
 pub use business::{BusinessReport, ProvenCredit, verify_business};
-pub use report::{Report, Step, Verdict};
+pub use report::{Report, Step, StepId, Subject, Verdict};
 use steps::Steps;
 pub use why::{Why, revoked_sentence, signer_subject, superseded_sentence};
 
@@ -50,7 +50,7 @@ pub struct Request<'a> {
 
 /// Verifies `bundle` against `anchor` for the certificate `request` names.
 pub fn verify_certificate(anchor: &TrustAnchor, bundle: &[u8], request: &Request<'_>) -> Report {
-    let mut report = Report::empty();
+    let mut report = Report::empty(Subject::Certificate);
     report.verdict = match run_steps(anchor, bundle, request, &mut report) {
         Ok(verdict) | Err(verdict) => verdict,
     };
@@ -66,7 +66,7 @@ pub fn verify_document(
     document: &[u8],
     today: Date,
 ) -> Report {
-    let mut report = Report::empty();
+    let mut report = Report::empty(Subject::Document);
     report.verdict = match run_document_steps(anchor, bundle, document, today, &mut report) {
         Ok(verdict) | Err(verdict) => verdict,
     };
@@ -101,7 +101,8 @@ fn run_document_steps(
     let bundle = steps::read_bundle(steps, bundle)?;
     let state = steps::check_proof(steps, anchor, &bundle)?;
     report.proven_at = Some((state.header.height, state.header.timestamp_ms));
-    let holder = steps::find_document(steps, &state, document)?;
+    let mut state = state;
+    let holder = steps::find_document(steps, &mut state, document)?;
     let request = Request {
         lab: holder.lab.as_str(),
         number: holder.number.as_str(),
@@ -124,16 +125,17 @@ fn certificate_steps(
 ) -> Result<Verdict, Verdict> {
     let steps = &mut Steps(&mut report.steps);
     report.proven_at = Some((state.header.height, state.header.timestamp_ms));
-    let certificate = steps::find_certificate(steps, &state, lab, number)?;
-    let (record, issuer) = report.certificate.insert(certificate);
+    let facts = steps::find_certificate(steps, &mut state, &lab, &number)?;
+    let context = steps::read_context(steps, &mut state, &facts)?;
+    let (record, issuer) = report.certificate.insert((facts.record, facts.issuer));
     steps::match_document(steps, record, request)?;
     steps::check_issuer(steps, record, issuer.as_ref())?;
     report.signer = steps::note_signer(steps, record, issuer.as_ref())?;
     let verdict = steps::judge_status(steps, record, request.today);
-    report.why = why::explain(&state, record, issuer.as_ref());
-    report.trace = steps::note_traceability(steps, record, &mut state);
+    report.why = why::explain(record, context.as_ref());
+    report.trace = steps::note_traceability(steps, context.as_ref().map(|c| &c.trace));
     if let Some(lab) = issuer {
-        report.recognized_in = steps::note_recognition(steps, record, lab, &state);
+        report.recognized_in = steps::note_recognition(steps, lab, context.as_ref());
     }
     Ok(verdict)
 }

@@ -16,28 +16,94 @@ hengxin_primitives::wire_words! {
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]
     pub enum Verdict: "verdict" {
         /// Proven, the document matches, neither revoked nor superseded nor expired.
-        Authentic = "authentic",
+        Authentic = "authentic" ("真实有效", "Authentic and current"),
         /// Revoked by its lab or regulator.
-        Revoked = "revoked",
+        Revoked = "revoked" ("已撤销", "Revoked"),
         /// Replaced by a newer certificate.
-        Superseded = "superseded",
+        Superseded = "superseded" ("已被替代", "Superseded"),
         /// Past its 有效期至.
-        Expired = "expired",
+        Expired = "expired" ("已过期", "Expired"),
         /// A proof that does not hold, or a document that is not the anchored one.
-        Tampered = "tampered",
+        Tampered = "tampered" ("证明或文件不符", "Tampered or not the anchored document"),
         /// Proven not to be on the ledger.
-        Unknown = "unknown",
+        Unknown = "unknown" ("账本上无此证书", "Not on the ledger"),
         /// Nothing could be checked (unreadable input).
-        Error = "error",
+        Error = "error" ("无法核验", "Cannot verify"),
+    }
+}
+
+/// What was verified: a verdict reads differently for each.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Subject {
+    /// A certificate named by its lab and number.
+    Certificate,
+    /// A file, to learn which certificate it is.
+    Document,
+    /// A business and its grade: the page leads with the grade, the proof's verdict beside it.
+    Business,
+}
+
+impl Verdict {
+    /// The verdict's words (Chinese, English) for `subject`: the page's `#verdict` and the
+    /// CLI print these.
+    pub fn words(self, subject: Subject) -> (&'static str, &'static str) {
+        match (subject, self) {
+            (Subject::Document, Verdict::Unknown) => (
+                "账本上没有任何证书是这份文件",
+                "No certificate on the ledger is this file",
+            ),
+            (Subject::Business, Verdict::Authentic) => ("证明有效 ✓", "proof verified"),
+            (Subject::Business, Verdict::Unknown) => {
+                ("账本上无此经营主体", "No such business on the ledger")
+            }
+            (Subject::Business, Verdict::Tampered) => {
+                ("证明不符", "Tampered: the proof does not hold")
+            }
+            _ => self.names().unwrap_or(("无法核验", "Cannot verify")),
+        }
+    }
+}
+
+hengxin_primitives::wire_words! {
+    /// Which check a step is: its code is the verify page's `data-id` of the step's line.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub enum StepId: "verification step" {
+        /// The request and the bundle, read within limits.
+        Read = "read",
+        /// The bundle is of the trusted chain.
+        Chain = "chain",
+        /// The header's commit is signed by more than 2/3 of the validators.
+        Commit = "commit",
+        /// Every state proof matches the header's state root.
+        State = "state",
+        /// The certificate or business asked about.
+        Record = "record",
+        /// Which certificate holds a file.
+        Lookup = "lookup",
+        /// The reader's document against the anchored hash.
+        Document = "document",
+        /// The issuing lab and its key.
+        Issuer = "issuer",
+        /// A signed DCC's signing certificate.
+        Signer = "signer",
+        /// Revoked, superseded, expired or current.
+        Status = "status",
+        /// The chain of standards (informative).
+        Traceability = "traceability",
+        /// Where it is recognised (informative).
+        Recognition = "recognition",
+        /// A business's credit records, complete.
+        Credit = "credit",
+        /// Its grade, computed here.
+        Grade = "grade",
     }
 }
 
 /// One check and how it went.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Step {
-    /// Stable id: `read`, `chain`, `commit`, `state`, `record`, `document`, `issuer`,
-    /// `status`, `traceability`.
-    pub id: &'static str,
+    /// Which check.
+    pub id: StepId,
     /// Passed (`Some(true)`), failed (`Some(false)`), or only informative (`None`).
     pub ok: Option<bool>,
     /// What was found, Chinese first, English beside it.
@@ -47,6 +113,8 @@ pub struct Step {
 /// The verdict, the steps that led to it, and what the certificate says.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Report {
+    /// What was verified: a certificate, or a file.
+    pub subject: Subject,
     /// The verdict.
     pub verdict: Verdict,
     /// The checks, in order.
@@ -69,8 +137,9 @@ pub struct Report {
 
 impl Report {
     /// A report of nothing checked yet.
-    pub(crate) fn empty() -> Report {
+    pub(crate) fn empty(subject: Subject) -> Report {
         Report {
+            subject,
             verdict: Verdict::Error,
             steps: Vec::new(),
             certificate: None,
@@ -86,7 +155,12 @@ impl Report {
     /// "certificate": {…} | null, "trace": [line], "height", "proven_at_ms"}`.
     pub fn to_json(&self) -> String {
         let mut out = String::new();
-        status_and_steps_json(&mut out, self.verdict, &self.steps);
+        status_and_steps_json(
+            &mut out,
+            self.verdict.words(self.subject),
+            self.verdict,
+            &self.steps,
+        );
         out.push_str(",\"certificate\":");
         match &self.certificate {
             None => out.push_str("null"),
@@ -116,17 +190,28 @@ impl Report {
     }
 }
 
-/// `{"status": …, "steps": [{"id", "ok", "detail"}]`, the start of every report's JSON.
-pub(crate) fn status_and_steps_json(out: &mut String, verdict: Verdict, steps: &[Step]) {
+/// `{"status": …, "label": [zh, en], "steps": [{"id", "ok", "detail"}]`, the start of every
+/// report's JSON.
+pub(crate) fn status_and_steps_json(
+    out: &mut String,
+    (zh, en): (&str, &str),
+    verdict: Verdict,
+    steps: &[Step],
+) {
     out.push_str("{\"status\":");
     json_string(out, verdict.code());
+    out.push_str(",\"label\":[");
+    json_string(out, zh);
+    out.push(',');
+    json_string(out, en);
+    out.push(']');
     out.push_str(",\"steps\":[");
     for (i, step) in steps.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         out.push_str("{\"id\":");
-        json_string(out, step.id);
+        json_string(out, step.id.code());
         let ok = step
             .ok
             .map_or("null", |ok| if ok { "true" } else { "false" });
@@ -281,20 +366,21 @@ mod tests {
     #[test]
     fn a_report_without_a_certificate_is_the_json_the_page_reads() {
         let report = Report {
+            subject: Subject::Certificate,
             verdict: Verdict::Tampered,
             steps: vec![
                 Step {
-                    id: "read",
+                    id: StepId::Read,
                     ok: Some(true),
                     detail: "read".into(),
                 },
                 Step {
-                    id: "chain",
+                    id: StepId::Chain,
                     ok: Some(false),
                     detail: "wrong \"chain\"".into(),
                 },
                 Step {
-                    id: "document",
+                    id: StepId::Document,
                     ok: None,
                     detail: String::new(),
                 },
@@ -308,7 +394,8 @@ mod tests {
         };
         assert_eq!(
             report.to_json(),
-            "{\"status\":\"tampered\",\"steps\":[\
+            "{\"status\":\"tampered\",\"label\":[\"证明或文件不符\",\
+             \"Tampered or not the anchored document\"],\"steps\":[\
              {\"id\":\"read\",\"ok\":true,\"detail\":\"read\"},\
              {\"id\":\"chain\",\"ok\":false,\"detail\":\"wrong \\\"chain\\\"\"},\
              {\"id\":\"document\",\"ok\":null,\"detail\":\"\"}],\
@@ -316,6 +403,7 @@ mod tests {
              \"why\":null,\"signer\":null,\"height\":7,\"proven_at_ms\":1780000001000}"
         );
         let unproven = Report {
+            subject: Subject::Document,
             verdict: Verdict::Error,
             steps: vec![],
             proven_at: None,
@@ -324,7 +412,8 @@ mod tests {
         };
         assert_eq!(
             unproven.to_json(),
-            "{\"status\":\"error\",\"steps\":[],\"certificate\":null,\"trace\":[],\"why\":null,\
+            "{\"status\":\"error\",\"label\":[\"无法核验\",\"Cannot verify\"],\"steps\":[],\
+             \"certificate\":null,\"trace\":[],\"why\":null,\
              \"signer\":null,\"height\":null,\"proven_at_ms\":null}"
         );
     }

@@ -7,7 +7,7 @@ use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::codec::decode_strict;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::{Report, Request, Step, Verdict, verify_certificate, verify_document};
+use crate::{Report, Request, Step, StepId, Verdict, verify_certificate, verify_document};
 
 /// Verifies a certificate's proof bundle against the page's trust anchor (SCALE bytes) and
 /// returns the report as JSON (see `Report::to_json`). `hash_prefix` is the QR code's `h=`
@@ -64,9 +64,9 @@ fn reader_date(now_ms: f64) -> Date {
 
 /// The report for a page whose built-in trust anchor cannot be read.
 fn damaged_anchor() -> String {
-    let mut report = Report::empty();
+    let mut report = Report::empty(crate::Subject::Certificate);
     report.steps = vec![Step {
-        id: "read",
+        id: StepId::Read,
         ok: Some(false),
         detail: "本页面的信任锚无效 · this page's trust anchor is damaged".into(),
     }];
@@ -86,7 +86,7 @@ pub fn verify_business_json(
         return crate::BusinessReport {
             verdict: Verdict::Error,
             steps: vec![Step {
-                id: "read",
+                id: StepId::Read,
                 ok: Some(false),
                 detail: "本页面的信任锚无效 · this page's trust anchor is damaged".into(),
             }],

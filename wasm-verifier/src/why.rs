@@ -4,14 +4,10 @@
 
 use alloc::format;
 use alloc::string::String;
-use hengxin_primitives::records::{
-    AccountRole, CertStatus, CertificateRecord, LabRecord, RegionRecord,
-};
-use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::gather::CertificateContext;
+use hengxin_primitives::records::{CertStatus, CertificateRecord, LabRecord};
 use hengxin_primitives::time::beijing_time;
 use hengxin_primitives::{CertNumber, Hash};
-
-use crate::VerifiedState;
 
 /// Why a certificate stopped being current, as proven.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -56,31 +52,11 @@ pub fn superseded_sentence(successor: &CertNumber, at_ms: u64) -> String {
     format!("已于 {at} 被证书 {successor} 替代 · superseded on {at} by certificate {successor}")
 }
 
-/// Who a revoking key acts for, from the proven membership (the role's own wording); the
-/// key itself when the proof does not say.
-fn revoker(
-    state: &VerifiedState,
-    key: &hengxin_primitives::AccountId,
-    issuer: Option<&LabRecord>,
-) -> String {
-    let Ok(Some(role)) = state.get::<AccountRole>(&StorageKey::Role(*key)) else {
-        return format!("密钥 key {}", key.to_hex());
-    };
-    let region = match &role {
-        AccountRole::Regulator { region } => state
-            .get::<RegionRecord>(&StorageKey::Region(region.clone()))
-            .ok()
-            .flatten(),
-        _ => None,
-    };
-    role.acting_for(issuer, region.as_ref())
-}
-
-/// Why `record` is not current, from its proven status.
+/// Why `record` is not current, from its proven status and, when the proof carries it, whom
+/// the revoking key acts for ([`CertificateContext::revoker`]; else the key itself).
 pub(crate) fn explain(
-    state: &VerifiedState,
     record: &CertificateRecord,
-    issuer: Option<&LabRecord>,
+    context: Option<&CertificateContext>,
 ) -> Option<Why> {
     match &record.status {
         CertStatus::Valid => None,
@@ -92,7 +68,9 @@ pub(crate) fn explain(
         } => Some(Why::Revoked {
             reason: format!("{reason}"),
             at_ms: *timestamp_ms,
-            by: revoker(state, by, issuer),
+            by: context
+                .and_then(|c| c.revoker.clone())
+                .unwrap_or_else(|| format!("密钥 key {}", by.to_hex())),
         }),
         CertStatus::Superseded {
             by, timestamp_ms, ..

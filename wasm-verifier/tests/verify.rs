@@ -30,7 +30,7 @@ fn a_current_certificate_with_its_document_is_authentic() {
     let trace = report
         .steps
         .iter()
-        .find(|s| s.id == "traceability")
+        .find(|s| s.id.code() == "traceability")
         .unwrap();
     assert!(trace.detail.contains("traceable"), "{}", trace.detail);
     let json = report.to_json();
@@ -135,7 +135,7 @@ fn a_forged_bundle_is_tampered_and_garbage_is_an_error() {
 
 /// The ids and `ok` of the steps a report holds, in order.
 fn steps_of(report: &hengxin_verifier::Report) -> Vec<(&'static str, Option<bool>)> {
-    report.steps.iter().map(|s| (s.id, s.ok)).collect()
+    report.steps.iter().map(|s| (s.id.code(), s.ok)).collect()
 }
 
 #[test]
@@ -227,7 +227,8 @@ fn an_invalid_certificate_number_is_an_error_before_the_bundle_is_read() {
     assert_eq!(report.verdict, Verdict::Error);
     assert_eq!(
         report.to_json(),
-        "{\"status\":\"error\",\"steps\":[{\"id\":\"read\",\"ok\":false,\"detail\":\
+        "{\"status\":\"error\",\"label\":[\"无法核验\",\"Cannot verify\"],\
+         \"steps\":[{\"id\":\"read\",\"ok\":false,\"detail\":\
          \"证书编号无效 · the lab code or certificate number is not valid\"}],\
          \"certificate\":null,\"trace\":[],\"why\":null,\"signer\":null,\"height\":null,\"proven_at_ms\":null}"
     );
@@ -241,7 +242,7 @@ fn where_a_certificate_is_recognised_is_computed_from_the_proven_agreements() {
         report
             .steps
             .iter()
-            .find(|s| s.id == "recognition")
+            .find(|s| s.id.code() == "recognition")
             .map(|s| s.detail.clone())
             .unwrap()
     };

@@ -8,30 +8,10 @@ import init, {
 } from './hengxin_verifier.js';
 import { wireScanning } from './scan.js';
 
-const LABELS = {
-  authentic: ['真实有效', 'Authentic and current'],
-  revoked: ['已撤销', 'Revoked'],
-  superseded: ['已被替代', 'Superseded'],
-  expired: ['已过期', 'Expired'],
-  tampered: ['证明或文件不符', 'Tampered or not the anchored document'],
-  unknown: ['账本上无此证书', 'Not on the ledger'],
-  error: ['无法核验', 'Cannot verify'],
-};
-// A file checked on its own: `unknown` is then the proof that no certificate is this file.
-const DOCUMENT_LABELS = { ...LABELS, unknown: ['账本上没有任何证书是这份文件', 'No certificate on the ledger is this file'] };
-// The business page leads with whose grade it is: the proof's status is a small line beside it.
-const BUSINESS_LABELS = {
-  authentic: ['证明有效 ✓', 'proof verified'],
-  unknown: ['账本上无此经营主体', 'No such business on the ledger'],
-  tampered: ['证明不符', 'Tampered: the proof does not hold'],
-  error: ['无法核验', 'Cannot verify'],
-};
-const STATES = {
-  counting: ['计分中', 'counting'], expired: ['已过期', 'expired'],
-  repaired: ['已修复', 'repaired'], withdrawn: ['已撤销', 'withdrawn'],
-};
-// Kinds, categories and conclusions arrive named (`kind_name`…) from the verifier, which takes
-// the names from where the codes are defined.
+// Every verdict, state and link arrives named from the verifier (`label`, `state_name`…),
+// which takes the names from where the codes are defined. Only a failure before the verifier
+// runs is worded here.
+const CANNOT_VERIFY = ['无法核验', 'Cannot verify'];
 const FIELDS = [
   ['lab', '签发机构代码', 'Lab'], ['issuer', '签发机构', 'Issuer'], ['number', '证书编号', 'Number'],
   ['kind_name', '类别', 'Kind'], ['category_name', '专业', 'Category'],
@@ -67,9 +47,9 @@ function base64urlBytes(text) {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
-function showVerdict(report, labels) {
+function showVerdict(report) {
   const verdict = $('verdict');
-  const [zh, en] = labels[report.status] || labels.error;
+  const [zh, en] = report.label || CANNOT_VERIFY;
   verdict.dataset.status = report.status;
   verdict.innerHTML = '';
   verdict.append(zh + ' ');
@@ -124,8 +104,8 @@ function showWhy(report) {
   $('signer').textContent = report.signer || '未签名（非签名 DCC 或 PDF）· unsigned';
 }
 
-function show(report, note, labels = LABELS) {
-  showVerdict(report, labels);
+function show(report, note) {
+  showVerdict(report);
   showWhy(report);
   $('note').textContent = note || '';
   const details = $('details');
@@ -144,7 +124,7 @@ function show(report, note, labels = LABELS) {
 
 function showBusiness(report) {
   document.body.classList.add('business');
-  showVerdict(report, BUSINESS_LABELS);
+  showVerdict(report);
   $('details').innerHTML = '';
   const b = report.business;
   if (!b) return;
@@ -168,9 +148,8 @@ function showBusiness(report) {
   const counting = b.records.filter((r) => r.state === 'counting');
   const others = b.records.filter((r) => r.state !== 'counting');
   const line = (r) => {
-    const [zh, en] = STATES[r.state] || [r.state, r.state];
     const until = r.counts_until ? ` 至 until ${r.counts_until}` : '';
-    return `${r.code} ${r.name_zh} · ${r.date} · ${r.points > 0 ? '+' : ''}${r.points}${until} · ${zh} ${en}`;
+    return `${r.code} ${r.name_zh} · ${r.date} · ${r.points > 0 ? '+' : ''}${r.points}${until} · ${r.state_name}`;
   };
   addRows(counting.map((r) => ['记录 Record', line(r)]));
   if (others.length) {
@@ -221,7 +200,7 @@ function awaitDocument(nodes, anchor) {
       return;
     }
     const report = JSON.parse(verify_document_json(anchor, proof.bundle, bytes, Date.now()));
-    show(report, answeredBy(proof.node), DOCUMENT_LABELS);
+    show(report, answeredBy(proof.node));
   });
 }
 

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use hengxin_api_types::{CertificateView, LinkView};
 use hengxin_client::qr;
-use hengxin_primitives::rules::{CertificateState, LinkWord};
 use hengxin_runtime::{Call, certificates};
 use hengxin_verifier::{revoked_sentence, superseded_sentence};
 
@@ -161,16 +160,10 @@ fn show(ctx: &Context, certificate: &str) -> Outcome {
         print_json(&c);
         return Ok(());
     }
-    let status = match c.status {
-        CertificateState::Valid => "有效 valid",
-        CertificateState::Revoked => "已撤销 revoked",
-        CertificateState::Superseded => "已被替代 superseded",
-        CertificateState::Expired => "已过期 expired",
-    };
     let recognized: Vec<_> = c.recognized_in.iter().map(ToString::to_string).collect();
     print_table(&[
         ("证书 certificate", format!("{}/{}", c.lab, c.number)),
-        ("状态 status", status.into()),
+        ("状态 status", c.status.label()),
         ("类别 kind", c.kind.label()),
         ("专业 category", c.category.label()),
         ("项目 item", c.item.to_string()),
@@ -310,20 +303,12 @@ fn history(ctx: &Context, certificate: &str) -> Outcome {
     Ok(())
 }
 
+/// A link, indented by its depth, in the verify page's words.
 fn link_line(link: &LinkView) -> String {
-    let problem = link.problem_text.as_ref().or(link.problem.as_ref());
-    let outcome = match (link.outcome, problem) {
-        (LinkWord::Broken, Some(problem)) => format!("✗ {problem}"),
-        (LinkWord::Terminal, _) => "✓ ends here (national standard or NMI)".into(),
-        _ => "✓".into(),
-    };
     format!(
-        "{}{} uses {} ({}) via {}  {outcome}",
+        "{}{}",
         "  ".repeat(usize::from(link.depth.saturating_sub(1))),
-        link.certificate,
-        link.standard.as_deref().unwrap_or("no standard"),
-        link.level.map_or_else(|| "?".into(), |l| l.label()),
-        link.via.as_deref().unwrap_or("nothing"),
+        link.text
     )
 }
 
@@ -337,13 +322,6 @@ fn chain(ctx: &Context, certificate: &str) -> Outcome {
     for link in &trace.links {
         println!("{}", link_line(link));
     }
-    println!(
-        "{}",
-        if trace.complete {
-            "溯源链完整 · traceable to national standards"
-        } else {
-            "溯源链不完整 · not traceable: see the links marked ✗"
-        }
-    );
+    println!("{}", trace.summary);
     Ok(())
 }

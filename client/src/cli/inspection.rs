@@ -383,7 +383,7 @@ fn recompute_draw(ctx: &Context, id: u64) -> CommandOutcome {
     let scope: Vec<_> = list
         .businesses
         .into_iter()
-        .filter(|b| view.business_types.contains(&b.business_type))
+        .filter(|b| draw::in_scope(&view.business_types, b.business_type))
         .map(|b| (b.credit_code, b.grade))
         .collect();
     let counts = draw::count_by_grade(&scope);

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use hengxin_primitives::Date;
-use hengxin_verifier::{Report, Request, Verdict, Why, verify_certificate};
+use hengxin_verifier::{Report, Request, Why, verify_certificate};
 
 use super::context::Context;
 use super::exit::{Exit, Failure, Outcome};
@@ -19,17 +19,10 @@ pub fn today() -> Date {
     Date::from_unix_ms_cst(now_ms)
 }
 
-/// The verdict as people read it.
-fn verdict_text(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Authentic => "真实有效 · authentic and current",
-        Verdict::Revoked => "已撤销 · revoked",
-        Verdict::Superseded => "已被替代 · superseded",
-        Verdict::Expired => "已过期 · expired",
-        Verdict::Tampered => "证明或文件不符 · tampered, or not the anchored document",
-        Verdict::Unknown => "账本上无此证书 · not on the ledger",
-        Verdict::Error => "无法核验 · cannot verify: the node's proof is unreadable",
-    }
+/// The verdict as people read it: the verify page's words.
+fn verdict_text(report: &Report) -> String {
+    let (zh, en) = report.verdict.words(report.subject);
+    format!("{zh} · {en}")
 }
 
 fn print_report(ctx: &Context, report: &Report, certificate: &str) {
@@ -40,7 +33,7 @@ fn print_report(ctx: &Context, report: &Report, certificate: &str) {
         return;
     }
     print_steps(&report.steps);
-    println!("{certificate}: {}", verdict_text(report.verdict));
+    println!("{certificate}: {}", verdict_text(report));
     if let Some(why) = &report.why {
         println!("{}", why.sentence());
         if let (Why::Superseded { successor, .. }, Some((record, _))) = (why, &report.certificate) {

@@ -6,6 +6,7 @@ use hengxin_api_types::{
     BundleBody, BusinessListQuery, BusinessQuery, BusinessView, BusinessesView, ErrorBody,
     TrustQuery,
 };
+use hengxin_primitives::gather;
 use hengxin_primitives::records::BusinessType;
 use hengxin_primitives::{CreditCode, Date, RegionCode, WireWord};
 
@@ -81,7 +82,7 @@ pub async fn business_proof(
     let code = parse_business(&code)?;
     let head = state.head()?;
     let mut reader = Reader::new(state.submitter.chain(), head.height);
-    query::business(&mut reader, &head, &code, None)?;
+    gather::business(&mut reader, &code)?;
     state.bundle(reader, &head, options.trust.as_deref())
 }
 

@@ -3,8 +3,7 @@
 use axum::extract::{Path, Query, State};
 use hengxin_api_types::ErrorCode;
 use hengxin_api_types::{BundleBody, CertificateView, DocumentView, ErrorBody, ProofQuery};
-use hengxin_primitives::records::{CertificateRecord, DocumentHolder, LabRecord};
-use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::gather;
 use hengxin_primitives::{CertNumber, Hash, LabCode};
 
 use super::error::{ApiError, ApiResult, ok};
@@ -78,12 +77,7 @@ pub async fn certificate_proof(
     let (lab, number) = parse_certificate(&lab, &number)?;
     let head = state.head()?;
     let mut reader = Reader::new(state.submitter.chain(), head.height);
-    if options.trace.unwrap_or(true) {
-        query::certificate(&mut reader, state.submitter.store(), &head, &lab, &number)?;
-    } else {
-        reader.get::<CertificateRecord>(&StorageKey::Certificate(lab.clone(), number))?;
-        reader.get::<LabRecord>(&StorageKey::Lab(lab))?;
-    }
+    query::read_certificate(&mut reader, &lab, &number, options.trace.unwrap_or(true))?;
     state.bundle(reader, &head, options.trust.as_deref())
 }
 
@@ -115,7 +109,7 @@ pub async fn document(
     let document_hash = parse_document_hash(&hash)?;
     let head = state.head()?;
     let mut reader = Reader::new(state.submitter.chain(), head.height);
-    match reader.get::<DocumentHolder>(&StorageKey::Document(document_hash))? {
+    match gather::document(&mut reader, &document_hash)? {
         Some(holder) => ok(DocumentView {
             lab_code: holder.lab,
             number: holder.number,
@@ -155,9 +149,8 @@ pub async fn document_proof(
     let document_hash = parse_document_hash(&hash)?;
     let head = state.head()?;
     let mut reader = Reader::new(state.submitter.chain(), head.height);
-    if let Some(holder) = reader.get::<DocumentHolder>(&StorageKey::Document(document_hash))? {
-        let store = state.submitter.store();
-        query::certificate(&mut reader, store, &head, &holder.lab, &holder.number)?;
+    if let Some(holder) = gather::document(&mut reader, &document_hash)? {
+        query::read_certificate(&mut reader, &holder.lab, &holder.number, true)?;
     }
     state.bundle(reader, &head, options.trust.as_deref())
 }

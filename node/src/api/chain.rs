@@ -15,6 +15,7 @@ use hengxin_primitives::{PublicKey, ValidatorSet};
 use super::error::{ApiError, ApiResult, ok};
 use super::state::ApiState;
 use crate::query::Reader;
+use hengxin_primitives::read::StateRead;
 
 /// The node's finalized head and chain.
 #[utoipa::path(get, path = "/v1/health", responses((status = 200, body = Health, description = "The finalized head")))]
@@ -127,7 +128,7 @@ pub async fn validators_proof(
 ) -> ApiResult<BundleBody> {
     let head = state.head()?;
     let mut reader = Reader::new(state.submitter.chain(), head.height);
-    reader.get::<ValidatorSet>(&StorageKey::Validators)?;
+    reader.read::<ValidatorSet>(&StorageKey::Validators)?;
     state.bundle(reader, &head, options.trust.as_deref())
 }
 

@@ -15,32 +15,37 @@ use hengxin_api_types::{
 };
 use hengxin_primitives::bundle::ProofBundle;
 use hengxin_primitives::bundle::ValidatorHandoff;
-use hengxin_primitives::credit::{self, Commitment, CreditParams, CreditRecord};
-use hengxin_primitives::recognition::{self, Agreement};
-use hengxin_primitives::records::{
-    AccountRole, BusinessRecord, CertStatus, CertificateRecord, LabRecord, RegionRecord,
-    StandardRecord, TraceSource,
-};
-use hengxin_primitives::rules::{self, LinkOutcome, Lookup, TraceLookup, TraceReport};
+use hengxin_primitives::gather::{self, CertificateContext, CertificateFacts, CreditInputs};
+use hengxin_primitives::read::{ReadError, StateRead};
+use hengxin_primitives::records::{CertStatus, LabRecord, TraceSource};
+use hengxin_primitives::rules::{self, LinkOutcome, TraceReport};
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{
-    CertNumber, CreditCode, Date, Hash, Header, LabCode, RegionCode, StandardId, Text,
-};
+use hengxin_primitives::{CertNumber, CreditCode, Date, Hash, Header, LabCode, Text};
 use hengxin_runtime::Chain;
 use hengxin_sled_store::SledBackend;
-use hengxin_support::StorageError;
-use parity_scale_codec::Decode;
+use hengxin_support::{Overlay, Storage, StorageError};
 
 use crate::store::{CertChange, Store};
 
 pub use inspections::{BUSINESS_PAGE_MAX, BusinessPage, businesses, plan, plans};
 
-/// Reads the state at one height and remembers every key it read.
+/// Reads the state at one height and remembers every key it read: the node's side of the one
+/// read path ([`gather`]), whose keys become the proof bundle.
 pub struct Reader<'a> {
     chain: &'a Chain<SledBackend>,
-    height: u64,
+    view: Overlay<'a, SledBackend>,
     keys: BTreeSet<Vec<u8>>,
-    error: Option<StorageError>,
+}
+
+impl StateRead for Reader<'_> {
+    type Error = QueryError;
+
+    fn read_raw(&mut self, key: &StorageKey) -> Result<Option<Vec<u8>>, QueryError> {
+        let key = key.to_bytes();
+        let value = self.view.get_raw(&key)?;
+        self.keys.insert(key);
+        Ok(value)
+    }
 }
 
 impl<'a> Reader<'a> {
@@ -48,26 +53,8 @@ impl<'a> Reader<'a> {
     pub fn new(chain: &'a Chain<SledBackend>, height: u64) -> Reader<'a> {
         Reader {
             chain,
-            height,
+            view: chain.view(height),
             keys: BTreeSet::new(),
-            error: None,
-        }
-    }
-
-    /// The value at `key`, remembering the key.
-    pub fn get<T: Decode>(&mut self, key: &StorageKey) -> Result<Option<T>, StorageError> {
-        self.keys.insert(key.to_bytes());
-        self.chain.read(key, self.height)
-    }
-
-    fn lookup<T: Decode>(&mut self, key: &StorageKey) -> Lookup<T> {
-        match self.get(key) {
-            Ok(Some(v)) => Lookup::Found(v),
-            Ok(None) => Lookup::Absent,
-            Err(e) => {
-                self.error.get_or_insert(e);
-                Lookup::Unavailable
-            }
         }
     }
 
@@ -83,9 +70,6 @@ impl<'a> Reader<'a> {
         header: &Header,
         trusted: Option<&Hash>,
     ) -> Result<ProofBundle, QueryError> {
-        if let Some(e) = self.error {
-            return Err(e.into());
-        }
         if header.height == 0 {
             return Err(QueryError::NothingFinalized);
         }
@@ -135,16 +119,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-impl TraceLookup for Reader<'_> {
-    fn certificate(&mut self, lab: &LabCode, number: &CertNumber) -> Lookup<CertificateRecord> {
-        self.lookup(&StorageKey::Certificate(lab.clone(), number.clone()))
-    }
-
-    fn standard(&mut self, id: &StandardId) -> Lookup<StandardRecord> {
-        self.lookup(&StorageKey::Standard(id.clone()))
-    }
-}
-
 /// Why a query has no answer.
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
@@ -163,6 +137,12 @@ pub enum QueryError {
          set (or none, for the genesis set)"
     )]
     UnknownValidatorSet(Hash),
+}
+
+impl From<ReadError> for QueryError {
+    fn from(e: ReadError) -> QueryError {
+        QueryError::Storage(e.into())
+    }
 }
 
 fn trace_view(report: &TraceReport) -> TraceView {
@@ -189,26 +169,24 @@ fn trace_view(report: &TraceReport) -> TraceView {
                 outcome: link.outcome.word(),
                 problem: problem.map(|p| p.code().to_string()),
                 problem_text: problem.map(|p| p.sentence()),
+                text: link.line(),
             }
         })
         .collect();
     TraceView {
         complete: report.is_complete(),
+        summary: report.summary(),
         links,
     }
 }
 
-/// A superseded certificate's successor, and when it replaced it (chain time, UTC ms).
-type Successor = (CertNumber, u64);
-
-/// The revocation (with whom the revoking key acts for, read so the bundle proves it), or
-/// the replacing certificate, of a stored status.
+/// The revocation (with whom the revoking key acts for, as gathered), or the replacing
+/// certificate and when, of a stored status.
 fn status_views(
-    reader: &mut Reader<'_>,
     status: &CertStatus,
-    issuer: Option<&LabRecord>,
-) -> Result<(Option<RevocationView>, Option<Successor>), QueryError> {
-    Ok(match status {
+    revoker: Option<&str>,
+) -> (Option<RevocationView>, Option<(CertNumber, u64)>) {
+    match status {
         CertStatus::Valid => (None, None),
         CertStatus::Revoked {
             reason,
@@ -216,27 +194,19 @@ fn status_views(
             timestamp_ms,
             by,
         } => {
-            let role = reader.get::<AccountRole>(&StorageKey::Role(*by))?;
-            let region = match &role {
-                Some(AccountRole::Regulator { region }) => {
-                    reader.get::<RegionRecord>(&StorageKey::Region(region.clone()))?
-                }
-                _ => None,
-            };
-            let by_name = role.map(|r| Text::lossy(&r.acting_for(issuer, region.as_ref())));
             let revocation = RevocationView {
                 reason: reason.clone(),
                 height: *height,
                 timestamp_ms: *timestamp_ms,
                 by: *by,
-                by_name,
+                by_name: revoker.map(Text::lossy),
             };
             (Some(revocation), None)
         }
         CertStatus::Superseded {
             by, timestamp_ms, ..
         } => (None, Some((by.clone(), *timestamp_ms))),
-    })
+    }
 }
 
 /// What finalized transactions did to the certificate, from the store's index.
@@ -275,26 +245,8 @@ fn lab_view(l: LabRecord) -> LabView {
     }
 }
 
-/// Every agreement `region` is a party to, read from its complete list (so a bundle proves
-/// that none is left out).
-pub fn agreements_of(
-    reader: &mut Reader<'_>,
-    region: &RegionCode,
-) -> Result<Vec<Agreement>, QueryError> {
-    let ids: Vec<u64> = reader
-        .get(&StorageKey::AgreementsOf(region.clone()))?
-        .unwrap_or_default();
-    ids.into_iter()
-        .map(|id| {
-            reader
-                .get::<Agreement>(&StorageKey::Agreement(id))?
-                .ok_or(QueryError::Missing("agreement"))
-        })
-        .collect()
-}
-
-/// The certificate `lab`/`number` read at `header`, or `None` when there is none. `reader`
-/// keeps the keys for a bundle.
+/// The certificate `lab`/`number` read at `header`, as the API answers it; `None` when there
+/// is none. `reader` keeps the keys for a bundle.
 pub fn certificate(
     reader: &mut Reader<'_>,
     store: &Store,
@@ -302,26 +254,41 @@ pub fn certificate(
     lab: &LabCode,
     number: &CertNumber,
 ) -> Result<Option<CertificateView>, QueryError> {
-    let Some(record) =
-        reader.get::<CertificateRecord>(&StorageKey::Certificate(lab.clone(), number.clone()))?
-    else {
+    let Some(facts) = gather::certificate(reader, lab, number)? else {
         return Ok(None);
     };
-    let issuer = reader.get::<LabRecord>(&StorageKey::Lab(lab.clone()))?;
-    let recognized_in = match &issuer {
-        Some(issuer) => {
-            let agreements = agreements_of(reader, &issuer.region)?;
-            recognition::recognized_in(&record, issuer, &agreements)
-        }
-        None => Vec::new(),
-    };
-    let trace = rules::traceability_chain(&record, reader);
-    if let Some(e) = reader.error.take() {
-        return Err(e.into());
+    let context = gather::certificate_context(reader, &facts)?;
+    let history = history_views(store, lab, number)?;
+    Ok(Some(certificate_view(facts, context, history, header)))
+}
+
+/// Reads what a certificate's proof bundle carries, through the one read path: the certificate
+/// and its lab, and with `context` its revoker, recognition and traceability.
+pub fn read_certificate(
+    reader: &mut Reader<'_>,
+    lab: &LabCode,
+    number: &CertNumber,
+    context: bool,
+) -> Result<(), QueryError> {
+    if let Some(facts) = gather::certificate(reader, lab, number)?
+        && context
+    {
+        gather::certificate_context(reader, &facts)?;
     }
+    Ok(())
+}
+
+/// The API's view of a certificate's gathered facts.
+fn certificate_view(
+    facts: CertificateFacts,
+    context: CertificateContext,
+    history: Vec<HistoryView>,
+    header: &Header,
+) -> CertificateView {
+    let CertificateFacts { record, issuer } = facts;
     let today = Date::from_unix_ms_cst(header.timestamp_ms);
     let f = &record.fields;
-    let (revoked, superseded) = status_views(reader, &record.status, issuer.as_ref())?;
+    let (revoked, superseded) = status_views(&record.status, context.revoker.as_deref());
     let signer = f.signer.map(|fingerprint| SignerView {
         fingerprint,
         subject: issuer
@@ -329,10 +296,9 @@ pub fn certificate(
             .and_then(|i| i.dcc_cert(&fingerprint))
             .map(|c| c.subject.clone()),
     });
-    let history = history_views(store, lab, number)?;
-    Ok(Some(CertificateView {
-        lab: lab.clone(),
-        number: number.clone(),
+    CertificateView {
+        lab: record.lab.clone(),
+        number: f.number.clone(),
         kind: f.kind,
         category: f.category,
         item: f.item.clone(),
@@ -357,12 +323,12 @@ pub fn certificate(
         superseded_by: superseded.as_ref().map(|(by, _)| by.clone()),
         superseded_at_ms: superseded.map(|(_, at)| at),
         signer,
-        recognized_in,
+        recognized_in: context.recognized_in,
         issuer: issuer.map(lab_view),
-        traceability: trace_view(&trace),
+        traceability: trace_view(&context.trace),
         history,
         height: header.height,
-    }))
+    }
 }
 
 /// The business `code` and its credit on `on` (default: the date of `header`), read at
@@ -375,21 +341,15 @@ pub fn business(
     code: &CreditCode,
     on: Option<Date>,
 ) -> Result<Option<BusinessView>, QueryError> {
-    let Some(b) = reader.get::<BusinessRecord>(&StorageKey::Business(code.clone()))? else {
+    let Some((b, inputs)) = gather::business(reader, code)? else {
         return Ok(None);
     };
-    let commitments: Vec<Commitment> = reader
-        .get(&StorageKey::Commitment(code.clone()))?
-        .unwrap_or_default();
-    let records: Vec<CreditRecord> = reader
-        .get(&StorageKey::CreditRecords(code.clone()))?
-        .unwrap_or_default();
-    let params: CreditParams = reader
-        .get(&StorageKey::CreditParams)?
-        .ok_or(QueryError::Missing("credit rule table"))?;
     let on = on.unwrap_or_else(|| Date::from_unix_ms_cst(header.timestamp_ms));
-    let commitment = credit::commitment_on(&commitments, on);
-    let standing = credit::grade(&records, commitment, on, &params);
+    let standing = inputs.standing(on);
+    let commitment = inputs.commitment_on(on);
+    let CreditInputs {
+        records, params, ..
+    } = &inputs;
     Ok(Some(BusinessView {
         credit_code: b.credit_code,
         name: b.name,
@@ -401,7 +361,7 @@ pub fn business(
         commitment: commitment.map(|c| CommitmentView {
             document_hash: c.document_hash,
             date: c.date,
-            current: c.is_current(on, &params),
+            current: c.is_current(on, params),
         }),
         records: records
             .iter()
@@ -410,8 +370,8 @@ pub fn business(
                 code: r.event,
                 date: r.date,
                 points: params.rule(r.event).points,
-                counts_until: r.counts_until(&params),
-                state: r.state(on, &params),
+                counts_until: r.counts_until(params),
+                state: r.state(on, params),
                 evidence_hash: r.evidence_hash,
                 recorded_by: r.recorded_by,
                 repair_applied: r.repair_applied,

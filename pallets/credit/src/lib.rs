@@ -16,9 +16,8 @@ mod calls;
 #[cfg(test)]
 mod tests;
 
-use hengxin_primitives::credit::{
-    self, Commitment, CreditEvent, CreditParams, CreditRecord, Standing,
-};
+use hengxin_primitives::credit::{Commitment, CreditEvent, CreditParams, CreditRecord, Standing};
+use hengxin_primitives::gather;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CreditCode, Date, Hash, RegionCode};
 use hengxin_support::{DispatchResult, Env, PalletError, Storage, StorageError};
@@ -33,7 +32,7 @@ pub const COMMITMENTS_MAX: usize = 64;
 
 /// The credit rule table the genesis fixed (the default table if none was stored).
 pub fn params(s: &mut dyn Storage) -> Result<CreditParams, StorageError> {
-    Ok(s.get(&StorageKey::CreditParams)?.unwrap_or_default())
+    gather::credit_params(s)
 }
 
 /// Every credit record of a business, by id.
@@ -51,23 +50,15 @@ pub fn commitments(
         .unwrap_or_default())
 }
 
-/// The score and grade of business `code` on `on`, by the one rule
-/// ([`hengxin_primitives::credit::grade`]) over its records, its self-commitment in force that
-/// day and the genesis rule table.
+/// The score and grade of business `code` on `on`: its inputs gathered by the one read path
+/// ([`gather::credit_inputs`], as the node and the verifier gather them), graded by the one
+/// rule ([`hengxin_primitives::credit::grade`]).
 pub fn standing(
     s: &mut dyn Storage,
     code: &CreditCode,
     on: Date,
 ) -> Result<Standing, StorageError> {
-    let params = params(s)?;
-    let records = records(s, code)?;
-    let commitments = commitments(s, code)?;
-    Ok(credit::grade(
-        &records,
-        credit::commitment_on(&commitments, on),
-        on,
-        &params,
-    ))
+    Ok(gather::credit_inputs(s, code)?.standing(on))
 }
 
 /// What a successful call did.

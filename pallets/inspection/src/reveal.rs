@@ -2,10 +2,10 @@
 //! region's businesses in scope graded on the reveal block's date, the pool's conflicts
 //! declared before the reveal height, and [`hengxin_primitives::draw::draw`] over them.
 
-use hengxin_primitives::draw;
 use hengxin_primitives::inspection::{DrawRecord, InspectionPlan};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, CreditCode, Date, Header};
+use hengxin_primitives::{draw, gather};
 use hengxin_support::{Storage, StorageError};
 
 use crate::{conflicts, plan};
@@ -40,16 +40,7 @@ fn draw_plan(
     block_hash: hengxin_primitives::Hash,
     on: Date,
 ) -> Result<DrawRecord, StorageError> {
-    let mut scope = Vec::new();
-    for code in hengxin_membership::businesses_of(s, &plan.region)? {
-        let business = hengxin_membership::business(s, &code)?.ok_or_else(|| {
-            StorageError::Corrupt(format!("business {code} is indexed but not stored"))
-        })?;
-        if plan.business_types.contains(&business.business_type) {
-            let standing = hengxin_credit::standing(s, &code, on)?;
-            scope.push((code, standing.grade));
-        }
-    }
+    let scope = gather::draw_scope(s, &plan.region, &plan.business_types, on)?;
     let in_scope = draw::count_by_grade(&scope);
     let seed = draw::seed(plan.id, &block_hash);
     let conflicts = plan_conflicts(s, plan)?;

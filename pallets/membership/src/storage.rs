@@ -1,6 +1,7 @@
 //! Reads of the membership state: roles, labs, businesses, regions and validator sets.
 
 use hengxin_primitives::block::ValidatorSet;
+use hengxin_primitives::gather;
 use hengxin_primitives::records::{AccountRole, BusinessRecord, LabRecord};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, CreditCode, LabCode, RegionCode};
@@ -24,34 +25,19 @@ pub fn business(
     s.get(&StorageKey::Business(code.clone()))
 }
 
-/// Businesses to a page of a region's index ([`StorageKey::BusinessPage`]).
-pub const BUSINESS_PAGE: u64 = 1000;
+pub use gather::BUSINESS_PAGE;
 
 /// How many businesses `region` has registered.
 pub fn business_count(s: &mut dyn Storage, region: &RegionCode) -> Result<u64, StorageError> {
-    Ok(s.get(&StorageKey::BusinessCount(region.clone()))?
-        .unwrap_or(0))
+    gather::business_count(s, region)
 }
 
-/// Every business registered in `region`, in registration order (one read per page).
+/// Every business registered in `region`, in registration order ([`gather::businesses_of`]).
 pub fn businesses_of(
     s: &mut dyn Storage,
     region: &RegionCode,
 ) -> Result<Vec<CreditCode>, StorageError> {
-    let count = business_count(s, region)?;
-    let mut all = Vec::new();
-    for page in 0..count.div_ceil(BUSINESS_PAGE) {
-        let key = StorageKey::BusinessPage(region.clone(), page_number(page)?);
-        let codes: Vec<CreditCode> = s.get(&key)?.unwrap_or_default();
-        all.extend(codes);
-    }
-    if all.len() as u64 != count {
-        return Err(StorageError::Corrupt(format!(
-            "region {region} counts {count} businesses but its pages hold {}",
-            all.len()
-        )));
-    }
-    Ok(all)
+    gather::businesses_of(s, region)
 }
 
 /// Stores a new business and adds it to its region's index.
@@ -61,7 +47,7 @@ pub(crate) fn put_business(
 ) -> Result<(), StorageError> {
     let region = &business.region;
     let count = business_count(s, region)?;
-    let key = StorageKey::BusinessPage(region.clone(), page_number(count / BUSINESS_PAGE)?);
+    let key = gather::business_page(region, count / BUSINESS_PAGE)?;
     let mut page: Vec<CreditCode> = s.get(&key)?.unwrap_or_default();
     page.push(business.credit_code.clone());
     s.put(&key, &page);
@@ -71,11 +57,6 @@ pub(crate) fn put_business(
         business,
     );
     Ok(())
-}
-
-fn page_number(page: u64) -> Result<u32, StorageError> {
-    u32::try_from(page)
-        .map_err(|_| StorageError::Corrupt("business index past its last page".into()))
 }
 
 /// The most inspectors a region registers.

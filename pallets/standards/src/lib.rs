@@ -12,10 +12,9 @@ mod tests;
 use hengxin_certificates as certificates;
 use hengxin_membership as membership;
 use hengxin_primitives::records::{
-    AccountRole, Assessment, CertificateRecord, StandardFields, StandardLevel, StandardRecord,
-    TraceSource,
+    AccountRole, Assessment, StandardFields, StandardLevel, StandardRecord, TraceSource,
 };
-use hengxin_primitives::rules::{self, Lookup, TraceLookup, TraceReport};
+use hengxin_primitives::rules::{self, TraceReport};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, CertNumber, LabCode, StandardId};
 use hengxin_support::{DispatchResult, Env, PalletError, Storage, StorageError};
@@ -36,7 +35,8 @@ pub fn standard(
     s.get(&StorageKey::Standard(id.clone()))
 }
 
-/// The traceability chain of `lab`/`number`, or `None` when there is no such certificate.
+/// The traceability chain of `lab`/`number`, or `None` when there is no such certificate: the
+/// one walk ([`rules::traceability_chain`]) over the pallets' storage.
 pub fn traceability_chain(
     s: &mut dyn Storage,
     lab: &LabCode,
@@ -45,42 +45,7 @@ pub fn traceability_chain(
     let Some(root) = certificates::certificate(s, lab, number)? else {
         return Ok(None);
     };
-    let mut lookup = StateLookup { s, error: None };
-    let report = rules::traceability_chain(&root, &mut lookup);
-    match lookup.error {
-        Some(e) => Err(e),
-        None => Ok(Some(report)),
-    }
-}
-
-struct StateLookup<'a> {
-    s: &'a mut dyn Storage,
-    error: Option<StorageError>,
-}
-
-impl StateLookup<'_> {
-    fn found<T>(&mut self, result: Result<Option<T>, StorageError>) -> Lookup<T> {
-        match result {
-            Ok(Some(v)) => Lookup::Found(v),
-            Ok(None) => Lookup::Absent,
-            Err(e) => {
-                self.error.get_or_insert(e);
-                Lookup::Unavailable
-            }
-        }
-    }
-}
-
-impl TraceLookup for StateLookup<'_> {
-    fn certificate(&mut self, lab: &LabCode, number: &CertNumber) -> Lookup<CertificateRecord> {
-        let result = certificates::certificate(self.s, lab, number);
-        self.found(result)
-    }
-
-    fn standard(&mut self, id: &StandardId) -> Lookup<StandardRecord> {
-        let result = standard(self.s, id);
-        self.found(result)
-    }
+    Ok(Some(rules::traceability_chain(&root, s)?))
 }
 
 /// What a standards call did.

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use hengxin_primitives::codec::decode_strict;
+use hengxin_primitives::read::{ReadError, StateRead};
 use hengxin_primitives::state::StorageKey;
 use parity_scale_codec::{Decode, Encode};
 
@@ -19,15 +19,35 @@ pub trait Storage {
     fn put_raw(&mut self, key: Vec<u8>, value: Option<Vec<u8>>);
 }
 
-impl dyn Storage + '_ {
-    /// The record at `key`, decoded as `T`.
-    pub fn get<T: Decode>(&mut self, key: &StorageKey) -> Result<Option<T>> {
+/// The pallets' storage as the one read path reads it ([`hengxin_primitives::gather`]).
+impl StateRead for dyn Storage + '_ {
+    type Error = StorageError;
+
+    fn read_raw(&mut self, key: &StorageKey) -> Result<Option<Vec<u8>>> {
+        self.get_raw(&key.to_bytes())
+    }
+
+    /// As every reader decodes, with the key named when the state is corrupt.
+    fn read<T: Decode>(&mut self, key: &StorageKey) -> Result<Option<T>> {
         match self.get_raw(&key.to_bytes())? {
             None => Ok(None),
-            Some(bytes) => decode_strict("state record", &bytes)
+            Some(bytes) => hengxin_primitives::codec::decode_strict("state record", &bytes)
                 .map(Some)
                 .map_err(|e| StorageError::Corrupt(format!("{key:?}: {e}"))),
         }
+    }
+}
+
+impl From<ReadError> for StorageError {
+    fn from(e: ReadError) -> StorageError {
+        StorageError::Corrupt(e.to_string())
+    }
+}
+
+impl dyn Storage + '_ {
+    /// The record at `key`, decoded as `T`.
+    pub fn get<T: Decode>(&mut self, key: &StorageKey) -> Result<Option<T>> {
+        self.read(key)
     }
 
     /// Writes `value` at `key`.

@@ -4,12 +4,12 @@
 
 use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::bundle::{ProofBundle, TrustAnchor};
-use hengxin_primitives::records::{CertificateRecord, LabRecord, StandardRecord};
-use hengxin_primitives::rules::{Lookup, TraceLookup, traceability_chain};
+use hengxin_primitives::gather;
+use hengxin_primitives::read::{ReadError, StateRead};
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{CertNumber, CommitCertificate, Date, LabCode, StandardId};
+use hengxin_primitives::{CertNumber, CommitCertificate, Date, LabCode};
 use hengxin_runtime::{Chain, demo};
-use hengxin_support::MemoryBackend;
+use hengxin_support::{MemoryBackend, Storage};
 use hengxin_verifier::Request;
 use parity_scale_codec::Encode;
 
@@ -57,57 +57,32 @@ pub fn fixture_with(
     }
 }
 
-/// Records the keys a traceability walk reads, as the node's bundle builder does.
+/// Records the keys the one read path reads, as the node's bundle builder does.
 pub struct Recorder<'a> {
     pub chain: &'a Chain<MemoryBackend>,
     pub keys: Vec<StorageKey>,
 }
 
-impl Recorder<'_> {
-    fn read<T: parity_scale_codec::Decode>(&mut self, key: StorageKey) -> Lookup<T> {
-        let found = self.chain.read(&key, 1).unwrap();
-        self.keys.push(key);
-        found.map_or(Lookup::Absent, Lookup::Found)
+impl StateRead for Recorder<'_> {
+    type Error = ReadError;
+
+    fn read_raw(&mut self, key: &StorageKey) -> Result<Option<Vec<u8>>, ReadError> {
+        self.keys.push(key.clone());
+        Ok(self.chain.view(1).get_raw(&key.to_bytes()).unwrap())
     }
 }
 
-impl TraceLookup for Recorder<'_> {
-    fn certificate(&mut self, lab: &LabCode, number: &CertNumber) -> Lookup<CertificateRecord> {
-        self.read(StorageKey::Certificate(lab.clone(), number.clone()))
-    }
-
-    fn standard(&mut self, id: &StandardId) -> Lookup<StandardRecord> {
-        self.read(StorageKey::Standard(id.clone()))
-    }
-}
-
-/// The bundle a node serves for `lab`/`number`.
+/// The bundle a node serves for `lab`/`number`: every key the certificate's facts and context
+/// are gathered from.
 pub fn bundle(f: &Fixture, lab: &str, number: &str) -> Vec<u8> {
     let lab = LabCode::new(lab).unwrap();
     let number: CertNumber = number.parse().unwrap();
-    let cert_key = StorageKey::Certificate(lab.clone(), number);
     let mut recorder = Recorder {
         chain: &f.chain,
-        keys: vec![cert_key.clone(), StorageKey::Lab(lab)],
+        keys: Vec::new(),
     };
-    if let Some(record) = f.chain.read::<CertificateRecord>(&cert_key, 1).unwrap() {
-        traceability_chain(&record, &mut recorder);
-        // The home region's complete list of agreements, and each of them.
-        let lab: LabRecord = f
-            .chain
-            .read(&StorageKey::Lab(record.lab.clone()), 1)
-            .unwrap()
-            .unwrap();
-        let region = lab.region;
-        let ids: Vec<u64> = f
-            .chain
-            .read(&StorageKey::AgreementsOf(region.clone()), 1)
-            .unwrap()
-            .unwrap_or_default();
-        recorder.keys.push(StorageKey::AgreementsOf(region));
-        recorder
-            .keys
-            .extend(ids.into_iter().map(StorageKey::Agreement));
+    if let Some(facts) = gather::certificate(&mut recorder, &lab, &number).unwrap() {
+        gather::certificate_context(&mut recorder, &facts).unwrap();
     }
     bundle_of(f, &recorder.keys)
 }
@@ -141,5 +116,9 @@ pub fn request<'a>(lab: &'a str, number: &'a str) -> Request<'a> {
 }
 
 pub fn step_ok(report: &hengxin_verifier::Report, id: &str) -> Option<bool> {
-    report.steps.iter().find(|s| s.id == id).and_then(|s| s.ok)
+    report
+        .steps
+        .iter()
+        .find(|s| s.id.code() == id)
+        .and_then(|s| s.ok)
 }

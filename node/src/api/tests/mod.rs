@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use base64::Engine;
 use hengxin_primitives::bundle::TrustAnchor;
+use hengxin_primitives::gather;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::tx::TX_SIZE_BYTES_MAX;
 use hengxin_primitives::{CertNumber, CreditCode, Hash, Header, LabCode};
@@ -247,21 +248,17 @@ async fn proof_bundles_verify_against_the_trust_anchor() {
         .unwrap();
     let lab_record: LabRecord = state.get(&StorageKey::Lab(lab.clone())).unwrap().unwrap();
     assert_eq!(lab_record.code, lab);
-    // The bundle carries every record the traceability chain needs: the verifier gets the
-    // same verdict from it as the node.
+    // The bundle carries every record the certificate's context is gathered from (its
+    // traceability chain, the home region's complete list of agreements): the verifier gathers
+    // the same facts from it as the node, through the same function.
     let mut state = state;
-    assert!(hengxin_primitives::rules::traceability_chain(&record, &mut state).is_complete());
-    // … and the complete list of the home region's agreements, so it computes where the
-    // certificate is recognised itself.
-    let ids: Vec<u64> = state
-        .get(&StorageKey::AgreementsOf(lab_record.region.clone()))
-        .unwrap()
-        .unwrap();
-    let agreements: Vec<hengxin_primitives::recognition::Agreement> = ids
-        .iter()
-        .map(|id| state.get(&StorageKey::Agreement(*id)).unwrap().unwrap())
-        .collect();
-    let regions = hengxin_primitives::recognition::recognized_in(&record, &lab_record, &agreements);
+    let facts = gather::CertificateFacts {
+        record,
+        issuer: Some(lab_record),
+    };
+    let context = gather::certificate_context(&mut state, &facts).unwrap();
+    assert!(context.trace.is_complete());
+    let regions = context.recognized_in;
     let names: Vec<_> = regions.iter().map(|r| r.as_str()).collect();
     assert_eq!(names, ["CQ", "SC"]);
 
