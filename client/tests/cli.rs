@@ -130,7 +130,12 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
         stdout(&authentic),
         stderr(&authentic)
     );
-    assert!(stdout(&authentic).contains("authentic"));
+    // The verdict in the verify page's words, Chinese first.
+    assert!(
+        stdout(&authentic).contains(": 真实有效 · Authentic and current"),
+        "{}",
+        stdout(&authentic)
+    );
 
     // One byte changed: the document is not the anchored one.
     let mut bytes = std::fs::read(dcc).unwrap();

@@ -246,3 +246,7 @@ pub fn draw_scope<R: StateRead + ?Sized>(
     }
     Ok(scope)
 }
+
+#[cfg(test)]
+#[path = "gather_tests.rs"]
+mod tests;

@@ -3,7 +3,8 @@
 //! Everything here is `no_std` + `alloc` and builds for `wasm32-unknown-unknown`. The rules that
 //! a verifier recomputes from proven records (certificate expiry, the traceability verdict) are
 //! pure functions in [`rules`], called by the pallets and the verifier alike, so a proof is never
-//! judged by a different rule than the chain used.
+//! judged by a different rule than the chain used; their inputs are gathered once, in
+//! [`gather`], through the [`read::StateRead`] every reader of the state implements.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
