@@ -423,10 +423,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hengxin_chain_spec::demo;
     use hengxin_primitives::Date;
     use hengxin_primitives::TxPayload;
     use hengxin_primitives::block::ValidatorSet;
-    use hengxin_runtime::{GenesisConfig, demo};
+    use hengxin_runtime::GenesisConfig;
 
     const GENESIS_MS: u64 = 1_780_000_000_000;
 

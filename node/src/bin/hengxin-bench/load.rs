@@ -13,8 +13,8 @@ use std::thread::Scope;
 use std::time::Duration;
 
 use hengxin_api_types::BATCH_BYTES_MAX;
+use hengxin_chain_spec::demo;
 use hengxin_primitives::{CertNumber, Date, Hash, TxPayload};
-use hengxin_runtime::demo;
 use parity_scale_codec::Encode;
 
 use crate::Rate;
