@@ -4,10 +4,11 @@
 //! table; every key is a public key the member made on its own machine.
 //!
 //! [`Consortium::check`] holds a file to the rules of a real deployment (no key twice, every
-//! name resolving, every region with a validator, none of the demo keys);
-//! [`Consortium::genesis`] builds the [`GenesisConfig`](hengxin_runtime::GenesisConfig). The demo consortium of `--dev` and
-//! `testnet` is such a file too (`demo-consortium.toml`, with `demo_data` adding its sample
-//! standards and certificates).
+//! name resolving, every region with a validator, none of the demo keys: `check.rs`);
+//! [`Consortium::genesis`] builds the chain's
+//! [`GenesisConfig`](hengxin_runtime::GenesisConfig) (`genesis.rs`). The demo consortium of
+//! `--dev` and `testnet` is such a file too (`demo-consortium.toml`, with `demo_data` adding
+//! its sample standards and certificates).
 
 use hengxin_primitives::credit::CreditParams;
 use hengxin_primitives::{PublicKey, RegionCode, Text};

@@ -1,4 +1,4 @@
-//! A chain's specification: the consortium file, the demo consortium and the genesis built from them.
+//! A chain's specification: the consortium file, the demo consortium, and their genesis.
 //!
 //! [`consortium::Consortium`] reads and checks the TOML file a consortium reviews and builds its
 //! [`GenesisConfig`](hengxin_runtime::GenesisConfig); [`demo`] is the consortium `--dev` and
