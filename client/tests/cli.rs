@@ -303,7 +303,7 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
 fn without_a_trust_file_the_first_contact_is_pinned_and_a_dead_node_is_15() {
     let node = DevNode::start();
     let config = tempfile::tempdir().unwrap();
-    let certificate = format!("CQJL/{}", hengxin_runtime::demo::CERT_VALID);
+    let certificate = format!("CQJL/{}", hengxin_chain_spec::demo::CERT_VALID);
     let first = hengxin(&node.url, config.path(), &["cert", "verify", &certificate]);
     assert_eq!(code(&first), 0, "{}", stderr(&first));
     assert!(stderr(&first).contains("pinning"), "{}", stderr(&first));
@@ -921,7 +921,7 @@ fn a_trust_file_is_advanced_to_the_set_proven_from_it() {
             "verify",
             "--trust",
             advanced.to_str().unwrap(),
-            &format!("CQJL/{}", hengxin_runtime::demo::CERT_VALID),
+            &format!("CQJL/{}", hengxin_chain_spec::demo::CERT_VALID),
         ],
     );
     assert_eq!(status, 0, "{err}");

@@ -194,7 +194,8 @@ fn a_signed_dcc_anchors_only_when_its_signature_holds_and_its_lab_registered_the
 /// Anchors `document` as CQJL's unsigned certificate `number` through the client library,
 /// as a lab's modified client could, skipping the CLI's signature check; `LAB/NUMBER`.
 fn forge_unsigned_anchor(node: &DevNode, number: &str, document: &[u8]) -> String {
-    use hengxin_runtime::{Call, certificates, demo};
+    use hengxin_chain_spec::demo;
+    use hengxin_runtime::{Call, certificates};
     let client = hengxin_client::api::Client::new(&node.url);
     let genesis = client.health().unwrap().genesis_hash;
     let signer = hengxin_client::signer::Signer::new(demo::key("lab-cq"), genesis);

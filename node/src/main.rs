@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use hengxin_chain_spec::demo;
 use hengxin_node::config::{self, DEV_HTTP, TestnetPorts};
 use hengxin_node::node::{self, NodeSettings};
-use hengxin_runtime::demo;
 use tracing::{error, info};
 
 /// A validator node of hengxin (衡信), the permissioned ledger of the metrology labs and

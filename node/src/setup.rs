@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use hengxin_chain_spec::consortium::{Consortium, NodeEntry};
 use hengxin_primitives::PublicKey;
 use hengxin_primitives::files::{trust_file, write_atomic};
-use hengxin_runtime::consortium::{Consortium, NodeEntry};
 use libp2p::multiaddr::Protocol;
 use malachite_app_channel::app::net::Multiaddr;
 

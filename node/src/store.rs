@@ -3,16 +3,22 @@
 //! indexes, state), so after a crash at any moment the stored head and the state agree.
 //! Blocks proposed but not yet decided are kept too: the consensus WAL remembers votes for a
 //! block by hash only, so a restart must still find the block itself.
+//!
+//! The store knows blocks and outcomes, not what the pallets' events mean: the indexes fed by
+//! events (a certificate's history) are `index.rs`'s, written in the same batch.
 
 use std::path::Path;
 use std::sync::RwLock;
 
 use hengxin_primitives::codec::decode_strict;
-use hengxin_primitives::{CertNumber, CommitCertificate, Hash, Header, LabCode};
-use hengxin_runtime::{Block, Chain, Event, GenesisConfig, TxError, TxOutcome, certificates};
+use hengxin_primitives::{CommitCertificate, Hash, Header};
+use hengxin_runtime::{Block, Chain, GenesisConfig, TxError, TxOutcome};
 use hengxin_sled_store::SledBackend;
 use hengxin_support::{Backend, StateDb, StorageError, WriteBatch};
 use parity_scale_codec::{Decode, Encode};
+
+mod index;
+pub use index::{CERT_HISTORY_MAX, CertChange, CertHistoryEntry};
 
 const BLOCK: u8 = b'B';
 const COMMIT: u8 = b'C';
@@ -20,7 +26,7 @@ const HASH: u8 = b'H';
 const TX: u8 = b'T';
 const PENDING: u8 = b'P';
 const HANDOFF: u8 = b'V';
-const CERT_HISTORY: u8 = b'c';
+// b'c' is the certificate-history index's (`index.rs`).
 const GENESIS_KEY: &[u8] = b"m/genesis";
 const HEAD_KEY: &[u8] = b"m/head";
 
@@ -33,67 +39,6 @@ pub struct TxRecord {
     pub index: u32,
     /// `Ok(())` or why it failed.
     pub result: Result<(), TxError>,
-}
-
-/// What a finalized transaction did to a certificate.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
-pub enum CertChange {
-    /// Anchored.
-    #[codec(index = 0)]
-    Anchored,
-    /// Revoked.
-    #[codec(index = 1)]
-    Revoked,
-    /// Replaced by the certificate numbered so.
-    #[codec(index = 2)]
-    SupersededBy(CertNumber),
-    /// Anchored in place of the certificate numbered so.
-    #[codec(index = 3)]
-    Supersedes(CertNumber),
-}
-
-/// One entry of a certificate's history.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
-pub struct CertHistoryEntry {
-    /// Block height.
-    pub height: u64,
-    /// The transaction.
-    pub tx: Hash,
-    /// What it did.
-    pub change: CertChange,
-}
-
-/// The most history entries kept per certificate (a certificate changes a few times at most).
-pub const CERT_HISTORY_MAX: usize = 64;
-
-fn cert_key(lab: &LabCode, number: &CertNumber) -> Vec<u8> {
-    key(CERT_HISTORY, &(lab, number).encode())
-}
-
-/// The certificates an event touches, and how.
-fn cert_changes(event: &Event) -> Vec<(LabCode, CertNumber, CertChange)> {
-    use certificates::Event as E;
-    match event {
-        Event::Certificates(E::CertificateAnchored { lab, number }) => {
-            vec![(lab.clone(), number.clone(), CertChange::Anchored)]
-        }
-        Event::Certificates(E::CertificateRevoked { lab, number }) => {
-            vec![(lab.clone(), number.clone(), CertChange::Revoked)]
-        }
-        Event::Certificates(E::CertificateSuperseded { lab, old, new }) => vec![
-            (
-                lab.clone(),
-                old.clone(),
-                CertChange::SupersededBy(new.clone()),
-            ),
-            (
-                lab.clone(),
-                new.clone(),
-                CertChange::Supersedes(old.clone()),
-            ),
-        ],
-        _ => Vec::new(),
-    }
 }
 
 /// Why the store cannot serve this node.
@@ -293,17 +238,7 @@ impl Store {
             }
             batch.put(tx_key, record.encode());
             let events = outcome.result.as_deref().unwrap_or_default();
-            for (lab, number, change) in events.iter().flat_map(cert_changes) {
-                let mut k = cert_key(&lab, &number);
-                k.extend_from_slice(&height);
-                k.extend_from_slice(&record.index.to_be_bytes());
-                let entry = CertHistoryEntry {
-                    height: block.header.height,
-                    tx: outcome.hash,
-                    change,
-                };
-                batch.put(k, entry.encode());
-            }
+            index::index_events(&mut batch, &record, outcome.hash, events);
         }
         if block.header.next_validator_set_hash != block.header.validator_set_hash {
             batch.put(key(HANDOFF, &height), Vec::new());
@@ -375,25 +310,6 @@ impl Store {
             .collect()
     }
 
-    /// What finalized transactions did to a certificate, oldest first (at most
-    /// [`CERT_HISTORY_MAX`]; certificates of the genesis have none).
-    pub fn certificate_history(
-        &self,
-        lab: &LabCode,
-        number: &CertNumber,
-    ) -> Result<Vec<CertHistoryEntry>, StorageError> {
-        let entries = self
-            .backend
-            .scan_prefix(&cert_key(lab, number), CERT_HISTORY_MAX)?
-            .iter()
-            .map(|(_, bytes)| decode::<CertHistoryEntry>("certificate history", bytes))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(entries
-            .into_iter()
-            .filter(|e| self.published(e.height))
-            .collect())
-    }
-
     /// Keeps a proposed block until its height is decided (before the engine hears of it).
     pub fn put_pending(&self, block: &Block) -> Result<(), StorageError> {
         let mut body = block.header.height.to_be_bytes().to_vec();
@@ -421,12 +337,13 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+    use hengxin_chain_spec::demo;
     use hengxin_primitives::Date;
     use hengxin_primitives::TxPayload;
     use hengxin_primitives::block::ValidatorSet;
-    use hengxin_runtime::{GenesisConfig, demo};
+    use hengxin_runtime::GenesisConfig;
 
     const GENESIS_MS: u64 = 1_780_000_000_000;
 
@@ -435,7 +352,7 @@ mod tests {
         demo::genesis(GENESIS_MS, set).unwrap()
     }
 
-    fn open_with_genesis(dir: &Path) -> (Store, Header) {
+    pub(super) fn open_with_genesis(dir: &Path) -> (Store, Header) {
         let store = Store::open(dir).unwrap();
         let executed = config()
             .execute(&StateDb::new(store.backend.clone()))
@@ -538,7 +455,7 @@ mod tests {
     }
 
     /// Executes `txs` on `head` and commits the block; its header and outcomes.
-    fn commit_txs(
+    pub(super) fn commit_txs(
         store: &Store,
         genesis: &Header,
         head: &Header,
@@ -560,7 +477,7 @@ mod tests {
         (executed.header, executed.outcomes)
     }
 
-    fn anchor(genesis: &Header, nonce: u64) -> hengxin_runtime::Transaction {
+    pub(super) fn anchor(genesis: &Header, nonce: u64) -> hengxin_runtime::Transaction {
         let lab = demo::key("lab-cq");
         TxPayload {
             genesis_hash: genesis.hash(),

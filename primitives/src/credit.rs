@@ -85,8 +85,14 @@ crate::wire_words! {
     }
 }
 
-/// What one kind of record does.
+/// What one kind of record does. Its JSON/TOML form is a table `{ points, months, severe }`
+/// (`severe` false when left out).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 pub struct EventRule {
     /// Points while it counts (negative for a violation).
     pub points: i32,
@@ -94,13 +100,30 @@ pub struct EventRule {
     pub months: u32,
     /// While it counts, the grade is at most D; and it can be repaired only after
     /// [`CreditParams::severe_repair_months`] (V3, V4).
+    #[cfg_attr(feature = "serde", serde(default))]
     pub severe: bool,
 }
 
 /// The credit rule table: a genesis parameter, the same for every node and every verifier.
+///
+/// Its JSON/TOML form (the consortium file's `[credit]`) names each field as here, but for
+/// `rules`, written `events`: a table from each record's code to its rule, every code once
+/// (see `serde_impls`). Read from a file, it is then checked with [`CreditParams::validate`].
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 pub struct CreditParams {
     /// What each record does, by [`CreditEvent`] (indexed by its codec index, V1 first).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "events",
+            deserialize_with = "crate::serde_impls::rules_by_code"
+        )
+    )]
     pub rules: [EventRule; 8],
     /// The score of a business without records.
     pub start: i32,
@@ -153,7 +176,22 @@ impl CreditParams {
     pub fn rule(&self, event: CreditEvent) -> EventRule {
         self.rules[event as usize]
     }
+
+    /// Whether the table can be a chain's: thresholds falling (A > B > C) and the ceiling at
+    /// least the start.
+    pub fn validate(&self) -> Result<(), InvalidCreditParams> {
+        let [a, b, c] = self.thresholds;
+        if !(a > b && b > c) || self.ceiling < self.start {
+            return Err(InvalidCreditParams);
+        }
+        Ok(())
+    }
 }
+
+/// Why a credit rule table cannot be a chain's.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
+#[error("thresholds must fall (A > B > C) and the ceiling be at least the start")]
+pub struct InvalidCreditParams;
 
 /// One credit record of a business.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]

@@ -303,3 +303,23 @@ fn a_business_s_story_over_four_years() {
     // Asked about a past date, the grade is that day's.
     assert_eq!(check(&records, &commitments, "2026-05-15"), (45, Grade::D));
 }
+
+#[test]
+fn a_table_with_rising_thresholds_or_a_ceiling_below_the_start_is_invalid() {
+    assert_eq!(CreditParams::default().validate(), Ok(()));
+    let rising = CreditParams {
+        thresholds: [60, 75, 90],
+        ..CreditParams::default()
+    };
+    assert_eq!(rising.validate(), Err(InvalidCreditParams));
+    let equal = CreditParams {
+        thresholds: [90, 90, 60],
+        ..CreditParams::default()
+    };
+    assert_eq!(equal.validate(), Err(InvalidCreditParams));
+    let low_ceiling = CreditParams {
+        ceiling: 99,
+        ..CreditParams::default()
+    };
+    assert_eq!(low_ceiling.validate(), Err(InvalidCreditParams));
+}

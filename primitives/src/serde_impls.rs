@@ -1,15 +1,20 @@
 //! JSON forms (serde) of the identifiers, hashes, keys and dates: their text, checked on
-//! reading exactly as when they are decoded from SCALE.
+//! reading exactly as when they are decoded from SCALE; and of the credit rule table, its rules
+//! by record code.
 
 use alloc::borrow::Cow;
-use alloc::string::ToString;
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
 
 use serde::de::Error as _;
+use serde::ser::SerializeStruct as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::credit::{CreditEvent, CreditParams, EventRule};
 use crate::crypto::{Hash, PublicKey};
 use crate::ids::{CertNumber, CreditCode, LabCode, RegionCode, StandardCode, Text};
 use crate::time::Date;
+use crate::words::WireWord as _;
 
 /// Serializes `$ty` as its `Display` text and reads it back with `$parse`, which returns
 /// `Result<$ty, impl Display>`.
@@ -52,6 +57,47 @@ as_text!(CreditCode, |t: &str| CreditCode::new(t)
     .map_err(|e| e.to_string()));
 as_text!(Text, |t: &str| Text::new(t).map_err(|e| e.to_string()));
 
+/// The credit rule table as the consortium file writes it: the numbers first, then `events`,
+/// each record code's rule, by code.
+impl Serialize for CreditParams {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let events: BTreeMap<&str, &EventRule> = CreditEvent::ALL
+            .iter()
+            .zip(&self.rules)
+            .map(|(event, rule)| (event.code(), rule))
+            .collect();
+        let mut table = s.serialize_struct("CreditParams", 8)?;
+        table.serialize_field("start", &self.start)?;
+        table.serialize_field("ceiling", &self.ceiling)?;
+        table.serialize_field("p1_cap", &self.p1_cap)?;
+        table.serialize_field("thresholds", &self.thresholds)?;
+        table.serialize_field("commitment_months", &self.commitment_months)?;
+        table.serialize_field("repair_months", &self.repair_months)?;
+        table.serialize_field("severe_repair_months", &self.severe_repair_months)?;
+        table.serialize_field("events", &events)?;
+        table.end()
+    }
+}
+
+/// Reads [`CreditParams::rules`] from a table of record codes: every code once, no other.
+pub(crate) fn rules_by_code<'de, D: Deserializer<'de>>(d: D) -> Result<[EventRule; 8], D::Error> {
+    let events = BTreeMap::<String, EventRule>::deserialize(d)?;
+    for code in events.keys() {
+        CreditEvent::parse_word(code)
+            .map_err(|e| D::Error::custom(alloc::format!("[credit.events] {e}")))?;
+    }
+    let mut rules = CreditParams::default().rules;
+    for (slot, event) in rules.iter_mut().zip(CreditEvent::ALL) {
+        *slot = *events.get(event.code()).ok_or_else(|| {
+            D::Error::custom(alloc::format!(
+                "[credit.events] has no rule for {}",
+                event.code()
+            ))
+        })?;
+    }
+    Ok(rules)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +118,28 @@ mod tests {
         assert_eq!(serde_json::from_str::<Hash>(&text).unwrap(), hash);
         assert!(serde_json::from_str::<Hash>("\"abc\"").is_err());
         assert!(serde_json::from_str::<LabCode>("\"cq!\"").is_err());
+    }
+
+    #[test]
+    fn the_credit_table_is_its_numbers_then_its_rules_by_code_and_reads_back() {
+        let params = CreditParams::default();
+        let text = serde_json::to_string(&params).unwrap();
+        assert!(
+            text.starts_with(r#"{"start":100,"ceiling":110,"p1_cap":10,"thresholds":[90,75,60],"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#""events":{"P1":{"points":2,"months":12,"severe":false},"#),
+            "{text}"
+        );
+        assert_eq!(serde_json::from_str::<CreditParams>(&text).unwrap(), params);
+        let missing = text.replace(r#""V5":{"points":-10,"months":12,"severe":false},"#, "");
+        let e = serde_json::from_str::<CreditParams>(&missing).unwrap_err();
+        assert!(e.to_string().contains("has no rule for V5"), "{e}");
+        let unknown = text.replace(r#""V6":"#, r#""V9":"#);
+        let e = serde_json::from_str::<CreditParams>(&unknown).unwrap_err();
+        assert!(e.to_string().contains("V9"), "{e}");
+        let extra = text.replace(r#""start":100"#, r#""start":100,"floor":0"#);
+        assert!(serde_json::from_str::<CreditParams>(&extra).is_err());
     }
 }

@@ -20,13 +20,14 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::credit::CreditEvent;
 use hengxin_primitives::records::{StandardLevel, TraceSource};
 use hengxin_primitives::{CertNumber, CreditCode, Date, Keypair, LabCode, StandardId, TxPayload};
+use hengxin_runtime::Call;
 use hengxin_runtime::certificates::Call as CertCall;
 use hengxin_runtime::credit::Call as CreditCall;
 use hengxin_runtime::standards::Call as StdCall;
-use hengxin_runtime::{Call, demo};
 use hengxin_tests::cluster::{Cluster, bytes};
 use hengxin_tests::{now_ms, wait_until};
 

@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 
 pub use crate::{free_base_port, node_bin, now_ms, wait_until};
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::files::read_key_file;
 use hengxin_primitives::{CertNumber, Date, Hash, Keypair, TxPayload};
-use hengxin_runtime::{Transaction, demo};
+use hengxin_runtime::Transaction;
 use parity_scale_codec::Encode;
 use serde_json::Value;
 

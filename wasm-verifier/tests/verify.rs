@@ -5,10 +5,10 @@
 mod common;
 
 use common::*;
+use hengxin_chain_spec::demo;
 use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{Date, LabCode};
-use hengxin_runtime::demo;
 use hengxin_verifier::{Request, Verdict, verify_certificate};
 use parity_scale_codec::Encode;
 

@@ -6,10 +6,11 @@
 mod common;
 
 use common::*;
+use hengxin_chain_spec::demo;
 use hengxin_primitives::crypto::sha256;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CertNumber, LabCode, TxPayload};
-use hengxin_runtime::{Call, certificates, demo};
+use hengxin_runtime::{Call, certificates};
 use hengxin_verifier::{Verdict, Why, verify_certificate, verify_document};
 
 fn cqjl() -> LabCode {

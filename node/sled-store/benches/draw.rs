@@ -8,12 +8,13 @@
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use hengxin_chain_spec::demo;
 use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::inspection::{DEFAULT_RATIOS, DrawRecord};
 use hengxin_primitives::records::BusinessType;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CreditCode, Header, Keypair, RegionCode, Text, TxPayload};
-use hengxin_runtime::{Call, Chain, demo, inspection, membership};
+use hengxin_runtime::{Call, Chain, inspection, membership};
 use hengxin_sled_store::SledBackend;
 
 const GENESIS_MS: u64 = 1_780_000_000_000;

@@ -7,9 +7,10 @@
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hengxin_chain_spec::demo;
 use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::{CertNumber, Date, Header, Keypair, TxPayload};
-use hengxin_runtime::{Chain, Transaction, demo};
+use hengxin_runtime::{Chain, Transaction};
 use hengxin_sled_store::SledBackend;
 
 const TXS_PER_BLOCK: usize = 1_000;

@@ -5,10 +5,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::bail;
+use hengxin_chain_spec::demo;
 use hengxin_primitives::Keypair;
 use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::files::{key_file, trust_file};
-use hengxin_runtime::demo;
 use malachite_app_channel::app::net::Multiaddr;
 
 use super::{

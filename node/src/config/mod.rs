@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use hengxin_chain_spec::consortium::Consortium;
+use hengxin_chain_spec::demo;
 use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::files::write_atomic;
-use hengxin_runtime::consortium::Consortium;
-use hengxin_runtime::{Chain, GenesisConfig, demo};
+use hengxin_runtime::{Chain, GenesisConfig};
 use hengxin_support::MemoryBackend;
 use malachite_app_channel::app::net::Multiaddr;
 use malachite_app_channel::app::types::core::LinearTimeouts;

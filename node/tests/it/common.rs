@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use hengxin_chain_spec::demo;
 use hengxin_node::api::RateLimit;
 use hengxin_node::consensus::app::BlockParams;
 use hengxin_node::mempool::MempoolLimits;
@@ -10,7 +11,7 @@ use hengxin_node::node::{NodeSettings, RunningNode};
 use hengxin_primitives::TxPayload;
 use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::{Date, Keypair};
-use hengxin_runtime::{Transaction, demo};
+use hengxin_runtime::Transaction;
 use malachite_app_channel::app::types::core::LinearTimeouts;
 
 /// Scenarios run one at a time: each starts real networks on loopback, and ports picked by one

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use hengxin_chain_spec::demo;
 use hengxin_node::node::start;
-use hengxin_runtime::demo;
 
 use crate::common::*;
 

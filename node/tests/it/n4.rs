@@ -6,10 +6,10 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::time::Duration;
 
+use hengxin_chain_spec::demo;
 use hengxin_node::node::{NodeSettings, RunningNode, network_keypair, start};
 use hengxin_primitives::Keypair;
 use hengxin_primitives::block::ValidatorSet;
-use hengxin_runtime::demo;
 use malachite_app_channel::app::net::Multiaddr;
 use parity_scale_codec::Encode;
 

@@ -1,11 +1,10 @@
 //! The hengxin runtime: calls, dispatch, block execution and genesis.
 //!
 //! The `Call` enum, dispatch with signature, chain, nonce and role checks, block execution to a
-//! new state root, and genesis (including the `--dev` demo consortium).
+//! new state root, and genesis from a [`GenesisConfig`] (the consortium file and the `--dev`
+//! demo consortium that make one are the `hengxin-chain-spec` crate's).
 
 mod chain;
-pub mod consortium;
-pub mod demo;
 mod genesis;
 
 pub use chain::{BlockError, Chain, CheckedSignatures, Executed};

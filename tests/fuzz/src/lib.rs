@@ -122,14 +122,19 @@ pub fn bundle(data: &[u8]) {
     let f = fixture();
     let request = Request {
         lab: "CQJL",
-        number: hengxin_runtime::demo::CERT_VALID,
+        number: hengxin_chain_spec::demo::CERT_VALID,
         hash_prefix: None,
         document: None,
         today: f.today,
     };
     let proven = verify(&f.anchor, data).is_ok();
     let certificate = verify_certificate(&f.anchor, data, &request).verdict;
-    let business = verify_business(&f.anchor, data, hengxin_runtime::demo::BUSINESS_CQ, f.today);
+    let business = verify_business(
+        &f.anchor,
+        data,
+        hengxin_chain_spec::demo::BUSINESS_CQ,
+        f.today,
+    );
     for verdict in [certificate, business.verdict] {
         assert!(
             proven || matches!(verdict, Verdict::Error | Verdict::Tampered),

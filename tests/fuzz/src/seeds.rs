@@ -5,10 +5,11 @@
 use std::path::PathBuf;
 
 use base64::Engine;
+use hengxin_chain_spec::demo;
 use hengxin_node::consensus::codec::ScaleCodec;
 use hengxin_node::consensus::context::{ProposalFin, ProposalInit, ProposalPart, parts_sign_bytes};
 use hengxin_primitives::TxPayload;
-use hengxin_runtime::{Block, Transaction, demo};
+use hengxin_runtime::{Block, Transaction};
 use malachite_app_channel::app::streaming::StreamContent;
 use malachite_app_channel::app::types::codec::Codec;
 use malachite_app_channel::app::types::streaming::{StreamId, StreamMessage};

@@ -105,3 +105,60 @@ fn the_bench_measures_a_network_of_node_processes_and_stops_them() {
     let left = processes_under(&net);
     assert!(left.is_empty(), "still running after the bench: {left:?}");
 }
+
+/// `--serve` (what `tests/lookups` loads): the network the flags ask for, each node's API on
+/// stdout once ready, an observer among them, and every node stopped on SIGTERM.
+#[test]
+fn the_bench_serves_a_network_until_sigterm_and_then_stops_it() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let root = tempfile::tempdir().unwrap();
+    let net = root.path().join("net");
+    let mut bench = Command::new(workspace_bin("hengxin-bench"))
+        .args(["--serve", "--validators", "1", "--observers", "1"])
+        .args(["--heartbeat-ms", "60000", "--dir"])
+        .arg(&net)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(bench.stdout.take().unwrap()).lines();
+    let mut urls = Vec::new();
+    for name in ["node-0", "node-1"] {
+        let line = lines.next().expect("the bench printed the nodes").unwrap();
+        let url = line.strip_prefix(&format!("{name} ")).unwrap_or_else(|| {
+            panic!("`{line}` names {name}'s API");
+        });
+        urls.push(url.to_string());
+    }
+    let health = |url: &str| -> Value {
+        let mut response = ureq::get(&format!("{url}/v1/health")).call().unwrap();
+        serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
+    };
+    assert_eq!(
+        health(&urls[1])["role"],
+        "observer",
+        "node-1 is the observer"
+    );
+    assert!(health(&urls[0])["height"].as_u64().unwrap() >= 1);
+    // The rate limit and the connections per address are lifted, as for a run.
+    let config = std::fs::read_to_string(net.join("node-1/config.toml")).unwrap();
+    for key in ["requests_per_s", "burst", "connections_per_client"] {
+        assert!(
+            config.contains(&format!("{key} = 4294967295")),
+            "{key} not lifted:\n{config}"
+        );
+    }
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(bench.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let output = bench.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "hengxin-bench --serve failed:\n{stderr}"
+    );
+    let left = processes_under(&net);
+    assert!(left.is_empty(), "still running after the bench: {left:?}");
+}

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::{CertNumber, Hash, LabCode};
-use hengxin_runtime::demo;
 use hengxin_tests::{DevNode, get_json};
 
 use crate::cluster::{SERIAL, anchor, bytes};

@@ -350,7 +350,7 @@ fn a_validator_that_double_signs_is_logged_and_outvoted_without_a_fork() {
                 i,
                 &format!(
                     "/v1/certificates/CQJL/{}/proof?trace=false",
-                    hengxin_runtime::demo::CERT_VALID
+                    hengxin_chain_spec::demo::CERT_VALID
                 ),
             )
             .unwrap();

@@ -10,9 +10,9 @@ use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
 use hengxin_api_types::BundleBody;
+use hengxin_chain_spec::demo;
 use hengxin_primitives::bundle::{ProofBundle, ValidatorHandoff};
 use hengxin_primitives::{CommitCertificate, Keypair, ValidatorSet};
-use hengxin_runtime::demo;
 use hengxin_tests::DevNode;
 use parity_scale_codec::Encode;
 

@@ -7,7 +7,7 @@
 
 use std::process::Command;
 
-use hengxin_runtime::demo;
+use hengxin_chain_spec::demo;
 use hengxin_tests::{DevNode, now_ms};
 
 use crate::browser::{attribute, drive, phone_screenshot, text_of, verdict};

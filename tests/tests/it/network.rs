@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::files::key_file;
 use hengxin_primitives::{Hash, Keypair, TxPayload};
-use hengxin_runtime::demo;
 use parity_scale_codec::Encode;
 
 use crate::cluster::{Cluster, HTTP_OFFSET, SERIAL, anchor, bytes, node_bin, wait_until};

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use hengxin_runtime::demo;
+use hengxin_chain_spec::demo;
 use hengxin_tests::{DevNode, workspace_bin};
 
 use crate::browser::drive;

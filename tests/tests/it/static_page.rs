@@ -5,7 +5,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use hengxin_runtime::demo;
+use hengxin_chain_spec::demo;
 use hengxin_tests::{DevNode, free_base_port, node_bin, wait_until};
 
 use crate::browser::verdict;

@@ -2,13 +2,14 @@
 //! bundles a node would serve from it.
 #![allow(dead_code)]
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::bundle::{ProofBundle, TrustAnchor};
 use hengxin_primitives::gather;
 use hengxin_primitives::read::{ReadError, StateRead};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CertNumber, CommitCertificate, Date, LabCode};
-use hengxin_runtime::{Chain, demo};
+use hengxin_runtime::Chain;
 use hengxin_support::{MemoryBackend, Storage};
 use hengxin_verifier::Request;
 use parity_scale_codec::Encode;

@@ -3,11 +3,11 @@
 
 use axum::http::StatusCode;
 use base64::Engine;
+use hengxin_chain_spec::demo;
 use hengxin_primitives::bundle::{ProofBundle, TrustAnchor};
 use hengxin_primitives::crypto::sha256;
 use hengxin_primitives::records::{CertificateRecord, DocumentHolder};
 use hengxin_primitives::state::StorageKey;
-use hengxin_runtime::demo;
 
 use super::{api_with_store, call, code, commit_block, demo_set};
 

@@ -26,9 +26,9 @@ use crate::mempool::{Mempool, MempoolLimits};
 use crate::store::Store;
 use crate::submit::Submitter;
 use axum::http::Request;
+use hengxin_chain_spec::demo;
 use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::{Date, TxPayload};
-use hengxin_runtime::demo;
 use serde_json::Value;
 use tower::ServiceExt;
 

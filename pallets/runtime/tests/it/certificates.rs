@@ -1,5 +1,6 @@
 //! The certificates pallet: anchor, revoke, supersede, and every refusal.
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::records::{
     CertKind, CertStatus, CertificateRecord, Conclusion, ScopeEntry,
 };
@@ -8,7 +9,7 @@ use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{Category, LabCode, StandardId};
 use hengxin_runtime::certificates::{Call as CertCall, Error, Event as CertEvent};
 use hengxin_runtime::membership::Call as MemCall;
-use hengxin_runtime::{Call, Event, TxError, demo};
+use hengxin_runtime::{Call, Event, TxError};
 
 use crate::harness::*;
 

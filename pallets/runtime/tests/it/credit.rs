@@ -1,13 +1,14 @@
 //! The credit pallet: commitments, records, withdrawal and repair, and who may; the grade the
 //! shared rule computes from what the chain holds.
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::credit::{
     Commitment, CreditEvent, CreditParams, CreditRecord, Grade, commitment_on, grade,
 };
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CreditCode, Date, Hash, Keypair};
 use hengxin_runtime::credit::{Call as CreditCall, Error, Event as CreditEvent_};
-use hengxin_runtime::{Call, Event, TxError, demo};
+use hengxin_runtime::{Call, Event, TxError};
 
 use crate::harness::*;
 

@@ -1,9 +1,10 @@
 //! The same blocks executed twice, from scratch, give the same state roots and block hashes.
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::Hash;
 use hengxin_primitives::LabCode;
+use hengxin_runtime::Call;
 use hengxin_runtime::certificates::Call as CertCall;
-use hengxin_runtime::{Call, demo};
 
 use crate::harness::*;
 

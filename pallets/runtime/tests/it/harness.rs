@@ -1,12 +1,13 @@
 //! A chain on the in-memory backend with the demo genesis, and helpers to run blocks.
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::records::{CertKind, CertificateFields, Conclusion, Instrument};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{
     Category, CertNumber, Date, Hash, Header, Keypair, Text, TxPayload, crypto,
 };
-use hengxin_runtime::{Call, Chain, Event, Transaction, TxError, TxOutcome, certificates, demo};
+use hengxin_runtime::{Call, Chain, Event, Transaction, TxError, TxOutcome, certificates};
 use hengxin_support::MemoryBackend;
 use parity_scale_codec::Decode;
 

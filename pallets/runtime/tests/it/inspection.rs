@@ -2,6 +2,7 @@
 //! (equal to a recomputation from the state and the block hash), and results that only a drawn
 //! inspector records.
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::credit::{CreditEvent, Grade};
 use hengxin_primitives::draw;
 use hengxin_primitives::inspection::{DEFAULT_RATIOS, DrawRecord, InspectionResult, Outcome};
@@ -9,7 +10,7 @@ use hengxin_primitives::records::BusinessType;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, CreditCode, Date, Hash, Keypair, RegionCode};
 use hengxin_runtime::inspection::{Call as InsCall, Error, Event as InsEvent};
-use hengxin_runtime::{Call, Event, TxError, credit, demo, membership};
+use hengxin_runtime::{Call, Event, TxError, credit, membership};
 
 use crate::harness::*;
 

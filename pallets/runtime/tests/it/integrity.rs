@@ -3,6 +3,7 @@
 //! records, credit codes of the region's province, and short 双随机 targets completed by
 //! assignment. Every refusal leaves the state root unchanged (`rejects`).
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::credit::CreditEvent;
 use hengxin_primitives::inspection::{Assignment, DrawRecord, Outcome};
 use hengxin_primitives::records::{BusinessType, DocumentHolder, LabRecord};
@@ -13,7 +14,7 @@ use hengxin_primitives::{
 use hengxin_runtime::certificates::{Call as CertCall, Error as CertError};
 use hengxin_runtime::inspection::{AssignRefusal, Call as InsCall, Error as InsError};
 use hengxin_runtime::membership::{Call as MemCall, Error as MemError};
-use hengxin_runtime::{Call, TxError, credit, demo};
+use hengxin_runtime::{Call, TxError, credit};
 
 use crate::harness::*;
 

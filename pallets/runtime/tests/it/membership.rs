@@ -1,5 +1,6 @@
 //! The membership pallet: labs, keys, inspectors, businesses, validator governance.
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::block::ValidatorSet;
 use hengxin_primitives::records::{
     AccountRole, BusinessRecord, BusinessType, LabKind, LabRecord, LabStatus, ScopeEntry,
@@ -7,7 +8,7 @@ use hengxin_primitives::records::{
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{Category, CreditCode, Keypair, LabCode, RegionCode};
 use hengxin_runtime::membership::{Call as MemCall, Error, Event as MemEvent};
-use hengxin_runtime::{Call, Event, TxError, demo};
+use hengxin_runtime::{Call, Event, TxError};
 
 use crate::harness::*;
 

@@ -1,5 +1,6 @@
 //! Proof bundles built from real chain state and checked by the primitives' light-client code.
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::block::{CommitCertificate, ValidatorSet};
 use hengxin_primitives::bundle::{
     BundleError, ProofBundle, ProvenLookupError, TrustAnchor, ValidatorHandoff,
@@ -7,8 +8,8 @@ use hengxin_primitives::bundle::{
 use hengxin_primitives::records::CertificateRecord;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{Hash, Header, Keypair, LabCode};
+use hengxin_runtime::Call;
 use hengxin_runtime::membership::Call as MemCall;
-use hengxin_runtime::{Call, demo};
 use parity_scale_codec::Encode;
 
 use crate::harness::*;

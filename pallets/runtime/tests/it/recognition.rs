@@ -1,11 +1,12 @@
 //! The recognition pallet: proposing, accepting and ending 川渝 agreements, and who may.
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::recognition::{Agreement, recognized_in};
 use hengxin_primitives::records::{CertKind, CertificateRecord, LabRecord};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{Category, Date, LabCode, RegionCode};
 use hengxin_runtime::recognition::{Call as RecCall, Error, Event as RecEvent};
-use hengxin_runtime::{Call, Event, TxError, demo};
+use hengxin_runtime::{Call, Event, TxError};
 
 use crate::harness::*;
 

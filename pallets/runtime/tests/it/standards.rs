@@ -1,11 +1,12 @@
 //! The standards pallet and the traceability chain.
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::records::{Assessment, StandardFields, StandardLevel, TraceSource};
 use hengxin_primitives::rules::{LinkOutcome, LinkProblem, TRACE_DEPTH_MAX};
 use hengxin_primitives::{Category, Date, Keypair, LabCode, StandardId};
 use hengxin_runtime::certificates::Call as CertCall;
 use hengxin_runtime::standards::{Call as StdCall, Error, Event as StdEvent, traceability_chain};
-use hengxin_runtime::{Call, Event, TxError, demo};
+use hengxin_runtime::{Call, Event, TxError};
 use hengxin_support::Overlay;
 
 use crate::harness::*;

@@ -1,7 +1,8 @@
 //! Transaction checks before dispatch: signature, chain, nonce, expiry.
 
+use hengxin_chain_spec::demo;
 use hengxin_primitives::{Hash, Signature, TxPayload};
-use hengxin_runtime::{TxError, demo};
+use hengxin_runtime::TxError;
 
 use crate::harness::*;
 

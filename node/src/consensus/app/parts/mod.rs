@@ -13,8 +13,9 @@ pub(super) use self::receive::PartStream;
 mod tests {
     use std::ops::Range;
 
+    use hengxin_chain_spec::demo;
     use hengxin_primitives::{Date, Hash, Header, PublicKey, TxPayload};
-    use hengxin_runtime::{Transaction, demo};
+    use hengxin_runtime::Transaction;
 
     /// A header that no chain made: for what looks at parts only.
     pub(super) fn header(height: u64, proposer: PublicKey) -> Header {

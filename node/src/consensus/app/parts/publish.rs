@@ -106,8 +106,8 @@ fn block_parts(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hengxin_chain_spec::demo;
     use hengxin_primitives::Date;
-    use hengxin_runtime::demo;
 
     use super::super::reassembly::{Reassembled, reassemble};
     use super::super::tests::{anchors, header};

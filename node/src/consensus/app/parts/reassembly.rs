@@ -43,8 +43,8 @@ pub(super) fn reassemble(parts: impl IntoIterator<Item = ProposalPart>) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hengxin_chain_spec::demo;
     use hengxin_primitives::{Date, Hash};
-    use hengxin_runtime::demo;
 
     use super::super::tests::{anchors, header};
 

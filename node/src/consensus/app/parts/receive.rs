@@ -227,9 +227,10 @@ impl App {
 mod tests {
     use std::sync::Arc;
 
+    use hengxin_chain_spec::demo;
     use hengxin_primitives::block::ValidatorSet as ChainValidatorSet;
     use hengxin_primitives::{Hash, Keypair};
-    use hengxin_runtime::{Transaction, demo};
+    use hengxin_runtime::Transaction;
     use malachite_app_channel::app::types::core::LinearTimeouts;
     use malachite_app_channel::app::types::streaming::StreamId;
 

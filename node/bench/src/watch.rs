@@ -1,9 +1,9 @@
-//! Watching the window: the run's clock, node 0's finalized heights polled every few ms (each
+//! Watching the window (by the run's clock): node 0's finalized heights polled every few ms (each
 //! block's time is when its height was first seen), each transaction's latency, the nodes'
 //! counters at the window's start and end, and a check that the load was not refused in blocks.
 
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hengxin_api_types::{BlockView, Health, TxState, TxStatus};
 use hengxin_primitives::Hash;
@@ -11,6 +11,7 @@ use hengxin_primitives::Hash;
 use crate::http;
 use crate::load::{Counters, Load};
 use crate::network::{Network, NodeSample, check_interrupted, own_cpu_seconds};
+use crate::schedule::Clock;
 
 /// How often node 0's height is polled under load (each poll costs node 0 and this process a
 /// little CPU: about 0.03 CPU-s a second each).
@@ -20,30 +21,6 @@ const POLL: Duration = Duration::from_millis(5);
 const IDLE_POLL: Duration = Duration::from_millis(100);
 /// How many of the load's finalized transactions are looked up after the run.
 const SAMPLE_CHECKED: usize = 32;
-
-/// The run's clock: its start, and the window after the warm-up.
-pub struct Clock {
-    /// When the schedule starts (transaction i is due `i / rate` after it).
-    pub start: Instant,
-    window_start: Duration,
-    window_end: Duration,
-}
-
-impl Clock {
-    /// A clock from `start` whose window opens after `warmup` and lasts `seconds`.
-    pub fn after(start: Instant, warmup: Duration, seconds: u64) -> Clock {
-        Clock {
-            start,
-            window_start: warmup,
-            window_end: warmup + Duration::from_secs(seconds),
-        }
-    }
-
-    /// Whether `at` (after the start) falls in the window.
-    pub fn in_window(&self, at: Duration) -> bool {
-        (self.window_start..self.window_end).contains(&at)
-    }
-}
 
 /// What the window showed.
 pub struct Observed {

@@ -1,7 +1,9 @@
 //! The consortium file's rules: what a real deployment may and may not write.
 
 use super::*;
+use crate::demo;
 use hengxin_primitives::Keypair;
+use hengxin_primitives::credit::{CreditParams, EventRule};
 
 fn hex(n: u8) -> String {
     Keypair::from_seed(&[n; 32]).public().to_hex()
@@ -140,6 +142,108 @@ fn a_file_that_breaks_a_rule_is_refused_naming_it() {
             "two nodes are named cq-1",
         ),
         (format!("{g}\ndemo_data = true"), "demo"),
+    ];
+    for (text, expected) in cases {
+        let e = refused(&text);
+        assert!(e.contains(expected), "expected `{expected}` in: {e}");
+    }
+}
+
+/// A `[credit]` table as consortium files have written it: every number, and each record
+/// code's rule (`severe` left out where false).
+const CREDIT_TABLE: &str = r#"
+[credit]
+start = 95
+ceiling = 105
+p1_cap = 6
+thresholds = [88, 70, 55]
+commitment_months = 24
+repair_months = 3
+severe_repair_months = 18
+
+[credit.events]
+V1 = { points = -11, months = 13 }
+V2 = { points = -16, months = 25, severe = false }
+V3 = { points = -41, months = 37, severe = true }
+V4 = { points = -51, months = 38, severe = true }
+V5 = { points = -12, months = 14 }
+V6 = { points = -6, months = 15 }
+P1 = { points = 3, months = 16 }
+P2 = { points = 11, months = 0 }
+"#;
+
+#[test]
+fn a_credit_table_reads_into_the_chains_credit_params() {
+    let c = Consortium::from_toml(&(good() + CREDIT_TABLE)).unwrap();
+    let rule = |points, months, severe| EventRule {
+        points,
+        months,
+        severe,
+    };
+    let expected = CreditParams {
+        rules: [
+            rule(-11, 13, false),
+            rule(-16, 25, false),
+            rule(-41, 37, true),
+            rule(-51, 38, true),
+            rule(-12, 14, false),
+            rule(-6, 15, false),
+            rule(3, 16, false),
+            rule(11, 0, false),
+        ],
+        start: 95,
+        ceiling: 105,
+        p1_cap: 6,
+        thresholds: [88, 70, 55],
+        commitment_months: 24,
+        repair_months: 3,
+        severe_repair_months: 18,
+    };
+    assert_eq!(c.credit, expected);
+    assert_eq!(c.genesis().unwrap().credit, expected);
+    // Written out (the genesis file), the same keys in the same order, and read back the same.
+    let text = written_out(&c);
+    let credit = &text[text.find("[credit]").unwrap()..];
+    assert!(
+        credit.starts_with(
+            "[credit]\nstart = 95\nceiling = 105\np1_cap = 6\nthresholds = [88, 70, 55]\n\
+             commitment_months = 24\nrepair_months = 3\nsevere_repair_months = 18\n"
+        ),
+        "{credit}"
+    );
+    assert!(
+        credit.contains("[credit.events.P1]\npoints = 3\nmonths = 16\nsevere = false\n"),
+        "{credit}"
+    );
+    assert_eq!(Consortium::from_toml(&text).unwrap(), c);
+}
+
+#[test]
+fn a_credit_table_that_breaks_a_rule_is_refused_naming_it() {
+    let g = good() + CREDIT_TABLE;
+    let cases = [
+        (
+            g.replace("V6 = { points = -6, months = 15 }\n", ""),
+            "[credit.events] has no rule for V6",
+        ),
+        (g.replace("V6 = {", "V9 = {"), "[credit.events]"),
+        (
+            g.replace("thresholds = [88, 70, 55]", "thresholds = [55, 70, 88]"),
+            "[credit] thresholds must fall",
+        ),
+        (
+            g.replace("ceiling = 105", "ceiling = 90"),
+            "the ceiling be at least the start",
+        ),
+        (g.replace("p1_cap = 6\n", ""), "p1_cap"),
+        (
+            g.replace("p1_cap = 6", "p1_cap = 6\nfloor = 0"),
+            "unknown field",
+        ),
+        (
+            g.replace("months = 0 }", "months = 0, weight = 1 }"),
+            "unknown field",
+        ),
     ];
     for (text, expected) in cases {
         let e = refused(&text);

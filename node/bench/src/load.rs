@@ -13,14 +13,13 @@ use std::thread::Scope;
 use std::time::Duration;
 
 use hengxin_api_types::BATCH_BYTES_MAX;
+use hengxin_chain_spec::demo;
 use hengxin_primitives::{CertNumber, Date, Hash, TxPayload};
-use hengxin_runtime::demo;
 use parity_scale_codec::Encode;
 
-use crate::Rate;
 use crate::http::{self, Answer};
 use crate::labs::Lab;
-use crate::watch::Clock;
+use crate::schedule::{Clock, Rate};
 
 /// Workers (threads, each with its own connection) per node.
 const WORKERS_PER_NODE: usize = 4;

@@ -1,14 +1,7 @@
-//! The demo consortium that `hengxin-node --dev` and `testnet` start with: the consortium file
-//! `demo-consortium.toml` (regions `CQ` and `SC` with one regulator each, labs `CQJL` and `SCJL`
-//! accredited for all ten categories, two inspectors, two businesses with their keys), and
-//! the sample data it asks for: the 川渝 agreement, a self-commitment, a small traceability
-//! chain of standards, and sample certificates.
-//!
-//! Demo keys are derived from their names, so every dev chain has the same ones: they are for
-//! trying the system, never for a real deployment.
+//! Sample data: the demo's standards and certificates applied at genesis, and the sample
+//! anchors and standards that tools, tests and benchmarks make.
 
-use hengxin_primitives::block::ValidatorSet;
-use hengxin_primitives::crypto::{self, Keypair};
+use hengxin_primitives::crypto;
 use hengxin_primitives::ids::IdError;
 use hengxin_primitives::records::{
     Assessment, CertKind, CertificateFields, Conclusion, Instrument, StandardFields, StandardLevel,
@@ -17,43 +10,16 @@ use hengxin_primitives::records::{
 use hengxin_primitives::{
     AccountId, Category, CertNumber, CreditCode, Date, LabCode, RegionCode, StandardId, Text,
 };
+use hengxin_runtime::Call;
+use hengxin_runtime::certificates::Call as CertCall;
+use hengxin_runtime::credit::Call as CreditCall;
+use hengxin_runtime::recognition::Call as RecognitionCall;
+use hengxin_runtime::standards::Call as StdCall;
 
-use crate::certificates::Call as CertCall;
-use crate::consortium::{Consortium, ConsortiumError, NodeEntry, format_time};
-use crate::credit::Call as CreditCall;
-use crate::recognition::Call as RecognitionCall;
-use crate::standards::Call as StdCall;
-use crate::{Call, GenesisConfig};
-
-/// The demo keys written to `DIR/keys/<name>.key`.
-pub const KEY_NAMES: [&str; 8] = [
-    "regulator-cq",
-    "regulator-sc",
-    "lab-cq",
-    "lab-sc",
-    "inspector-cq",
-    "inspector-sc",
-    "business-cq",
-    "business-sc",
-];
-/// 渝中示范加油站: region CQ, a gas station with a current self-commitment.
-pub const BUSINESS_CQ: &str = "91500103MA60K7LX03";
-/// 锦江农贸市场: region SC, a market.
-pub const BUSINESS_SC: &str = "91510104MA6CJ2Q4R3";
-/// A current verification certificate of CQJL, traced through SCJL to an NMI certificate.
-pub const CERT_VALID: &str = "CQJL-2026-JD-0001";
-/// A revoked verification certificate of CQJL.
-pub const CERT_REVOKED: &str = "CQJL-2026-JD-0002";
-/// A failed-verification notice of CQJL.
-pub const CERT_NOTICE: &str = "CQJL-2026-TZ-0001";
-/// SCJL's calibration certificate of CQJL's working standard.
-pub const CERT_SCJL_CALIBRATION: &str = "SCJL-2026-JZ-0001";
-
-/// The demo key called `name` (one of [`KEY_NAMES`], or `validator-N`).
-pub fn key(name: &str) -> Keypair {
-    let seed = crypto::tagged_hash(b"hengxin/demo-key/v1/", name.as_bytes());
-    Keypair::from_seed(&seed.0)
-}
+use crate::names::{
+    BUSINESS_CQ, CERT_NOTICE, CERT_REVOKED, CERT_SCJL_CALIBRATION, CERT_VALID, CHUANYU_AGREEMENT,
+    key,
+};
 
 /// The bytes of a sample certificate's document; its SHA-256 is the anchored hash.
 pub fn document(lab: &str, number: &str) -> Vec<u8> {
@@ -118,51 +84,6 @@ pub fn sample_standard(
         },
         traces,
     }
-}
-
-/// The id of the demo's 川渝 agreement.
-pub const CHUANYU_AGREEMENT: u64 = 1;
-
-/// The demo consortium file: regions, regulators, labs, inspectors and businesses with the demo
-/// keys, and `demo_data` for the sample standards and certificates. Its validators are given by
-/// whoever starts it (`--dev`, `testnet`).
-pub const CONSORTIUM: &str = include_str!("../demo-consortium.toml");
-
-/// The demo consortium at `genesis_time_ms` with `validators` (named `validator-I`, dialled at
-/// `addresses[I]`, or nowhere).
-pub fn consortium(
-    genesis_time_ms: u64,
-    validators: &ValidatorSet,
-    addresses: &[String],
-) -> Result<Consortium, ConsortiumError> {
-    let mut consortium = Consortium::from_toml(CONSORTIUM)?;
-    consortium.genesis_time = format_time(genesis_time_ms);
-    let regions: Vec<String> = consortium.regions.iter().map(|r| r.code.clone()).collect();
-    consortium.validators = validators
-        .validators
-        .iter()
-        .enumerate()
-        .map(|(i, v)| NodeEntry {
-            name: format!("validator-{i}"),
-            region: regions.get(i % regions.len().max(1)).cloned(),
-            public_key: v.key.to_hex(),
-            power: v.power,
-            address: addresses
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| "/ip4/127.0.0.1/tcp/0".into()),
-            gossip_address: None,
-        })
-        .collect();
-    Ok(consortium)
-}
-
-/// The demo genesis at `genesis_time_ms` with `validators`.
-pub fn genesis(
-    genesis_time_ms: u64,
-    validators: ValidatorSet,
-) -> Result<GenesisConfig, ConsortiumError> {
-    consortium(genesis_time_ms, &validators, &[])?.genesis()
 }
 
 /// The demo's sample data, applied at height 0 after the consortium's members: the 川渝
@@ -367,30 +288,4 @@ pub fn sample_calls(genesis_time_ms: u64) -> Result<Vec<(AccountId, Call)>, IdEr
     ];
 
     Ok(calls)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_consortium_file_holds_the_demo_keys_by_name() {
-        let file = Consortium::from_toml(CONSORTIUM).unwrap();
-        let key_of = |hex: &str| KEY_NAMES.iter().find(|n| key(n).public().to_hex() == hex);
-        assert_eq!(
-            key_of(&file.regions[0].regulator.public_key),
-            Some(&"regulator-cq")
-        );
-        assert_eq!(key_of(&file.labs[1].keys[0]), Some(&"lab-sc"));
-        assert_eq!(
-            key_of(file.businesses[0].key.as_deref().unwrap()),
-            Some(&"business-cq")
-        );
-        assert!(file.demo_data);
-        let e = file.check().unwrap_err().to_string();
-        assert!(
-            e.contains("demo"),
-            "a real consortium may not be the demo: {e}"
-        );
-    }
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::Rate;
 use crate::load::Counters;
+use crate::schedule::Rate;
 use crate::watch::{Observed, SampleCheck};
 
 /// What every run knows before its load: the network and the machine.

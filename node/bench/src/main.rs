@@ -6,16 +6,19 @@
 //! through every node. Over a window after a warm-up it reports finalized transactions and
 //! blocks per second, submit-to-finalized latency, each validator's CPU, peak memory and disk
 //! per transaction, and how that compares with what signature checking alone would allow on
-//! this machine. `--idle` runs no load and reports what an idle chain costs in disk a day.
+//! this machine. `--idle` runs no load and reports what an idle chain costs in disk a day;
+//! `--serve` only starts the network, opened up for load, for another tool to load it.
 
 mod http;
 mod labs;
 mod load;
 mod network;
 mod report;
+mod schedule;
 mod watch;
 
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -25,8 +28,8 @@ use clap::Parser;
 use hengxin_primitives::Keypair;
 
 use crate::load::{Counters, Load, Plan};
-use crate::network::Network;
-use crate::watch::Clock;
+use crate::network::{Layout, Network};
+use crate::schedule::{Clock, Rate, parse_rate};
 
 /// Runs a local network of `hengxin-node` processes under load and measures it.
 ///
@@ -60,6 +63,19 @@ struct Args {
     /// Run no load: measure what an idle chain makes and writes (blocks, disk a day).
     #[arg(long, conflicts_with_all = ["rate", "labs", "batch"])]
     idle: bool,
+    /// Run no load and measure nothing: start the network (its limits lifted as for a run),
+    /// print each node's API as `node-I URL` on stdout once every node has finalized height 1,
+    /// and keep it running until Ctrl-C or SIGTERM, for another tool's load (`tests/lookups`).
+    #[arg(long, conflicts_with_all = ["rate", "labs", "batch", "idle", "json", "duration"])]
+    serve: bool,
+    /// With --serve: how many observers (nodes that follow without voting and serve reads),
+    /// after the validators: node-N… for N validators.
+    #[arg(long, default_value_t = 0, requires = "serve")]
+    observers: usize,
+    /// With --serve: with no transaction waiting, make a block every this many ms
+    /// (`hengxin-node testnet --heartbeat-ms`) [default: the node's].
+    #[arg(long, value_name = "MS", requires = "serve")]
+    heartbeat_ms: Option<u64>,
     /// Also write the results as JSON to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -73,34 +89,14 @@ struct Args {
     dir: Option<PathBuf>,
 }
 
-/// An offered load.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Rate {
-    /// As fast as the nodes accept.
-    Max,
-    /// This many transactions per second.
-    PerSecond(f64),
-}
-
-/// Reads `--rate`: a positive number, or `max`.
-fn parse_rate(text: &str) -> Result<Rate, String> {
-    if text == "max" {
-        return Ok(Rate::Max);
-    }
-    match text.parse::<f64>() {
-        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(Rate::PerSecond(rate)),
-        _ => Err(format!(
-            "`{text}` is neither a positive number of transactions per second nor `max`"
-        )),
-    }
-}
-
 /// The warm-up before the window: load runs, nothing is counted.
 const WARMUP: Duration = Duration::from_secs(1);
 /// Most transactions in one request (the API allows more; this keeps a request short).
 const BATCH_MAX: usize = 500;
 /// Most transactions signed for a `max` run, whatever the ceiling (memory and signing time).
 const MAX_LOAD: usize = 1_500_000;
+/// How often `--serve` looks for an interrupt or an exited node.
+const SERVE_POLL: Duration = Duration::from_millis(200);
 
 /// Runs the bench; an error is printed with its causes, and the exit status is 1.
 fn main() -> ExitCode {
@@ -118,6 +114,9 @@ fn run(args: Args) -> anyhow::Result<()> {
     check(&args)?;
     let node_bin = node_bin(&args)?;
     network::catch_interrupts();
+    if args.serve {
+        return serve(&args, &node_bin);
+    }
     let load_average = network::load_average();
     let verify_per_core = ed25519_verifications_per_second();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -125,21 +124,8 @@ fn run(args: Args) -> anyhow::Result<()> {
     let ceiling_tps = verify_per_core * cores as f64 / args.validators as f64;
 
     // A temporary directory lives until the end of `run`, after the network is stopped.
-    let (dir, _temporary) = match &args.dir {
-        Some(dir) => (dir.clone(), None),
-        None => {
-            let temp = tempfile::tempdir().context("making a temporary directory")?;
-            (temp.path().to_path_buf(), Some(temp))
-        }
-    };
-    eprintln!(
-        "starting {} validators ({}) in {}",
-        args.validators,
-        node_bin.display(),
-        dir.display()
-    );
-    let mut network = Network::start(&node_bin, args.validators, &dir)?;
-    eprintln!("every node is at height 1 or more");
+    let (dir, _temporary) = network_dir(&args)?;
+    let mut network = start(&args, &node_bin, &dir)?;
     let context = report::Context {
         validators: args.validators,
         duration_s: args.duration,
@@ -168,6 +154,60 @@ fn run(args: Args) -> anyhow::Result<()> {
             dir.display()
         );
     }
+    Ok(())
+}
+
+/// The network's directory: `--dir`, or a temporary one (removed when the second is dropped,
+/// which must come after the network is stopped).
+fn network_dir(args: &Args) -> anyhow::Result<(PathBuf, Option<tempfile::TempDir>)> {
+    Ok(match &args.dir {
+        Some(dir) => (dir.clone(), None),
+        None => {
+            let temp = tempfile::tempdir().context("making a temporary directory")?;
+            (temp.path().to_path_buf(), Some(temp))
+        }
+    })
+}
+
+/// Writes the testnet the flags ask for to `dir`, starts its nodes and waits until each has
+/// finalized height 1.
+fn start(args: &Args, node_bin: &Path, dir: &Path) -> anyhow::Result<Network> {
+    let layout = Layout {
+        validators: args.validators,
+        observers: args.observers,
+        heartbeat_ms: args.heartbeat_ms,
+    };
+    let observers = match layout.observers {
+        0 => String::new(),
+        n => format!(" and {n} observers"),
+    };
+    eprintln!(
+        "starting {} validators{observers} ({}) in {}",
+        layout.validators,
+        node_bin.display(),
+        dir.display()
+    );
+    let network = Network::start(node_bin, &layout, dir)?;
+    eprintln!("every node is at height 1 or more");
+    Ok(network)
+}
+
+/// `--serve`: starts the network, prints each node's API, and keeps it until Ctrl-C or SIGTERM
+/// (or until a node exits, an error).
+fn serve(args: &Args, node_bin: &Path) -> anyhow::Result<()> {
+    let (dir, _temporary) = network_dir(args)?;
+    let mut network = start(args, node_bin, &dir)?;
+    let mut stdout = std::io::stdout().lock();
+    for node in &network.nodes {
+        writeln!(stdout, "{} {}", node.name, node.url)?;
+    }
+    stdout.flush()?;
+    eprintln!("serving until Ctrl-C or SIGTERM");
+    while !network::interrupted() {
+        network.check_alive()?;
+        std::thread::sleep(SERVE_POLL);
+    }
+    eprintln!("interrupted: every node is stopped");
     Ok(())
 }
 
@@ -237,6 +277,9 @@ fn check(args: &Args) -> anyhow::Result<()> {
     if !(1..=100).contains(&args.validators) {
         bail!("--validators must be 1 to 100, not {}", args.validators);
     }
+    if args.observers > 100 {
+        bail!("--observers must be 0 to 100, not {}", args.observers);
+    }
     if args.duration == 0 {
         bail!("--duration must be at least 1 (seconds)");
     }
@@ -271,8 +314,8 @@ fn node_bin(args: &Args) -> anyhow::Result<PathBuf> {
     };
     if !path.is_file() {
         bail!(
-            "no hengxin-node at {}: build it (`cargo build --release -p hengxin-node` builds \
-             both binaries) or give --node-bin PATH",
+            "no hengxin-node at {}: build it (`cargo build --release -p hengxin-node -p \
+             hengxin-bench` builds both binaries) or give --node-bin PATH",
             path.display()
         );
     }

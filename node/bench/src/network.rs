@@ -63,13 +63,25 @@ pub struct NodeSample {
     pub disk_bytes: u64,
 }
 
+/// The testnet `hengxin-node testnet` writes.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// Validators, nodes 0 to V-1.
+    pub validators: usize,
+    /// Observers, after them.
+    pub observers: usize,
+    /// The idle block pace, ms [default: the node's].
+    pub heartbeat_ms: Option<u64>,
+}
+
 impl Network {
-    /// Writes an `n`-validator testnet to `dir` on free loopback ports with `node_bin`, lifts
-    /// its HTTP rate limit and per-account pool limit, starts every node and waits until each
-    /// has finalized height 1.
-    pub fn start(node_bin: &Path, n: usize, dir: &Path) -> anyhow::Result<Network> {
+    /// Writes `layout`'s testnet to `dir` on free loopback ports with `node_bin`, lifts its
+    /// HTTP limits per client and per-account pool limit, starts every node and waits until
+    /// each has finalized height 1.
+    pub fn start(node_bin: &Path, layout: &Layout, dir: &Path) -> anyhow::Result<Network> {
+        let n = layout.validators + layout.observers;
         let (base_port, http_port) = free_ports(n)?;
-        write_testnet(node_bin, n, dir, base_port, http_port)?;
+        write_testnet(node_bin, layout, dir, base_port, http_port)?;
         let mut pool_txs_max = 0;
         for i in 0..n {
             pool_txs_max = open_up(&dir.join(format!("node-{i}/config.toml")))?;
@@ -237,16 +249,25 @@ fn free_ports(n: usize) -> anyhow::Result<(u16, u16)> {
 /// Runs `hengxin-node testnet` into `dir`.
 fn write_testnet(
     node_bin: &Path,
-    n: usize,
+    layout: &Layout,
     dir: &Path,
     base_port: u16,
     http_port: u16,
 ) -> anyhow::Result<()> {
-    let output = Command::new(node_bin)
-        .args(["testnet", "--validators", &n.to_string(), "--out"])
+    let mut command = Command::new(node_bin);
+    command
+        .args(["testnet", "--validators", &layout.validators.to_string()])
+        .arg("--out")
         .arg(dir)
         .args(["--base-port", &base_port.to_string()])
-        .args(["--http-port", &http_port.to_string()])
+        .args(["--http-port", &http_port.to_string()]);
+    if layout.observers > 0 {
+        command.args(["--observers", &layout.observers.to_string()]);
+    }
+    if let Some(ms) = layout.heartbeat_ms {
+        command.args(["--heartbeat-ms", &ms.to_string()]);
+    }
+    let output = command
         .stdin(Stdio::null())
         .output()
         .with_context(|| format!("running {} testnet", node_bin.display()))?;
@@ -261,8 +282,9 @@ fn write_testnet(
 }
 
 /// Lifts a node config's limits that would measure the limiter rather than the node: the HTTP
-/// rate limit to the most it takes, and one account's share of the pool (where the config has
-/// one: nodes built before it had none, and refuse keys they do not know) to the whole pool.
+/// rate limit to the most it takes, and where the config has them (nodes built before them had
+/// none, and refuse keys they do not know) the connections one address may hold (a load tool
+/// holds many from one) likewise and one account's share of the pool to the whole pool.
 /// Returns the pool's `txs_max`.
 fn open_up(path: &Path) -> anyhow::Result<usize> {
     let text =
@@ -273,7 +295,10 @@ fn open_up(path: &Path) -> anyhow::Result<usize> {
     let limit = toml::Value::Integer(i64::from(u32::MAX));
     let http = section(&mut config, "http", path)?;
     http.insert("requests_per_s".into(), limit.clone());
-    http.insert("burst".into(), limit);
+    http.insert("burst".into(), limit.clone());
+    if http.contains_key("connections_per_client") {
+        http.insert("connections_per_client".into(), limit);
+    }
     let mempool = section(&mut config, "mempool", path)?;
     let txs_max = mempool
         .get("txs_max")

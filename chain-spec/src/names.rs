@@ -1,0 +1,38 @@
+//! The demo's names: its keys (derived from their names, so every dev chain has the same
+//! ones), its businesses, its sample certificates and its agreement. The consortium rules (to
+//! refuse a demo key) and the demo's sample data both read them; this module reads neither.
+
+use hengxin_primitives::crypto::{self, Keypair};
+
+/// The demo keys written to `DIR/keys/<name>.key`.
+pub const KEY_NAMES: [&str; 8] = [
+    "regulator-cq",
+    "regulator-sc",
+    "lab-cq",
+    "lab-sc",
+    "inspector-cq",
+    "inspector-sc",
+    "business-cq",
+    "business-sc",
+];
+/// 渝中示范加油站: region CQ, a gas station with a current self-commitment.
+pub const BUSINESS_CQ: &str = "91500103MA60K7LX03";
+/// 锦江农贸市场: region SC, a market.
+pub const BUSINESS_SC: &str = "91510104MA6CJ2Q4R3";
+/// A current verification certificate of CQJL, traced through SCJL to an NMI certificate.
+pub const CERT_VALID: &str = "CQJL-2026-JD-0001";
+/// A revoked verification certificate of CQJL.
+pub const CERT_REVOKED: &str = "CQJL-2026-JD-0002";
+/// A failed-verification notice of CQJL.
+pub const CERT_NOTICE: &str = "CQJL-2026-TZ-0001";
+/// SCJL's calibration certificate of CQJL's working standard.
+pub const CERT_SCJL_CALIBRATION: &str = "SCJL-2026-JZ-0001";
+
+/// The id of the demo's 川渝 agreement.
+pub const CHUANYU_AGREEMENT: u64 = 1;
+
+/// The demo key called `name` (one of [`KEY_NAMES`], or `validator-N`).
+pub fn key(name: &str) -> Keypair {
+    let seed = crypto::tagged_hash(b"hengxin/demo-key/v1/", name.as_bytes());
+    Keypair::from_seed(&seed.0)
+}
