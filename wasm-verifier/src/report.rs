@@ -69,33 +69,33 @@ hengxin_primitives::wire_words! {
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]
     pub enum StepId: "verification step" {
         /// The request and the bundle, read within limits.
-        Read = "read",
+        Read = "read" ("读取", "read"),
         /// The bundle is of the trusted chain.
-        Chain = "chain",
+        Chain = "chain" ("链标识", "chain"),
         /// The header's commit is signed by more than 2/3 of the validators.
-        Commit = "commit",
+        Commit = "commit" ("最终性签名", "commit"),
         /// Every state proof matches the header's state root.
-        State = "state",
+        State = "state" ("状态证明", "state proofs"),
         /// The certificate or business asked about.
-        Record = "record",
+        Record = "record" ("记录", "record"),
         /// Which certificate holds a file.
-        Lookup = "lookup",
+        Lookup = "lookup" ("查找文件", "file lookup"),
         /// The reader's document against the anchored hash.
-        Document = "document",
+        Document = "document" ("文件比对", "document"),
         /// The issuing lab and its key.
-        Issuer = "issuer",
+        Issuer = "issuer" ("签发机构", "issuer"),
         /// A signed DCC's signing certificate.
-        Signer = "signer",
+        Signer = "signer" ("文件签名", "signer"),
         /// Revoked, superseded, expired or current.
-        Status = "status",
+        Status = "status" ("状态", "status"),
         /// The chain of standards (informative).
-        Traceability = "traceability",
+        Traceability = "traceability" ("溯源", "traceability"),
         /// Where it is recognised (informative).
-        Recognition = "recognition",
+        Recognition = "recognition" ("互认", "recognition"),
         /// A business's credit records, complete.
-        Credit = "credit",
+        Credit = "credit" ("信用记录", "credit records"),
         /// Its grade, computed here.
-        Grade = "grade",
+        Grade = "grade" ("诚信等级", "grade"),
     }
 }
 
@@ -190,8 +190,8 @@ impl Report {
     }
 }
 
-/// `{"status": …, "label": [zh, en], "steps": [{"id", "ok", "detail"}]`, the start of every
-/// report's JSON.
+/// `{"status": …, "label": [zh, en], "steps": [{"id", "name", "ok", "detail"}]`, the start of
+/// every report's JSON.
 pub(crate) fn status_and_steps_json(
     out: &mut String,
     (zh, en): (&str, &str),
@@ -212,6 +212,8 @@ pub(crate) fn status_and_steps_json(
         }
         out.push_str("{\"id\":");
         json_string(out, step.id.code());
+        out.push_str(",\"name\":");
+        json_string(out, &step.id.label());
         let ok = step
             .ok
             .map_or("null", |ok| if ok { "true" } else { "false" });
@@ -396,9 +398,10 @@ mod tests {
             report.to_json(),
             "{\"status\":\"tampered\",\"label\":[\"证明或文件不符\",\
              \"Tampered or not the anchored document\"],\"steps\":[\
-             {\"id\":\"read\",\"ok\":true,\"detail\":\"read\"},\
-             {\"id\":\"chain\",\"ok\":false,\"detail\":\"wrong \\\"chain\\\"\"},\
-             {\"id\":\"document\",\"ok\":null,\"detail\":\"\"}],\
+             {\"id\":\"read\",\"name\":\"读取 read\",\"ok\":true,\"detail\":\"read\"},\
+             {\"id\":\"chain\",\"name\":\"链标识 chain\",\"ok\":false,\
+             \"detail\":\"wrong \\\"chain\\\"\"},\
+             {\"id\":\"document\",\"name\":\"文件比对 document\",\"ok\":null,\"detail\":\"\"}],\
              \"certificate\":null,\"trace\":[\"CQJL/1 (2026-11-01) ✓ \\\"x\\\"\"],\
              \"why\":null,\"signer\":null,\"height\":7,\"proven_at_ms\":1780000001000}"
         );

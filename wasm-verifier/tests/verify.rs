@@ -228,7 +228,7 @@ fn an_invalid_certificate_number_is_an_error_before_the_bundle_is_read() {
     assert_eq!(
         report.to_json(),
         "{\"status\":\"error\",\"label\":[\"无法核验\",\"Cannot verify\"],\
-         \"steps\":[{\"id\":\"read\",\"ok\":false,\"detail\":\
+         \"steps\":[{\"id\":\"read\",\"name\":\"读取 read\",\"ok\":false,\"detail\":\
          \"证书编号无效 · the lab code or certificate number is not valid\"}],\
          \"certificate\":null,\"trace\":[],\"why\":null,\"signer\":null,\"height\":null,\"proven_at_ms\":null}"
     );

@@ -63,7 +63,12 @@ function showVerdict(report) {
     const li = document.createElement('li');
     li.dataset.id = step.id;
     li.dataset.ok = step.ok === null ? 'info' : String(step.ok);
-    li.textContent = step.detail;
+    if (step.name) {
+      const name = document.createElement('b');
+      name.textContent = step.name;
+      li.append(name, ' ');
+    }
+    li.append(step.detail);
     steps.append(li);
   }
 }

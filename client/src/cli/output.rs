@@ -31,7 +31,7 @@ pub fn print_steps(steps: &[hengxin_verifier::Step]) {
             Some(false) => "✗",
             None => "ℹ",
         };
-        println!("{mark} {}", step.detail);
+        println!("{mark} {}: {}", step.id.label(), step.detail);
     }
 }
 
