@@ -477,19 +477,28 @@ pub(super) mod tests {
         (executed.header, executed.outcomes)
     }
 
-    pub(super) fn anchor(genesis: &Header, nonce: u64) -> hengxin_runtime::Transaction {
+    /// Lab CQJL's transaction `call` with `nonce`.
+    pub(super) fn lab_tx(
+        genesis: &Header,
+        nonce: u64,
+        call: hengxin_runtime::Call,
+    ) -> hengxin_runtime::Transaction {
         let lab = demo::key("lab-cq");
         TxPayload {
             genesis_hash: genesis.hash(),
             signer: lab.public(),
             nonce,
             valid_until_height: 100,
-            call: demo::sample_anchor(
-                format!("R-{nonce}").parse().unwrap(),
-                Date::from_unix_ms_cst(GENESIS_MS),
-            ),
+            call,
         }
         .sign(&lab)
+    }
+
+    /// Lab CQJL anchoring the sample certificate `R-{nonce}`.
+    pub(super) fn anchor(genesis: &Header, nonce: u64) -> hengxin_runtime::Transaction {
+        let number = format!("R-{nonce}").parse().unwrap();
+        let call = demo::sample_anchor(number, Date::from_unix_ms_cst(GENESIS_MS));
+        lab_tx(genesis, nonce, call)
     }
 
     /// Readers poll the newest block's transaction while blocks are committed: whoever is

@@ -111,28 +111,13 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use hengxin_chain_spec::demo;
-    use hengxin_primitives::TxPayload;
     use hengxin_runtime::certificates::Call as CertCall;
     use hengxin_runtime::{Call, Transaction};
 
     use hengxin_support::Backend;
 
-    use super::super::tests::{anchor, commit_txs, open_with_genesis};
+    use super::super::tests::{anchor, commit_txs, lab_tx, open_with_genesis};
     use super::*;
-
-    /// Lab CQJL's transaction `call` with `nonce`.
-    fn lab_tx(genesis: &hengxin_primitives::Header, nonce: u64, call: Call) -> Transaction {
-        let lab = demo::key("lab-cq");
-        TxPayload {
-            genesis_hash: genesis.hash(),
-            signer: lab.public(),
-            nonce,
-            valid_until_height: 100,
-            call,
-        }
-        .sign(&lab)
-    }
 
     #[test]
     fn anchors_revocations_and_supersessions_make_each_certificates_history() {
