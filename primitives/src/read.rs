@@ -40,7 +40,12 @@ pub trait StateRead {
             None => Ok(None),
             Some(bytes) => decode_strict("state record", &bytes)
                 .map(Some)
-                .map_err(|e| ReadError::Corrupt(e).into()),
+                .map_err(|e| self.corrupt(key, e)),
         }
+    }
+
+    /// The error for a value at `key` that does not decode; a reader may name the key.
+    fn corrupt(&self, _key: &StorageKey, e: DecodeError) -> Self::Error {
+        ReadError::Corrupt(e).into()
     }
 }

@@ -7,7 +7,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write;
 use hengxin_primitives::bundle::{TrustAnchor, VerifiedState};
-use hengxin_primitives::credit::{self, Commitment, CreditParams, CreditRecord, Standing};
+use hengxin_primitives::credit::Standing;
 use hengxin_primitives::gather::{self, CreditInputs};
 use hengxin_primitives::records::BusinessRecord;
 use hengxin_primitives::{CreditCode, Date};
@@ -34,12 +34,8 @@ pub struct BusinessReport {
 pub struct ProvenCredit {
     /// The business.
     pub business: BusinessRecord,
-    /// Its self-commitments, by date.
-    pub commitments: Vec<Commitment>,
-    /// All its credit records.
-    pub records: Vec<CreditRecord>,
-    /// The chain's rule table.
-    pub params: CreditParams,
+    /// Its self-commitments, all its credit records and the chain's rule table, as gathered.
+    pub inputs: CreditInputs,
     /// The date the grade is for (the reader's).
     pub on: Date,
     /// The grade and score computed from them on that date.
@@ -130,10 +126,7 @@ fn prove_credit(
             "经营主体已登记 · registered: {} ({}, {})",
             business.name,
             business.region,
-            report::display(
-                business.business_type.names(),
-                business.business_type.code()
-            )
+            business.business_type.label()
         ),
     );
     steps.pass(
@@ -152,16 +145,9 @@ fn prove_credit(
             standing.grade, standing.score, standing.grade, standing.score
         ),
     );
-    let CreditInputs {
-        commitments,
-        records,
-        params,
-    } = inputs;
     Ok(ProvenCredit {
         business,
-        commitments,
-        records,
-        params,
+        inputs,
         on,
         standing,
     })
@@ -201,7 +187,7 @@ fn text_fields(out: &mut String, fields: &[(&str, &str)]) {
 fn credit_json(out: &mut String, credit: &ProvenCredit) {
     let b = &credit.business;
     let (code, on) = (b.credit_code.to_string(), credit.on.to_iso());
-    let kind = report::display(b.business_type.names(), b.business_type.code());
+    let kind = b.business_type.label();
     out.push('{');
     text_fields(
         out,
@@ -216,27 +202,27 @@ fn credit_json(out: &mut String, credit: &ProvenCredit) {
         ],
     );
     let _ = write!(out, ",\"score\":{},\"commitment\":", credit.standing.score);
-    match credit::commitment_on(&credit.commitments, credit.on) {
+    match credit.inputs.commitment_on(credit.on) {
         None => out.push_str("null"),
         Some(c) => {
             out.push_str("{\"date\":");
             report::json_string(out, &c.date.to_iso());
-            let current = c.is_current(credit.on, &credit.params);
+            let current = c.is_current(credit.on, &credit.inputs.params);
             let _ = write!(out, ",\"current\":{current}}}");
         }
     }
     out.push_str(",\"records\":[");
-    for (i, r) in credit.records.iter().enumerate() {
+    for (i, r) in credit.inputs.records.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         let until = r
-            .counts_until(&credit.params)
+            .counts_until(&credit.inputs.params)
             .map(Date::to_iso)
             .unwrap_or_default();
         let date = r.date.to_iso();
-        let state = r.state(credit.on, &credit.params);
-        let state_name = report::display(state.names(), state.code());
+        let state = r.state(credit.on, &credit.inputs.params);
+        let state_name = state.label();
         let _ = write!(out, "{{\"id\":{},", r.id);
         text_fields(
             out,
@@ -249,7 +235,11 @@ fn credit_json(out: &mut String, credit: &ProvenCredit) {
                 ("state_name", &state_name),
             ],
         );
-        let _ = write!(out, ",\"points\":{}}}", credit.params.rule(r.event).points);
+        let _ = write!(
+            out,
+            ",\"points\":{}}}",
+            credit.inputs.params.rule(r.event).points
+        );
     }
     out.push_str("]}");
 }

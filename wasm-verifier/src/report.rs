@@ -269,17 +269,11 @@ fn certificate_json(
         ("lab", record.lab.to_string()),
         ("number", f.number.to_string()),
         ("kind", f.kind.code().into()),
-        ("kind_name", display(f.kind.names(), f.kind.code())),
+        ("kind_name", f.kind.label()),
         ("category", f.category.code().into()),
-        (
-            "category_name",
-            display(f.category.names(), f.category.code()),
-        ),
+        ("category_name", f.category.label()),
         ("conclusion", conclusion.code().into()),
-        (
-            "conclusion_name",
-            display(conclusion.names(), conclusion.code()),
-        ),
+        ("conclusion_name", conclusion.label()),
         ("item", f.item.to_string()),
         ("instrument", f.instrument.name.to_string()),
         ("model", f.instrument.model.to_string()),
@@ -321,12 +315,6 @@ fn certificate_json(
         json_string(out, region.as_str());
     }
     out.push_str("]}");
-}
-
-/// A wire word as people read it: its Chinese name, then its English one (`检定证书
-/// Verification certificate`); its code where it has no names.
-pub(crate) fn display(names: Option<(&str, &str)>, code: &str) -> String {
-    hengxin_primitives::words::label(names, code)
 }
 
 /// Appends `text` to `out` as a JSON string.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use hengxin_client::qr;
-use hengxin_primitives::credit::{CreditEvent, RecordState, commitment_on};
+use hengxin_primitives::credit::{CreditEvent, RecordState};
 use hengxin_primitives::crypto::sha256;
 use hengxin_primitives::{CreditCode, Date, Hash};
 use hengxin_runtime::{Call, credit};
@@ -238,10 +238,11 @@ fn repair(ctx: &Context, command: &RepairCommand) -> Outcome {
 
 fn print_credit(credit: &ProvenCredit) {
     let b = &credit.business;
-    let commitment = commitment_on(&credit.commitments, credit.on).map_or_else(
+    let inputs = &credit.inputs;
+    let commitment = inputs.commitment_on(credit.on).map_or_else(
         || "none · 无".into(),
         |c| {
-            let current = c.is_current(credit.on, &credit.params);
+            let current = c.is_current(credit.on, &inputs.params);
             format!(
                 "{} ({})",
                 c.date,
@@ -262,8 +263,8 @@ fn print_credit(credit: &ProvenCredit) {
         ),
         ("自我承诺 commitment", commitment),
     ]);
-    for r in &credit.records {
-        let state = r.state(credit.on, &credit.params);
+    for r in &inputs.records {
+        let state = r.state(credit.on, &inputs.params);
         let mark = if state == RecordState::Counting {
             "•"
         } else {
@@ -274,7 +275,7 @@ fn print_credit(credit: &ProvenCredit) {
             r.id,
             r.event,
             r.date,
-            credit.params.rule(r.event).points,
+            inputs.params.rule(r.event).points,
             state,
             r.event.name_zh()
         );

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use hengxin_primitives::codec::DecodeError;
 use hengxin_primitives::read::{ReadError, StateRead};
 use hengxin_primitives::state::StorageKey;
 use parity_scale_codec::{Decode, Encode};
@@ -27,14 +28,9 @@ impl StateRead for dyn Storage + '_ {
         self.get_raw(&key.to_bytes())
     }
 
-    /// As every reader decodes, with the key named when the state is corrupt.
-    fn read<T: Decode>(&mut self, key: &StorageKey) -> Result<Option<T>> {
-        match self.get_raw(&key.to_bytes())? {
-            None => Ok(None),
-            Some(bytes) => hengxin_primitives::codec::decode_strict("state record", &bytes)
-                .map(Some)
-                .map_err(|e| StorageError::Corrupt(format!("{key:?}: {e}"))),
-        }
+    /// A corrupt value names its key, for the operator.
+    fn corrupt(&self, key: &StorageKey, e: DecodeError) -> StorageError {
+        StorageError::Corrupt(format!("{key:?}: {e}"))
     }
 }
 
