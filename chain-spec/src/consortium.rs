@@ -1,7 +1,7 @@
 //! The consortium file: the reviewed text from which a chain's genesis is built (DESIGN.md's
 //! interface contract). Regions and their regulators, validators (and observers) with the
-//! addresses the others dial, initial labs, inspectors and businesses, and the credit rule
-//! table; every key is a public key the member made on its own machine.
+//! addresses the others dial, initial labs, inspectors and businesses, the credit rule
+//! table, and the instrument classes; every key is a public key the member made on its own machine.
 //!
 //! [`Consortium::check`] holds a file to the rules of a real deployment (no key twice, every
 //! name resolving, every region with a validator, none of the demo keys: `check.rs`);
@@ -11,6 +11,7 @@
 //! its sample standards and certificates).
 
 use hengxin_primitives::credit::CreditParams;
+use hengxin_primitives::instruments::InstrumentParams;
 use hengxin_primitives::{PublicKey, RegionCode, Text};
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +48,38 @@ pub struct Consortium {
     /// `[credit]` with `[credit.events]`, each record code's rule.
     #[serde(default)]
     pub credit: CreditParams,
+    /// The instrument rules' numbers (DOMAIN.md §7): `[instruments]` `warning_days`
+    /// [default: 30].
+    #[serde(default)]
+    pub instruments: InstrumentParams,
+    /// The instrument classes (器具类别) a chain starts with; regulators add more by a call.
+    #[serde(
+        rename = "instrument_class",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub instrument_classes: Vec<ClassEntry>,
+}
+
+/// An instrument class (器具类别).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassEntry {
+    /// `FUEL`: A-Z, 0-9 and '-', at most 16.
+    pub code: String,
+    /// `燃油加油机`.
+    pub name: String,
+    /// The category (`MEC`) its verification certificates are of.
+    pub category: String,
+    /// The item within the category [default: the name].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// The verification procedure (`JJG 443`).
+    pub procedure: String,
+    /// Under compulsory verification (强检).
+    pub compulsory: bool,
+    /// The verification period (检定周期) in months, 1 to 240.
+    pub period_months: u16,
 }
 
 /// A region and its regulator.

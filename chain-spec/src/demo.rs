@@ -13,7 +13,9 @@ use hengxin_runtime::GenesisConfig;
 use crate::consortium::{Consortium, ConsortiumError, NodeEntry, format_time};
 pub use crate::names::{
     BUSINESS_CQ, BUSINESS_SC, CERT_NOTICE, CERT_REVOKED, CERT_SCJL_CALIBRATION, CERT_VALID,
-    CHUANYU_AGREEMENT, KEY_NAMES, key,
+    CHUANYU_AGREEMENT, INSTRUMENT_DUE_SOON, INSTRUMENT_FAILED, INSTRUMENT_OVERDUE,
+    INSTRUMENT_RETIRED, INSTRUMENT_SCALE_REPAIRED, INSTRUMENT_SCALE_VALID, INSTRUMENT_UNVERIFIED,
+    INSTRUMENT_VALID, KEY_NAMES, key,
 };
 pub use crate::samples::{document, sample_anchor, sample_calls, sample_standard};
 

@@ -2,19 +2,21 @@
 //! (for the demo) the sample data as calls at height 0.
 
 use hengxin_primitives::block::{Validator, ValidatorSet};
+use hengxin_primitives::instruments::InstrumentClass;
 use hengxin_primitives::records::{
     BusinessRecord, BusinessType, LabKeyEntry, LabKind, LabRecord, LabStatus, RegionRecord,
     ScopeEntry,
 };
-use hengxin_primitives::{AccountId, CreditCode, LabCode, WireWord};
+use hengxin_primitives::{AccountId, Category, ClassCode, CreditCode, LabCode, WireWord};
+use hengxin_runtime::instruments::GenesisConfig as InstrumentsGenesis;
 use hengxin_runtime::membership::{
     self, GenesisConfig as MembershipGenesis, GenesisInspector, GenesisRegion,
 };
 use hengxin_runtime::{Call, GenesisConfig};
 
 use crate::consortium::{
-    BusinessEntry, Consortium, ConsortiumError, LabEntry, RegionEntry, key, parse_time, region,
-    text,
+    BusinessEntry, ClassEntry, Consortium, ConsortiumError, LabEntry, RegionEntry, key, parse_time,
+    region, text,
 };
 use crate::samples;
 
@@ -71,11 +73,20 @@ impl Consortium {
         self.credit
             .validate()
             .map_err(|e| ConsortiumError(format!("[credit] {e}")))?;
+        let instruments = InstrumentsGenesis {
+            classes: self
+                .instrument_classes
+                .iter()
+                .map(class_entry)
+                .collect::<Result<_, _>>()?,
+            params: self.instruments,
+        };
         Ok(GenesisConfig {
             chain_name,
             genesis_time_ms,
             membership,
             credit: self.credit.clone(),
+            instruments,
             calls,
         })
     }
@@ -176,6 +187,20 @@ fn lab_entry(l: &LabEntry) -> Result<LabRecord, ConsortiumError> {
             .collect::<Result<_, ConsortiumError>>()?,
         dcc_certs: Vec::new(),
         registered_height: 0,
+    })
+}
+
+fn class_entry(c: &ClassEntry) -> Result<InstrumentClass, ConsortiumError> {
+    let what = format!("instrument_class {}", c.code);
+    let fail = |e: String| ConsortiumError(format!("{what}: {e}"));
+    Ok(InstrumentClass {
+        code: ClassCode::new(&c.code).map_err(|e| fail(e.to_string()))?,
+        name: text(&what, &c.name)?,
+        category: Category::parse_word(&c.category).map_err(|e| fail(e.to_string()))?,
+        item: text(&what, c.item.as_deref().unwrap_or(&c.name))?,
+        procedure: text(&what, &c.procedure)?,
+        compulsory: c.compulsory,
+        period_months: c.period_months,
     })
 }
 

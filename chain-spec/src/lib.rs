@@ -8,5 +8,6 @@ mod check;
 pub mod consortium;
 pub mod demo;
 mod genesis;
+mod instruments;
 mod names;
 mod samples;

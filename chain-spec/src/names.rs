@@ -36,3 +36,20 @@ pub fn key(name: &str) -> Keypair {
     let seed = crypto::tagged_hash(b"hengxin/demo-key/v1/", name.as_bytes());
     Keypair::from_seed(&seed.0)
 }
+
+/// 渝中示范加油站's 1号枪 of 加油岛 1: verified a month before genesis, 合格.
+pub const INSTRUMENT_VALID: &str = "CQ-1";
+/// Its 2号枪: its 有效期至 within the warning window at genesis, 临期.
+pub const INSTRUMENT_DUE_SOON: &str = "CQ-2";
+/// 加油岛 2's 1号枪: past its 有效期至, 超期.
+pub const INSTRUMENT_OVERDUE: &str = "CQ-3";
+/// 加油岛 2's 2号枪: its latest verification failed, 不合格.
+pub const INSTRUMENT_FAILED: &str = "CQ-4";
+/// The station's charging post: registered, never verified, 待检.
+pub const INSTRUMENT_UNVERIFIED: &str = "CQ-5";
+/// An old nozzle, retired at genesis, 已报废.
+pub const INSTRUMENT_RETIRED: &str = "CQ-6";
+/// 锦江农贸市场's scale at stall 3: 合格.
+pub const INSTRUMENT_SCALE_VALID: &str = "SC-1";
+/// Its scale at stall 7: repaired after its verification, 待检.
+pub const INSTRUMENT_SCALE_REPAIRED: &str = "SC-2";

@@ -55,6 +55,7 @@ pub fn sample_anchor(number: CertNumber, today: Date) -> Call {
             standards: Vec::new(),
             document_hash,
             signer: None,
+            for_instrument: None,
         },
     })
 }
@@ -87,8 +88,8 @@ pub fn sample_standard(
 }
 
 /// The demo's sample data, applied at height 0 after the consortium's members: the 川渝
-/// agreement, 渝中示范加油站's self-commitment, a traceability chain of standards and sample
-/// certificates, dated from `genesis_time_ms`.
+/// agreement, 渝中示范加油站's self-commitment, a traceability chain of standards, sample
+/// certificates and the demo's instruments, dated from `genesis_time_ms`.
 pub fn sample_calls(genesis_time_ms: u64) -> Result<Vec<(AccountId, Call)>, IdError> {
     let today = Date::from_unix_ms_cst(genesis_time_ms);
     let days_ago = |n: u32| Date(today.0.saturating_sub(n));
@@ -138,6 +139,7 @@ pub fn sample_calls(genesis_time_ms: u64) -> Result<Vec<(AccountId, Call)>, IdEr
                 standards,
                 document_hash: crypto::sha256(&document(lab, number)),
                 signer: None,
+                for_instrument: None,
             })
         };
     let pass = Conclusion::Pass {
@@ -149,7 +151,7 @@ pub fn sample_calls(genesis_time_ms: u64) -> Result<Vec<(AccountId, Call)>, IdEr
         key("lab-sc").public(),
     );
 
-    let calls = vec![
+    let mut calls = vec![
         // The 川渝 agreement: compulsory-verification results (检定证书 and 检定结果通知书)
         // of every category, in force for certificates issued from 2021 (the year of the
         // real one), proposed by CQ and accepted by SC.
@@ -286,6 +288,6 @@ pub fn sample_calls(genesis_time_ms: u64) -> Result<Vec<(AccountId, Call)>, IdEr
             }),
         ),
     ];
-
+    calls.extend(crate::instruments::instrument_calls(today)?);
     Ok(calls)
 }

@@ -1,6 +1,7 @@
 //! Each rule's inputs, gathered by one function that the pallets, the node and the verifier
 //! all call through their [`StateRead`]: a certificate's facts (status, revoker, recognition,
-//! traceability), a business's credit standing, and a 双随机 draw's scope. The node's reader
+//! traceability), a business's credit standing, a 双随机 draw's scope, and an instrument's
+//! status ([`instruments`]). The node's reader
 //! records the keys these functions read, so a proof bundle proves exactly what the rule read,
 //! absences included; and a missing value is judged here, the same for every reader.
 
@@ -125,7 +126,7 @@ pub fn agreements_of<R: StateRead + ?Sized>(
         .collect()
 }
 
-fn dangling<E: From<ReadError>>(what: String) -> E {
+pub(crate) fn dangling<E: From<ReadError>>(what: String) -> E {
     ReadError::Dangling(what).into()
 }
 
@@ -246,6 +247,8 @@ pub fn draw_scope<R: StateRead + ?Sized>(
     }
     Ok(scope)
 }
+
+pub mod instruments;
 
 #[cfg(test)]
 #[path = "gather_tests.rs"]

@@ -83,6 +83,8 @@ fn check_printable(what: &'static str, text: &str, min: usize, max: usize) -> Re
     Ok(())
 }
 
+/// 1–64 printable characters without leading or trailing space, not `.` or `..`: a
+/// certificate number, a standard's code, an instrument's site.
 fn check_number(what: &'static str, text: &str) -> Result<(), IdError> {
     check_printable(what, text, 1, 64)?;
     if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
@@ -114,17 +116,30 @@ fn check_region(text: &str) -> Result<(), IdError> {
 }
 
 fn check_lab(text: &str) -> Result<(), IdError> {
-    let what = "lab code";
+    check_code(
+        "lab code",
+        "A-Z, 0-9 and '-', starting with a letter, like CQJL",
+        text,
+    )
+}
+
+fn check_class(text: &str) -> Result<(), IdError> {
+    check_code(
+        "instrument class",
+        "A-Z, 0-9 and '-', starting with a letter, like FUEL",
+        text,
+    )
+}
+
+/// 1–16 of A-Z, 0-9 and '-', starting with a letter: a lab's or an instrument class's code.
+fn check_code(what: &'static str, allowed: &'static str, text: &str) -> Result<(), IdError> {
     check_printable(what, text, 1, 16)?;
     let ok = text
         .bytes()
         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
         && text.as_bytes()[0].is_ascii_uppercase();
     if !ok {
-        return Err(IdError::BadCharacter {
-            what,
-            allowed: "A-Z, 0-9 and '-', starting with a letter, like CQJL",
-        });
+        return Err(IdError::BadCharacter { what, allowed });
     }
     Ok(())
 }
@@ -214,6 +229,16 @@ checked_text!(
 checked_text!(
     /// A lab's code, like `CQJL`: 1–16 of A-Z, 0-9, '-', starting with a letter.
     LabCode, check_lab
+);
+checked_text!(
+    /// An instrument class (器具类别), like `FUEL`: 1–16 of A-Z, 0-9, '-', starting with a
+    /// letter.
+    ClassCode, check_class
+);
+checked_text!(
+    /// Where an instrument stands within its division (`3号加油岛 2号枪`): 1–64 printable
+    /// characters, no leading or trailing space.
+    Site, |t| check_number("site", t)
 );
 checked_text!(
     /// A certificate number (证书编号), unique per lab: 1–64 printable characters, spaces and

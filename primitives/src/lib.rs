@@ -21,6 +21,7 @@ pub mod gather;
 pub mod hex;
 pub mod ids;
 pub mod inspection;
+pub mod instruments;
 #[cfg(feature = "keyfile")]
 pub mod keyfile;
 mod merkle;
@@ -44,7 +45,10 @@ mod serde_impls;
 
 pub use block::{CommitCertificate, CommitSignature, Header, Validator, ValidatorSet};
 pub use crypto::{AccountId, Hash, Keypair, PublicKey, Signature};
-pub use ids::{Category, CertNumber, CreditCode, LabCode, RegionCode, StandardId, Text};
+pub use ids::{
+    Category, CertNumber, ClassCode, CreditCode, LabCode, RegionCode, Site, StandardId, Text,
+};
+pub use instruments::{Division, InstrumentId};
 pub use time::Date;
 pub use tx::{SignedTx, TxPayload};
 pub use words::WireWord;

@@ -66,6 +66,7 @@ fn certificate(kind: CertKind, category: Category, item: &str, issued: &str) -> 
             standards: vec![],
             document_hash: Hash([1; 32]),
             signer: None,
+            for_instrument: None,
         },
         supersedes: None,
         signing_key: PublicKey::Ed25519([2; 32]),

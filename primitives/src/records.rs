@@ -9,6 +9,7 @@ use parity_scale_codec::{Decode, Encode};
 use crate::block::ValidatorSet;
 use crate::crypto::{AccountId, Hash};
 use crate::ids::{Category, CertNumber, CreditCode, LabCode, RegionCode, StandardId, Text};
+use crate::instruments::InstrumentUse;
 use crate::time::Date;
 
 /// Facts fixed at genesis.
@@ -473,6 +474,9 @@ pub struct CertificateFields {
     /// For a signed DCC, the fingerprint of the certificate that signed it (one the lab
     /// registered); `None` for an unsigned file.
     pub signer: Option<Hash>,
+    /// The registered instrument (一器一码) this certificate is for, and the seals applied
+    /// (boxed: most certificates name none).
+    pub for_instrument: Option<alloc::boxed::Box<InstrumentUse>>,
 }
 
 /// The certificate whose document hashes to a `StorageKey::Document` key: a document

@@ -73,6 +73,7 @@ fn gauge_certificate(standard: &StandardRecord) -> CertificateRecord {
             standards: vec![standard.fields.id.clone()],
             document_hash: Hash([1; 32]),
             signer: None,
+            for_instrument: None,
         },
         supersedes: None,
         signing_key: PublicKey::Ed25519([2; 32]),

@@ -10,12 +10,14 @@ use parity_scale_codec::{Decode, Encode};
 use sha2::{Digest, Sha256};
 
 use crate::crypto::{AccountId, Hash};
-use crate::ids::{CertNumber, CreditCode, LabCode, RegionCode, StandardId};
+use crate::ids::{CertNumber, ClassCode, CreditCode, LabCode, RegionCode, StandardId, Text};
+use crate::instruments::InstrumentId;
 use crate::merkle::{self, ProofError};
 
 /// Every key of the runtime's state. Explicit indexes keep the layout stable; each pallet has
 /// its own range (0–9 system, 10–19 membership, 20–29 certificates, 30–39 standards, 40–49
-/// recognition, 50–59 credit, 60–69 inspection, 70–79 membership's indexes).
+/// recognition, 50–59 credit, 60–69 inspection, 70–79 membership's indexes, 80–89
+/// instruments).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode)]
 pub enum StorageKey {
     /// `u64`: the next nonce an account must use.
@@ -113,6 +115,36 @@ pub enum StorageKey {
     /// role says whether they are active), oldest first.
     #[codec(index = 70)]
     InspectorsOf(RegionCode),
+    /// `InstrumentClass`: an instrument class (器具类别) by code.
+    #[codec(index = 80)]
+    InstrumentClass(ClassCode),
+    /// `Vec<ClassCode>`: every class, in the order they were added.
+    #[codec(index = 81)]
+    InstrumentClasses,
+    /// `InstrumentParams`: the instrument rules' numbers, fixed at genesis.
+    #[codec(index = 82)]
+    InstrumentParams,
+    /// `u64`: how many instruments a region has registered; the last id's number.
+    #[codec(index = 83)]
+    InstrumentCount(RegionCode),
+    /// `InstrumentRecord`.
+    #[codec(index = 84)]
+    Instrument(InstrumentId),
+    /// `Vec<Entry>`: one page of an instrument's history, oldest first
+    /// (`instruments::HISTORY_PAGE` to a page; complete: the record says how many entries).
+    #[codec(index = 85)]
+    InstrumentHistory(InstrumentId, u32),
+    /// `InstrumentId`: the instrument of a class, manufacturer and serial (one each).
+    #[codec(index = 86)]
+    InstrumentSerial(ClassCode, Text, Text),
+    /// `u64`: how many instruments a business has owned (registered to it or transferred to
+    /// it), its list's length.
+    #[codec(index = 87)]
+    InstrumentsOwned(CreditCode),
+    /// `Vec<InstrumentId>`: one page of a business's list, in the order it came to own them;
+    /// an instrument since transferred stays listed, and its record names its owner now.
+    #[codec(index = 88)]
+    InstrumentsOwnedPage(CreditCode, u32),
 }
 
 impl StorageKey {

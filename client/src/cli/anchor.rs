@@ -82,6 +82,15 @@ pub struct AnchorArgs {
     /// A measurement standard used, OWNER/CODE; repeat for several.
     #[arg(long = "standard", value_name = "OWNER/CODE")]
     pub standards: Vec<String>,
+    /// 一器一码: the registered instrument this verification certificate or notice is for
+    /// (CQ-1); its class's category and verification period then apply [with --dcc: an
+    /// identification named 器具码].
+    #[arg(long, value_name = "ID")]
+    pub instrument_id: Option<String>,
+    /// A seal (铅封/封签) applied, POSITION=NUMBER (主板=QF-0012); repeat for several, at
+    /// most 16; needs --instrument-id.
+    #[arg(long = "seal", value_name = "POSITION=NUMBER")]
+    pub seals: Vec<String>,
 }
 
 /// A DCC field the certificate record keeps as text: at most 256 characters, no controls.
@@ -202,6 +211,12 @@ pub fn fields(
         standards,
         document_hash,
         signer: None,
+        for_instrument: parse::instrument_use(
+            args.instrument_id
+                .as_deref()
+                .or(dcc.and_then(|d| d.instrument_id.as_deref())),
+            &args.seals,
+        )?,
     })
 }
 

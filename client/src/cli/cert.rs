@@ -83,7 +83,8 @@ pub enum CertCommand {
     /// A directory holds DCC XML files; a CSV's columns are the flags of `cert anchor` (file,
     /// number, kind, category, item, instrument, model, serial,
     /// manufacturer, procedure, calibration_date, issue_date, valid_until, conclusion,
-    /// standards separated by `;`; file paths relative to the CSV). Interrupted, it resumes
+    /// standards separated by `;`, instrument_id, seals as POSITION=NUMBER separated by `;`;
+    /// file paths relative to the CSV). Interrupted, it resumes
     /// where it stopped when run again: nothing is anchored twice, nothing skipped.
     Import {
         /// The lab's signing key file.

@@ -89,11 +89,17 @@ fn row_args(
         issue_date: column("issue_date"),
         valid_until: column("valid_until"),
         conclusion,
-        standards: column("standards")
-            .map(|s| s.split(';').map(|s| s.trim().to_string()).collect())
-            .unwrap_or_default(),
+        standards: list(column("standards")),
+        instrument_id: column("instrument_id"),
+        seals: list(column("seals")),
         ..AnchorArgs::default()
     })
+}
+
+/// A cell holding several values separated by `;`.
+fn list(cell: Option<String>) -> Vec<String> {
+    cell.map(|s| s.split(';').map(|s| s.trim().to_string()).collect())
+        .unwrap_or_default()
 }
 
 /// The certificates of a CSV, each with its document's hash (file paths relative to the CSV).

@@ -1,5 +1,6 @@
 //! Arguments into ledger types, each refusal a usage error (exit 2) naming the argument.
 
+use hengxin_primitives::instruments::{InstrumentId, InstrumentUse, SEALS_MAX, Seal};
 use hengxin_primitives::records::{ScopeEntry, TraceSource};
 use hengxin_primitives::{
     Category, CertNumber, CreditCode, Date, LabCode, PublicKey, RegionCode, StandardId, Text,
@@ -105,4 +106,51 @@ pub fn scope_entry(entry: &str) -> Result<ScopeEntry, Failure> {
 /// Every `--scope` entry.
 pub fn scope(entries: &[String]) -> Result<Vec<ScopeEntry>, Failure> {
     entries.iter().map(|s| scope_entry(s)).collect()
+}
+
+/// An instrument's id, `CQ-1`.
+pub fn instrument_id(text: &str) -> Result<InstrumentId, Failure> {
+    InstrumentId::parse(text.trim())
+        .map_err(|e| Failure::usage(format!("instrument id `{text}`: {e}")))
+}
+
+/// A seal, `POSITION=NUMBER` (`主板=QF-0012`).
+pub fn seal(text: &str) -> Result<Seal, Failure> {
+    let (position, number) = text
+        .split_once('=')
+        .filter(|(p, n)| !p.trim().is_empty() && !n.trim().is_empty())
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "--seal `{text}` is not POSITION=NUMBER (e.g. --seal 主板=QF-0012)"
+            ))
+        })?;
+    Ok(Seal {
+        position: self::text("--seal position", position.trim())?,
+        number: self::text("--seal number", number.trim())?,
+    })
+}
+
+/// The instrument a certificate is for and its seals, from `--instrument-id` and `--seal`.
+pub fn instrument_use(
+    id: Option<&str>,
+    seals: &[String],
+) -> Result<Option<Box<InstrumentUse>>, Failure> {
+    let Some(id) = id else {
+        if seals.is_empty() {
+            return Ok(None);
+        }
+        return Err(Failure::usage(
+            "--seal records a seal on a registered instrument: give its --instrument-id too",
+        ));
+    };
+    if seals.len() > SEALS_MAX {
+        return Err(Failure::usage(format!(
+            "at most {SEALS_MAX} --seal, not {}",
+            seals.len()
+        )));
+    }
+    Ok(Some(Box::new(InstrumentUse {
+        id: instrument_id(id)?,
+        seals: seals.iter().map(|s| seal(s)).collect::<Result<_, _>>()?,
+    })))
 }

@@ -33,6 +33,9 @@ pub struct DccFields {
     pub model: String,
     /// Serial number of the item (the identification named "serial").
     pub serial: String,
+    /// The ledger id of the registered instrument (一器一码, `CQ-1`): the identification
+    /// named 器具码 or "instrument id", where the DCC has one.
+    pub instrument_id: Option<String>,
     /// Every item's name, for the record.
     pub items: Vec<String>,
     /// The measuring equipment used (names).
@@ -151,6 +154,22 @@ fn xml_text(bytes: &[u8]) -> Result<Cow<'_, str>, DccError> {
     }
 }
 
+/// The names (any language of `dcc:name`, matched without case) of the identification that
+/// holds an instrument's ledger id.
+pub const INSTRUMENT_ID_NAMES: [&str; 3] = ["器具码", "一器一码", "instrument id"];
+
+/// The value of `item`'s first identification whose name holds one of `names`.
+fn identification(item: Node<'_, '_>, names: &[&str]) -> Option<String> {
+    child(item, "identifications")
+        .into_iter()
+        .flat_map(|ids| children(ids, "identification"))
+        .find(|id| {
+            let name = localized(child(*id, "name")).to_lowercase();
+            names.iter().any(|n| name.contains(n))
+        })
+        .map(|id| text(child(id, "value")))
+}
+
 /// Reads the fields of a DCC from its bytes.
 pub fn read(bytes: &[u8]) -> Result<DccFields, DccError> {
     if bytes.len() > DCC_BYTES_MAX {
@@ -187,15 +206,8 @@ pub fn read(bytes: &[u8]) -> Result<DccFields, DccError> {
         .map(|items| children(items, "item").collect())
         .unwrap_or_default();
     let first = *items.first().ok_or(DccError::Missing("items/item"))?;
-    let serial = child(first, "identifications")
-        .into_iter()
-        .flat_map(|ids| children(ids, "identification"))
-        .find(|id| {
-            let name = localized(child(*id, "name")).to_lowercase();
-            name.contains("serial") || name.contains("出厂编号")
-        })
-        .map(|id| text(child(id, "value")))
-        .unwrap_or_default();
+    let serial = identification(first, &["serial", "出厂编号"]).unwrap_or_default();
+    let instrument_id = identification(first, &INSTRUMENT_ID_NAMES);
     let measuring_equipment = path(root, &["measurementResults", "measurementResult"])
         .and_then(|r| child(r, "measuringEquipments"))
         .into_iter()
@@ -215,6 +227,7 @@ pub fn read(bytes: &[u8]) -> Result<DccFields, DccError> {
         manufacturer: localized(child(first, "manufacturer").and_then(|m| child(m, "name"))),
         model: text(child(first, "model")),
         serial,
+        instrument_id,
         items: items.iter().map(|i| localized(child(*i, "name"))).collect(),
         measuring_equipment,
     })

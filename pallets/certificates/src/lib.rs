@@ -5,12 +5,16 @@
 //!
 //! Anchoring checks, in order: the signer is a key of a lab, active at this height; the lab is
 //! not suspended; the fields fit the kind (DOMAIN.md §1); the scope covers the category and
-//! item on the calibration date; the number is new for the lab; each standard is registered.
+//! item on the calibration date; the number is new for the lab; each standard is registered;
+//! a named instrument is registered, in use, of the category's class, and a 检定证书's 有效期至
+//! is within the class's period (`instrument`). Anchoring one adds it to the instrument's
+//! history.
 //!
 //! `dispatch` routes each call to one function (`anchor`, `revoke`, `supersede`): check the
 //! origin, load, validate, write, emit an event.
 
 use hengxin_membership as membership;
+use hengxin_primitives::instruments::SEALS_MAX;
 use hengxin_primitives::records::{
     AccountRole, CertKind, CertStatus, CertificateFields, CertificateRecord, Conclusion,
     DocumentHolder, LabRecord, LabStatus, StandardRecord,
@@ -18,8 +22,13 @@ use hengxin_primitives::records::{
 use hengxin_primitives::rules::{LinkProblem, standard_fits};
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, Category, CertNumber, Date, Hash, LabCode, StandardId, Text};
-use hengxin_support::{DispatchResult, Env, PalletError, Storage, StorageError};
+use hengxin_support::{DispatchResult, Env, Storage, StorageError};
 use parity_scale_codec::{Decode, Encode};
+
+mod error;
+mod instrument;
+
+pub use error::Error;
 
 /// The most standards one certificate may cite.
 pub const STANDARDS_PER_CERT_MAX: usize = 16;
@@ -43,8 +52,13 @@ pub fn document(
     s.get(&StorageKey::Document(*document_hash))
 }
 
-/// Writes a new certificate and its document's entry.
-fn put_new(s: &mut dyn Storage, record: &CertificateRecord) {
+/// Writes a new certificate and its document's entry, and adds it to its instrument's history.
+fn put_new(
+    s: &mut dyn Storage,
+    env: &Env,
+    signer: &AccountId,
+    record: &CertificateRecord,
+) -> Result<(), StorageError> {
     let (lab, number) = (record.lab.clone(), record.fields.number.clone());
     s.put(
         &StorageKey::Document(record.fields.document_hash),
@@ -53,7 +67,9 @@ fn put_new(s: &mut dyn Storage, record: &CertificateRecord) {
             number: number.clone(),
         },
     );
+    instrument::note(s, env, signer, &record.fields, &lab)?;
     s.put(&StorageKey::Certificate(lab, number), record);
+    Ok(())
 }
 
 /// What a certificates call did.
@@ -86,172 +102,6 @@ pub enum Event {
         new: CertNumber,
     },
 }
-
-/// Why a certificates call was refused. Stable: clients match on these.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, thiserror::Error)]
-pub enum Error {
-    /// The signer is not a lab key.
-    #[codec(index = 0)]
-    #[error("the signer is not a key of any lab")]
-    NotLabKey,
-    /// The signer's key was not active at this height (retired, compromised, or not yet added).
-    #[codec(index = 1)]
-    #[error("this key of lab {0} is retired or not yet active; sign with an active key of the lab")]
-    KeyNotActive(LabCode),
-    /// The lab is suspended.
-    #[codec(index = 2)]
-    #[error("lab {0} is suspended and may not anchor certificates")]
-    LabSuspended(LabCode),
-    /// The lab's scope does not cover the category and item on the calibration date.
-    #[codec(index = 3)]
-    #[error("lab {lab} is not accredited for category {category} item {item} on {date}")]
-    NotInScope {
-        /// The lab.
-        lab: LabCode,
-        /// Category.
-        category: Category,
-        /// Item.
-        item: Text,
-        /// The calibration date.
-        date: Date,
-    },
-    /// The lab already anchored this number.
-    #[codec(index = 4)]
-    #[error("lab {lab} already anchored certificate {number}")]
-    DuplicateNumber {
-        /// The lab.
-        lab: LabCode,
-        /// The number.
-        number: CertNumber,
-    },
-    /// No such certificate.
-    #[codec(index = 5)]
-    #[error("certificate {lab}/{number} is not on the ledger")]
-    UnknownCertificate {
-        /// The lab.
-        lab: LabCode,
-        /// The number.
-        number: CertNumber,
-    },
-    /// Already revoked.
-    #[codec(index = 6)]
-    #[error("certificate {lab}/{number} is already revoked")]
-    AlreadyRevoked {
-        /// The lab.
-        lab: LabCode,
-        /// The number.
-        number: CertNumber,
-    },
-    /// Already superseded.
-    #[codec(index = 7)]
-    #[error("certificate {lab}/{number} is already superseded")]
-    AlreadySuperseded {
-        /// The lab.
-        lab: LabCode,
-        /// The number.
-        number: CertNumber,
-    },
-    /// Only the issuing lab or its regulator may revoke.
-    #[codec(index = 8)]
-    #[error("only lab {0} or its regulator may revoke its certificates")]
-    NotIssuer(LabCode),
-    /// The fields break the kind's rules (有效期至, conclusion, dates).
-    #[codec(index = 9)]
-    #[error("invalid certificate: {0}")]
-    InvalidFields(Text),
-    /// A cited standard is not registered.
-    #[codec(index = 10)]
-    #[error("standard {0} is not registered; register it before citing it")]
-    UnknownStandard(StandardId),
-    /// The lab record is missing (state inconsistent with the key's role).
-    #[codec(index = 11)]
-    #[error("lab {0} is not registered")]
-    UnknownLab(LabCode),
-    /// The same document (its SHA-256) is anchored already, under any lab or number.
-    #[codec(index = 12)]
-    #[error(
-        "这份文件已作为证书 {lab}/{number} 上链，同一文件只能上链一次 / this document is \
-         anchored already as certificate {lab}/{number}: a document anchors once (a corrected \
-         certificate is a new document, anchored with cert supersede)"
-    )]
-    DuplicateDocument {
-        /// The lab holding it.
-        lab: LabCode,
-        /// Its number there.
-        number: CertNumber,
-    },
-    /// The DCC's signing certificate is not one the lab registered, or was removed.
-    #[codec(index = 13)]
-    #[error(
-        "lab {lab} has no DCC signing certificate {fingerprint} in force; register it with \
-         hengxin lab dcc-cert add"
-    )]
-    UnknownSigner {
-        /// The lab.
-        lab: LabCode,
-        /// The fingerprint named.
-        fingerprint: Hash,
-    },
-    /// A declared standard is of another category than the certificate.
-    #[codec(index = 14)]
-    #[error(
-        "standard {standard} measures {standard_category}, not the certificate's category \
-         {category}; declare standards of the certificate's category"
-    )]
-    StandardCategoryMismatch {
-        /// The standard.
-        standard: StandardId,
-        /// Its category.
-        standard_category: Category,
-        /// The certificate's.
-        category: Category,
-    },
-    /// A declared standard had no assessment in force on the calibration date.
-    #[codec(index = 15)]
-    #[error(
-        "standard {standard} had no assessment certificate (计量标准考核证书) in force on \
-         {date} (the current one runs {issued} to {valid_until}); renew its assessment, or \
-         declare a standard assessed on that date"
-    )]
-    StandardNotAssessed {
-        /// The standard.
-        standard: StandardId,
-        /// The calibration date.
-        date: Date,
-        /// The current assessment's issue date.
-        issued: Date,
-        /// Its last valid day.
-        valid_until: Date,
-    },
-}
-
-impl Error {
-    /// The stable code the API reports for this refusal (`certificates.not_in_scope`, …).
-    /// Clients match on it, so it is written out, not derived from the variant's name: a rename
-    /// cannot change it.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Error::NotLabKey => "certificates.not_lab_key",
-            Error::KeyNotActive(_) => "certificates.key_not_active",
-            Error::LabSuspended(_) => "certificates.lab_suspended",
-            Error::NotInScope { .. } => "certificates.not_in_scope",
-            Error::DuplicateNumber { .. } => "certificates.duplicate_number",
-            Error::UnknownCertificate { .. } => "certificates.unknown_certificate",
-            Error::AlreadyRevoked { .. } => "certificates.already_revoked",
-            Error::AlreadySuperseded { .. } => "certificates.already_superseded",
-            Error::NotIssuer(_) => "certificates.not_issuer",
-            Error::InvalidFields(_) => "certificates.invalid_fields",
-            Error::UnknownStandard(_) => "certificates.unknown_standard",
-            Error::UnknownLab(_) => "certificates.unknown_lab",
-            Error::DuplicateDocument { .. } => "certificates.duplicate_document",
-            Error::UnknownSigner { .. } => "certificates.unknown_signer",
-            Error::StandardCategoryMismatch { .. } => "certificates.standard_category_mismatch",
-            Error::StandardNotAssessed { .. } => "certificates.standard_not_assessed",
-        }
-    }
-}
-
-impl PalletError for Error {}
 
 /// The certificates calls.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
@@ -308,7 +158,7 @@ fn anchor(
     fields: CertificateFields,
 ) -> DispatchResult<Event, Error> {
     let record = prepare(s, env, signer, fields, None)?;
-    put_new(s, &record);
+    put_new(s, env, signer, &record)?;
     Ok(Event::CertificateAnchored {
         lab: record.lab,
         number: record.fields.number,
@@ -365,7 +215,7 @@ fn supersede(
         &StorageKey::Certificate(lab.clone(), old.clone()),
         &previous,
     );
-    put_new(s, &record);
+    put_new(s, env, signer, &record)?;
     Ok(Event::CertificateSuperseded { lab, old, new })
 }
 
@@ -450,6 +300,7 @@ fn prepare(
     for id in &fields.standards {
         check_standard(s, id, fields.category, fields.calibration_date)?;
     }
+    instrument::check(s, &fields)?;
     Ok(CertificateRecord {
         lab: code,
         fields,
@@ -526,6 +377,16 @@ pub fn check_fields(f: &CertificateFields, today: Date) -> Result<(), Error> {
     {
         return invalid(format!("at most {FAILED_ITEMS_MAX} failed items"));
     }
+    if let Some(u) = &f.for_instrument {
+        if u.seals.len() > SEALS_MAX {
+            return invalid(format!("at most {SEALS_MAX} seals (封签)"));
+        }
+        if f.kind == CertKind::Calibration && !u.seals.is_empty() {
+            return invalid(
+                "seals (封签) are applied by a verification (检定), not a calibration".into(),
+            );
+        }
+    }
     if f.standards.len() > STANDARDS_PER_CERT_MAX {
         return invalid(format!("at most {STANDARDS_PER_CERT_MAX} standards"));
     }
@@ -553,107 +414,4 @@ pub fn check_fields(f: &CertificateFields, today: Date) -> Result<(), Error> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_error_has_its_stable_code() {
-        let lab = LabCode::new("CQJL").unwrap();
-        let number = CertNumber::new("JJG 52-2013/No. 17").unwrap();
-        let standard = StandardId {
-            owner: lab.clone(),
-            code: "S1".parse().unwrap(),
-        };
-        let standard2 = standard.clone();
-        let cases = [
-            (Error::NotLabKey, "certificates.not_lab_key"),
-            (
-                Error::KeyNotActive(lab.clone()),
-                "certificates.key_not_active",
-            ),
-            (
-                Error::LabSuspended(lab.clone()),
-                "certificates.lab_suspended",
-            ),
-            (
-                Error::NotInScope {
-                    lab: lab.clone(),
-                    category: Category::Length,
-                    item: Text::lossy("gauge"),
-                    date: Date::from_ymd(2026, 3, 2).unwrap(),
-                },
-                "certificates.not_in_scope",
-            ),
-            (
-                Error::DuplicateNumber {
-                    lab: lab.clone(),
-                    number: number.clone(),
-                },
-                "certificates.duplicate_number",
-            ),
-            (
-                Error::UnknownCertificate {
-                    lab: lab.clone(),
-                    number: number.clone(),
-                },
-                "certificates.unknown_certificate",
-            ),
-            (
-                Error::AlreadyRevoked {
-                    lab: lab.clone(),
-                    number: number.clone(),
-                },
-                "certificates.already_revoked",
-            ),
-            (
-                Error::AlreadySuperseded {
-                    lab: lab.clone(),
-                    number,
-                },
-                "certificates.already_superseded",
-            ),
-            (Error::NotIssuer(lab.clone()), "certificates.not_issuer"),
-            (
-                Error::InvalidFields(Text::lossy("x")),
-                "certificates.invalid_fields",
-            ),
-            (
-                Error::UnknownStandard(standard.clone()),
-                "certificates.unknown_standard",
-            ),
-            (Error::UnknownLab(lab.clone()), "certificates.unknown_lab"),
-            (
-                Error::DuplicateDocument {
-                    lab: lab.clone(),
-                    number: CertNumber::new("1").unwrap(),
-                },
-                "certificates.duplicate_document",
-            ),
-            (
-                Error::UnknownSigner {
-                    lab,
-                    fingerprint: Hash([1; 32]),
-                },
-                "certificates.unknown_signer",
-            ),
-            (
-                Error::StandardCategoryMismatch {
-                    standard: standard2.clone(),
-                    standard_category: Category::Thermal,
-                    category: Category::Mechanical,
-                },
-                "certificates.standard_category_mismatch",
-            ),
-            (
-                Error::StandardNotAssessed {
-                    standard: standard2,
-                    date: Date::UNIX_EPOCH,
-                    issued: Date::UNIX_EPOCH,
-                    valid_until: Date::UNIX_EPOCH,
-                },
-                "certificates.standard_not_assessed",
-            ),
-        ];
-        hengxin_support::assert_error_codes(&cases, Error::code);
-    }
-}
+mod tests;

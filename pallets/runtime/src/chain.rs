@@ -9,8 +9,8 @@ use hengxin_primitives::{AccountId, Hash, Header, PublicKey};
 use hengxin_support::{Backend, Env, Failure, Overlay, StateDb, Storage, StorageError, WriteBatch};
 
 use crate::{
-    Call, Event, Transaction, TxError, TxOutcome, certificates, credit, inspection, membership,
-    recognition, standards,
+    Call, Event, Transaction, TxError, TxOutcome, certificates, credit, inspection, instruments,
+    membership, recognition, standards,
 };
 
 /// A chain's runtime: its state and its identity.
@@ -315,6 +315,11 @@ pub(crate) fn dispatch(
         }
         Call::Inspection(c) => lift(inspection::dispatch(s, env, signer, c), TxError::Inspection)
             .map(Event::Inspection),
+        Call::Instruments(c) => lift(
+            instruments::dispatch(s, env, signer, c),
+            TxError::Instruments,
+        )
+        .map(Event::Instruments),
     }
 }
 

@@ -9,7 +9,7 @@ use hengxin_primitives::{AccountId, Hash, Header, PublicKey, Text};
 use hengxin_support::{Backend, Env, Overlay, StateDb, Storage, StorageError};
 
 use crate::chain::{Chain, Executed, Flat, dispatch};
-use crate::{Call, membership};
+use crate::{Call, instruments, membership};
 
 /// A new chain's contents.
 #[derive(Clone, Debug)]
@@ -22,6 +22,8 @@ pub struct GenesisConfig {
     pub membership: membership::GenesisConfig,
     /// The credit rule table (诚信计量), fixed for the life of the chain.
     pub credit: CreditParams,
+    /// The instrument class table and the instrument rules' numbers.
+    pub instruments: instruments::GenesisConfig,
     /// Calls applied in order at height 0, as if signed by their account: standards and sample
     /// certificates go through the same checks as later transactions.
     pub calls: Vec<(AccountId, Call)>,
@@ -33,6 +35,9 @@ pub enum GenesisError {
     /// The membership is inconsistent.
     #[error("genesis membership: {0}")]
     Membership(#[from] membership::GenesisError),
+    /// The instrument class table is refused.
+    #[error("genesis instruments: {0}")]
+    Instruments(#[from] instruments::GenesisError),
     /// A genesis call was refused.
     #[error("genesis call {index} (signed by {signer}) was refused: {reason}")]
     Call {
@@ -63,6 +68,7 @@ impl GenesisConfig {
         );
         membership::build_genesis(s, &self.membership)?;
         s.put(&StorageKey::CreditParams, &self.credit);
+        instruments::build_genesis(s, &self.instruments)?;
         let env = Env {
             height: 0,
             timestamp_ms: self.genesis_time_ms,

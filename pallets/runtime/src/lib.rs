@@ -12,6 +12,7 @@ pub use genesis::{GenesisConfig, GenesisError};
 pub use hengxin_certificates as certificates;
 pub use hengxin_credit as credit;
 pub use hengxin_inspection as inspection;
+pub use hengxin_instruments as instruments;
 pub use hengxin_membership as membership;
 pub use hengxin_recognition as recognition;
 pub use hengxin_standards as standards;
@@ -42,6 +43,9 @@ pub enum Call {
     /// Random inspections (双随机).
     #[codec(index = 5)]
     Inspection(inspection::Call),
+    /// Instruments in use (一器一码).
+    #[codec(index = 6)]
+    Instruments(instruments::Call),
 }
 
 /// A signed transaction of this runtime.
@@ -91,6 +95,9 @@ pub enum Event {
     /// From inspection.
     #[codec(index = 5)]
     Inspection(inspection::Event),
+    /// From instruments.
+    #[codec(index = 6)]
+    Instruments(instruments::Event),
 }
 
 /// Why a transaction failed. A failed transaction changes nothing, not even its nonce.
@@ -160,6 +167,10 @@ pub enum TxError {
     #[codec(index = 15)]
     #[error(transparent)]
     Inspection(inspection::Error),
+    /// Refused by instruments.
+    #[codec(index = 16)]
+    #[error(transparent)]
+    Instruments(instruments::Error),
 }
 
 impl TxError {
@@ -179,6 +190,7 @@ impl TxError {
             TxError::Recognition(e) => e.code(),
             TxError::Credit(e) => e.code(),
             TxError::Inspection(e) => e.code(),
+            TxError::Instruments(e) => e.code(),
         }
     }
 }

@@ -150,6 +150,7 @@ pub fn fields(number_text: &str, today: Date) -> CertificateFields {
         standards: Vec::new(),
         document_hash: crypto::sha256(number_text.as_bytes()),
         signer: None,
+        for_instrument: None,
     }
 }
 

@@ -8,6 +8,7 @@ mod credit;
 mod determinism;
 mod harness;
 mod inspection;
+mod instruments;
 mod integrity;
 mod membership;
 mod proofs;

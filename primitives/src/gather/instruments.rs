@@ -1,0 +1,169 @@
+//! An instrument's inputs (DOMAIN.md §7): its record, class, complete history and every
+//! certificate the history names, and the rules' numbers; a business's complete list of
+//! instruments; the class table.
+
+use alloc::format;
+use alloc::vec::Vec;
+
+use super::dangling;
+use crate::ids::{ClassCode, CreditCode};
+use crate::instruments::{
+    self, Entry, HISTORY_PAGE, InstrumentClass, InstrumentId, InstrumentParams, InstrumentRecord,
+    Standing,
+};
+use crate::read::{ReadError, StateRead};
+use crate::records::CertificateRecord;
+use crate::state::StorageKey;
+use crate::time::Date;
+
+/// Everything an instrument's status is computed from, each list complete: a proof of these
+/// keys shows that no newer verification, repair or retirement was left out.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct InstrumentFacts {
+    /// The record.
+    pub record: InstrumentRecord,
+    /// Its class.
+    pub class: InstrumentClass,
+    /// Its whole history, oldest first.
+    pub history: Vec<Entry>,
+    /// Every certificate its history names, in history order.
+    pub certificates: Vec<CertificateRecord>,
+    /// The rules' numbers.
+    pub params: InstrumentParams,
+}
+
+impl InstrumentFacts {
+    /// Its status on `on`, by the one rule ([`instruments::instrument_status`]).
+    pub fn standing(&self, on: Date) -> Standing<'_> {
+        instruments::instrument_status(
+            &self.record,
+            &self.history,
+            &self.certificates,
+            on,
+            &self.params,
+        )
+    }
+}
+
+/// The instrument `id` with everything its status is computed from, or `None` when it was
+/// never registered.
+pub fn instrument<R: StateRead + ?Sized>(
+    r: &mut R,
+    id: &InstrumentId,
+) -> Result<Option<InstrumentFacts>, R::Error> {
+    let Some(record) = r.read::<InstrumentRecord>(&StorageKey::Instrument(id.clone()))? else {
+        return Ok(None);
+    };
+    let class = class(r, &record.class)?.ok_or_else(|| {
+        dangling::<R::Error>(format!("class {} of instrument {id}", record.class))
+    })?;
+    let history = history(r, &record)?;
+    let mut certificates = Vec::new();
+    for (lab, number) in instruments::certificates_named(&history) {
+        let key = StorageKey::Certificate(lab.clone(), number.clone());
+        let certificate = r
+            .read::<CertificateRecord>(&key)?
+            .filter(|c| instruments::names(c, id))
+            .ok_or_else(|| {
+                dangling::<R::Error>(format!("certificate {lab}/{number} of instrument {id}"))
+            })?;
+        certificates.push(certificate);
+    }
+    Ok(Some(InstrumentFacts {
+        record,
+        class,
+        history,
+        certificates,
+        params: params(r)?,
+    }))
+}
+
+/// The page of instrument `id`'s history that holds entry `index`.
+pub fn history_page(id: &InstrumentId, index: u32) -> StorageKey {
+    StorageKey::InstrumentHistory(id.clone(), index / HISTORY_PAGE)
+}
+
+/// The whole history of `record`, oldest first (one read per page).
+pub fn history<R: StateRead + ?Sized>(
+    r: &mut R,
+    record: &InstrumentRecord,
+) -> Result<Vec<Entry>, R::Error> {
+    let mut all = Vec::new();
+    for page in 0..record.history_len.div_ceil(HISTORY_PAGE) {
+        let entries: Vec<Entry> = r
+            .read(&history_page(&record.id, page * HISTORY_PAGE))?
+            .unwrap_or_default();
+        all.extend(entries);
+    }
+    if all.len() != record.history_len as usize {
+        return Err(dangling(format!(
+            "instrument {} counts {} history entries but its pages hold {}",
+            record.id,
+            record.history_len,
+            all.len()
+        )));
+    }
+    Ok(all)
+}
+
+/// The instrument rules' numbers the genesis fixed; the defaults when the state holds none.
+pub fn params<R: StateRead + ?Sized>(r: &mut R) -> Result<InstrumentParams, R::Error> {
+    Ok(r.read(&StorageKey::InstrumentParams)?.unwrap_or_default())
+}
+
+/// The class `code`.
+pub fn class<R: StateRead + ?Sized>(
+    r: &mut R,
+    code: &ClassCode,
+) -> Result<Option<InstrumentClass>, R::Error> {
+    r.read(&StorageKey::InstrumentClass(code.clone()))
+}
+
+/// Every class, in the order they were added.
+pub fn classes<R: StateRead + ?Sized>(r: &mut R) -> Result<Vec<InstrumentClass>, R::Error> {
+    let codes: Vec<ClassCode> = r.read(&StorageKey::InstrumentClasses)?.unwrap_or_default();
+    codes
+        .into_iter()
+        .map(|code| class(r, &code)?.ok_or_else(|| dangling(format!("class {code}"))))
+        .collect()
+}
+
+/// Instruments to a page of a business's list ([`StorageKey::InstrumentsOwnedPage`]).
+pub const OWNED_PAGE: u64 = 256;
+
+/// How many instruments `owner` has owned: its list's length.
+pub fn owned_count<R: StateRead + ?Sized>(r: &mut R, owner: &CreditCode) -> Result<u64, R::Error> {
+    Ok(r.read(&StorageKey::InstrumentsOwned(owner.clone()))?
+        .unwrap_or(0))
+}
+
+/// The page of `owner`'s list that holds its `index`-th instrument.
+pub fn owned_page(owner: &CreditCode, index: u64) -> Result<StorageKey, ReadError> {
+    let page = u32::try_from(index / OWNED_PAGE)
+        .map_err(|_| ReadError::Dangling(format!("instrument page {index} of {owner}")))?;
+    Ok(StorageKey::InstrumentsOwnedPage(owner.clone(), page))
+}
+
+/// Every instrument `owner` has owned, in the order it came to own them (complete: one read
+/// per page and the count). An instrument since transferred is listed too: its record names
+/// the owner now.
+pub fn instruments_owned<R: StateRead + ?Sized>(
+    r: &mut R,
+    owner: &CreditCode,
+) -> Result<Vec<InstrumentId>, R::Error> {
+    let count = owned_count(r, owner)?;
+    let mut all = Vec::new();
+    for page in 0..count.div_ceil(OWNED_PAGE) {
+        let ids: Vec<InstrumentId> = r
+            .read(&owned_page(owner, page * OWNED_PAGE)?)?
+            .unwrap_or_default();
+        all.extend(ids);
+    }
+    if all.len() as u64 != count {
+        return Err(dangling(format!(
+            "business {owner} counts {count} instruments but its pages hold {}",
+            all.len()
+        )));
+    }
+    Ok(all)
+}
