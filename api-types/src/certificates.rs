@@ -59,6 +59,9 @@ pub struct CertificateView {
     pub document_hash: Hash,
     /// The certificate this one replaces.
     pub supersedes: Option<CertNumber>,
+    /// The registered instrument (一器一码) it is for, and the seals applied.
+    #[serde(default)]
+    pub for_instrument: Option<crate::InstrumentUseView>,
     /// The lab key that anchored it.
     pub signing_key: PublicKey,
     /// Height of anchoring.

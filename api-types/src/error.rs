@@ -9,6 +9,16 @@ hengxin_primitives::wire_words! {
     pub enum ErrorCode: "API error code" {
         /// 400: a block height that is not a whole number.
         InvalidHeight = "invalid_height",
+        /// 400: an instrument id that is not REGION-NUMBER (`CQ-1`).
+        InvalidInstrumentId = "invalid_instrument_id",
+        /// 400: a division that is not a district's 6 digits.
+        InvalidDivision = "invalid_division",
+        /// 400: a malformed instrument class code.
+        InvalidClass = "invalid_class",
+        /// 400: an instrument status that is not one of the six.
+        InvalidStatus = "invalid_status",
+        /// 400: a number of days that is not a whole number from 0 to 3660.
+        InvalidDays = "invalid_days",
         /// 400: a hash that is not 64 hex digits.
         InvalidHash = "invalid_hash",
         /// 400: a public key that is not 64 hex digits.
@@ -51,6 +61,8 @@ hengxin_primitives::wire_words! {
         RegionNotFound = "region_not_found",
         /// 404: no such inspection plan.
         PlanNotFound = "plan_not_found",
+        /// 404: no instrument has this id (`/v1/instruments/{id}/proof` proves the absence).
+        InstrumentNotFound = "instrument_not_found",
         /// 409: the transaction is already in the pool.
         DuplicateTransaction = "duplicate_transaction",
         /// 409: another pooled transaction of the account has this nonce.
@@ -114,11 +126,12 @@ mod tests {
         let codes: Vec<_> = ErrorCode::ALL.iter().map(|c| c.code()).collect();
         assert_eq!(
             codes.join(" "),
-            "invalid_height invalid_hash invalid_public_key invalid_lab_code \
+            "invalid_height invalid_instrument_id invalid_division invalid_class invalid_status \
+             invalid_days invalid_hash invalid_public_key invalid_lab_code \
              invalid_certificate_number invalid_credit_code invalid_date invalid_region \
              invalid_business_type invalid_limit invalid_plan_id undecodable_transaction \
              undecodable_batch not_found block_not_found transaction_not_found certificate_not_found \
-             document_not_found lab_not_found business_not_found region_not_found plan_not_found duplicate_transaction nonce_taken body_too_large request_timeout account_pool_full rate_limited \
+             document_not_found lab_not_found business_not_found region_not_found plan_not_found instrument_not_found duplicate_transaction nonce_taken body_too_large request_timeout account_pool_full rate_limited \
              storage_error mempool_full nothing_finalized unknown_validator_set"
         );
     }

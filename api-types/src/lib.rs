@@ -12,6 +12,7 @@ mod certificates;
 mod chain;
 mod error;
 mod inspection;
+mod instruments;
 mod labs;
 mod recognition;
 
@@ -28,6 +29,11 @@ pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use inspection::{
     AssignmentView, BusinessListQuery, BusinessSummary, BusinessesView, ConflictView, NamedKey,
     PerGrade, PlanStatus, PlanSummary, PlanView, PlansQuery, PlansView, ResultView, TargetView,
+};
+pub use instruments::{
+    InstrumentClassView, InstrumentClassesView, InstrumentDetailView, InstrumentEntryView,
+    InstrumentListQuery, InstrumentQuery, InstrumentSummary, InstrumentUseView, InstrumentsView,
+    LatestView, SealView,
 };
 pub use labs::{DccCertView, LabDetailView, LabKeyView, ScopeView};
 pub use recognition::{AgreementView, AgreementsView};

@@ -6,6 +6,10 @@
 use alloc::vec::Vec;
 use core::fmt;
 
+mod text;
+
+pub use text::ChangeWord;
+
 use parity_scale_codec::{Decode, Encode, Input};
 
 use crate::crypto::{AccountId, Hash};

@@ -10,7 +10,10 @@ pub use utoipa::openapi::{RefOr, schema::Schema};
 pub use utoipa::{PartialSchema, ToSchema};
 
 use crate::crypto::{Hash, PublicKey};
-use crate::ids::{CertNumber, CreditCode, LabCode, RegionCode, StandardCode, Text};
+use crate::ids::{
+    CertNumber, ClassCode, CreditCode, LabCode, RegionCode, Site, StandardCode, Text,
+};
+use crate::instruments::{Division, InstrumentId};
 use crate::time::Date;
 
 /// A string schema with a description and, for a wire word, its values.
@@ -58,6 +61,22 @@ text_schema!(
     "统一社会信用代码: 18 characters with a valid check digit"
 );
 text_schema!(Text, "Text on the ledger: at most 256 printable characters");
+text_schema!(
+    ClassCode,
+    "An instrument class (器具类别, FUEL): 1–16 of A-Z, 0-9, '-'"
+);
+text_schema!(
+    Site,
+    "Where an instrument stands in its division (3号加油岛 2号枪): 1–64 characters"
+);
+text_schema!(
+    InstrumentId,
+    "An instrument's id (一器一码), given by the chain: its region, '-', a number (CQ-1)"
+);
+text_schema!(
+    Division,
+    "A district's or county's GB/T 2260 code, 6 digits (500103)"
+);
 
 /// The OpenAPI schema of a wire word: a string with its values.
 #[doc(hidden)]

@@ -12,7 +12,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::credit::{CreditEvent, CreditParams, EventRule};
 use crate::crypto::{Hash, PublicKey};
-use crate::ids::{CertNumber, CreditCode, LabCode, RegionCode, StandardCode, Text};
+use crate::ids::{
+    CertNumber, ClassCode, CreditCode, LabCode, RegionCode, Site, StandardCode, Text,
+};
+use crate::instruments::{Division, InstrumentId};
 use crate::time::Date;
 use crate::words::WireWord as _;
 
@@ -56,6 +59,13 @@ as_text!(StandardCode, |t: &str| StandardCode::new(t)
 as_text!(CreditCode, |t: &str| CreditCode::new(t)
     .map_err(|e| e.to_string()));
 as_text!(Text, |t: &str| Text::new(t).map_err(|e| e.to_string()));
+as_text!(ClassCode, |t: &str| ClassCode::new(t)
+    .map_err(|e| e.to_string()));
+as_text!(Site, |t: &str| Site::new(t).map_err(|e| e.to_string()));
+as_text!(InstrumentId, |t: &str| InstrumentId::parse(t)
+    .map_err(|e| e.to_string()));
+as_text!(Division, |t: &str| Division::parse(t)
+    .map_err(|e| e.to_string()));
 
 /// The credit rule table as the consortium file writes it: the numbers first, then `events`,
 /// each record code's rule, by code.

@@ -16,6 +16,7 @@ mod chain;
 mod client_addr;
 mod error;
 mod inspections;
+mod instruments;
 mod labs;
 mod limit;
 mod metrics;
@@ -70,6 +71,10 @@ pub use state::{ApiState, chain_name};
         businesses::business,
         businesses::business_proof,
         businesses::businesses,
+        instruments::classes,
+        instruments::instrument,
+        instruments::instrument_proof,
+        instruments::instruments,
         inspections::plan,
         inspections::plans,
         agreements::agreements,
@@ -115,6 +120,12 @@ pub fn router(state: ApiState) -> Router {
             "/v1/businesses/{credit_code}/proof",
             get(businesses::business_proof),
         )
+        .route("/v1/instrument-classes", get(instruments::classes))
+        .route("/v1/instruments/{id}", get(instruments::instrument))
+        .route(
+            "/v1/instruments/{id}/proof",
+            get(instruments::instrument_proof),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache::finalized,
@@ -130,6 +141,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/validators", get(chain::validators))
         .route("/v1/accounts/{public_key}", get(chain::account))
         .route("/v1/businesses", get(businesses::businesses))
+        .route("/v1/instruments", get(instruments::instruments))
         .route("/v1/labs/{code}", get(labs::lab))
         .route("/v1/inspections", get(inspections::plans))
         .route("/v1/inspections/{plan_id}", get(inspections::plan))

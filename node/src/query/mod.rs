@@ -6,12 +6,14 @@
 //! an answer proves exactly what the answer was computed from, absences included.
 
 mod inspections;
+mod instruments;
 
 use std::collections::BTreeSet;
 
 use hengxin_api_types::{
     BusinessView, CertificateView, Change, CommitmentView, CreditRecordView, HistoryView,
-    InstrumentView, LabView, LinkView, RevocationView, SignerView, TraceView,
+    InstrumentUseView, InstrumentView, LabView, LinkView, RevocationView, SealView, SignerView,
+    TraceView,
 };
 use hengxin_primitives::bundle::ProofBundle;
 use hengxin_primitives::bundle::ValidatorHandoff;
@@ -28,6 +30,10 @@ use hengxin_support::{Overlay, Storage, StorageError};
 use crate::store::{CertChange, Store};
 
 pub use inspections::{BUSINESS_PAGE_MAX, BusinessPage, businesses, plan, plans};
+pub use instruments::{
+    INSTRUMENT_PAGE_MAX, InstrumentFilter, classes as instrument_classes, instrument, instruments,
+    read_instrument,
+};
 
 /// Reads the state at one height and remembers every key it read: the node's side of the one
 /// read path ([`gather`]), whose keys become the proof bundle.
@@ -316,6 +322,17 @@ fn certificate_view(
         standards: f.standards.iter().map(ToString::to_string).collect(),
         document_hash: f.document_hash,
         supersedes: record.supersedes.clone(),
+        for_instrument: f.for_instrument.as_deref().map(|u| InstrumentUseView {
+            id: u.id.clone(),
+            seals: u
+                .seals
+                .iter()
+                .map(|s| SealView {
+                    position: s.position.clone(),
+                    number: s.number.clone(),
+                })
+                .collect(),
+        }),
         signing_key: record.signing_key,
         anchored_height: record.anchored_height,
         status: rules::certificate_state(&record, today),

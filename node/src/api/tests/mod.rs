@@ -19,6 +19,7 @@ use super::{ApiState, RateLimit, router};
 mod batch;
 mod cache;
 mod handoffs;
+mod instruments;
 mod integrity;
 mod limits;
 mod supervision;
