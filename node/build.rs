@@ -3,7 +3,8 @@
 //! build's lock forever; one directory for every profile and feature set of the outer build,
 //! so that clippy, the tests and a release build compile it once), then its JS glue with
 //! wasm-bindgen's CLI support, at the exact version the verifier links. The node embeds the
-//! results and serves them at `/verify`.
+//! results and serves them at `/verify`, the wasm shrunk by binaryen's `wasm-opt` where it is
+//! installed.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -57,7 +58,48 @@ fn run() -> Result<(), String> {
         .remove_producers_section(true)
         .generate(out.join("verifier"))
         .map_err(|e| format!("generating the verifier's JS glue: {e:#}"))?;
+    shrink(&out.join("verifier/hengxin_verifier_bg.wasm"))?;
     copy_qr_decoder(root, &out.join("verifier/jsqr.js"))
+}
+
+/// Shrinks the served wasm with binaryen's `wasm-opt -Oz` (a tenth smaller), where it is
+/// installed (Debian's `binaryen`; `tests/run` installs it). Without it the page works the
+/// same from a larger file, and the size-budget test says what to install.
+fn shrink(wasm: &Path) -> Result<(), String> {
+    println!("cargo:rerun-if-env-changed=PATH");
+    let optimized = wasm.with_extension("opt.wasm");
+    let run = Command::new("wasm-opt")
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-nontrapping-float-to-int",
+            "--enable-reference-types",
+            "--enable-multivalue",
+            "--strip-debug",
+            "--strip-producers",
+        ])
+        .arg(wasm)
+        .arg("-o")
+        .arg(&optimized)
+        .output();
+    match run {
+        Ok(output) if output.status.success() => std::fs::rename(&optimized, wasm)
+            .map_err(|e| format!("replacing {} with its optimized form: {e}", wasm.display())),
+        Ok(output) => Err(format!(
+            "wasm-opt failed on the verifier: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )),
+        Err(_) => {
+            println!(
+                "cargo:warning=wasm-opt (Debian's binaryen) is not installed: the verify page's \
+                 wasm is served unoptimized, a tenth larger than its size budget allows; \
+                 `apt-get install binaryen` (tests/run does) and rebuild"
+            );
+            Ok(())
+        }
+    }
 }
 
 /// The page's QR decoder for browsers without BarcodeDetector: jsQR as npm installed it from
@@ -129,6 +171,13 @@ fn build_wasm(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
     ] {
         command.env_remove(var);
     }
+    // At opt-level z LLVM leaves tiny functions uninlined, so the strings they are passed stay
+    // in the file (8 KB of the codec's unused "Could not decode" texts): a little inlining
+    // makes the whole smaller.
+    command.env(
+        "CARGO_ENCODED_RUSTFLAGS",
+        "-Cllvm-args=-inline-threshold=10",
+    );
     let status = command
         .status()
         .map_err(|e| format!("running cargo to build the verifier for {TARGET}: {e}"))?;

@@ -222,8 +222,9 @@ mod tests {
     fn the_verifier_stays_within_its_size_budget() {
         assert!(
             super::WASM.len() <= WASM_BUDGET_BYTES,
-            "the verifier's wasm is {} bytes, over its budget of {WASM_BUDGET_BYTES}: find what \
-             grew with `twiggy top` on the wasm-target build under OUT_DIR",
+            "the verifier's wasm is {} bytes, over its budget of {WASM_BUDGET_BYTES}: is \
+             wasm-opt installed (Debian's binaryen; the build warns when it is not)? Else find \
+             what grew with `twiggy top` on the wasm-target build under OUT_DIR",
             super::WASM.len()
         );
     }

@@ -30,27 +30,23 @@ pub struct InstrumentId {
 }
 
 impl InstrumentId {
-    /// Reads `CQ-1`.
+    /// Reads `CQ-1` (one spelling: no sign, no leading zero, no number 0).
     pub fn parse(text: &str) -> Result<InstrumentId, IdError> {
-        let bad = IdError::BadCharacter {
+        let parsed = text.split_once('-').and_then(|(region, seq)| {
+            let region = RegionCode::new(region).ok()?;
+            if seq.starts_with('0') || !seq.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Some(InstrumentId {
+                region,
+                seq: seq.parse().ok()?,
+            })
+        });
+        parsed.ok_or(IdError::BadCharacter {
             what: "instrument id",
             allowed: "a region code, '-' and a number from 1, like CQ-1",
-        };
-        let (region, seq) = text.split_once('-').ok_or(bad.clone())?;
-        let region = RegionCode::new(region)?;
-        if seq.is_empty() || seq.len() > 20 || !seq.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad);
-        }
-        let seq: u64 = seq.parse().map_err(|_| bad.clone())?;
-        if seq == 0 || text.len() != region.as_str().len() + 1 + count_digits(seq) {
-            return Err(bad); // 0, or leading zeros: one id has one spelling
-        }
-        Ok(InstrumentId { region, seq })
+        })
     }
-}
-
-fn count_digits(n: u64) -> usize {
-    n.checked_ilog10().map_or(1, |l| l as usize + 1)
 }
 
 impl Decode for InstrumentId {
@@ -253,6 +249,12 @@ pub struct InstrumentRecord {
     pub retired: Option<Stamp>,
     /// How many entries its history holds.
     pub history_len: u32,
+}
+
+/// What identifies one instrument, whoever registers it: SHA-256 of the SCALE encoding of
+/// its class, manufacturer and serial ([`crate::state::StorageKey::InstrumentSerial`]).
+pub fn identity_hash(class: &ClassCode, manufacturer: &Text, serial: &Text) -> Hash {
+    crate::crypto::sha256(&(class, manufacturer, serial).encode())
 }
 
 /// Entries to a page of an instrument's history.

@@ -3,7 +3,6 @@
 
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use super::{LinkOutcome, LinkWord, TraceLink, TraceReport};
 use crate::records::TraceSource;
@@ -54,21 +53,21 @@ impl TraceReport {
                 "溯源链完整 ({links} 环) · traceable to national standards ({links} links)"
             );
         }
-        let problems: Vec<_> = self
-            .links
-            .iter()
-            .filter_map(|l| match &l.outcome {
-                LinkOutcome::Broken(p) => Some(p.sentence()),
-                _ => None,
-            })
-            .collect();
-        format!(
-            "溯源链不完整 · traceability incomplete: {}",
-            if problems.is_empty() {
-                "没有溯源环节 · no links".into()
-            } else {
-                problems.join("；")
+        let mut text = String::from("溯源链不完整 · traceability incomplete: ");
+        let mut problems = self.links.iter().filter_map(|l| match &l.outcome {
+            LinkOutcome::Broken(p) => Some(p.sentence()),
+            _ => None,
+        });
+        match problems.next() {
+            None => text.push_str("没有溯源环节 · no links"),
+            Some(first) => {
+                text.push_str(&first);
+                for p in problems {
+                    text.push('；');
+                    text.push_str(&p);
+                }
             }
-        )
+        }
+        text
     }
 }

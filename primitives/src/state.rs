@@ -10,7 +10,7 @@ use parity_scale_codec::{Decode, Encode};
 use sha2::{Digest, Sha256};
 
 use crate::crypto::{AccountId, Hash};
-use crate::ids::{CertNumber, ClassCode, CreditCode, LabCode, RegionCode, StandardId, Text};
+use crate::ids::{CertNumber, ClassCode, CreditCode, LabCode, RegionCode, StandardId};
 use crate::instruments::InstrumentId;
 use crate::merkle::{self, ProofError};
 
@@ -134,9 +134,10 @@ pub enum StorageKey {
     /// (`instruments::HISTORY_PAGE` to a page; complete: the record says how many entries).
     #[codec(index = 85)]
     InstrumentHistory(InstrumentId, u32),
-    /// `InstrumentId`: the instrument of a class, manufacturer and serial (one each).
+    /// `InstrumentId`: the instrument of a class, manufacturer and serial (one each), by
+    /// `instruments::identity_hash` of the three.
     #[codec(index = 86)]
-    InstrumentSerial(ClassCode, Text, Text),
+    InstrumentSerial(Hash),
     /// `u64`: how many instruments a business has owned (registered to it or transferred to
     /// it), its list's length.
     #[codec(index = 87)]

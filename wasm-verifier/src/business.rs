@@ -172,24 +172,12 @@ impl BusinessReport {
     }
 }
 
-/// `"name":"value"` pairs of text.
-fn text_fields(out: &mut String, fields: &[(&str, &str)]) {
-    for (i, (name, value)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        report::json_string(out, name);
-        out.push(':');
-        report::json_string(out, value);
-    }
-}
-
 fn credit_json(out: &mut String, credit: &ProvenCredit) {
     let b = &credit.business;
     let (code, on) = (b.credit_code.to_string(), credit.on.to_iso());
     let kind = b.business_type.label();
     out.push('{');
-    text_fields(
+    report::text_fields(
         out,
         &[
             ("credit_code", &code),
@@ -224,7 +212,7 @@ fn credit_json(out: &mut String, credit: &ProvenCredit) {
         let state = r.state(credit.on, &credit.inputs.params);
         let state_name = state.label();
         let _ = write!(out, "{{\"id\":{},", r.id);
-        text_fields(
+        report::text_fields(
             out,
             &[
                 ("code", r.event.code()),

@@ -18,6 +18,7 @@ use hengxin_primitives::Date;
 pub use hengxin_primitives::bundle::{BundleError, ProofBundle, TrustAnchor, VerifiedState};
 
 mod business;
+mod instrument;
 mod report;
 mod steps;
 #[cfg(target_arch = "wasm32")]
@@ -25,6 +26,7 @@ mod web;
 mod why;
 
 pub use business::{BusinessReport, ProvenCredit, verify_business};
+pub use instrument::{InstrumentReport, ProvenInstrument, verify_instrument};
 pub use report::{Report, Step, StepId, Subject, Verdict};
 use steps::Steps;
 pub use why::{Why, revoked_sentence, signer_subject, superseded_sentence};

@@ -41,6 +41,8 @@ pub enum Subject {
     Document,
     /// A business and its grade: the page leads with the grade, the proof's verdict beside it.
     Business,
+    /// An instrument (一器一码): the page leads with its status, the proof's verdict beside it.
+    Instrument,
 }
 
 impl Verdict {
@@ -56,8 +58,12 @@ impl Verdict {
             (Subject::Business, Verdict::Unknown) => {
                 ("账本上无此经营主体", "No such business on the ledger")
             }
-            (Subject::Business, Verdict::Tampered) => {
+            (Subject::Business | Subject::Instrument, Verdict::Tampered) => {
                 ("证明不符", "Tampered: the proof does not hold")
+            }
+            (Subject::Instrument, Verdict::Authentic) => ("证明有效 ✓", "proof verified"),
+            (Subject::Instrument, Verdict::Unknown) => {
+                ("未登记", "Not registered: no such instrument on the ledger")
             }
             _ => self.names().unwrap_or(("无法核验", "Cannot verify")),
         }
@@ -96,6 +102,8 @@ hengxin_primitives::wire_words! {
         Credit = "credit" ("信用记录", "credit records"),
         /// Its grade, computed here.
         Grade = "grade" ("诚信等级", "grade"),
+        /// An instrument's history, complete.
+        History = "history" ("器具履历", "history"),
     }
 }
 
@@ -315,6 +323,18 @@ fn certificate_json(
         json_string(out, region.as_str());
     }
     out.push_str("]}");
+}
+
+/// `"name":"value"` pairs of text.
+pub(crate) fn text_fields(out: &mut String, fields: &[(&str, &str)]) {
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_string(out, name);
+        out.push(':');
+        json_string(out, value);
+    }
 }
 
 /// Appends `text` to `out` as a JSON string.

@@ -395,11 +395,13 @@ pub(crate) fn note_recognition(
         return None;
     };
     let regions = context.recognized_in.clone();
-    let list = regions
-        .iter()
-        .map(RegionCode::as_str)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut list = String::new();
+    for (i, region) in regions.iter().enumerate() {
+        if i > 0 {
+            list.push_str(", ");
+        }
+        list.push_str(region.as_str());
+    }
     steps.info(
         StepId::Recognition,
         format!("互认地区 {list} · recognised in {list}"),

@@ -98,6 +98,26 @@ pub fn verify_business_json(
     crate::verify_business(&anchor, bundle, credit_code, reader_date(now_ms)).to_json()
 }
 
+/// Verifies an instrument's proof bundle against the page's trust anchor and computes its
+/// status on the reader's date; the report as JSON (see `InstrumentReport::to_json`).
+#[wasm_bindgen]
+pub fn verify_instrument_json(anchor: &[u8], bundle: &[u8], id: &str, now_ms: f64) -> String {
+    let Ok(anchor) = decode_strict::<TrustAnchor>("trust anchor", anchor) else {
+        return crate::InstrumentReport {
+            verdict: Verdict::Error,
+            steps: vec![Step {
+                id: StepId::Read,
+                ok: Some(false),
+                detail: "本页面的信任锚无效 · this page's trust anchor is damaged".into(),
+            }],
+            instrument: None,
+            proven_at: None,
+        }
+        .to_json();
+    };
+    crate::verify_instrument(&anchor, bundle, id, reader_date(now_ms)).to_json()
+}
+
 /// The allocator std would have used here.
 #[global_allocator]
 static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;

@@ -105,16 +105,12 @@ fn latest_view(c: &CertificateRecord) -> LatestView {
 fn detail_view(facts: &InstrumentFacts, on: Date, height: u64) -> InstrumentDetailView {
     let standing = facts.standing(on);
     let r = &facts.record;
-    let mut certificates = facts.certificates.iter();
     let history = facts
-        .history
-        .iter()
-        .map(|e| {
-            let (certificate, lab_code, number) = match &e.change {
-                Change::Certificate { lab, number } => {
-                    (certificates.next(), Some(lab.clone()), Some(number.clone()))
-                }
-                _ => (None, None, None),
+        .entries()
+        .map(|(e, certificate)| {
+            let (lab_code, number) = match &e.change {
+                Change::Certificate { lab, number } => (Some(lab.clone()), Some(number.clone())),
+                _ => (None, None),
             };
             InstrumentEntryView {
                 height: e.at.height,

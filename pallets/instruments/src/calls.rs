@@ -3,7 +3,7 @@
 use hengxin_membership as membership;
 use hengxin_primitives::gather::instruments as gather;
 use hengxin_primitives::instruments::{
-    Change, Division, InstrumentClass, InstrumentId, InstrumentRecord, SEALS_MAX, Seal,
+    self, Change, Division, InstrumentClass, InstrumentId, InstrumentRecord, SEALS_MAX, Seal,
 };
 use hengxin_primitives::records::{AccountRole, BusinessRecord, LabStatus, RegionRecord};
 use hengxin_primitives::state::StorageKey;
@@ -59,8 +59,11 @@ pub(crate) fn register(
     let owner = business(s, &r.owner)?;
     ensure_owner_or_regulator(s, signer, &owner)?;
     ensure_in_region(s, &owner, r.division)?;
-    let serial_key =
-        StorageKey::InstrumentSerial(r.class.clone(), r.manufacturer.clone(), r.serial.clone());
+    let serial_key = StorageKey::InstrumentSerial(instruments::identity_hash(
+        &r.class,
+        &r.manufacturer,
+        &r.serial,
+    ));
     if let Some(existing) = s.get::<InstrumentId>(&serial_key)? {
         return Err(Error::Duplicate(existing).into());
     }

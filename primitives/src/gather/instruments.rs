@@ -33,6 +33,15 @@ pub struct InstrumentFacts {
 }
 
 impl InstrumentFacts {
+    /// Each history entry with, for a certificate's, the certificate's record.
+    pub fn entries(&self) -> impl Iterator<Item = (&Entry, Option<&CertificateRecord>)> {
+        let mut certificates = self.certificates.iter();
+        self.history.iter().map(move |e| match e.change {
+            instruments::Change::Certificate { .. } => (e, certificates.next()),
+            _ => (e, None),
+        })
+    }
+
     /// Its status on `on`, by the one rule ([`instruments::instrument_status`]).
     pub fn standing(&self, on: Date) -> Standing<'_> {
         instruments::instrument_status(

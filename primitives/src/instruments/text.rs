@@ -52,39 +52,40 @@ fn seals(seals: &[Seal]) -> String {
 }
 
 impl Entry {
-    /// The entry in one line, after its date: `维修 repaired by CQJL on 2026-11-27; seals
+    /// The entry in one line, after its date: `维修 Repaired: CQJL 2026-11-27; 破封 seals
     /// broken: 主板 QF-1`. For a certificate, `certificate` is its record (as gathered).
     pub fn line(&self, certificate: Option<&CertificateRecord>) -> String {
-        let head = self.change.word().label();
-        match &self.change {
+        if let (Change::Certificate { .. }, Some(c)) = (&self.change, certificate) {
+            return certificate_line(c);
+        }
+        let mut line = self.change.word().label();
+        line.push_str(": ");
+        let detail = match &self.change {
             Change::Registered {
                 owner,
                 division,
                 site,
-            } => format!("{head}: {owner}, {division} {site}"),
-            Change::Moved { division, site } => format!("{head} → {division} {site}"),
-            Change::Transferred { from, to } => format!("{head}: {from} → {to}"),
-            Change::Retired { reason } => format!("{head}: {reason}"),
+            } => format!("{owner}, {division} {site}"),
+            Change::Moved { division, site } => format!("{division} {site}"),
+            Change::Transferred { from, to } => format!("{from} → {to}"),
+            Change::Retired { reason } => format!("{reason}"),
             Change::Repaired {
                 lab,
                 date,
                 seals_broken,
                 ..
-            } if seals_broken.is_empty() => format!("{head} by {lab} on {date}"),
-            Change::Repaired {
-                lab,
-                date,
-                seals_broken,
-                ..
-            } => format!(
-                "{head} by {lab} on {date}; 破封 seals broken: {}",
-                seals(seals_broken)
-            ),
-            Change::Certificate { lab, number } => match certificate {
-                Some(c) => certificate_line(c),
-                None => format!("{head} {lab}/{number}"),
-            },
-        }
+            } => {
+                let mut text = format!("{lab} {date}");
+                if !seals_broken.is_empty() {
+                    text.push_str("; 破封 seals broken: ");
+                    text.push_str(&seals(seals_broken));
+                }
+                text
+            }
+            Change::Certificate { lab, number } => format!("{lab}/{number}"),
+        };
+        line.push_str(&detail);
+        line
     }
 }
 
