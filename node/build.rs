@@ -47,7 +47,7 @@ fn run() -> Result<(), String> {
     check_target()?;
     // OUT_DIR is <target>/<profile>/build/hengxin-node-<hash>/out.
     let shared = out.ancestors().nth(4).unwrap_or(&out);
-    let wasm = build_wasm(root, &shared.join("hengxin-verifier-wasm"))?;
+    let wasm = shrink(&build_wasm(root, &shared.join("hengxin-verifier-wasm"))?, &out)?;
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm)
         .web(true)
@@ -58,16 +58,17 @@ fn run() -> Result<(), String> {
         .remove_producers_section(true)
         .generate(out.join("verifier"))
         .map_err(|e| format!("generating the verifier's JS glue: {e:#}"))?;
-    shrink(&out.join("verifier/hengxin_verifier_bg.wasm"))?;
     copy_qr_decoder(root, &out.join("verifier/jsqr.js"))
 }
 
-/// Shrinks the served wasm with binaryen's `wasm-opt -Oz` (a tenth smaller), where it is
-/// installed (Debian's `binaryen`; `tests/run` installs it). Without it the page works the
-/// same from a larger file, and the size-budget test says what to install.
-fn shrink(wasm: &Path) -> Result<(), String> {
+/// Shrinks the verifier's wasm with binaryen's `wasm-opt -Oz` (a tenth smaller) into `out`,
+/// before wasm-bindgen reads it (binaryen rewrites the externref table that wasm-bindgen's glue
+/// sets up, so it runs first), where it is installed (Debian's `binaryen`; `tests/run` installs
+/// it). Without it the page works the same from a larger file, and the size-budget test says
+/// what to install. Returns the file to give wasm-bindgen.
+fn shrink(wasm: &Path, out: &Path) -> Result<PathBuf, String> {
     println!("cargo:rerun-if-env-changed=PATH");
-    let optimized = wasm.with_extension("opt.wasm");
+    let optimized = out.join("hengxin_verifier.wasm");
     let run = Command::new("wasm-opt")
         .args([
             "-Oz",
@@ -77,16 +78,13 @@ fn shrink(wasm: &Path) -> Result<(), String> {
             "--enable-nontrapping-float-to-int",
             "--enable-reference-types",
             "--enable-multivalue",
-            "--strip-debug",
-            "--strip-producers",
         ])
         .arg(wasm)
         .arg("-o")
         .arg(&optimized)
         .output();
     match run {
-        Ok(output) if output.status.success() => std::fs::rename(&optimized, wasm)
-            .map_err(|e| format!("replacing {} with its optimized form: {e}", wasm.display())),
+        Ok(output) if output.status.success() => Ok(optimized),
         Ok(output) => Err(format!(
             "wasm-opt failed on the verifier: {}",
             String::from_utf8_lossy(&output.stderr).trim()
@@ -97,7 +95,7 @@ fn shrink(wasm: &Path) -> Result<(), String> {
                  wasm is served unoptimized, a tenth larger than its size budget allows; \
                  `apt-get install binaryen` (tests/run does) and rebuild"
             );
-            Ok(())
+            Ok(wasm.to_path_buf())
         }
     }
 }

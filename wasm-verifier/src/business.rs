@@ -8,7 +8,9 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 use hengxin_primitives::bundle::{TrustAnchor, VerifiedState};
 use hengxin_primitives::credit::Standing;
+use hengxin_primitives::gather::instruments::OwnedInstruments;
 use hengxin_primitives::gather::{self, CreditInputs};
+use hengxin_primitives::instruments::InstrumentStatus;
 use hengxin_primitives::records::BusinessRecord;
 use hengxin_primitives::{CreditCode, Date};
 
@@ -25,6 +27,8 @@ pub struct BusinessReport {
     pub steps: Vec<Step>,
     /// What the proof holds, when it got that far.
     pub credit: Option<ProvenCredit>,
+    /// Its instruments (一器一码), as proven.
+    pub instruments: Option<OwnedInstruments>,
     /// The height and time (UTC ms) of the header the proof is against.
     pub proven_at: Option<(u64, u64)>,
 }
@@ -54,6 +58,7 @@ pub fn verify_business(
         verdict: Verdict::Error,
         steps: Vec::new(),
         credit: None,
+        instruments: None,
         proven_at: None,
     };
     let steps = &mut Steps(&mut report.steps);
@@ -62,15 +67,19 @@ pub fn verify_business(
         let bundle = steps::read_bundle(steps, bundle)?;
         let mut state = steps::check_proof(steps, anchor, &bundle)?;
         let proven_at = (state.header.height, state.header.timestamp_ms);
-        let credit = prove_credit(steps, &mut state, &code, today);
+        let credit = prove_credit(steps, &mut state, &code, today).and_then(|credit| {
+            let instruments = prove_instruments(steps, &mut state, &code, today)?;
+            Ok((credit, instruments))
+        });
         Ok::<_, Verdict>((proven_at, credit))
     })();
     match result {
         Ok((proven_at, credit)) => {
             report.proven_at = Some(proven_at);
             match credit {
-                Ok(credit) => {
+                Ok((credit, instruments)) => {
                     report.credit = Some(credit);
+                    report.instruments = Some(instruments);
                     report.verdict = Verdict::Authentic;
                 }
                 Err(verdict) => report.verdict = verdict,
@@ -153,6 +162,46 @@ fn prove_credit(
     })
 }
 
+/// `instruments`: the business's complete list of instruments and the statuses of those
+/// proven ([`gather::instruments::owned_instruments`]).
+fn prove_instruments(
+    steps: &mut Steps<'_>,
+    state: &mut VerifiedState,
+    code: &CreditCode,
+    on: Date,
+) -> Outcome<OwnedInstruments> {
+    let owned = match gather::instruments::owned_instruments(state, code) {
+        Ok(owned) => owned,
+        Err(e) => {
+            return steps.end(
+                StepId::Instruments,
+                format!("证明缺少器具清单 · the proof leaves out part of the instrument list: {e}"),
+                Verdict::Tampered,
+            );
+        }
+    };
+    let mut detail = format!("{} 台器具 · instruments", owned.instruments.len());
+    for status in InstrumentStatus::ALL {
+        let n = owned
+            .instruments
+            .iter()
+            .filter(|f| f.standing(on).status == *status)
+            .count();
+        if n > 0 {
+            let _ = write!(detail, "; {} {n}", status.label());
+        }
+    }
+    if owned.truncated() {
+        let _ = write!(
+            detail,
+            "; 另有未列出的 · more not listed here ({} in all)",
+            owned.ids.len()
+        );
+    }
+    steps.pass(StepId::Instruments, detail);
+    Ok(owned)
+}
+
 impl BusinessReport {
     /// The report as JSON, for the page: `{"status", "label", "steps", "business": {"credit_code",
     /// "name", "region", "business_type", "on", "grade", "score", "commitment": {"date",
@@ -167,9 +216,44 @@ impl BusinessReport {
             None => out.push_str("null"),
             Some(credit) => credit_json(&mut out, credit),
         }
+        out.push_str(",\"instruments\":");
+        match (&self.instruments, &self.credit) {
+            (Some(owned), Some(credit)) => instruments_json(&mut out, owned, credit.on),
+            _ => out.push_str("null"),
+        }
         report::proven_at_json(&mut out, self.proven_at);
         out
     }
+}
+
+fn instruments_json(out: &mut String, owned: &OwnedInstruments, on: Date) {
+    let _ = write!(
+        out,
+        "{{\"listed\":{},\"truncated\":{},\"items\":[",
+        owned.ids.len(),
+        owned.truncated()
+    );
+    for (i, f) in owned.instruments.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let standing = f.standing(on);
+        let until = standing.valid_until().map(Date::to_iso).unwrap_or_default();
+        out.push('{');
+        report::text_fields(
+            out,
+            &[
+                ("id", &f.record.id.to_string()),
+                ("class_name", f.class.name.as_str()),
+                ("site", f.record.site.as_str()),
+                ("status", standing.status.code()),
+                ("status_label", &standing.status.label()),
+                ("valid_until", &until),
+            ],
+        );
+        out.push('}');
+    }
+    out.push_str("]}");
 }
 
 fn credit_json(out: &mut String, credit: &ProvenCredit) {

@@ -104,6 +104,8 @@ hengxin_primitives::wire_words! {
         Grade = "grade" ("诚信等级", "grade"),
         /// An instrument's history, complete.
         History = "history" ("器具履历", "history"),
+        /// A business's instruments, listed completely.
+        Instruments = "instruments" ("器具", "instruments"),
     }
 }
 

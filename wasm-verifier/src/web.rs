@@ -91,6 +91,7 @@ pub fn verify_business_json(
                 detail: "本页面的信任锚无效 · this page's trust anchor is damaged".into(),
             }],
             credit: None,
+            instruments: None,
             proven_at: None,
         }
         .to_json();

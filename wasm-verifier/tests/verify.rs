@@ -262,17 +262,22 @@ fn where_a_certificate_is_recognised_is_computed_from_the_proven_agreements() {
     );
 }
 
-/// The bundle a node serves for a business: its record, commitments, records and the rules.
+/// The bundle a node serves for a business: its record, commitments, records, the rules and
+/// its instruments (optionally leaving its credit records out).
 fn business_bundle(f: &Fixture, code: &str, leave_out_records: bool) -> Vec<u8> {
     let code: hengxin_primitives::CreditCode = code.parse().unwrap();
-    let mut keys = vec![
-        StorageKey::Business(code.clone()),
-        StorageKey::Commitment(code.clone()),
-        StorageKey::CreditParams,
-    ];
-    if !leave_out_records {
-        keys.push(StorageKey::CreditRecords(code));
-    }
+    let mut recorder = Recorder {
+        chain: &f.chain,
+        keys: Vec::new(),
+    };
+    hengxin_primitives::gather::business(&mut recorder, &code).unwrap();
+    hengxin_primitives::gather::instruments::owned_instruments(&mut recorder, &code).unwrap();
+    let records = StorageKey::CreditRecords(code);
+    let keys: Vec<StorageKey> = recorder
+        .keys
+        .into_iter()
+        .filter(|k| !(leave_out_records && *k == records))
+        .collect();
     bundle_of(f, &keys)
 }
 
@@ -316,6 +321,14 @@ fn a_business_s_grade_is_computed_from_its_proof() {
         "{json}"
     );
     assert!(json.contains("\"current\":true},\"records\":[]}"), "{json}");
+    // Its instruments, each with the status computed from its own proven history.
+    assert!(
+        json.contains("\"instruments\":{\"listed\":6,\"truncated\":false,\"items\":[{\"id\":\"CQ-1\""),
+        "{json}"
+    );
+    for status in ["valid", "due_soon", "overdue", "failed", "unverified", "retired"] {
+        assert!(json.contains(&format!("\"status\":\"{status}\"")), "{status}: {json}");
+    }
     let later = verify_business(
         &f.anchor,
         &business_bundle(&f, demo::BUSINESS_CQ, false),

@@ -2,9 +2,12 @@
 // the trust anchor built into this page, and show the verdict in #verdict and each step in
 // #steps. With `#p=<bundle>` in the URL (a stapled proof) it still works offline. With
 // `?b=<credit code>` (the QR code on a shop's wall) it verifies a business and shows the grade
-// it computed from the proven records in #grade and #score.
+// it computed from the proven records in #grade and #score, and its instruments. With `?i=<id>`
+// (一器一码: the code on a fuel nozzle, a scale) it verifies an instrument's complete history
+// and shows the status it computed in #instrument-status.
 import init, {
   document_sha256_hex, verify_business_json, verify_certificate_json, verify_document_json,
+  verify_instrument_json,
 } from './hengxin_verifier.js';
 import { wireScanning } from './scan.js';
 
@@ -171,6 +174,130 @@ function showBusiness(report) {
   }
 }
 
+// The instruments a business's proof lists, each linking its own verification.
+function showOwnedInstruments(owned) {
+  const section = $('instruments');
+  section.innerHTML = '';
+  if (!owned) return;
+  const counts = new Map();
+  for (const i of owned.items) {
+    const zh = i.status_label.split(' ')[0];
+    counts.set(zh, (counts.get(zh) || 0) + 1);
+  }
+  const summary = [...counts].map(([zh, n]) => `${n} ${zh}`).join('，');
+  const head = document.createElement('h2');
+  head.textContent = `${owned.items.length} 台器具${summary ? `：${summary}` : ''} · ${owned.items.length} instruments`;
+  section.append(head);
+  const list = document.createElement('ul');
+  for (const i of owned.items) {
+    const li = document.createElement('li');
+    li.dataset.status = i.status;
+    const link = document.createElement('a');
+    link.href = `?i=${encodeURIComponent(i.id)}`;
+    link.textContent = i.id;
+    const until = i.valid_until ? ` · 有效期至 ${i.valid_until}` : '';
+    li.append(link, ` ${i.class_name} · ${i.site} · ${i.status_label}${until}`);
+    list.append(li);
+  }
+  section.append(list);
+  if (owned.truncated) {
+    const more = document.createElement('p');
+    more.textContent = `另有器具未在此列出（共 ${owned.listed} 台）· more instruments are not listed here (${owned.listed} in all)`;
+    section.append(more);
+  }
+  section.hidden = false;
+}
+
+// An instrument: its status large (Chinese first), the law's line when a compulsory one may
+// not be used, its owner and proven grade, its place, the certificate that decides it (linking
+// its own verification), its seals, the next due date, and its history folded.
+function showInstrument(report) {
+  document.body.classList.add('instrument');
+  showVerdict(report);
+  $('details').innerHTML = '';
+  const status = $('instrument-status');
+  const legal = $('legal');
+  const i = report.instrument;
+  status.hidden = !(i || report.status === 'unknown');
+  legal.hidden = !(i && i.legal);
+  if (!i) {
+    if (report.status === 'unknown') {
+      status.dataset.status = 'unregistered';
+      status.innerHTML = '未登记 <span class="en">Not registered</span>';
+    }
+    return;
+  }
+  const [zh, ...en] = i.status_label.split(' ');
+  status.dataset.status = i.status;
+  status.textContent = `${zh} `;
+  const span = document.createElement('span');
+  span.className = 'en';
+  span.textContent = en.join(' ');
+  status.append(span);
+  legal.textContent = i.legal;
+  $('subject-name').textContent = `${i.class_name} ${i.id}`;
+  const meta = $('subject-meta');
+  meta.textContent = `所有者 owner: ${i.owner_name || i.owner} · 诚信等级 grade `;
+  const grade = document.createElement('span');
+  grade.id = 'owner-grade';
+  grade.dataset.grade = i.owner_grade;
+  grade.textContent = i.owner_grade || '—';
+  meta.append(grade);
+  $('subject').hidden = false;
+  const latest = i.latest;
+  addRows([
+    ['器具码 Instrument id', i.id],
+    ['类别 Class', `${i.class_name} (${i.class})${i.compulsory ? ' · 强制检定 compulsory' : ''}`],
+    ['所有者 Owner', `${i.owner_name} · ${i.owner}`],
+    ['位置 Place', `${i.division} · ${i.site}`],
+    ['制造单位 Manufacturer', i.manufacturer], ['型号 Model', i.model],
+    ['出厂编号 Serial', i.serial], ['生产码 Production code', i.production_code],
+    ['有效期至 Next due', i.valid_until],
+    ['封签 Seals', i.seals.map((s) => `${s.position} ${s.number}`).join(', ')],
+    ['最近维修 Last repair', i.last_repair],
+  ]);
+  if (latest) {
+    const dt = document.createElement('dt');
+    dt.textContent = '最近检定 Latest verification';
+    const dd = document.createElement('dd');
+    const link = document.createElement('a');
+    link.id = 'latest';
+    link.href = `?c=${encodeURIComponent(latest.lab_code)}/${encodeURIComponent(latest.number)}`;
+    link.textContent = `${latest.lab_code}/${latest.number}`;
+    const until = latest.valid_until ? ` · 有效期至 ${latest.valid_until}` : '';
+    dd.append(link, ` · ${latest.date}${until}`);
+    $('details').append(dt, dd);
+  }
+  if (report.height !== null) {
+    addRows([['证明区块 Proven at', `#${report.height} · ${beijingTime(report.proven_at_ms)} · ${age(report.proven_at_ms)}`]]);
+  }
+  const folded = document.createElement('details');
+  folded.id = 'history';
+  const summary = document.createElement('summary');
+  summary.textContent = `履历 ${i.history.length} 条 · history (${i.history.length} entries)`;
+  const list = document.createElement('ol');
+  for (const e of i.history) {
+    const li = document.createElement('li');
+    li.dataset.change = e.change;
+    li.textContent = `${e.date} · ${e.text}`;
+    list.append(li);
+  }
+  folded.append(summary, list);
+  $('details').after(folded);
+}
+
+async function verifyInstrument(id, nodes, anchor) {
+  let proof;
+  try {
+    proof = await fetchProof(nodes, `/v1/instruments/${encodeURIComponent(id)}/proof`);
+  } catch (e) {
+    showInstrument({ status: 'error', steps: [{ id: 'read', ok: false, detail: `无法从节点获取证明 · could not get a proof: ${e.message}` }], instrument: null, height: null });
+    return;
+  }
+  showInstrument(JSON.parse(verify_instrument_json(anchor, proof.bundle, id, Date.now())));
+  $('note').textContent = answeredBy(proof.node);
+}
+
 async function verifyBusiness(code, nodes, anchor) {
   let proof;
   try {
@@ -179,7 +306,9 @@ async function verifyBusiness(code, nodes, anchor) {
     showBusiness({ status: 'error', steps: [{ id: 'read', ok: false, detail: `无法从节点获取证明 · could not get a proof: ${e.message}` }], business: null });
     return;
   }
-  showBusiness(JSON.parse(verify_business_json(anchor, proof.bundle, code, Date.now())));
+  const report = JSON.parse(verify_business_json(anchor, proof.bundle, code, Date.now()));
+  showBusiness(report);
+  showOwnedInstruments(report.instruments);
   $('note').textContent = answeredBy(proof.node);
 }
 
@@ -259,6 +388,13 @@ async function main() {
   const params = new URLSearchParams(location.search);
   const anchor = base64urlBytes(document.querySelector('meta[name="hengxin-trust"]').content);
   const nodes = nodesToAsk(params);
+  if (params.get('i')) {
+    $('title').innerHTML = '衡信 · 器具核验 <small>Instrument verification (一器一码)</small>';
+    document.title = '衡信 · 器具核验 Instrument verification';
+    $('compare').hidden = true;
+    await verifyInstrument(params.get('i'), nodes, anchor);
+    return;
+  }
   if (params.get('b')) {
     $('title').innerHTML = '衡信 · 诚信计量核验 <small>Integrity-metrology check</small>';
     document.title = '衡信 · 诚信计量核验 Integrity-metrology check';
@@ -273,7 +409,7 @@ async function main() {
     return;
   }
   if (slash < 1) {
-    fail('证书编号无效', 'not a certificate: open this page as /verify?c=LAB/NUMBER (or ?b=CREDITCODE for a business)');
+    fail('证书编号无效', 'not a certificate: open this page as /verify?c=LAB/NUMBER (or ?b=CREDITCODE for a business, ?i=ID for an instrument)');
     return;
   }
   const lab = certificate.slice(0, slash);

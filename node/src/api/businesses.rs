@@ -63,7 +63,8 @@ pub async fn business(
 
 /// A proof bundle for a business (or its absence): its record, its self-commitments, all its
 /// credit records and the rule table, so a verifier computes the grade itself and no record
-/// can be left out.
+/// can be left out; and its complete list of instruments with the first 64 of them proven
+/// (their histories and certificates), so it shows their statuses.
 #[utoipa::path(
     get,
     path = "/v1/businesses/{credit_code}/proof",
@@ -82,7 +83,9 @@ pub async fn business_proof(
     let code = parse_business(&code)?;
     let head = state.head()?;
     let mut reader = Reader::new(state.submitter.chain(), head.height);
-    gather::business(&mut reader, &code)?;
+    if gather::business(&mut reader, &code)?.is_some() {
+        gather::instruments::owned_instruments(&mut reader, &code)?;
+    }
     state.bundle(reader, &head, options.trust.as_deref())
 }
 

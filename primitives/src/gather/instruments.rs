@@ -176,3 +176,49 @@ pub fn instruments_owned<R: StateRead + ?Sized>(
     }
     Ok(all)
 }
+
+/// The most instruments a business's proof carries with their histories (the list of ids is
+/// always complete).
+pub const OWNED_PROVEN_MAX: usize = 64;
+
+/// A business's instruments, for its page.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct OwnedInstruments {
+    /// Every instrument it has owned, in the order it came to own them (complete).
+    pub ids: Vec<InstrumentId>,
+    /// Of the first [`OWNED_PROVEN_MAX`] of those, the ones it owns now, with everything
+    /// their status is computed from.
+    pub instruments: Vec<InstrumentFacts>,
+}
+
+impl OwnedInstruments {
+    /// Whether the list goes on past what is gathered.
+    pub fn truncated(&self) -> bool {
+        self.ids.len() > OWNED_PROVEN_MAX
+    }
+}
+
+/// `owner`'s instruments: its complete list, and the first [`OWNED_PROVEN_MAX`] of it
+/// gathered (those it still owns).
+pub fn owned_instruments<R: StateRead + ?Sized>(
+    r: &mut R,
+    owner: &CreditCode,
+) -> Result<OwnedInstruments, R::Error> {
+    let ids = instruments_owned(r, owner)?;
+    let mut gathered = Vec::new();
+    for id in ids.iter().take(OWNED_PROVEN_MAX) {
+        let facts = instrument(r, id)?
+            .ok_or_else(|| dangling::<R::Error>(format!("instrument {id} of {owner}")))?;
+        if facts.record.owner == *owner
+            && !gathered
+                .iter()
+                .any(|f: &InstrumentFacts| f.record.id == *id)
+        {
+            gathered.push(facts);
+        }
+    }
+    Ok(OwnedInstruments {
+        ids,
+        instruments: gathered,
+    })
+}
