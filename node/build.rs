@@ -47,7 +47,10 @@ fn run() -> Result<(), String> {
     check_target()?;
     // OUT_DIR is <target>/<profile>/build/hengxin-node-<hash>/out.
     let shared = out.ancestors().nth(4).unwrap_or(&out);
-    let wasm = shrink(&build_wasm(root, &shared.join("hengxin-verifier-wasm"))?, &out)?;
+    let wasm = shrink(
+        &build_wasm(root, &shared.join("hengxin-verifier-wasm"))?,
+        &out,
+    )?;
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm)
         .web(true)

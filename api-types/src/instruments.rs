@@ -168,6 +168,10 @@ pub struct InstrumentSummary {
     pub id: InstrumentId,
     /// Its class.
     pub class: ClassCode,
+    /// 制造单位.
+    pub manufacturer: Text,
+    /// 出厂编号.
+    pub serial: Text,
     /// Its owner.
     pub owner: CreditCode,
     /// Its division.
@@ -200,7 +204,7 @@ pub struct InstrumentsView {
     pub next: Option<InstrumentId>,
 }
 
-/// `?region=&division=&owner=&class=&status=&lab=&due_within_days=&compulsory=&after=&limit=`.
+/// `?region=&division=&owner=&class=&status=&lab=&due_within_days=&compulsory=&serial=&after=&limit=`.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
@@ -221,6 +225,8 @@ pub struct InstrumentListQuery {
     pub due_within_days: Option<String>,
     /// `true`: only classes under compulsory verification.
     pub compulsory: Option<String>,
+    /// Only those with this 出厂编号 (exact).
+    pub serial: Option<String>,
     /// Only ids after this one (the previous page's `next`).
     pub after: Option<String>,
     /// At most this many, 1–1000 (default 1000).

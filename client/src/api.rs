@@ -4,11 +4,14 @@ use std::time::{Duration, Instant};
 
 use hengxin_api_types::{
     AccountView, AgreementsView, BlockView, BundleBody, BusinessView, BusinessesView,
-    CertificateView, DocumentView, ErrorBody, ErrorCode, Health, LabDetailView, PlanView,
-    PlansView, Submitted, TxState, TxStatus, ValidatorsView,
+    CertificateView, DocumentView, ErrorBody, ErrorCode, Health, InstrumentClassesView,
+    InstrumentDetailView, InstrumentsView, LabDetailView, PlanView, PlansView, Submitted, TxState,
+    TxStatus, ValidatorsView,
 };
 use hengxin_primitives::bundle::TrustAnchor;
-use hengxin_primitives::{CertNumber, CreditCode, Hash, LabCode, PublicKey, RegionCode};
+use hengxin_primitives::{
+    CertNumber, CreditCode, Date, Hash, InstrumentId, LabCode, PublicKey, RegionCode,
+};
 use hengxin_runtime::Transaction;
 use parity_scale_codec::Encode;
 use serde::de::DeserializeOwned;
@@ -18,6 +21,8 @@ const RESPONSE_BYTES_MAX: u64 = 4 * 1024 * 1024;
 
 /// The most businesses read from one region's list.
 const REGION_BUSINESSES_MAX: usize = 1_000_000;
+/// The most instruments read from one list (narrow it with filters past that).
+const LISTED_INSTRUMENTS_MAX: usize = 500_000;
 
 /// What went wrong talking to a node.
 #[derive(Debug, thiserror::Error)]
@@ -359,6 +364,69 @@ impl Client {
                 return Err(bad("more businesses than a region can hold"));
             }
             all.businesses.extend(page.businesses);
+            all.next = page.next;
+        }
+        Ok(all)
+    }
+
+    /// The instrument classes and the warning window.
+    pub fn instrument_classes(&self) -> Result<InstrumentClassesView> {
+        self.get("/v1/instrument-classes")
+    }
+
+    /// An instrument with its status on `on` (default: the chain's date); `None` when it was
+    /// never registered.
+    pub fn instrument(
+        &self,
+        id: &InstrumentId,
+        on: Option<Date>,
+    ) -> Result<Option<InstrumentDetailView>> {
+        let on = on.map_or_else(String::new, |d| format!("?on={d}"));
+        self.get_found(
+            &format!("/v1/instruments/{id}{on}"),
+            ErrorCode::InstrumentNotFound,
+        )
+    }
+
+    /// An instrument's proof bundle (its complete history, or its absence).
+    pub fn instrument_bundle(
+        &self,
+        id: &InstrumentId,
+        trusted: Option<&TrustAnchor>,
+    ) -> Result<Vec<u8>> {
+        let path = format!("/v1/instruments/{id}/proof{}", trust_param("?", trusted));
+        self.bundle_at(path)
+    }
+
+    /// Every instrument a list query (`region=CQ&status=overdue…`, without `after`) admits,
+    /// page after page, all read at the first page's height and date.
+    pub fn instruments(&self, query: &str) -> Result<InstrumentsView> {
+        let mut path = format!("/v1/instruments?{query}");
+        let mut all: InstrumentsView = self.get(&path)?;
+        while let Some(after) = all.next.take() {
+            path = format!("/v1/instruments?{query}&after={after}");
+            let page: InstrumentsView = self.get(&path)?;
+            let bad = |reason: &str| ClientError::BadAnswer {
+                what: path.clone(),
+                reason: reason.into(),
+            };
+            if page.on != all.on || page.height != all.height {
+                return Err(bad("a page of another height or date than the first"));
+            }
+            // Each page goes on past the last (it may be empty: a page reads a bounded number
+            // of instruments): a node cannot keep a client paging forever.
+            let past = |id: &InstrumentId| id.region == after.region && id.seq > after.seq;
+            if !page.instruments.iter().all(|i| past(&i.id))
+                || page.next.as_ref().is_some_and(|n| !past(n))
+            {
+                return Err(bad("a page that does not go on past the previous one"));
+            }
+            if all.instruments.len() + page.instruments.len() > LISTED_INSTRUMENTS_MAX {
+                return Err(bad(
+                    "over 500,000 instruments: narrow the list (--division, --class, --owner)",
+                ));
+            }
+            all.instruments.extend(page.instruments);
             all.next = page.next;
         }
         Ok(all)

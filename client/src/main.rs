@@ -53,6 +53,10 @@ enum Group {
     /// Businesses: register and give keys (regulators), show with the credit grade.
     #[command(subcommand)]
     Business(cli::business::BusinessCommand),
+    /// Instruments in use (一器一码): register, move, transfer, retire (owners, regulators),
+    /// repair (labs), show verified, QR code, list what is due.
+    #[command(subcommand)]
+    Instrument(cli::instrument::InstrumentCommand),
     /// Measurement standards (labs): register, renew the assessment, add a trace.
     #[command(subcommand)]
     Standard(cli::standard::StandardCommand),
@@ -79,6 +83,7 @@ fn run(ctx: &Context, group: &Group) -> Outcome {
         Group::Lab(command) => cli::lab::run(ctx, command),
         Group::Inspector(command) => cli::inspector::run(ctx, command),
         Group::Business(command) => cli::business::run(ctx, command),
+        Group::Instrument(command) => cli::instrument::run(ctx, command),
         Group::Standard(command) => cli::standard::run(ctx, command),
         Group::Validator(command) => cli::validator::run(ctx, command),
         Group::Agreement(command) => cli::agreement::run(ctx, command),

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use hengxin_primitives::{CertNumber, CreditCode, Hash, LabCode};
+use hengxin_primitives::{CertNumber, CreditCode, Hash, InstrumentId, LabCode};
 use qrcode::{Color, EcLevel, QrCode};
 
 use crate::api::percent_encode;
@@ -64,6 +64,12 @@ pub fn business_url(base: &str, credit_code: &CreditCode) -> String {
         base.trim_end_matches('/'),
         percent_encode(credit_code.as_str())
     )
+}
+
+/// The verify page's URL for an instrument (一器一码, the label on a nozzle or a scale):
+/// `<base>/verify?i=<id>`.
+pub fn instrument_url(base: &str, id: &InstrumentId) -> String {
+    format!("{}/verify?i={id}", base.trim_end_matches('/'))
 }
 
 /// The QR code of `data`: medium error correction for a short URL (it survives a scuffed

@@ -323,11 +323,23 @@ fn a_business_s_grade_is_computed_from_its_proof() {
     assert!(json.contains("\"current\":true},\"records\":[]}"), "{json}");
     // Its instruments, each with the status computed from its own proven history.
     assert!(
-        json.contains("\"instruments\":{\"listed\":6,\"truncated\":false,\"items\":[{\"id\":\"CQ-1\""),
+        json.contains(
+            "\"instruments\":{\"listed\":6,\"truncated\":false,\"items\":[{\"id\":\"CQ-1\""
+        ),
         "{json}"
     );
-    for status in ["valid", "due_soon", "overdue", "failed", "unverified", "retired"] {
-        assert!(json.contains(&format!("\"status\":\"{status}\"")), "{status}: {json}");
+    for status in [
+        "valid",
+        "due_soon",
+        "overdue",
+        "failed",
+        "unverified",
+        "retired",
+    ] {
+        assert!(
+            json.contains(&format!("\"status\":\"{status}\"")),
+            "{status}: {json}"
+        );
     }
     let later = verify_business(
         &f.anchor,

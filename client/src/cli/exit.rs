@@ -28,6 +28,8 @@ pub enum Exit {
     Unreachable = 15,
     /// A signed DCC whose signature fails (DOMAIN.md §1): nothing was submitted.
     BadSignature = 16,
+    /// An instrument that may not be used (unverified, overdue, failed or retired).
+    MayNotBeUsed = 17,
 }
 
 impl Exit {

@@ -15,6 +15,7 @@ pub mod exit;
 pub mod import;
 pub mod inspection;
 pub mod inspector;
+pub mod instrument;
 pub mod key;
 pub mod keys;
 pub mod lab;

@@ -7,7 +7,7 @@ use hengxin_api_types::{
     InstrumentListQuery, InstrumentQuery, InstrumentsView, TrustQuery,
 };
 use hengxin_primitives::instruments::{Division, InstrumentId, InstrumentStatus};
-use hengxin_primitives::{ClassCode, Date, LabCode, WireWord};
+use hengxin_primitives::{ClassCode, Date, LabCode, Text, WireWord};
 
 use super::businesses::{parse_region, region_not_found};
 use super::error::{ApiError, ApiResult, ok};
@@ -157,6 +157,11 @@ fn parse_filter(query: &InstrumentListQuery) -> Result<InstrumentFilter, ApiErro
             ));
         }
     };
+    let serial = query
+        .serial
+        .as_deref()
+        .map(|s| Text::new(s).map_err(|e| bad(ErrorCode::InvalidStatus, format!("?serial=: {e}"))))
+        .transpose()?;
     let after = query.after.as_deref().map(parse_id).transpose()?;
     let limit = match query.limit.as_deref() {
         None => INSTRUMENT_PAGE_MAX,
@@ -180,6 +185,7 @@ fn parse_filter(query: &InstrumentListQuery) -> Result<InstrumentFilter, ApiErro
         lab,
         due_within_days,
         compulsory,
+        serial,
         after,
         limit,
     })

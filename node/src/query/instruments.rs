@@ -13,7 +13,7 @@ use hengxin_primitives::instruments::{
 };
 use hengxin_primitives::read::StateRead;
 use hengxin_primitives::records::CertificateRecord;
-use hengxin_primitives::{ClassCode, CreditCode, Date, Header, LabCode, RegionCode};
+use hengxin_primitives::{ClassCode, CreditCode, Date, Header, LabCode, RegionCode, Text};
 use hengxin_runtime::{Chain, membership};
 use hengxin_sled_store::SledBackend;
 use hengxin_support::Storage;
@@ -167,6 +167,8 @@ pub struct InstrumentFilter {
     pub due_within_days: Option<u32>,
     /// Only compulsory (`true`) or only other (`false`) classes.
     pub compulsory: Option<bool>,
+    /// Only those with this serial.
+    pub serial: Option<Text>,
     /// Only ids after this one.
     pub after: Option<InstrumentId>,
     /// At most this many (1–[`INSTRUMENT_PAGE_MAX`]).
@@ -181,6 +183,7 @@ impl InstrumentFilter {
             && self.owner.as_ref().is_none_or(|o| *o == r.owner)
             && self.class.as_ref().is_none_or(|c| *c == r.class)
             && self.compulsory.is_none_or(|c| c == facts.class.compulsory)
+            && self.serial.as_ref().is_none_or(|s| *s == r.serial)
     }
 
     /// Whether the status on `on` passes.
@@ -281,6 +284,8 @@ fn summary(facts: &InstrumentFacts, on: Date) -> InstrumentSummary {
     InstrumentSummary {
         id: r.id.clone(),
         class: r.class.clone(),
+        manufacturer: r.manufacturer.clone(),
+        serial: r.serial.clone(),
         owner: r.owner.clone(),
         division: r.division,
         site: r.site.clone(),
