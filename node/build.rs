@@ -1,16 +1,22 @@
-//! Builds the verify page's assets: the verifier crate for `wasm32-unknown-unknown` (with its
-//! own target directory: a nested cargo on the outer build's directory would wait on the outer
-//! build's lock forever; one directory for every profile and feature set of the outer build,
-//! so that clippy, the tests and a release build compile it once), then its JS glue with
-//! wasm-bindgen's CLI support, at the exact version the verifier links. The node embeds the
-//! results and serves them at `/verify`, the wasm shrunk by binaryen's `wasm-opt` where it is
-//! installed.
+//! Builds the verify page's assets: the verifier crate for `wasm32-unknown-unknown`, once for
+//! each of the page's two modules (certificates and files; businesses and instruments), with
+//! its own target directory (a nested cargo on the outer build's directory would wait on the
+//! outer build's lock forever; one directory for every profile and feature set of the outer
+//! build, so that clippy, the tests and a release build compile it once); each shrunk by
+//! binaryen's `wasm-opt` where it is installed, then given its JS glue by wasm-bindgen's CLI
+//! support, at the exact version the verifier links. The node embeds the results and serves
+//! them at `/verify`.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const TARGET: &str = "wasm32-unknown-unknown";
+
+/// The page's two wasm modules and the verifier feature each is built with: certificates and
+/// files (`paper`), businesses and instruments (`field`); a reader downloads the one its
+/// check needs.
+const MODULES: [(&str, &str); 2] = [("hengxin_verifier", "paper"), ("hengxin_field", "field")];
 
 /// What to do when the toolchain lacks the wasm target.
 const INSTALL_HINT: &str = "run `rustup toolchain install` in the checkout (it reads \
@@ -47,31 +53,30 @@ fn run() -> Result<(), String> {
     check_target()?;
     // OUT_DIR is <target>/<profile>/build/hengxin-node-<hash>/out.
     let shared = out.ancestors().nth(4).unwrap_or(&out);
-    let wasm = shrink(
-        &build_wasm(root, &shared.join("hengxin-verifier-wasm"))?,
-        &out,
-    )?;
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm)
-        .web(true)
-        .map_err(|e| format!("wasm-bindgen's web target: {e:#}"))?
-        .typescript(false)
-        // Function names are for debuggers; they were a quarter of the served file.
-        .remove_name_section(true)
-        .remove_producers_section(true)
-        .generate(out.join("verifier"))
-        .map_err(|e| format!("generating the verifier's JS glue: {e:#}"))?;
+    for (module, feature) in MODULES {
+        let built = build_wasm(root, &shared.join("hengxin-verifier-wasm"), feature)?;
+        let wasm = shrink(&built, &out.join(format!("{module}.wasm")))?;
+        wasm_bindgen_cli_support::Bindgen::new()
+            .input_path(&wasm)
+            .web(true)
+            .map_err(|e| format!("wasm-bindgen's web target: {e:#}"))?
+            .typescript(false)
+            // Function names are for debuggers; they were a quarter of the served file.
+            .remove_name_section(true)
+            .remove_producers_section(true)
+            .generate(out.join("verifier"))
+            .map_err(|e| format!("generating the {module} module's JS glue: {e:#}"))?;
+    }
     copy_qr_decoder(root, &out.join("verifier/jsqr.js"))
 }
 
-/// Shrinks the verifier's wasm with binaryen's `wasm-opt -Oz` (a tenth smaller) into `out`,
-/// before wasm-bindgen reads it (binaryen rewrites the externref table that wasm-bindgen's glue
-/// sets up, so it runs first), where it is installed (Debian's `binaryen`; `tests/run` installs
-/// it). Without it the page works the same from a larger file, and the size-budget test says
-/// what to install. Returns the file to give wasm-bindgen.
-fn shrink(wasm: &Path, out: &Path) -> Result<PathBuf, String> {
+/// Shrinks a built module with binaryen's `wasm-opt -Oz` (a tenth smaller) into `to`, before
+/// wasm-bindgen reads it (binaryen rewrites the externref table that wasm-bindgen's glue sets
+/// up, so it runs first), where it is installed (Debian's `binaryen`; `tests/run` installs
+/// it). Without it the module is copied as built: the page works the same from a larger file,
+/// and the size-budget test says what to install.
+fn shrink(wasm: &Path, to: &Path) -> Result<PathBuf, String> {
     println!("cargo:rerun-if-env-changed=PATH");
-    let optimized = out.join("hengxin_verifier.wasm");
     let run = Command::new("wasm-opt")
         .args([
             "-Oz",
@@ -84,12 +89,13 @@ fn shrink(wasm: &Path, out: &Path) -> Result<PathBuf, String> {
         ])
         .arg(wasm)
         .arg("-o")
-        .arg(&optimized)
+        .arg(to)
         .output();
     match run {
-        Ok(output) if output.status.success() => Ok(optimized),
+        Ok(output) if output.status.success() => Ok(to.to_path_buf()),
         Ok(output) => Err(format!(
-            "wasm-opt failed on the verifier: {}",
+            "wasm-opt failed on {}: {}",
+            wasm.display(),
             String::from_utf8_lossy(&output.stderr).trim()
         )),
         Err(_) => {
@@ -98,7 +104,9 @@ fn shrink(wasm: &Path, out: &Path) -> Result<PathBuf, String> {
                  wasm is served unoptimized, a tenth larger than its size budget allows; \
                  `apt-get install binaryen` (tests/run does) and rebuild"
             );
-            Ok(wasm.to_path_buf())
+            std::fs::copy(wasm, to)
+                .map_err(|e| format!("copying {} to {}: {e}", wasm.display(), to.display()))?;
+            Ok(to.to_path_buf())
         }
     }
 }
@@ -140,7 +148,9 @@ fn check_target() -> Result<(), String> {
     ))
 }
 
-fn build_wasm(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
+/// Builds the verifier for the browser with `feature` alone; the module's path (the next
+/// build writes the same path: use it first).
+fn build_wasm(root: &Path, target_dir: &Path, feature: &str) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
@@ -152,6 +162,9 @@ fn build_wasm(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
             TARGET,
             "-p",
             "hengxin-verifier",
+            "--no-default-features",
+            "--features",
+            feature,
             "--target-dir",
         ])
         .arg(target_dir)

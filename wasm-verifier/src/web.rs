@@ -7,8 +7,13 @@ use hengxin_primitives::bundle::TrustAnchor;
 use hengxin_primitives::codec::decode_strict;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::{Report, Request, Step, StepId, Verdict, verify_certificate, verify_document};
+#[cfg(feature = "field")]
+use crate::Verdict;
+#[cfg(feature = "paper")]
+use crate::{Report, Request, verify_certificate, verify_document};
+use crate::{Step, StepId};
 
+#[cfg(feature = "paper")]
 /// Verifies a certificate's proof bundle against the page's trust anchor (SCALE bytes) and
 /// returns the report as JSON (see `Report::to_json`). `hash_prefix` is the QR code's `h=`
 /// (empty when absent), `document` the bytes of a file the reader chose (empty when none),
@@ -36,6 +41,7 @@ pub fn verify_certificate_json(
     verify_certificate(&anchor, bundle, &request).to_json()
 }
 
+#[cfg(feature = "paper")]
 /// Verifies a document's proof bundle (`/v1/documents/{sha256}/proof`) for the file a reader
 /// chose: which certificate it is, verified, or the proof that none is; the report as JSON.
 #[wasm_bindgen]
@@ -46,6 +52,7 @@ pub fn verify_document_json(anchor: &[u8], bundle: &[u8], document: &[u8], now_m
     verify_document(&anchor, bundle, document, reader_date(now_ms)).to_json()
 }
 
+#[cfg(feature = "paper")]
 /// The SHA-256 of a file the reader chose, as 64 hex digits (the path of its proof).
 #[wasm_bindgen]
 pub fn document_sha256_hex(document: &[u8]) -> String {
@@ -62,6 +69,7 @@ fn reader_date(now_ms: f64) -> Date {
     Date::from_unix_ms_cst(now_ms)
 }
 
+#[cfg(feature = "paper")]
 /// The report for a page whose built-in trust anchor cannot be read.
 fn damaged_anchor() -> String {
     let mut report = Report::empty(crate::Subject::Certificate);
@@ -73,6 +81,7 @@ fn damaged_anchor() -> String {
     report.to_json()
 }
 
+#[cfg(feature = "field")]
 /// Verifies a business's proof bundle against the page's trust anchor and computes its grade on
 /// the reader's date; the report as JSON (see `BusinessReport::to_json`).
 #[wasm_bindgen]
@@ -99,6 +108,7 @@ pub fn verify_business_json(
     crate::verify_business(&anchor, bundle, credit_code, reader_date(now_ms)).to_json()
 }
 
+#[cfg(feature = "field")]
 /// Verifies an instrument's proof bundle against the page's trust anchor and computes its
 /// status on the reader's date; the report as JSON (see `InstrumentReport::to_json`).
 #[wasm_bindgen]

@@ -5,11 +5,19 @@
 // it computed from the proven records in #grade and #score, and its instruments. With `?i=<id>`
 // (一器一码: the code on a fuel nozzle, a scale) it verifies an instrument's complete history
 // and shows the status it computed in #instrument-status.
-import init, {
-  document_sha256_hex, verify_business_json, verify_certificate_json, verify_document_json,
-  verify_instrument_json,
-} from './hengxin_verifier.js';
 import { wireScanning } from './scan.js';
+
+// The verifier's wasm, in two modules so a reader downloads only what its check needs:
+// `hengxin_verifier` for a certificate or a file, `hengxin_field` for a business or an
+// instrument.
+let wasm;
+
+async function loadVerifier(field) {
+  const name = field ? 'hengxin_field' : 'hengxin_verifier';
+  const module = await import(`./${name}.js`);
+  await module.default({ module_or_path: new URL(`./${name}_bg.wasm`, import.meta.url) });
+  return module;
+}
 
 // Every verdict, state and link arrives named from the verifier (`label`, `state_name`…),
 // which takes the names from where the codes are defined. Only a failure before the verifier
@@ -294,7 +302,7 @@ async function verifyInstrument(id, nodes, anchor) {
     showInstrument({ status: 'error', steps: [{ id: 'read', ok: false, detail: `无法从节点获取证明 · could not get a proof: ${e.message}` }], instrument: null, height: null });
     return;
   }
-  showInstrument(JSON.parse(verify_instrument_json(anchor, proof.bundle, id, Date.now())));
+  showInstrument(JSON.parse(wasm.verify_instrument_json(anchor, proof.bundle, id, Date.now())));
   $('note').textContent = answeredBy(proof.node);
 }
 
@@ -306,7 +314,7 @@ async function verifyBusiness(code, nodes, anchor) {
     showBusiness({ status: 'error', steps: [{ id: 'read', ok: false, detail: `无法从节点获取证明 · could not get a proof: ${e.message}` }], business: null });
     return;
   }
-  const report = JSON.parse(verify_business_json(anchor, proof.bundle, code, Date.now()));
+  const report = JSON.parse(wasm.verify_business_json(anchor, proof.bundle, code, Date.now()));
   showBusiness(report);
   showOwnedInstruments(report.instruments);
   $('note').textContent = answeredBy(proof.node);
@@ -325,7 +333,7 @@ function awaitDocument(nodes, anchor) {
     const file = event.target.files[0];
     if (!file) return;
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const hash = document_sha256_hex(bytes);
+    const hash = wasm.document_sha256_hex(bytes);
     let proof;
     try {
       proof = await fetchProof(nodes, `/v1/documents/${hash}/proof`);
@@ -333,7 +341,7 @@ function awaitDocument(nodes, anchor) {
       fail('无法从节点获取证明', `could not get a proof: ${e.message}`);
       return;
     }
-    const report = JSON.parse(verify_document_json(anchor, proof.bundle, bytes, Date.now()));
+    const report = JSON.parse(wasm.verify_document_json(anchor, proof.bundle, bytes, Date.now()));
     show(report, answeredBy(proof.node));
   });
 }
@@ -384,8 +392,8 @@ function nodesToAsk(params) {
 
 async function main() {
   wireScanning();
-  await init({ module_or_path: new URL('./hengxin_verifier_bg.wasm', import.meta.url) });
   const params = new URLSearchParams(location.search);
+  wasm = await loadVerifier(Boolean(params.get('i') || params.get('b')));
   const anchor = base64urlBytes(document.querySelector('meta[name="hengxin-trust"]').content);
   const nodes = nodesToAsk(params);
   if (params.get('i')) {
@@ -435,7 +443,7 @@ async function main() {
   }
   let documentBytes = new Uint8Array();
   const run = () => {
-    const report = JSON.parse(verify_certificate_json(
+    const report = JSON.parse(wasm.verify_certificate_json(
       anchor, bundle, lab, number, hashPrefix, documentBytes, Date.now()));
     let text = note;
     if (offline && report.proven_at_ms) {

@@ -46,7 +46,10 @@ fn proof_of(node: &DevNode, id: &str) -> ProofBundle {
 
 fn answer(bundle: &ProofBundle) -> String {
     let text = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bundle.encode());
-    format!("{{\"bundle\":\"{text}\",\"height\":{}}}", bundle.header.height)
+    format!(
+        "{{\"bundle\":\"{text}\",\"height\":{}}}",
+        bundle.header.height
+    )
 }
 
 #[test]
@@ -72,8 +75,15 @@ fn an_instrument_s_page_shows_the_status_it_computed() {
         );
         let legal = dom.contains("强检器具未经检定、超过检定周期或检定不合格的，不得使用");
         let hidden = attribute(&dom, "legal", "hidden").is_some();
-        assert_eq!(legal && !hidden, !may_be_used, "{id}: the legal line: {dom}");
-        assert!(dom.contains("渝中示范加油站") || id.starts_with("SC"), "{dom}");
+        assert_eq!(
+            legal && !hidden,
+            !may_be_used,
+            "{id}: the legal line: {dom}"
+        );
+        assert!(
+            dom.contains("渝中示范加油站") || id.starts_with("SC"),
+            "{dom}"
+        );
         assert_eq!(
             attribute(&dom, "owner-grade", "data-grade").as_deref(),
             Some(if id.starts_with("CQ") { "A" } else { "B" }),
@@ -94,7 +104,11 @@ fn an_instrument_s_page_shows_the_status_it_computed() {
         Some("unregistered"),
         "{dom}"
     );
-    assert!(text_of(&dom, "instrument-status").unwrap_or_default().contains("未登记"));
+    assert!(
+        text_of(&dom, "instrument-status")
+            .unwrap_or_default()
+            .contains("未登记")
+    );
     let (status, _) = verdict(&format!("{page}?i=cq-1"));
     assert_eq!(status, "error");
 
@@ -122,7 +136,11 @@ fn a_node_that_hides_the_newest_failed_verification_gets_tampered_never_valid() 
     .to_bytes();
     let before = bundle.entries.len();
     bundle.entries.retain(|e| e.key != notice);
-    assert_eq!(bundle.entries.len(), before - 1, "the notice was in the proof");
+    assert_eq!(
+        bundle.entries.len(),
+        before - 1,
+        "the notice was in the proof"
+    );
     let hiding = node_answering(answer(&bundle));
     let (status, dom) = verdict(&format!("{page}?i=CQ-4&node={hiding}"));
     assert_eq!(status, "tampered", "{dom}");
@@ -155,5 +173,8 @@ fn a_node_that_hides_the_newest_failed_verification_gets_tampered_never_valid() 
     let swapped = node_answering(answer(&proof_of(&node, "CQ-1")));
     let (status, dom) = verdict(&format!("{page}?i=CQ-4&node={swapped}"));
     assert_eq!(status, "tampered", "{dom}");
-    assert!(attribute(&dom, "instrument-status", "hidden").is_some(), "{dom}");
+    assert!(
+        attribute(&dom, "instrument-status", "hidden").is_some(),
+        "{dom}"
+    );
 }
