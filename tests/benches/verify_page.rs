@@ -1,7 +1,8 @@
 //! How long the verify page takes to verify, in a real browser (Debian's Chromium, headless):
 //! a 4-validator network of real nodes, a certificate traced through three links and recognised
-//! under the 川渝 agreement, a business with ten credit records; the page's WASM and glue as the
-//! node serves them; `performance.now()` around each verification inside the page. The node's
+//! under the 川渝 agreement, a business with ten credit records, an instrument (一器一码) with
+//! a history of 50 entries (24 verifications, 25 moves); the page's two WASM modules and glue as
+//! the node serves them; `performance.now()` around each verification inside the page. The node's
 //! answers are copied first and the network stopped, so that its blocks do not share the two
 //! cores with the browser while it is timed.
 //!
@@ -23,7 +24,11 @@ use std::time::Duration;
 use hengxin_chain_spec::demo;
 use hengxin_primitives::credit::CreditEvent;
 use hengxin_primitives::records::{StandardLevel, TraceSource};
-use hengxin_primitives::{CertNumber, CreditCode, Date, Keypair, LabCode, StandardId, TxPayload};
+use hengxin_primitives::instruments::{Division, InstrumentId, InstrumentUse, Seal};
+use hengxin_primitives::{
+    CertNumber, ClassCode, CreditCode, Date, Keypair, LabCode, Site, StandardId, Text, TxPayload,
+};
+use hengxin_runtime::instruments::{Call as InstrumentCall, Registration};
 use hengxin_runtime::Call;
 use hengxin_runtime::certificates::Call as CertCall;
 use hengxin_runtime::credit::Call as CreditCall;
@@ -36,6 +41,8 @@ const SCRIPT: &str = include_str!("verify_page/bench.js");
 /// The certificate the bench anchors: CQJL's, traced through a standard calibrated by the demo's
 /// CQJL-2026-JD-0001, itself traced through SCJL to NIM (three links).
 const CERT: &str = "CQJL-BENCH-0001";
+/// The instrument the bench registers (the demo's CQ station has six).
+const INSTRUMENT: &str = "CQ-7";
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -53,18 +60,24 @@ fn main() {
     let calls = [
         ("lab-cq", three_link_calls(today)),
         ("regulator-cq", credit_calls(today)),
+        ("business-cq", instrument_calls()),
+        ("lab-cq", verification_calls(today)),
     ];
     for (name, calls) in calls {
         submit(&net, &net.key(name), calls);
     }
     let certificate = format!("/v1/certificates/CQJL/{CERT}/proof");
     let business = format!("/v1/businesses/{}/proof", demo::BUSINESS_CQ);
+    let instrument = format!("/v1/instruments/{INSTRUMENT}/proof");
     let paths = [
         "/verify",
         "/verify/hengxin_verifier.js",
         "/verify/hengxin_verifier_bg.wasm",
+        "/verify/hengxin_field.js",
+        "/verify/hengxin_field_bg.wasm",
         &certificate,
         &business,
+        &instrument,
     ];
     let mirror = paths
         .iter()
@@ -78,7 +91,7 @@ fn main() {
     drop(net);
     let (url, results) = serve(mirror);
     let page = format!(
-        "{url}/?node={url}/node&c=CQJL/{CERT}&b={}&runs={runs}",
+        "{url}/?node={url}/node&c=CQJL/{CERT}&b={}&i={INSTRUMENT}&runs={runs}",
         demo::BUSINESS_CQ
     );
     eprintln!("timing {runs} runs of each in Chromium…");
@@ -86,7 +99,7 @@ fn main() {
     println!("{result}");
     let value: serde_json::Value = serde_json::from_str(&result).unwrap();
     assert!(value["error"].is_null(), "the bench page failed: {value}");
-    for what in ["certificate", "business"] {
+    for what in ["certificate", "business", "instrument"] {
         let v = &value[what];
         let ms = |key: &str| v[key].as_f64().unwrap_or(f64::NAN);
         println!(
@@ -127,6 +140,56 @@ fn three_link_calls(today: Date) -> Vec<Call> {
         Call::Standards(StdCall::Register { standard: fields }),
         Call::Certificates(CertCall::Anchor { fields: cert }),
     ]
+}
+
+/// The bench's instrument: the demo's CQ station registers a seventh nozzle, then moves it 25
+/// times.
+fn instrument_calls() -> Vec<Call> {
+    let registration = Registration {
+        class: ClassCode::new("FUEL").unwrap(),
+        manufacturer: Text::lossy("正星科技股份有限公司"),
+        model: Text::lossy("ZX"),
+        serial: Text::lossy("BENCH-NOZZLE"),
+        production_code: None,
+        owner: CreditCode::new(demo::BUSINESS_CQ).unwrap(),
+        division: Division::new(500103).unwrap(),
+        site: Site::new("9号加油岛 1号枪").unwrap(),
+    };
+    let id: InstrumentId = INSTRUMENT.parse().unwrap();
+    let moves = (0..25).map(|n| {
+        Call::Instruments(InstrumentCall::Move {
+            id: id.clone(),
+            division: Division::new(if n % 2 == 0 { 500104 } else { 500103 }).unwrap(),
+            site: Site::new(&format!("{}号加油岛 1号枪", n + 1)).unwrap(),
+        })
+    });
+    std::iter::once(Call::Instruments(InstrumentCall::Register { registration }))
+        .chain(moves)
+        .collect()
+}
+
+/// 24 verifications of the bench's instrument by CQJL, a day apart up to today (the last one
+/// current), each sealed.
+fn verification_calls(today: Date) -> Vec<Call> {
+    (0..24u32)
+        .map(|n| {
+            let number = format!("CQJL-BENCH-JQ-{n:02}");
+            let on = Date(today.0 - (23 - n));
+            let Call::Certificates(CertCall::Anchor { mut fields }) =
+                demo::sample_anchor(CertNumber::new(&number).unwrap(), on)
+            else {
+                unreachable!("a sample anchor is an anchor")
+            };
+            fields.for_instrument = Some(Box::new(InstrumentUse {
+                id: INSTRUMENT.parse().unwrap(),
+                seals: vec![Seal {
+                    position: Text::lossy("计量器主板"),
+                    number: Text::lossy(&number),
+                }],
+            }));
+            Call::Certificates(CertCall::Anchor { fields })
+        })
+        .collect()
 }
 
 /// Ten credit records of the demo's CQ business, findings and positive records.

@@ -1,5 +1,7 @@
 //! Runtime throughput: blocks of 1,000 individually signed `anchor_certificate` transactions,
-//! executed (each signature checked, dispatch, state commit) and written to sled, flushed.
+//! executed (each signature checked, dispatch, state commit) and written to sled, flushed; and
+//! the same anchors each naming a registered instrument (一器一码: the class checked, the
+//! instrument's history appended), side by side in one run.
 //!
 //! `cargo bench -p hengxin-sled-store --bench runtime_blocks`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -9,8 +11,14 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hengxin_chain_spec::demo;
 use hengxin_primitives::block::ValidatorSet;
-use hengxin_primitives::{CertNumber, Date, Header, Keypair, TxPayload};
-use hengxin_runtime::{Chain, Transaction};
+use hengxin_primitives::instruments::{Division, InstrumentId, InstrumentUse, Seal};
+use hengxin_primitives::state::StorageKey;
+use hengxin_primitives::{
+    CertNumber, ClassCode, CreditCode, Date, Header, Keypair, Site, Text, TxPayload,
+};
+use hengxin_runtime::certificates::Call as CertCall;
+use hengxin_runtime::instruments::{Call as InstrumentCall, Registration};
+use hengxin_runtime::{Call, Chain, Transaction};
 use hengxin_sled_store::SledBackend;
 
 const TXS_PER_BLOCK: usize = 1_000;
@@ -44,6 +52,56 @@ impl Bench {
 
     /// A block's worth of signed anchors, alternating between the two demo labs.
     fn transactions(&mut self) -> Vec<Transaction> {
+        self.anchors(&[])
+    }
+
+    /// Registers `count` fuel dispensers of the demo's CQ station, a block of them; their ids.
+    fn register_nozzles(&mut self, count: usize) -> Vec<InstrumentId> {
+        let owner = demo::key("business-cq");
+        let genesis_hash = self.chain.genesis_hash();
+        let first = self.chain.nonce(&owner.public(), self.head.height).expect("nonce");
+        let txs: Vec<Transaction> = (0..count as u64)
+            .map(|i| {
+                let registration = Registration {
+                    class: ClassCode::new("FUEL").expect("class"),
+                    manufacturer: Text::lossy("正星科技股份有限公司"),
+                    model: Text::lossy("ZX"),
+                    serial: Text::lossy(&format!("BENCH-{i:06}")),
+                    production_code: None,
+                    owner: CreditCode::new(demo::BUSINESS_CQ).expect("owner"),
+                    division: Division::new(500103).expect("division"),
+                    site: Site::new(&format!("{}号枪", i + 1)).expect("site"),
+                };
+                TxPayload {
+                    genesis_hash,
+                    signer: owner.public(),
+                    nonce: first + i,
+                    valid_until_height: self.head.height + 10,
+                    call: Call::Instruments(InstrumentCall::Register { registration }),
+                }
+                .sign(&owner)
+            })
+            .collect();
+        self.apply(&txs);
+        let count: u64 = self
+            .chain
+            .read(
+                &StorageKey::InstrumentCount("CQ".parse().expect("region")),
+                self.head.height,
+            )
+            .expect("read")
+            .expect("registered");
+        (count + 1 - txs.len() as u64..=count)
+            .map(|seq| InstrumentId {
+                region: "CQ".parse().expect("region"),
+                seq,
+            })
+            .collect()
+    }
+
+    /// A block's worth of signed anchors, alternating between the two demo labs; each names
+    /// the next of `instruments` (a fuel dispenser) when there are any.
+    fn anchors(&mut self, instruments: &[InstrumentId]) -> Vec<Transaction> {
         let today = Date::from_unix_ms_cst(GENESIS_MS);
         let genesis_hash = self.chain.genesis_hash();
         let valid_until_height = self.head.height + 10;
@@ -52,7 +110,19 @@ impl Bench {
                 self.serial += 1;
                 let number = format!("BENCH-{:08}", self.serial);
                 let (key, nonce) = &mut self.labs[i % 2];
-                let call = demo::sample_anchor(CertNumber::new(&number).expect("number"), today);
+                let mut call =
+                    demo::sample_anchor(CertNumber::new(&number).expect("number"), today);
+                if let (Call::Certificates(CertCall::Anchor { fields }), false) =
+                    (&mut call, instruments.is_empty())
+                {
+                    fields.for_instrument = Some(Box::new(InstrumentUse {
+                        id: instruments[self.serial as usize % instruments.len()].clone(),
+                        seals: vec![Seal {
+                            position: Text::lossy("计量器主板"),
+                            number: Text::lossy(&number),
+                        }],
+                    }));
+                }
                 let tx = TxPayload {
                     genesis_hash,
                     signer: key.public(),
@@ -122,6 +192,29 @@ fn runtime_blocks(c: &mut Criterion) {
             (0..iters)
                 .map(|_| {
                     let txs = bench.transactions();
+                    bench.apply(&txs).0
+                })
+                .sum()
+        })
+    });
+    // The same anchors, each naming one of a thousand registered fuel dispensers: what naming
+    // an instrument costs (its record and class read, a page of its history written).
+    let nozzles = bench.register_nozzles(TXS_PER_BLOCK);
+    group.bench_function("block_of_1000_anchors_naming_an_instrument_to_sled", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| {
+                    let txs = bench.anchors(&nozzles);
+                    bench.apply(&txs).1
+                })
+                .sum()
+        })
+    });
+    group.bench_function("block_of_1000_anchors_naming_an_instrument_execute_only", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| {
+                    let txs = bench.anchors(&nozzles);
                     bench.apply(&txs).0
                 })
                 .sum()

@@ -1,7 +1,9 @@
 // Times the verify page's own work in this browser: the node's verifier WASM checking a
-// certificate bundle and a business bundle against the page's trust anchor, then parsing the
-// report, as the page does. `?node=URL&c=LAB/NUMBER&b=CREDITCODE&runs=N`; the timings go back
-// to the harness as JSON (POST /result).
+// certificate bundle, a business bundle and an instrument bundle against the page's trust
+// anchor, then parsing the report, as the page does (its `hengxin_verifier` module for the
+// certificate, `hengxin_field` for the others).
+// `?node=URL&c=LAB/NUMBER&b=CREDITCODE&i=ID&runs=N`; the timings go back to the harness as JSON
+// (POST /result).
 const params = new URLSearchParams(location.search);
 const node = params.get('node');
 const runs = Number(params.get('runs'));
@@ -36,15 +38,20 @@ function time(expected, call) {
 async function main() {
   const glue = await import(`${node}/verify/hengxin_verifier.js`);
   await glue.default({ module_or_path: `${node}/verify/hengxin_verifier_bg.wasm` });
+  const field = await import(`${node}/verify/hengxin_field.js`);
+  await field.default({ module_or_path: `${node}/verify/hengxin_field_bg.wasm` });
   const page = await (await fetch(`${node}/verify`)).text();
   const anchor = base64urlBytes(page.match(/name="hengxin-trust" content="([^"]+)"/)[1]);
   const [lab, number] = [params.get('c').split('/')[0], params.get('c').split('/').slice(1).join('/')];
   const code = params.get('b');
   const certificate = await bundle(`/v1/certificates/${encodeURIComponent(lab)}/${encodeURIComponent(number)}/proof`);
   const business = await bundle(`/v1/businesses/${encodeURIComponent(code)}/proof`);
+  const id = params.get('i');
+  const instrument = await bundle(`/v1/instruments/${encodeURIComponent(id)}/proof`);
   const now = Date.now();
   const certReport = JSON.parse(glue.verify_certificate_json(anchor, certificate, lab, number, '', new Uint8Array(), now));
-  const businessReport = JSON.parse(glue.verify_business_json(anchor, business, code, now));
+  const businessReport = JSON.parse(field.verify_business_json(anchor, business, code, now));
+  const instrumentReport = JSON.parse(field.verify_instrument_json(anchor, instrument, id, now));
   return {
     user_agent: navigator.userAgent,
     cross_origin_isolated: self.crossOriginIsolated,
@@ -58,7 +65,13 @@ async function main() {
     business: {
       bundle_bytes: business.length,
       records: businessReport.business.records.length,
-      ...time('authentic', () => JSON.parse(glue.verify_business_json(anchor, business, code, now))),
+      ...time('authentic', () => JSON.parse(field.verify_business_json(anchor, business, code, now))),
+    },
+    instrument: {
+      bundle_bytes: instrument.length,
+      history: instrumentReport.instrument.history.length,
+      status: instrumentReport.instrument.status,
+      ...time('authentic', () => JSON.parse(field.verify_instrument_json(anchor, instrument, id, now))),
     },
   };
 }
