@@ -199,6 +199,30 @@ pub struct Seal {
 
 /// The most seals one certificate or repair records.
 pub const SEALS_MAX: usize = 16;
+/// The longest seal position or number, in characters (`计量器主板`, `QF-2026-0303`).
+pub const SEAL_TEXT_MAX: usize = 24;
+
+/// Checks the seals a certificate applies or a repair breaks: at most [`SEALS_MAX`], each
+/// position and number at most [`SEAL_TEXT_MAX`] characters (so a page of history stays
+/// within the state's value limit); what is wrong, for people.
+pub fn check_seals(seals: &[Seal]) -> Result<(), alloc::string::String> {
+    if seals.len() > SEALS_MAX {
+        return Err(alloc::format!(
+            "at most {SEALS_MAX} seals (封签), not {}",
+            seals.len()
+        ));
+    }
+    for seal in seals {
+        for text in [&seal.position, &seal.number] {
+            if text.as_str().chars().count() > SEAL_TEXT_MAX {
+                return Err(alloc::format!(
+                    "a seal's position or number is at most {SEAL_TEXT_MAX} characters: `{text}`"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
 
 /// The registered instrument a verification certificate or notice is for, and the seals the
 /// lab applied.
@@ -257,8 +281,10 @@ pub fn identity_hash(class: &ClassCode, manufacturer: &Text, serial: &Text) -> H
     crate::crypto::sha256(&(class, manufacturer, serial).encode())
 }
 
-/// Entries to a page of an instrument's history.
-pub const HISTORY_PAGE: u32 = 32;
+/// Entries to a page of an instrument's history: the largest entry (a repair breaking sixteen
+/// seals) encodes to about 3.3 KB, so a page stays under the state's 64 KiB value limit
+/// whatever it holds.
+pub const HISTORY_PAGE: u32 = 16;
 
 /// One change in an instrument's history, with when and by whom.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]

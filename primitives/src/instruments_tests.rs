@@ -503,3 +503,41 @@ fn a_class_period_ends_on_the_same_day_months_later() {
         date("2027-02-28")
     );
 }
+
+#[test]
+fn a_page_of_the_largest_entries_stays_within_the_value_limit() {
+    let wide = |n: usize| Text::lossy(&"𠀀".repeat(n));
+    let seals: Vec<Seal> = (0..SEALS_MAX)
+        .map(|_| Seal {
+            position: wide(SEAL_TEXT_MAX),
+            number: wide(SEAL_TEXT_MAX),
+        })
+        .collect();
+    assert!(check_seals(&seals).is_ok());
+    let too_long = [Seal {
+        position: wide(SEAL_TEXT_MAX + 1),
+        number: wide(1),
+    }];
+    assert!(check_seals(&too_long).is_err());
+    let repair = Entry {
+        at: stamp(1, "2026-01-01"),
+        change: Change::Repaired {
+            lab: LabCode::new("ABCDEFGHIJKLMNOP").unwrap(),
+            date: date("2026-01-01"),
+            evidence: Hash([1; 32]),
+            seals_broken: seals,
+        },
+    };
+    let retired = Entry {
+        at: stamp(1, "2026-01-01"),
+        change: Change::Retired { reason: wide(256) },
+    };
+    for entry in [repair, retired] {
+        let page = vec![entry; HISTORY_PAGE as usize];
+        let bytes = page.encode().len();
+        assert!(
+            bytes < crate::state::VALUE_SIZE_BYTES_MAX,
+            "{bytes} bytes for a page of {HISTORY_PAGE}"
+        );
+    }
+}

@@ -23,15 +23,15 @@ use std::time::Duration;
 
 use hengxin_chain_spec::demo;
 use hengxin_primitives::credit::CreditEvent;
-use hengxin_primitives::records::{StandardLevel, TraceSource};
 use hengxin_primitives::instruments::{Division, InstrumentId, InstrumentUse, Seal};
+use hengxin_primitives::records::{StandardLevel, TraceSource};
 use hengxin_primitives::{
     CertNumber, ClassCode, CreditCode, Date, Keypair, LabCode, Site, StandardId, Text, TxPayload,
 };
-use hengxin_runtime::instruments::{Call as InstrumentCall, Registration};
 use hengxin_runtime::Call;
 use hengxin_runtime::certificates::Call as CertCall;
 use hengxin_runtime::credit::Call as CreditCall;
+use hengxin_runtime::instruments::{Call as InstrumentCall, Registration};
 use hengxin_runtime::standards::Call as StdCall;
 use hengxin_tests::cluster::{Cluster, bytes};
 use hengxin_tests::{now_ms, wait_until};

@@ -296,17 +296,17 @@ fn repair(
 ) -> Outcome {
     let bytes = std::fs::read(evidence)
         .map_err(|e| Failure::error(format!("reading {}: {e}", evidence.display())))?;
-    if seals.len() > hengxin_primitives::instruments::SEALS_MAX {
-        return Err(Failure::usage("at most 16 --seal-broken"));
-    }
+    let seals_broken: Vec<_> = seals
+        .iter()
+        .map(|s| parse::seal(s))
+        .collect::<Result<_, _>>()?;
+    hengxin_primitives::instruments::check_seals(&seals_broken)
+        .map_err(|e| Failure::usage(format!("--seal-broken: {e}")))?;
     let call = InstrumentCall::Repair {
         id: parse::instrument_id(id)?,
         date: parse::date("--date", date)?,
         evidence: sha256(&bytes),
-        seals_broken: seals
-            .iter()
-            .map(|s| parse::seal(s))
-            .collect::<Result<_, _>>()?,
+        seals_broken,
     };
     let done = format!("recorded the repair of {id}: it must be verified again before use");
     ctx.submit(&signing.key, Call::Instruments(call), done)

@@ -1,6 +1,6 @@
 //! Arguments into ledger types, each refusal a usage error (exit 2) naming the argument.
 
-use hengxin_primitives::instruments::{InstrumentId, InstrumentUse, SEALS_MAX, Seal};
+use hengxin_primitives::instruments::{InstrumentId, InstrumentUse, Seal, check_seals};
 use hengxin_primitives::records::{ScopeEntry, TraceSource};
 use hengxin_primitives::{
     Category, CertNumber, CreditCode, Date, LabCode, PublicKey, RegionCode, StandardId, Text,
@@ -143,14 +143,10 @@ pub fn instrument_use(
             "--seal records a seal on a registered instrument: give its --instrument-id too",
         ));
     };
-    if seals.len() > SEALS_MAX {
-        return Err(Failure::usage(format!(
-            "at most {SEALS_MAX} --seal, not {}",
-            seals.len()
-        )));
-    }
+    let seals: Vec<Seal> = seals.iter().map(|s| seal(s)).collect::<Result<_, _>>()?;
+    check_seals(&seals).map_err(|e| Failure::usage(format!("--seal: {e}")))?;
     Ok(Some(Box::new(InstrumentUse {
         id: instrument_id(id)?,
-        seals: seals.iter().map(|s| seal(s)).collect::<Result<_, _>>()?,
+        seals,
     })))
 }

@@ -261,6 +261,32 @@ mod tests {
     }
 
     #[test]
+    fn an_identification_named_器具码_names_the_instrument() {
+        let text = std::fs::read_to_string(format!("{FIXTURES}dcc_gp_temperature_typical_v12.xml"))
+            .unwrap();
+        assert_eq!(read(text.as_bytes()).unwrap().instrument_id, None);
+        let named = |name: &str| {
+            let identification = format!(
+                "<dcc:identifications>\n<dcc:identification><dcc:issuer>owner</dcc:issuer>\
+                 <dcc:value>CQ-3</dcc:value><dcc:name><dcc:content lang=\"zh\">{name}\
+                 </dcc:content></dcc:name></dcc:identification>"
+            );
+            // The calibrated item's identifications (the second list in the file).
+            let at = text
+                .match_indices("<dcc:identifications>")
+                .nth(1)
+                .unwrap()
+                .0;
+            let mut edited = text.clone();
+            edited.replace_range(at..at + "<dcc:identifications>".len(), &identification);
+            read(edited.as_bytes()).unwrap().instrument_id
+        };
+        assert_eq!(named("器具码").as_deref(), Some("CQ-3"));
+        assert_eq!(named("Instrument ID").as_deref(), Some("CQ-3"));
+        assert_eq!(named("出厂编号"), None, "a serial is not the ledger's id");
+    }
+
+    #[test]
     fn reads_a_dcc_saved_as_utf16_or_with_a_byte_order_mark() {
         let bytes = std::fs::read(format!("{FIXTURES}dcc_gp_temperature_typical_v12.xml")).unwrap();
         let utf8 = read(&bytes).unwrap();

@@ -59,7 +59,10 @@ impl Bench {
     fn register_nozzles(&mut self, count: usize) -> Vec<InstrumentId> {
         let owner = demo::key("business-cq");
         let genesis_hash = self.chain.genesis_hash();
-        let first = self.chain.nonce(&owner.public(), self.head.height).expect("nonce");
+        let first = self
+            .chain
+            .nonce(&owner.public(), self.head.height)
+            .expect("nonce");
         let txs: Vec<Transaction> = (0..count as u64)
             .map(|i| {
                 let registration = Registration {
@@ -210,16 +213,19 @@ fn runtime_blocks(c: &mut Criterion) {
                 .sum()
         })
     });
-    group.bench_function("block_of_1000_anchors_naming_an_instrument_execute_only", |b| {
-        b.iter_custom(|iters| {
-            (0..iters)
-                .map(|_| {
-                    let txs = bench.anchors(&nozzles);
-                    bench.apply(&txs).0
-                })
-                .sum()
-        })
-    });
+    group.bench_function(
+        "block_of_1000_anchors_naming_an_instrument_execute_only",
+        |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| {
+                        let txs = bench.anchors(&nozzles);
+                        bench.apply(&txs).0
+                    })
+                    .sum()
+            })
+        },
+    );
     // The signature checks alone (`verify_strict`, one at a time), a part of execution.
     group.bench_function("block_of_1000_anchors_signatures_only", |b| {
         let txs = bench.transactions();

@@ -14,7 +14,7 @@
 //! origin, load, validate, write, emit an event.
 
 use hengxin_membership as membership;
-use hengxin_primitives::instruments::SEALS_MAX;
+use hengxin_primitives::instruments::check_seals;
 use hengxin_primitives::records::{
     AccountRole, CertKind, CertStatus, CertificateFields, CertificateRecord, Conclusion,
     DocumentHolder, LabRecord, LabStatus, StandardRecord,
@@ -378,9 +378,7 @@ pub fn check_fields(f: &CertificateFields, today: Date) -> Result<(), Error> {
         return invalid(format!("at most {FAILED_ITEMS_MAX} failed items"));
     }
     if let Some(u) = &f.for_instrument {
-        if u.seals.len() > SEALS_MAX {
-            return invalid(format!("at most {SEALS_MAX} seals (封签)"));
-        }
+        check_seals(&u.seals).or_else(invalid)?;
         if f.kind == CertKind::Calibration && !u.seals.is_empty() {
             return invalid(
                 "seals (封签) are applied by a verification (检定), not a calibration".into(),

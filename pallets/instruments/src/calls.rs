@@ -3,7 +3,7 @@
 use hengxin_membership as membership;
 use hengxin_primitives::gather::instruments as gather;
 use hengxin_primitives::instruments::{
-    self, Change, Division, InstrumentClass, InstrumentId, InstrumentRecord, SEALS_MAX, Seal,
+    self, Change, Division, InstrumentClass, InstrumentId, InstrumentRecord, Seal, check_seals,
 };
 use hengxin_primitives::records::{AccountRole, BusinessRecord, LabStatus, RegionRecord};
 use hengxin_primitives::state::StorageKey;
@@ -185,7 +185,7 @@ pub(crate) fn repair(
     if date > today {
         return Err(Error::DateInFuture { date, today }.into());
     }
-    if seals_broken.len() > SEALS_MAX {
+    if check_seals(&seals_broken).is_err() {
         return Err(Error::TooManySeals.into());
     }
     let change = Change::Repaired {

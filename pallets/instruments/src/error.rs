@@ -1,6 +1,6 @@
 //! Why an instruments call was refused: stable codes clients match on.
 
-use hengxin_primitives::instruments::{Division, InstrumentId, SEALS_MAX};
+use hengxin_primitives::instruments::{Division, InstrumentId, SEAL_TEXT_MAX, SEALS_MAX};
 use hengxin_primitives::{ClassCode, CreditCode, Date, LabCode, RegionCode};
 use hengxin_support::PalletError;
 use parity_scale_codec::{Decode, Encode};
@@ -100,9 +100,12 @@ pub enum Error {
         /// The chain's.
         today: Date,
     },
-    /// Over [`SEALS_MAX`] seals.
+    /// Over [`SEALS_MAX`] seals, or a seal's text over [`SEAL_TEXT_MAX`] characters.
     #[codec(index = 13)]
-    #[error("最多记录 {SEALS_MAX} 个封签 / at most {SEALS_MAX} seals")]
+    #[error(
+        "最多记录 {SEALS_MAX} 个封签，每项不超过 {SEAL_TEXT_MAX} 个字符 / at most {SEALS_MAX} \
+         seals, each position and number at most {SEAL_TEXT_MAX} characters"
+    )]
     TooManySeals,
     /// The lab named by a repair record is not the signer's (state inconsistent).
     #[codec(index = 14)]
