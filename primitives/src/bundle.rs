@@ -19,7 +19,7 @@ pub const BUNDLE_SIZE_BYTES_MAX: usize = 1024 * 1024;
 /// The most validator-set hand-offs in one bundle.
 pub const HANDOFFS_MAX: usize = 256;
 /// The most state proofs in one bundle.
-pub const ENTRIES_MAX: usize = 256;
+pub const ENTRIES_MAX: usize = 1024;
 
 /// What a verifier trusts, fixed when it is built or configured, never taken from a server.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]

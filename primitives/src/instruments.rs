@@ -281,6 +281,11 @@ pub fn identity_hash(class: &ClassCode, manufacturer: &Text, serial: &Text) -> H
     crate::crypto::sha256(&(class, manufacturer, serial).encode())
 }
 
+/// The most entries an instrument's history holds: past it nothing more is recorded on it (a
+/// full history freezes the instrument as it stands, so filling it hides nothing), and its
+/// proof stays within a bundle's limits (33 pages, at most 512 certificates).
+pub const HISTORY_MAX: u32 = 512;
+
 /// Entries to a page of an instrument's history: the largest entry (a repair breaking sixteen
 /// seals) encodes to about 3.3 KB, so a page stays under the state's 64 KiB value limit
 /// whatever it holds.

@@ -186,6 +186,13 @@ pub enum Error {
         /// The one given.
         valid_until: Date,
     },
+    /// The named instrument's history is full.
+    #[codec(index = 20)]
+    #[error(
+        "器具 {0} 的履历已满，不能再记录证书 / instrument {0}'s history is full: no more \
+         certificates can name it"
+    )]
+    InstrumentHistoryFull(InstrumentId),
 }
 
 impl Error {
@@ -214,6 +221,7 @@ impl Error {
             Error::InstrumentRetired(_) => "certificates.instrument_retired",
             Error::InstrumentCategoryMismatch { .. } => "certificates.instrument_category_mismatch",
             Error::ValidityBeyondPeriod { .. } => "certificates.validity_beyond_period",
+            Error::InstrumentHistoryFull(_) => "certificates.instrument_history_full",
         }
     }
 }

@@ -4,7 +4,7 @@
 //! instrument's history.
 
 use hengxin_instruments as instruments;
-use hengxin_primitives::instruments::{Change, InstrumentUse};
+use hengxin_primitives::instruments::{Change, HISTORY_MAX, InstrumentUse};
 use hengxin_primitives::records::{CertKind, CertificateFields};
 use hengxin_primitives::{AccountId, LabCode};
 use hengxin_support::{DispatchResult, Env, Storage, StorageError};
@@ -20,6 +20,9 @@ pub(crate) fn check(s: &mut dyn Storage, fields: &CertificateFields) -> Dispatch
         instruments::instrument(s, id)?.ok_or_else(|| Error::UnknownInstrument(id.clone()))?;
     if record.retired.is_some() {
         return Err(Error::InstrumentRetired(id.clone()).into());
+    }
+    if record.history_len >= HISTORY_MAX {
+        return Err(Error::InstrumentHistoryFull(id.clone()).into());
     }
     let class = instruments::class(s, &record.class)?
         .ok_or_else(|| Error::UnknownInstrument(id.clone()))?;

@@ -127,6 +127,10 @@ fn every_error_has_its_stable_code() {
             },
             "certificates.validity_beyond_period",
         ),
+        (
+            Error::InstrumentHistoryFull(hengxin_primitives::InstrumentId::parse("CQ-2").unwrap()),
+            "certificates.instrument_history_full",
+        ),
     ];
     hengxin_support::assert_error_codes(&cases, Error::code);
 }

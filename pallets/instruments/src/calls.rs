@@ -3,7 +3,8 @@
 use hengxin_membership as membership;
 use hengxin_primitives::gather::instruments as gather;
 use hengxin_primitives::instruments::{
-    self, Change, Division, InstrumentClass, InstrumentId, InstrumentRecord, Seal, check_seals,
+    self, Change, Division, HISTORY_MAX, InstrumentClass, InstrumentId, InstrumentRecord, Seal,
+    check_seals,
 };
 use hengxin_primitives::records::{AccountRole, BusinessRecord, LabStatus, RegionRecord};
 use hengxin_primitives::state::StorageKey;
@@ -198,11 +199,14 @@ pub(crate) fn repair(
     Ok(Event::Repaired { id, lab: code })
 }
 
-/// The instrument `id`, registered and not retired.
+/// The instrument `id`, registered, not retired, with room in its history.
 fn live(s: &mut dyn Storage, id: &InstrumentId) -> DispatchResult<InstrumentRecord, Error> {
     let record = instrument(s, id)?.ok_or_else(|| Error::UnknownInstrument(id.clone()))?;
     if record.retired.is_some() {
         return Err(Error::Retired(id.clone()).into());
+    }
+    if record.history_len >= HISTORY_MAX {
+        return Err(Error::HistoryFull(id.clone()).into());
     }
     Ok(record)
 }

@@ -1,6 +1,8 @@
 //! Why an instruments call was refused: stable codes clients match on.
 
-use hengxin_primitives::instruments::{Division, InstrumentId, SEAL_TEXT_MAX, SEALS_MAX};
+use hengxin_primitives::instruments::{
+    Division, HISTORY_MAX, InstrumentId, SEAL_TEXT_MAX, SEALS_MAX,
+};
 use hengxin_primitives::{ClassCode, CreditCode, Date, LabCode, RegionCode};
 use hengxin_support::PalletError;
 use parity_scale_codec::{Decode, Encode};
@@ -118,6 +120,13 @@ pub enum Error {
          class they identify the instrument"
     )]
     Unidentified,
+    /// The history holds [`HISTORY_MAX`] entries: nothing more is recorded on it.
+    #[codec(index = 16)]
+    #[error(
+        "器具 {0} 的履历已满（{HISTORY_MAX} 条），不能再记录 / instrument {0}'s history is full \
+         ({HISTORY_MAX} entries): nothing more can be recorded on it"
+    )]
+    HistoryFull(InstrumentId),
 }
 
 impl Error {
@@ -141,6 +150,7 @@ impl Error {
             Error::TooManySeals => "instruments.too_many_seals",
             Error::UnknownLab(_) => "instruments.unknown_lab",
             Error::Unidentified => "instruments.unidentified",
+            Error::HistoryFull(_) => "instruments.history_full",
         }
     }
 }

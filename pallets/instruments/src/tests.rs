@@ -60,6 +60,13 @@ fn every_error_has_its_stable_code() {
             "instruments.unknown_lab",
         ),
         (Error::Unidentified, "instruments.unidentified"),
+        (
+            Error::HistoryFull(InstrumentId {
+                region: RegionCode::new("CQ").unwrap(),
+                seq: 2,
+            }),
+            "instruments.history_full",
+        ),
     ];
     hengxin_support::assert_error_codes(&cases, Error::code);
 }

@@ -180,45 +180,66 @@ pub fn instruments_owned<R: StateRead + ?Sized>(
 /// The most instruments a business's proof carries with their histories (the list of ids is
 /// always complete).
 pub const OWNED_PROVEN_MAX: usize = 64;
+/// The most state keys those instruments may take in a business's proof (a bundle carries at
+/// most `bundle::ENTRIES_MAX`): an instrument that would pass it ends the list there.
+pub const OWNED_PROVEN_KEYS_MAX: usize = 640;
 
 /// A business's instruments, for its page.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct OwnedInstruments {
     /// Every instrument it has owned, in the order it came to own them (complete).
     pub ids: Vec<InstrumentId>,
-    /// Of the first [`OWNED_PROVEN_MAX`] of those, the ones it owns now, with everything
-    /// their status is computed from.
+    /// How many of `ids` were looked at (the rest are not in the proof).
+    pub examined: usize,
+    /// Of those looked at, the ones it owns now, with everything their status is computed
+    /// from.
     pub instruments: Vec<InstrumentFacts>,
 }
 
 impl OwnedInstruments {
     /// Whether the list goes on past what is gathered.
     pub fn truncated(&self) -> bool {
-        self.ids.len() > OWNED_PROVEN_MAX
+        self.examined < self.ids.len()
     }
 }
 
-/// `owner`'s instruments: its complete list, and the first [`OWNED_PROVEN_MAX`] of it
-/// gathered (those it still owns).
+/// The state keys an instrument's facts take: its record, its history's pages, its
+/// certificates (its class and the rules' numbers are shared).
+fn keys_of(facts: &InstrumentFacts) -> usize {
+    1 + facts.history.len().div_ceil(HISTORY_PAGE as usize) + facts.certificates.len()
+}
+
+/// `owner`'s instruments: its complete list, and from its start, up to [`OWNED_PROVEN_MAX`]
+/// instruments and [`OWNED_PROVEN_KEYS_MAX`] keys, each gathered (those it still owns).
 pub fn owned_instruments<R: StateRead + ?Sized>(
     r: &mut R,
     owner: &CreditCode,
 ) -> Result<OwnedInstruments, R::Error> {
     let ids = instruments_owned(r, owner)?;
-    let mut gathered = Vec::new();
+    let mut gathered: Vec<InstrumentFacts> = Vec::new();
+    let (mut examined, mut keys) = (0, 0);
     for id in ids.iter().take(OWNED_PROVEN_MAX) {
+        // The record first: what the rest of its facts will take is known from it.
+        let Some(record) = r.read::<InstrumentRecord>(&StorageKey::Instrument(id.clone()))? else {
+            return Err(dangling(format!("instrument {id} of {owner}")));
+        };
+        let pages = record.history_len.div_ceil(HISTORY_PAGE) as usize;
+        if keys + 1 + pages + record.history_len as usize > OWNED_PROVEN_KEYS_MAX {
+            break;
+        }
+        examined += 1;
+        if record.owner != *owner || gathered.iter().any(|f| f.record.id == *id) {
+            keys += 1;
+            continue;
+        }
         let facts = instrument(r, id)?
             .ok_or_else(|| dangling::<R::Error>(format!("instrument {id} of {owner}")))?;
-        if facts.record.owner == *owner
-            && !gathered
-                .iter()
-                .any(|f: &InstrumentFacts| f.record.id == *id)
-        {
-            gathered.push(facts);
-        }
+        keys += keys_of(&facts);
+        gathered.push(facts);
     }
     Ok(OwnedInstruments {
         ids,
+        examined,
         instruments: gathered,
     })
 }

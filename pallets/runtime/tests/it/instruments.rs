@@ -433,3 +433,43 @@ fn regulators_add_classes() {
     };
     chain.ok(&demo::key("business-cq"), register(registration));
 }
+
+#[test]
+fn a_full_history_freezes_the_instrument_as_it_stands() {
+    use hengxin_primitives::instruments::HISTORY_MAX;
+    let mut chain = TestChain::new();
+    let nozzle = new_nozzle(&mut chain, "FULL-1");
+    let owner = demo::key("business-cq");
+    let relocate = |n: u32| {
+        Call::Instruments(InstrumentCall::Move {
+            id: nozzle.clone(),
+            division: Division::new(500103).unwrap(),
+            site: Site::new(&format!("{n}号枪")).unwrap(),
+        })
+    };
+    let first = chain
+        .chain
+        .nonce(&owner.public(), chain.head.height)
+        .unwrap();
+    let moves: Vec<_> = (1..HISTORY_MAX)
+        .map(|n| chain.tx_with_nonce(&owner, relocate(n), first + u64::from(n) - 1))
+        .collect();
+    for block in moves.chunks(128) {
+        let outcomes = chain.block(block);
+        assert!(outcomes.iter().all(|o| o.result.is_ok()), "{outcomes:?}");
+    }
+    let full = facts(&chain, &nozzle).unwrap();
+    assert_eq!(full.history.len(), HISTORY_MAX as usize);
+    let e = chain.rejects(&owner, relocate(0));
+    assert_eq!(instrument_error(e), Error::HistoryFull(nozzle.clone()));
+    let e = chain.rejects(
+        &demo::key("lab-cq"),
+        verify("FULL-V", &nozzle, chain.today(), 6),
+    );
+    assert_eq!(e.code(), "certificates.instrument_history_full");
+    assert_eq!(
+        status(&chain, &nozzle, chain.today()),
+        InstrumentStatus::Unverified,
+        "frozen as it stands: still computed from its whole history"
+    );
+}
