@@ -303,14 +303,9 @@ fn certificate_json(
         ),
     ];
     out.push('{');
-    for (i, (name, value)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        json_string(out, name);
-        out.push(':');
-        json_string(out, value);
-    }
+    let pairs: alloc::vec::Vec<(&str, &str)> =
+        fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    text_fields(out, &pairs);
     out.push_str(",\"recognized_in\":[");
     let home = lab.map(|l| core::slice::from_ref(&l.region));
     for (i, region) in recognized_in

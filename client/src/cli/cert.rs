@@ -269,13 +269,7 @@ fn qr_code(
         &found.document_hash,
         stapled.as_deref(),
     );
-    qr::write(&url, out).map_err(Failure::error)?;
-    if ctx.json {
-        print_json(&serde_json::json!({ "url": url, "file": out.display().to_string() }));
-    } else {
-        println!("{url}");
-    }
-    Ok(())
+    ctx.write_qr(&url, out)
 }
 
 fn history(ctx: &Context, certificate: &str) -> Outcome {

@@ -46,6 +46,18 @@ impl Context {
         Ok(base)
     }
 
+    /// Writes the QR code of `url` to `out` (PNG or SVG, decoded back before it is kept) and
+    /// prints the URL.
+    pub fn write_qr(&self, url: &str, out: &Path) -> super::exit::Outcome {
+        hengxin_client::qr::write(url, out).map_err(Failure::error)?;
+        if self.json {
+            print_json(&serde_json::json!({ "url": url, "file": out.display().to_string() }));
+        } else {
+            println!("{url}");
+        }
+        Ok(())
+    }
+
     /// The signer for the key in `key` on the node's chain.
     pub fn signer(&self, key: &Path) -> Result<Signer, Failure> {
         let key = read_key(key)?;

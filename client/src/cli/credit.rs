@@ -325,11 +325,5 @@ fn qr_code(ctx: &Context, credit_code: &str, out: &Path, verify_base: Option<&st
         .business(&code)?
         .ok_or_else(|| Failure::error(format!("no business {code} is registered")))?;
     let url = qr::business_url(&ctx.verify_base(verify_base)?, &code);
-    qr::write(&url, out).map_err(Failure::error)?;
-    if ctx.json {
-        print_json(&serde_json::json!({ "url": url, "file": out.display().to_string() }));
-    } else {
-        println!("{url}");
-    }
-    Ok(())
+    ctx.write_qr(&url, out)
 }

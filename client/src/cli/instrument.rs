@@ -16,7 +16,7 @@ use hengxin_verifier::{InstrumentReport, Subject, Verdict, verify_instrument};
 
 use super::context::{Context, Signing};
 use super::exit::{Exit, Failure, Outcome};
-use super::output::{print_json, print_steps, print_table};
+use super::output::{print_json, print_report_json, print_steps, print_table};
 use super::parse;
 
 /// The instrument commands.
@@ -350,9 +350,7 @@ fn show(ctx: &Context, id: &str, on: Option<&str>, trust: Option<&Path>) -> Outc
 
 fn print_report(ctx: &Context, report: &InstrumentReport) {
     if ctx.json {
-        let value: serde_json::Value =
-            serde_json::from_str(&report.to_json()).unwrap_or(serde_json::Value::Null);
-        print_json(&value);
+        print_report_json(&report.to_json());
         return;
     }
     print_steps(&report.steps);
@@ -429,13 +427,7 @@ fn qr_code(ctx: &Context, id: &str, out: &Path, base: Option<&str>) -> Outcome {
         ));
     }
     let url = qr::instrument_url(&ctx.verify_base(base)?, &id);
-    qr::write(&url, out).map_err(Failure::error)?;
-    if ctx.json {
-        print_json(&serde_json::json!({ "url": url, "file": out.display().to_string() }));
-    } else {
-        println!("{url}");
-    }
-    Ok(())
+    ctx.write_qr(&url, out)
 }
 
 fn due(ctx: &Context, a: &DueArgs) -> Outcome {

@@ -23,6 +23,12 @@ pub fn print_table(rows: &[(&str, String)]) {
     }
 }
 
+/// A verifier's report (its own JSON text) as pretty JSON.
+pub fn print_report_json(json: &str) {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap_or(serde_json::Value::Null);
+    print_json(&value);
+}
+
 /// A verification's steps, one a line: ✓ passed, ✗ failed, ℹ informative.
 pub fn print_steps(steps: &[hengxin_verifier::Step]) {
     for step in steps {

@@ -8,7 +8,7 @@ use hengxin_verifier::{Report, Request, Why, verify_certificate};
 
 use super::context::Context;
 use super::exit::{Exit, Failure, Outcome};
-use super::output::{print_json, print_steps};
+use super::output::{print_report_json, print_steps};
 use super::parse;
 
 /// The reader's date (CST), from this machine's clock.
@@ -27,9 +27,7 @@ fn verdict_text(report: &Report) -> String {
 
 fn print_report(ctx: &Context, report: &Report, certificate: &str) {
     if ctx.json {
-        let value: serde_json::Value =
-            serde_json::from_str(&report.to_json()).unwrap_or(serde_json::Value::Null);
-        print_json(&value);
+        print_report_json(&report.to_json());
         return;
     }
     print_steps(&report.steps);

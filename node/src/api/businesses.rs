@@ -40,14 +40,7 @@ pub async fn business(
     Query(query): Query<BusinessQuery>,
 ) -> ApiResult<BusinessView> {
     let code = parse_business(&code)?;
-    let on = query
-        .on
-        .map(|text| {
-            Date::parse(&text).ok_or_else(|| {
-                ApiError::bad_request(ErrorCode::InvalidDate, "?on= is a date YYYY-MM-DD")
-            })
-        })
-        .transpose()?;
+    let on = parse_on(query.on.as_deref())?;
     let head = state.head()?;
     let mut reader = Reader::new(state.submitter.chain(), head.height);
     query::business(&mut reader, &head, &code, on)?.map_or_else(
@@ -162,6 +155,16 @@ pub async fn businesses(
     };
     query::businesses(state.submitter.chain(), &header, &page)?
         .map_or_else(|| Err(region_not_found(&region)), ok)
+}
+
+/// `?on=`, a date YYYY-MM-DD, when given.
+pub(super) fn parse_on(text: Option<&str>) -> Result<Option<Date>, ApiError> {
+    text.map(|text| {
+        Date::parse(text).ok_or_else(|| {
+            ApiError::bad_request(ErrorCode::InvalidDate, "?on= is a date YYYY-MM-DD")
+        })
+    })
+    .transpose()
 }
 
 /// `?region=`, required and well-formed.

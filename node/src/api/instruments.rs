@@ -7,9 +7,9 @@ use hengxin_api_types::{
     InstrumentListQuery, InstrumentQuery, InstrumentsView, TrustQuery,
 };
 use hengxin_primitives::instruments::{Division, InstrumentId, InstrumentStatus};
-use hengxin_primitives::{ClassCode, Date, LabCode, Text, WireWord};
+use hengxin_primitives::{ClassCode, LabCode, Text, WireWord};
 
-use super::businesses::{parse_region, region_not_found};
+use super::businesses::{parse_on, parse_region, region_not_found};
 use super::error::{ApiError, ApiResult, ok};
 use super::state::ApiState;
 use crate::query::{self, INSTRUMENT_PAGE_MAX, InstrumentFilter, Reader};
@@ -48,14 +48,7 @@ pub async fn instrument(
     Query(query): Query<InstrumentQuery>,
 ) -> ApiResult<InstrumentDetailView> {
     let id = parse_id(&id)?;
-    let on = query
-        .on
-        .map(|text| {
-            Date::parse(&text).ok_or_else(|| {
-                ApiError::bad_request(ErrorCode::InvalidDate, "?on= is a date YYYY-MM-DD")
-            })
-        })
-        .transpose()?;
+    let on = parse_on(query.on.as_deref())?;
     let head = state.head()?;
     let mut reader = Reader::new(state.submitter.chain(), head.height);
     query::instrument(&mut reader, &head, &id, on)?.map_or_else(

@@ -282,6 +282,12 @@ fn hostile_node(bundle: String) -> String {
         "{{\"bundle\":\"{}\",\"height\":1}}",
         String::from_utf8(forged).unwrap()
     );
+    node_answering(body)
+}
+
+/// A node stand-in on loopback that answers every request with `body` (JSON, open to any
+/// page); its address.
+pub(crate) fn node_answering(body: String) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {

@@ -12,29 +12,8 @@ use hengxin_primitives::{CertNumber, LabCode};
 use hengxin_tests::{DevNode, get_json};
 use parity_scale_codec::Encode;
 
-use crate::browser::{attribute, phone_screenshot, text_of, verdict};
+use crate::browser::{attribute, node_answering, phone_screenshot, text_of, verdict};
 use crate::cluster::SERIAL;
-
-/// A node stand-in that answers every request with `body`.
-fn node_answering(body: String) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        use std::io::{Read, Write};
-        for stream in listener.incoming().flatten() {
-            let mut stream = stream;
-            let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request);
-            let answer = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
-                 access-control-allow-origin: *\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(answer.as_bytes());
-        }
-    });
-    url
-}
 
 fn proof_of(node: &DevNode, id: &str) -> ProofBundle {
     let body = get_json(&format!("{}/v1/instruments/{id}/proof", node.url)).unwrap();
