@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::time::Duration;
 
 use hengxin_tests::{DevNode, get_json, wait_until};
@@ -19,35 +18,15 @@ const MARKETS: [&str; 2] = ["91500103MD0000001X", "91500103MD0000002X"];
 /// A stand-in for the node at `upstream` that passes every request on, but answers
 /// `GET /v1/inspections/{plan}` with the first target's inspectors reversed.
 fn bending_proxy(upstream: String, plan: u64) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let mut value = get_json(&format!("{upstream}{path}")).unwrap_or_default();
-            if path == format!("/v1/inspections/{plan}")
-                && let Some(list) = value["targets"][0]["inspectors"].as_array_mut()
-            {
-                list.reverse();
-            }
-            let body = value.to_string();
-            let mut stream = stream;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-                 connection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let mut rest = Vec::new();
-            let _ = reader.get_mut().read_to_end(&mut rest);
+    common::stand_in(move |path| {
+        let mut value = get_json(&format!("{upstream}{path}")).unwrap_or_default();
+        if path == format!("/v1/inspections/{plan}")
+            && let Some(list) = value["targets"][0]["inspectors"].as_array_mut()
+        {
+            list.reverse();
         }
-    });
-    url
+        value
+    })
 }
 
 fn completing(body: &str) -> String {

@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-
 use hengxin_tests::{DevNode, get_json};
 
 use common::{demo_key, run_cli};
@@ -15,35 +13,13 @@ use common::{demo_key, run_cli};
 /// A stand-in for the node at `upstream` that passes every request on, but answers the proof
 /// of `asked` with the proof of `instead`.
 fn swapping_proxy(upstream: String, asked: &'static str, instead: &'static str) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let path = path.replace(
-                &format!("/v1/instruments/{asked}/proof"),
-                &format!("/v1/instruments/{instead}/proof"),
-            );
-            let body = get_json(&format!("{upstream}{path}"))
-                .unwrap_or_default()
-                .to_string();
-            let mut stream = stream;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-                 connection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let mut rest = Vec::new();
-            let _ = reader.get_mut().read_to_end(&mut rest);
-        }
-    });
-    url
+    common::stand_in(move |path| {
+        let path = path.replace(
+            &format!("/v1/instruments/{asked}/proof"),
+            &format!("/v1/instruments/{instead}/proof"),
+        );
+        get_json(&format!("{upstream}{path}")).unwrap_or_default()
+    })
 }
 
 fn today_plus_months(months: u32) -> String {
@@ -140,6 +116,28 @@ fn an_inspector_scans_a_nozzle_and_a_lab_re_verifies_what_is_due() {
     );
     let (_, out, _) = run(&["instrument", "due", "--region", "CQ", "--csv"]);
     assert!(!out.contains("\nCQ-3,"), "no longer due: {out}");
+    // The district's instruments that may not be used, compulsory ones only.
+    let (status, out, err) = run(&[
+        "instrument",
+        "due",
+        "--region",
+        "CQ",
+        "--division",
+        "500103",
+        "--compulsory",
+        "--status",
+        "overdue,failed,unverified",
+        "--csv",
+    ]);
+    assert_eq!(status, 0, "{err}");
+    let ids: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids, ["CQ-4", "CQ-5"], "{out}");
+    let (status, _, err) = run(&["instrument", "due", "--region", "CQ", "--status", "broken"]);
+    assert_eq!(status, 2, "{err}");
 
     // A longer 有效期至 than the class's period is refused, with its code.
     let other = node.path("CQ-3-again.pdf");

@@ -8,8 +8,8 @@ use clap::{Args, Subcommand};
 use hengxin_api_types::InstrumentSummary;
 use hengxin_client::qr;
 use hengxin_primitives::crypto::sha256;
-use hengxin_primitives::instruments::{Division, MAY_NOT_BE_USED};
-use hengxin_primitives::{Date, Site};
+use hengxin_primitives::instruments::{Division, InstrumentStatus, MAY_NOT_BE_USED};
+use hengxin_primitives::{Date, Site, WireWord};
 use hengxin_runtime::Call;
 use hengxin_runtime::instruments::{Call as InstrumentCall, Registration};
 use hengxin_verifier::{InstrumentReport, Subject, Verdict, verify_instrument};
@@ -162,6 +162,10 @@ pub struct DueArgs {
     /// Only classes under compulsory verification.
     #[arg(long)]
     compulsory: bool,
+    /// Only these statuses, comma-separated (overdue; failed,unverified…), in place of the
+    /// due ones.
+    #[arg(long, value_name = "STATUS,…", conflicts_with = "within")]
+    status: Option<String>,
     /// CSV instead of a table.
     #[arg(long)]
     csv: bool,
@@ -432,9 +436,16 @@ fn qr_code(ctx: &Context, id: &str, out: &Path, base: Option<&str>) -> Outcome {
 
 fn due(ctx: &Context, a: &DueArgs) -> Outcome {
     let mut query = format!("region={}", parse::region(&a.region)?);
-    match a.within {
-        Some(days) => query.push_str(&format!("&due_within_days={days}")),
-        None => query.push_str("&status=overdue,due_soon"),
+    match (a.within, &a.status) {
+        (Some(days), _) => query.push_str(&format!("&due_within_days={days}")),
+        (None, Some(statuses)) => {
+            for status in statuses.split(',') {
+                InstrumentStatus::parse_word(status.trim())
+                    .map_err(|e| Failure::usage(format!("--status: {e}")))?;
+            }
+            query.push_str(&format!("&status={}", statuses.replace(' ', "")));
+        }
+        (None, None) => query.push_str("&status=overdue,due_soon"),
     }
     if let Some(d) = &a.division {
         query.push_str(&format!("&division={}", division_of(d)?));

@@ -43,3 +43,32 @@ pub fn demo_key(node: &DevNode, name: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+/// A stand-in node on loopback: each request's path is given to `answer`, and what it returns
+/// is sent back as the JSON body (a proxy fetches it from the real node, bent or not).
+pub fn stand_in(answer: impl Fn(&str) -> serde_json::Value + Send + 'static) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let body = answer(&path).to_string();
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+                 connection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let mut rest = Vec::new();
+            let _ = reader.get_mut().read_to_end(&mut rest);
+        }
+    });
+    url
+}
