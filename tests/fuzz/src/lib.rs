@@ -16,7 +16,9 @@ use hengxin_node::consensus::codec::ScaleCodec;
 use hengxin_node::consensus::context::{Address, Height, ProposalPart};
 use hengxin_primitives::CertNumber;
 use hengxin_runtime::decode_transaction;
-use hengxin_verifier::{Request, Verdict, verify, verify_business, verify_certificate};
+use hengxin_verifier::{
+    Request, Verdict, verify, verify_business, verify_certificate, verify_instrument,
+};
 use malachite_app_channel::app::types::PeerId;
 use malachite_app_channel::app::types::codec::Codec;
 use malachite_app_channel::app::types::core::Round;
@@ -116,8 +118,9 @@ fn publisher(data: &[u8]) -> PeerId {
     PeerId::from_bytes(&identity).expect("an identity multihash")
 }
 
-/// A proof bundle as the browser verifier gets it, asked about the demo's valid certificate
-/// and business: any verdict but `error` or `tampered` only for a bundle that verifies.
+/// A proof bundle as the browser verifier gets it, asked about the demo's valid certificate,
+/// business and failed fuel nozzle: any verdict but `error` or `tampered` only for a bundle
+/// that verifies.
 pub fn bundle(data: &[u8]) {
     let f = fixture();
     let request = Request {
@@ -135,7 +138,13 @@ pub fn bundle(data: &[u8]) {
         hengxin_chain_spec::demo::BUSINESS_CQ,
         f.today,
     );
-    for verdict in [certificate, business.verdict] {
+    let instrument = verify_instrument(
+        &f.anchor,
+        data,
+        hengxin_chain_spec::demo::INSTRUMENT_FAILED,
+        f.today,
+    );
+    for verdict in [certificate, business.verdict, instrument.verdict] {
         assert!(
             proven || matches!(verdict, Verdict::Error | Verdict::Tampered),
             "a bundle that does not verify got the verdict {verdict:?}"

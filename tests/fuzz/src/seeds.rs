@@ -47,6 +47,10 @@ pub fn all() -> Vec<Seed> {
             "business",
             format!("/v1/businesses/{}/proof", demo::BUSINESS_CQ),
         ),
+        (
+            "instrument",
+            format!("/v1/instruments/{}/proof", demo::INSTRUMENT_FAILED),
+        ),
         ("validators", "/v1/validators/proof".into()),
     ] {
         seeds.push(("bundle", name.into(), proof(&path)));
