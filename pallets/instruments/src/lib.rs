@@ -24,7 +24,7 @@ mod tests;
 use hengxin_primitives::gather::instruments as gather;
 use hengxin_primitives::instruments::{
     Change, Division, Entry, HISTORY_PAGE, InstrumentClass, InstrumentId, InstrumentParams,
-    InstrumentRecord, PERIOD_MONTHS_MAX, Seal, Stamp, WARNING_DAYS_MAX,
+    InstrumentRecord, InstrumentStatus, PERIOD_MONTHS_MAX, Seal, Stamp, WARNING_DAYS_MAX,
 };
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, ClassCode, CreditCode, Date, Hash, LabCode, Site, Text};
@@ -47,6 +47,17 @@ pub fn class(
     code: &ClassCode,
 ) -> Result<Option<InstrumentClass>, StorageError> {
     gather::class(s, code)
+}
+
+/// The status of instrument `id` on `on`, `None` when it was never registered: its inputs
+/// gathered by the one read path ([`gather::instrument`], as the node and the verifier gather
+/// them), judged by the one rule ([`hengxin_primitives::instruments::instrument_status`]).
+pub fn status(
+    s: &mut dyn Storage,
+    id: &InstrumentId,
+    on: Date,
+) -> Result<Option<InstrumentStatus>, StorageError> {
+    Ok(gather::instrument(s, id)?.map(|facts| facts.standing(on).status))
 }
 
 /// Appends `change`, made now by `by`, to the history of `record` and stores the record.

@@ -42,8 +42,12 @@ fn facts(chain: &TestChain, id: &InstrumentId) -> Option<InstrumentFacts> {
     gather::instrument(&mut view as &mut dyn Storage, id).unwrap()
 }
 
+/// The status the runtime's own read function gives (the pallet's `status`).
 fn status(chain: &TestChain, id: &InstrumentId, on: Date) -> InstrumentStatus {
-    facts(chain, id).unwrap().standing(on).status
+    let mut view = chain.chain.view(chain.head.height);
+    hengxin_runtime::instruments::status(&mut view, id, on)
+        .unwrap()
+        .expect("registered")
 }
 
 fn registration(serial: &str) -> Registration {
