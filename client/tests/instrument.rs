@@ -139,6 +139,44 @@ fn an_inspector_scans_a_nozzle_and_a_lab_re_verifies_what_is_due() {
     let (status, _, err) = run(&["instrument", "due", "--region", "CQ", "--status", "broken"]);
     assert_eq!(status, 2, "{err}");
 
+    // A serial that is not the instrument's: the wrong nozzle, refused before anything is sent.
+    let (status, _, err) = run(&[
+        "cert",
+        "anchor",
+        "--key",
+        &lab,
+        "--file",
+        document.to_str().unwrap(),
+        "--number",
+        "CQJL-2026-JQ-0399",
+        "--kind",
+        "verification",
+        "--category",
+        "MEC",
+        "--item",
+        "燃油加油机",
+        "--serial",
+        "ZX-2301",
+        "--calibration-date",
+        &today,
+        "--valid-until",
+        &until,
+        "--instrument-id",
+        "CQ-3",
+    ]);
+    assert_eq!(status, 2, "{err}");
+    assert!(err.contains("ZX-2301") && err.contains("ZX-2303"), "{err}");
+    let record = get_json(&format!(
+        "{}/v1/certificates/CQJL/CQJL-2026-JQ-0303",
+        node.url
+    ))
+    .unwrap();
+    assert_eq!(
+        record["instrument"]["serial"], "ZX-2303",
+        "filled from the registration"
+    );
+    assert_eq!(record["for_instrument"]["id"], "CQ-3");
+
     // A longer 有效期至 than the class's period is refused, with its code.
     let other = node.path("CQ-3-again.pdf");
     std::fs::write(&other, b"another verification record of CQ-3").unwrap();

@@ -11,7 +11,7 @@ use hengxin_primitives::crypto::sha256;
 use hengxin_primitives::records::{
     CertKind, CertificateFields, Conclusion, ConclusionWord, Instrument,
 };
-use hengxin_primitives::{Date, Hash, LabCode, StandardId, Text};
+use hengxin_primitives::{Date, Hash, InstrumentId, LabCode, StandardId, Text};
 use hengxin_runtime::{Call, certificates, membership};
 
 use super::context::Context;
@@ -338,6 +338,40 @@ pub fn supersede(ctx: &Context, old: &str, args: &AnchorArgs) -> Outcome {
     anchor_or_supersede(ctx, args, Some(old))
 }
 
+/// The registered instrument `id` a certificate names: its serial must be the one the
+/// certificate gives (a wrong `--instrument-id` would otherwise certify another nozzle), and
+/// the serial, model and maker the certificate leaves out are the registered ones.
+fn describe_instrument(ctx: &Context, id: &InstrumentId, on: &mut Instrument) -> Outcome {
+    let registered = ctx.client.instrument(id, None)?.ok_or_else(|| {
+        Failure::error(format!(
+            "器具 {id} 未登记 / instrument {id} is not registered: check --instrument-id (hengxin \
+             instrument due --region … lists a region's)"
+        ))
+    })?;
+    if !on.serial.as_str().is_empty() && on.serial != registered.serial {
+        return Err(Failure::usage(format!(
+            "出厂编号 {} 不是器具 {id} 的（{}）/ serial {} is not instrument {id}'s ({}, {} {}): \
+             check --instrument-id, or the serial",
+            on.serial,
+            registered.serial,
+            on.serial,
+            registered.serial,
+            registered.manufacturer,
+            registered.model
+        )));
+    }
+    for (field, value) in [
+        (&mut on.serial, registered.serial),
+        (&mut on.model, registered.model),
+        (&mut on.manufacturer, registered.manufacturer),
+    ] {
+        if field.as_str().is_empty() {
+            *field = value;
+        }
+    }
+    Ok(())
+}
+
 /// Anchors, or (with `old`) supersedes `old`, which must be of the signer's lab.
 fn anchor_or_supersede(
     ctx: &Context,
@@ -351,6 +385,9 @@ fn anchor_or_supersede(
     } = document(args)?;
     let path = document_path(args)?;
     let mut fields = fields(args, dcc.as_ref(), sha256(&bytes))?;
+    if let Some(id) = fields.for_instrument.as_ref().map(|u| u.id.clone()) {
+        describe_instrument(ctx, &id, &mut fields.instrument)?;
+    }
     let signer = ctx.signer(&args.key)?;
     let account = ctx.client.account(&signer.key().public())?;
     let lab = account.lab_key_of().cloned().ok_or_else(|| {
