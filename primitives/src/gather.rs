@@ -126,6 +126,31 @@ pub fn agreements_of<R: StateRead + ?Sized>(
         .collect()
 }
 
+/// A list kept in pages of `per_page` items (the `page(n)` keys) whose length the state holds
+/// apart (`count`): every item, in order, one read a page, checked against the count (`list`
+/// names the list when they disagree).
+pub(crate) fn read_pages<R: StateRead + ?Sized, T: parity_scale_codec::Decode>(
+    r: &mut R,
+    count: u64,
+    per_page: u64,
+    page: impl Fn(u64) -> Result<StorageKey, ReadError>,
+    list: impl FnOnce() -> String,
+) -> Result<Vec<T>, R::Error> {
+    let mut all = Vec::new();
+    for n in 0..count.div_ceil(per_page) {
+        let items: Vec<T> = r.read(&page(n)?)?.unwrap_or_default();
+        all.extend(items);
+    }
+    if all.len() as u64 != count {
+        return Err(dangling(alloc::format!(
+            "{} counts {count} but its pages hold {}",
+            list(),
+            all.len()
+        )));
+    }
+    Ok(all)
+}
+
 pub(crate) fn dangling<E: From<ReadError>>(what: String) -> E {
     ReadError::Dangling(what).into()
 }
@@ -211,18 +236,13 @@ pub fn businesses_of<R: StateRead + ?Sized>(
     region: &RegionCode,
 ) -> Result<Vec<CreditCode>, R::Error> {
     let count = business_count(r, region)?;
-    let mut all = Vec::new();
-    for page in 0..count.div_ceil(BUSINESS_PAGE) {
-        let codes: Vec<CreditCode> = r.read(&business_page(region, page)?)?.unwrap_or_default();
-        all.extend(codes);
-    }
-    if all.len() as u64 != count {
-        return Err(dangling(alloc::format!(
-            "region {region} counts {count} businesses but its pages hold {}",
-            all.len()
-        )));
-    }
-    Ok(all)
+    read_pages(
+        r,
+        count,
+        BUSINESS_PAGE,
+        |page| business_page(region, page),
+        || alloc::format!("region {region}'s list of businesses"),
+    )
 }
 
 /// A 双随机 draw's scope: `region`'s businesses of the plan's `types`

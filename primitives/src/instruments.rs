@@ -111,11 +111,6 @@ impl Division {
         Division::new(text.parse().unwrap_or(0))
     }
 
-    /// The code.
-    pub fn code(self) -> u32 {
-        self.0
-    }
-
     /// Its province: the first two digits.
     pub fn province(self) -> u8 {
         (self.0 / 10_000) as u8

@@ -9,10 +9,12 @@ use hengxin_api_types::{
 };
 use hengxin_primitives::gather::{self, instruments::InstrumentFacts};
 use hengxin_primitives::instruments::{
-    self as rules, Change, Division, InstrumentClass, InstrumentId, InstrumentStatus, Seal,
+    self as rules, Change, Division, InstrumentClass, InstrumentId, InstrumentRecord,
+    InstrumentStatus, Seal,
 };
 use hengxin_primitives::read::StateRead;
 use hengxin_primitives::records::CertificateRecord;
+use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{ClassCode, CreditCode, Date, Header, LabCode, RegionCode, Text};
 use hengxin_runtime::{Chain, membership};
 use hengxin_sled_store::SledBackend;
@@ -177,12 +179,10 @@ pub struct InstrumentFilter {
 
 impl InstrumentFilter {
     /// Whether the record's own fields pass (read before its history and certificates).
-    fn admits_record(&self, facts: &InstrumentFacts) -> bool {
-        let r = &facts.record;
+    fn admits_record(&self, r: &InstrumentRecord) -> bool {
         self.division.is_none_or(|d| d == r.division)
             && self.owner.as_ref().is_none_or(|o| *o == r.owner)
             && self.class.as_ref().is_none_or(|c| *c == r.class)
-            && self.compulsory.is_none_or(|c| c == facts.class.compulsory)
             && self.serial.as_ref().is_none_or(|s| *s == r.serial)
     }
 
@@ -225,9 +225,7 @@ fn candidates(
         return Ok(Box::new(ids.into_iter()));
     }
     let count: u64 = s
-        .read(&hengxin_primitives::state::StorageKey::InstrumentCount(
-            filter.region.clone(),
-        ))?
+        .read(&StorageKey::InstrumentCount(filter.region.clone()))?
         .unwrap_or(0);
     let region = filter.region.clone();
     Ok(Box::new((after + 1..=count).map(move |seq| InstrumentId {
@@ -259,9 +257,17 @@ pub fn instruments(
             });
             break;
         }
-        let facts = gather::instruments::instrument(s, &id)?
+        let record: InstrumentRecord = s
+            .read(&StorageKey::Instrument(id))?
             .ok_or(QueryError::Missing("counted instrument"))?;
-        if !filter.admits_record(&facts) {
+        if !filter.admits_record(&record) {
+            continue;
+        }
+        let facts = gather::instruments::instrument_with(s, record)?;
+        if filter
+            .compulsory
+            .is_some_and(|c| c != facts.class.compulsory)
+        {
             continue;
         }
         let summary = summary(&facts, on);

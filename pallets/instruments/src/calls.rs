@@ -109,9 +109,7 @@ pub(crate) fn relocate(
     division: Division,
     site: Site,
 ) -> DispatchResult<Event, Error> {
-    let mut record = live(s, &id)?;
-    let owner = business(s, &record.owner)?;
-    ensure_owner_or_regulator(s, signer, &owner)?;
+    let (mut record, owner) = acted_on(s, signer, &id)?;
     ensure_in_region(s, &owner, division)?;
     record.division = division;
     record.site = site.clone();
@@ -127,9 +125,7 @@ pub(crate) fn transfer(
     id: InstrumentId,
     to: CreditCode,
 ) -> DispatchResult<Event, Error> {
-    let mut record = live(s, &id)?;
-    let owner = business(s, &record.owner)?;
-    ensure_owner_or_regulator(s, signer, &owner)?;
+    let (mut record, owner) = acted_on(s, signer, &id)?;
     let buyer = business(s, &to)?;
     if buyer.region != owner.region || to == owner.credit_code {
         return Err(Error::BadTransfer {
@@ -156,9 +152,7 @@ pub(crate) fn retire(
     id: InstrumentId,
     reason: Text,
 ) -> DispatchResult<Event, Error> {
-    let mut record = live(s, &id)?;
-    let owner = business(s, &record.owner)?;
-    ensure_owner_or_regulator(s, signer, &owner)?;
+    let (mut record, _) = acted_on(s, signer, &id)?;
     record.retired = Some(stamp(env, signer));
     record_change(s, env, signer, record, Change::Retired { reason })?;
     Ok(Event::Retired(id))
@@ -197,6 +191,19 @@ pub(crate) fn repair(
     };
     record_change(s, env, signer, record, change)?;
     Ok(Event::Repaired { id, lab: code })
+}
+
+/// The instrument `id` (as [`live`]) and its owner, for a call its owner's key or a regulator
+/// of its region signs.
+fn acted_on(
+    s: &mut dyn Storage,
+    signer: &AccountId,
+    id: &InstrumentId,
+) -> DispatchResult<(InstrumentRecord, BusinessRecord), Error> {
+    let record = live(s, id)?;
+    let owner = business(s, &record.owner)?;
+    ensure_owner_or_regulator(s, signer, &owner)?;
+    Ok((record, owner))
 }
 
 /// The instrument `id`, registered, not retired, with room in its history.
@@ -259,10 +266,12 @@ fn add_owned(
     id: &InstrumentId,
 ) -> Result<(), StorageError> {
     let count = gather::owned_count(s, owner)?;
-    let key = gather::owned_page(owner, count)?;
-    let mut page: Vec<InstrumentId> = s.get(&key)?.unwrap_or_default();
-    page.push(id.clone());
-    s.put(&key, &page);
+    s.push_to_page(
+        count,
+        gather::OWNED_PAGE,
+        |page| gather::owned_page(owner, page),
+        id.clone(),
+    )?;
     s.put(&StorageKey::InstrumentsOwned(owner.clone()), &(count + 1));
     Ok(())
 }

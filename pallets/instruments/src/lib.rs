@@ -68,17 +68,17 @@ pub fn record_change(
     mut record: InstrumentRecord,
     change: Change,
 ) -> Result<(), StorageError> {
-    let key = gather::history_page(&record.id, record.history_len);
-    let mut page: Vec<Entry> = if record.history_len.is_multiple_of(HISTORY_PAGE) {
-        Vec::new()
-    } else {
-        s.get(&key)?.unwrap_or_default()
-    };
-    page.push(Entry {
+    let entry = Entry {
         at: stamp(env, by),
         change,
-    });
-    s.put(&key, &page);
+    };
+    let id = record.id.clone();
+    s.push_to_page(
+        u64::from(record.history_len),
+        u64::from(HISTORY_PAGE),
+        |page| gather::history_page(&id, page),
+        entry,
+    )?;
     record.history_len += 1;
     s.put(&StorageKey::Instrument(record.id.clone()), &record);
     Ok(())

@@ -47,10 +47,12 @@ pub(crate) fn put_business(
 ) -> Result<(), StorageError> {
     let region = &business.region;
     let count = business_count(s, region)?;
-    let key = gather::business_page(region, count / BUSINESS_PAGE)?;
-    let mut page: Vec<CreditCode> = s.get(&key)?.unwrap_or_default();
-    page.push(business.credit_code.clone());
-    s.put(&key, &page);
+    s.push_to_page(
+        count,
+        BUSINESS_PAGE,
+        |page| gather::business_page(region, page),
+        business.credit_code.clone(),
+    )?;
     s.put(&StorageKey::BusinessCount(region.clone()), &(count + 1));
     s.put(
         &StorageKey::Business(business.credit_code.clone()),

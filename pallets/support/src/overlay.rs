@@ -60,6 +60,27 @@ impl dyn Storage + '_ {
     pub fn contains(&mut self, key: &StorageKey) -> Result<bool> {
         Ok(self.get_raw(&key.to_bytes())?.is_some())
     }
+
+    /// Appends `item` to a list kept in pages of `per_page` items whose length is `count`
+    /// (`page(n)` names the `n`-th page; the gatherers read it back with the count): the page
+    /// that takes it is written, the caller stores the new count.
+    pub fn push_to_page<T: Encode + Decode>(
+        &mut self,
+        count: u64,
+        per_page: u64,
+        page: impl FnOnce(u64) -> core::result::Result<StorageKey, ReadError>,
+        item: T,
+    ) -> Result<()> {
+        let key = page(count / per_page)?;
+        let mut items: Vec<T> = if count.is_multiple_of(per_page) {
+            Vec::new()
+        } else {
+            self.get(&key)?.unwrap_or_default()
+        };
+        items.push(item);
+        self.put(&key, &items);
+        Ok(())
+    }
 }
 
 /// Block-level and transaction-level write sets over a state version.

@@ -5,7 +5,7 @@
 use alloc::format;
 use alloc::vec::Vec;
 
-use super::dangling;
+use super::{dangling, read_pages};
 use crate::ids::{ClassCode, CreditCode};
 use crate::instruments::{
     self, Entry, HISTORY_PAGE, InstrumentClass, InstrumentId, InstrumentParams, InstrumentRecord,
@@ -63,6 +63,16 @@ pub fn instrument<R: StateRead + ?Sized>(
     let Some(record) = r.read::<InstrumentRecord>(&StorageKey::Instrument(id.clone()))? else {
         return Ok(None);
     };
+    instrument_with(r, record).map(Some)
+}
+
+/// The rest of what the status of the instrument `record` is computed from, its record read
+/// already: its class, history, certificates and the rules' numbers.
+pub fn instrument_with<R: StateRead + ?Sized>(
+    r: &mut R,
+    record: InstrumentRecord,
+) -> Result<InstrumentFacts, R::Error> {
+    let id = &record.id;
     let class = class(r, &record.class)?.ok_or_else(|| {
         dangling::<R::Error>(format!("class {} of instrument {id}", record.class))
     })?;
@@ -78,18 +88,20 @@ pub fn instrument<R: StateRead + ?Sized>(
             })?;
         certificates.push(certificate);
     }
-    Ok(Some(InstrumentFacts {
+    Ok(InstrumentFacts {
         record,
         class,
         history,
         certificates,
         params: params(r)?,
-    }))
+    })
 }
 
-/// The page of instrument `id`'s history that holds entry `index`.
-pub fn history_page(id: &InstrumentId, index: u32) -> StorageKey {
-    StorageKey::InstrumentHistory(id.clone(), index / HISTORY_PAGE)
+/// The `page`-th page of instrument `id`'s history.
+pub fn history_page(id: &InstrumentId, page: u64) -> Result<StorageKey, ReadError> {
+    let page = u32::try_from(page)
+        .map_err(|_| ReadError::Dangling(format!("history page {page} of instrument {id}")))?;
+    Ok(StorageKey::InstrumentHistory(id.clone(), page))
 }
 
 /// The whole history of `record`, oldest first (one read per page).
@@ -97,22 +109,13 @@ pub fn history<R: StateRead + ?Sized>(
     r: &mut R,
     record: &InstrumentRecord,
 ) -> Result<Vec<Entry>, R::Error> {
-    let mut all = Vec::new();
-    for page in 0..record.history_len.div_ceil(HISTORY_PAGE) {
-        let entries: Vec<Entry> = r
-            .read(&history_page(&record.id, page * HISTORY_PAGE))?
-            .unwrap_or_default();
-        all.extend(entries);
-    }
-    if all.len() != record.history_len as usize {
-        return Err(dangling(format!(
-            "instrument {} counts {} history entries but its pages hold {}",
-            record.id,
-            record.history_len,
-            all.len()
-        )));
-    }
-    Ok(all)
+    read_pages(
+        r,
+        u64::from(record.history_len),
+        u64::from(HISTORY_PAGE),
+        |page| history_page(&record.id, page),
+        || format!("instrument {}'s history", record.id),
+    )
 }
 
 /// The instrument rules' numbers the genesis fixed; the defaults when the state holds none.
@@ -146,10 +149,10 @@ pub fn owned_count<R: StateRead + ?Sized>(r: &mut R, owner: &CreditCode) -> Resu
         .unwrap_or(0))
 }
 
-/// The page of `owner`'s list that holds its `index`-th instrument.
-pub fn owned_page(owner: &CreditCode, index: u64) -> Result<StorageKey, ReadError> {
-    let page = u32::try_from(index / OWNED_PAGE)
-        .map_err(|_| ReadError::Dangling(format!("instrument page {index} of {owner}")))?;
+/// The `page`-th page of `owner`'s list of instruments.
+pub fn owned_page(owner: &CreditCode, page: u64) -> Result<StorageKey, ReadError> {
+    let page = u32::try_from(page)
+        .map_err(|_| ReadError::Dangling(format!("instrument page {page} of {owner}")))?;
     Ok(StorageKey::InstrumentsOwnedPage(owner.clone(), page))
 }
 
@@ -161,20 +164,13 @@ pub fn instruments_owned<R: StateRead + ?Sized>(
     owner: &CreditCode,
 ) -> Result<Vec<InstrumentId>, R::Error> {
     let count = owned_count(r, owner)?;
-    let mut all = Vec::new();
-    for page in 0..count.div_ceil(OWNED_PAGE) {
-        let ids: Vec<InstrumentId> = r
-            .read(&owned_page(owner, page * OWNED_PAGE)?)?
-            .unwrap_or_default();
-        all.extend(ids);
-    }
-    if all.len() as u64 != count {
-        return Err(dangling(format!(
-            "business {owner} counts {count} instruments but its pages hold {}",
-            all.len()
-        )));
-    }
-    Ok(all)
+    read_pages(
+        r,
+        count,
+        OWNED_PAGE,
+        |page| owned_page(owner, page),
+        || format!("business {owner}'s list of instruments"),
+    )
 }
 
 /// The most instruments a business's proof carries with their histories (the list of ids is
@@ -232,8 +228,7 @@ pub fn owned_instruments<R: StateRead + ?Sized>(
             keys += 1;
             continue;
         }
-        let facts = instrument(r, id)?
-            .ok_or_else(|| dangling::<R::Error>(format!("instrument {id} of {owner}")))?;
+        let facts = instrument_with(r, record)?;
         keys += keys_of(&facts);
         gathered.push(facts);
     }
