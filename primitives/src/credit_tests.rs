@@ -323,3 +323,41 @@ fn a_table_with_rising_thresholds_or_a_ceiling_below_the_start_is_invalid() {
     };
     assert_eq!(low_ceiling.validate(), Err(InvalidCreditParams));
 }
+
+/// Day by day over records of every kind, repaired and withdrawn ones and a lapsing
+/// commitment: whenever the standing on the next day differs, the day before named it.
+#[test]
+fn every_change_of_grade_is_announced_the_day_before() {
+    let mut repaired = record(3, CreditEvent::V2, "2026-02-28");
+    repaired.repaired = Some(day("2026-09-01"));
+    let mut withdrawn = record(4, CreditEvent::P2, "2026-01-15");
+    withdrawn.withdrawn = Some(day("2027-03-01"));
+    let inputs = crate::gather::CreditInputs {
+        commitments: vec![commitment("2026-01-01"), commitment("2027-06-30")],
+        records: vec![
+            record(1, CreditEvent::V1, "2026-03-31"),
+            record(2, CreditEvent::V3, "2026-08-31"),
+            repaired,
+            withdrawn,
+            record(5, CreditEvent::P1, "2026-05-10"),
+            record(6, CreditEvent::P1, "2027-12-01"),
+        ],
+        params: CreditParams::default(),
+    };
+    let (mut on, end) = (day("2025-12-01"), day("2030-12-01"));
+    let mut changes = 0;
+    while on < end {
+        let next = Date(on.0 + 1);
+        let announced = inputs.standing_changes_after(on);
+        assert!(announced.is_none_or(|d| d > on));
+        if inputs.standing(next) != inputs.standing(on) {
+            assert_eq!(announced, Some(next), "on {}", on.to_iso());
+            changes += 1;
+        }
+        on = next;
+    }
+    assert!(
+        changes >= 8,
+        "the records change the standing {changes} times"
+    );
+}

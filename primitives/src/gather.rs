@@ -172,6 +172,32 @@ impl CreditInputs {
         credit::grade(&self.records, self.commitment_on(on), on, &self.params)
     }
 
+    /// The first day after `on` on which the standing may differ with nothing new recorded
+    /// (`None`: never): a record's or commitment's date, a record's end of counting, repair
+    /// or withdrawal, or a commitment's end. Between `on` and that day the grade stays.
+    pub fn standing_changes_after(&self, on: Date) -> Option<Date> {
+        let params = &self.params;
+        let records = self.records.iter().flat_map(|r| {
+            [
+                Some(r.date),
+                r.counts_until(params),
+                r.repaired,
+                r.withdrawn,
+            ]
+        });
+        let commitments = self.commitments.iter().flat_map(|c| {
+            [
+                Some(c.date),
+                Some(c.date.add_months(params.commitment_months)),
+            ]
+        });
+        records
+            .chain(commitments)
+            .flatten()
+            .filter(|d| *d > on)
+            .min()
+    }
+
     /// The self-commitment in force on `on`.
     pub fn commitment_on(&self, on: Date) -> Option<&Commitment> {
         credit::commitment_on(&self.commitments, on)

@@ -471,6 +471,41 @@ pub fn instrument_status<'a>(
     standing(status)
 }
 
+/// The first day after `on` on which [`instrument_status`] may answer otherwise with nothing
+/// new recorded (`None`: never): a dated event of its history or certificates coming into
+/// effect, or a counting 有效期至's warning window opening or passing. Between `on` and that
+/// day the status stays as it is on `on`, so an index of statuses rechecks an instrument then.
+pub fn status_changes_after(
+    record: &InstrumentRecord,
+    history: &[Entry],
+    certificates: &[CertificateRecord],
+    on: Date,
+    params: &InstrumentParams,
+) -> Option<Date> {
+    let dated = history.iter().filter_map(|e| match e.change {
+        Change::Repaired { date, .. } => Some(date),
+        _ => None,
+    });
+    let windows = certificates
+        .iter()
+        .filter(|c| names(c, &record.id) && counts(c))
+        .flat_map(|c| {
+            let until = c.fields.valid_until.map(|u| u.0);
+            [
+                Some(c.fields.calibration_date.0),
+                until.map(|u| u.saturating_sub(params.warning_days)),
+                until.map(|u| u.saturating_add(1)),
+            ]
+        })
+        .flatten()
+        .map(Date);
+    dated
+        .chain(windows)
+        .chain(record.retired.as_ref().map(|r| r.date))
+        .filter(|d| *d > on)
+        .min()
+}
+
 /// Whether `certificate` names instrument `id`.
 pub fn names(certificate: &CertificateRecord, id: &InstrumentId) -> bool {
     certificate

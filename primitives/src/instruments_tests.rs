@@ -541,3 +541,26 @@ fn a_page_of_the_largest_entries_stays_within_the_value_limit() {
         );
     }
 }
+
+/// Day by day across every case's dates: whenever the status on the next day differs, the
+/// day before named it as the day the status may change (so an index that rechecks then never
+/// holds a stale status).
+#[test]
+fn every_change_of_status_is_announced_the_day_before() {
+    let params = InstrumentParams::default();
+    for c in cases() {
+        let record = nozzle(c.retired);
+        let history: Vec<Entry> = c.repairs.iter().map(|d| repaired(d)).collect();
+        let status = |on: Date| instrument_status(&record, &history, &c.certificates, on, &params);
+        let (mut on, end) = (date("2025-06-01"), date("2028-06-01"));
+        while on < end {
+            let next = Date(on.0 + 1);
+            let announced = status_changes_after(&record, &history, &c.certificates, on, &params);
+            assert!(announced.is_none_or(|d| d > on), "{}", c.why);
+            if status(next).status != status(on).status {
+                assert_eq!(announced, Some(next), "{} on {}", c.why, on.to_iso());
+            }
+            on = next;
+        }
+    }
+}

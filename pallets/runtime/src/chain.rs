@@ -111,6 +111,21 @@ impl<B: Backend> Chain<B> {
         Overlay::new(&self.state, Some(version))
     }
 
+    /// The state keys the block at `version` wrote or deleted (genesis at 0), decoded; `None`
+    /// for a version not committed. A key this runtime does not know is an error.
+    pub fn changed_keys(&self, version: u64) -> Result<Option<Vec<StorageKey>>, StorageError> {
+        let Some(keys) = self.state.changed_keys(version)? else {
+            return Ok(None);
+        };
+        keys.iter()
+            .map(|k| {
+                hengxin_primitives::codec::decode_strict("state key", k)
+                    .map_err(|e| StorageError::Corrupt(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
     /// The next nonce of `account` at `version`.
     pub fn nonce(&self, account: &AccountId, version: u64) -> Result<u64, StorageError> {
         Ok(self

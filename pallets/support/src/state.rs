@@ -3,6 +3,9 @@
 //! Layout in the backend: `n ‖ borsh(NodeKey)` → `borsh(Node)` for tree nodes, and
 //! `v ‖ key_hash ‖ version (big-endian)` → `0` (deleted) or `1 ‖ value` for values, so the value
 //! of a key at any version is one backward seek. `m/version` holds the latest committed version.
+//! `k ‖ version (big-endian)` → SCALE `Vec<Vec<u8>>` lists the keys each version wrote or
+//! deleted, ascending: what the SQL index reads a block's changes from (a few bytes a key, where
+//! the values and tree nodes of the same keys take hundreds).
 
 use hengxin_primitives::Hash;
 use hengxin_primitives::state::{StateProof, key_hash};
@@ -21,6 +24,7 @@ pub type Changes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 const NODE_PREFIX: u8 = b'n';
 const VALUE_PREFIX: u8 = b'v';
+const CHANGED_PREFIX: u8 = b'k';
 const VERSION_KEY: &[u8] = b"m/version";
 
 /// The versioned, provable key-value state.
@@ -42,6 +46,13 @@ fn value_key(hash: &KeyHash, version: Version) -> Vec<u8> {
     let mut key = Vec::with_capacity(41);
     key.push(VALUE_PREFIX);
     key.extend_from_slice(&hash.0);
+    key.extend_from_slice(&version.to_be_bytes());
+    key
+}
+
+fn changed_key(version: Version) -> Vec<u8> {
+    let mut key = Vec::with_capacity(9);
+    key.push(CHANGED_PREFIX);
     key.extend_from_slice(&version.to_be_bytes());
     key
 }
@@ -79,6 +90,17 @@ impl<B: Backend> StateDb<B> {
         Reader(&self.backend).value(version, tree_key(key))
     }
 
+    /// The keys `version` wrote or deleted, ascending; `None` for a version not committed (or
+    /// committed before change lists were kept).
+    pub fn changed_keys(&self, version: Version) -> Result<Option<Vec<Vec<u8>>>> {
+        let Some(bytes) = self.backend.get(&changed_key(version))? else {
+            return Ok(None);
+        };
+        hengxin_primitives::codec::decode_strict("changed keys", &bytes)
+            .map(Some)
+            .map_err(|e| StorageError::Corrupt(e.to_string()))
+    }
+
     /// The state root at `version`.
     pub fn root(&self, version: Version) -> Result<Hash> {
         let reader = Reader(&self.backend);
@@ -111,6 +133,8 @@ impl<B: Backend> StateDb<B> {
     pub fn compute(&self, changes: Changes, version: Version) -> Result<(Hash, WriteBatch)> {
         let reader = Reader(&self.backend);
         let tree = JellyfishMerkleTree::<_, Sha256>::new(&reader);
+        let changed: Vec<&Vec<u8>> = changes.keys().collect();
+        let changed = parity_scale_codec::Encode::encode(&changed);
         // The batch insertion hashes each touched node once, where inserting key by key
         // rehashes the whole path per key; it cannot delete, so a block with a deletion (or
         // with no change at all) takes the key-by-key path. Both give the same root: a JMT's
@@ -144,6 +168,7 @@ impl<B: Backend> StateDb<B> {
             };
             batch.put(value_key(hash, *version), stored);
         }
+        batch.put(changed_key(version), changed);
         batch.put(VERSION_KEY.to_vec(), version.to_be_bytes().to_vec());
         Ok((Hash(root.0), batch))
     }
@@ -234,6 +259,15 @@ mod tests {
         assert_eq!(db.get(b"b", 0).unwrap().as_deref(), Some(&b"2"[..]));
         assert_eq!(db.get(b"b", 1).unwrap(), None);
         assert_eq!(db.root(0).unwrap(), r0);
+        let keys = |v| db.changed_keys(v).unwrap();
+        assert_eq!(keys(0), Some(vec![b"a".to_vec(), b"b".to_vec()]));
+        assert_eq!(
+            keys(1),
+            Some(vec![b"a".to_vec(), b"b".to_vec()]),
+            "deletions included"
+        );
+        assert_eq!(keys(2), Some(vec![]));
+        assert_eq!(keys(3), None, "a version not committed");
 
         let present = db.prove(b"a", 2).unwrap();
         assert_eq!(present.value.as_deref(), Some(&b"3"[..]));

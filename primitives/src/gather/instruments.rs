@@ -54,6 +54,20 @@ impl InstrumentFacts {
     }
 }
 
+impl InstrumentFacts {
+    /// The first day after `on` its status may change with nothing new recorded
+    /// ([`instruments::status_changes_after`]).
+    pub fn status_changes_after(&self, on: Date) -> Option<Date> {
+        instruments::status_changes_after(
+            &self.record,
+            &self.history,
+            &self.certificates,
+            on,
+            &self.params,
+        )
+    }
+}
+
 /// The instrument `id` with everything its status is computed from, or `None` when it was
 /// never registered.
 pub fn instrument<R: StateRead + ?Sized>(
