@@ -1,0 +1,385 @@
+//! The database: opened by URL (SQLite, embedded; or PostgreSQL, shared), brought to this
+//! node's schema version, written a batch of blocks per transaction, read at one indexed
+//! height.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, AssertSqlSafe, Row};
+
+use crate::IndexError;
+use crate::schema::{MIGRATIONS, TABLES, Table, statements};
+
+/// Which database the index is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Embedded, a file in the data directory.
+    Sqlite,
+    /// PostgreSQL (or compatible), shared.
+    Postgres,
+}
+
+/// One value of a row: an integer or a text, either possibly NULL (typed, as PostgreSQL binds
+/// parameters by type).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Value {
+    /// BIGINT.
+    Int(Option<i64>),
+    /// TEXT.
+    Text(Option<String>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Value {
+        Value::Int(Some(v))
+    }
+}
+
+impl From<u64> for Value {
+    fn from(v: u64) -> Value {
+        Value::Int(Some(i64::try_from(v).unwrap_or(i64::MAX)))
+    }
+}
+
+impl From<u32> for Value {
+    fn from(v: u32) -> Value {
+        Value::Int(Some(i64::from(v)))
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Int(Some(i64::from(v)))
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Text(Some(v))
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Text(Some(v.to_owned()))
+    }
+}
+
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Value {
+        Value::Text(v)
+    }
+}
+
+impl From<Option<u64>> for Value {
+    fn from(v: Option<u64>) -> Value {
+        Value::Int(v.map(|v| i64::try_from(v).unwrap_or(i64::MAX)))
+    }
+}
+
+/// The block the index is at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Indexed {
+    /// The chain's genesis hash, hex.
+    pub genesis: String,
+    /// The last block indexed.
+    pub height: u64,
+    /// Its hash, hex.
+    pub hash: String,
+    /// Its date, Beijing time.
+    pub date: String,
+}
+
+/// Rows to write in one transaction with the height they bring the index to: later rows of a
+/// key replace earlier ones, and a cleared table loses the rows written before the clearing.
+#[derive(Debug, Default)]
+pub struct Batch {
+    tables: BTreeMap<&'static str, TableRows>,
+    count: usize,
+}
+
+/// A batch's rows of one table, by primary key.
+#[derive(Debug, Default)]
+struct TableRows {
+    /// Whether the table is emptied first.
+    cleared: bool,
+    rows: BTreeMap<Vec<Value>, Vec<Value>>,
+}
+
+impl Batch {
+    /// Adds (or replaces) a row of `table`; `values` in its column order.
+    pub fn upsert(&mut self, table: &'static Table, values: Vec<Value>) {
+        debug_assert_eq!(values.len(), table.columns.len(), "{}", table.name);
+        let key = values[..table.key].to_vec();
+        let entry = self.tables.entry(table.name).or_default();
+        if entry.rows.insert(key, values).is_none() {
+            self.count += 1;
+        }
+    }
+
+    /// Empties `table` before this batch's rows of it are written.
+    pub fn clear(&mut self, table: &'static Table) {
+        let entry = self.tables.entry(table.name).or_default();
+        self.count -= entry.rows.len();
+        *entry = TableRows {
+            cleared: true,
+            rows: BTreeMap::new(),
+        };
+    }
+
+    /// How many rows it holds.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether it holds no row.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+/// The most parameters one statement binds (SQLite takes 32,766, PostgreSQL 65,535).
+const PARAMS_MAX: usize = 16_000;
+
+fn db(e: sqlx::Error) -> IndexError {
+    IndexError::Db(e.to_string())
+}
+
+/// A URL to show: the password of a PostgreSQL URL hidden.
+pub fn shown(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The URL to connect to for `[index] database` = `configured`: `sqlite:PATH` (relative to
+/// `data_dir`; created when missing) or `postgres://…`/`postgresql://…` as written.
+pub fn resolve(configured: &str, data_dir: &Path) -> Result<(Kind, String), IndexError> {
+    if let Some(path) = configured.strip_prefix("sqlite:") {
+        let path = path.trim_start_matches("//");
+        if path.is_empty() || path.contains('?') {
+            return Err(IndexError::Url(configured.to_owned()));
+        }
+        let path = data_dir.join(path);
+        return Ok((
+            Kind::Sqlite,
+            format!("sqlite://{}?mode=rwc", path.display()),
+        ));
+    }
+    if configured.starts_with("postgres://") || configured.starts_with("postgresql://") {
+        return Ok((Kind::Postgres, configured.to_owned()));
+    }
+    Err(IndexError::Url(configured.to_owned()))
+}
+
+/// The index's database.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pool: AnyPool,
+    kind: Kind,
+    shown: String,
+}
+
+impl Database {
+    /// Connects (a pool of `connections`) and brings the schema to this node's version.
+    pub async fn open(kind: Kind, url: &str, connections: u32) -> Result<Database, IndexError> {
+        install_default_drivers();
+        let shown = shown(url);
+        let pool = AnyPoolOptions::new()
+            .max_connections(connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if kind == Kind::Sqlite {
+                        // Readers go on while the indexer writes; a reader waits for a lock
+                        // rather than failing. The index is rebuilt from the blocks, so a
+                        // power cut may lose its last transactions, never its consistency.
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            "PRAGMA synchronous = NORMAL",
+                            "PRAGMA busy_timeout = 10000",
+                        ] {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await
+            .map_err(|e| IndexError::Open {
+                url: shown.clone(),
+                reason: e.to_string(),
+            })?;
+        let database = Database { pool, kind, shown };
+        database.migrate().await?;
+        Ok(database)
+    }
+
+    /// Which database it is.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Its URL, password hidden.
+    pub fn url(&self) -> &str {
+        &self.shown
+    }
+
+    /// The pool, for queries.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies each migration newer than the database's version, each in one transaction.
+    async fn migrate(&self) -> Result<(), IndexError> {
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
+             name TEXT NOT NULL)",
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        let current: i64 =
+            sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations")
+                .fetch_one(&self.pool)
+                .await
+                .and_then(|row| row.try_get(0))
+                .map_err(db)?;
+        let known = MIGRATIONS.last().map_or(0, |m| m.version);
+        if current > known {
+            return Err(IndexError::NewerSchema {
+                url: self.shown.clone(),
+                found: current,
+                known,
+            });
+        }
+        for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
+            let mut tx = self.pool.begin().await.map_err(db)?;
+            for statement in statements(migration.sql) {
+                sqlx::query(AssertSqlSafe(statement))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+            sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
+                .bind(migration.version)
+                .bind(migration.name)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            tracing::info!(
+                version = migration.version,
+                name = migration.name,
+                "index schema migrated"
+            );
+        }
+        Ok(())
+    }
+
+    /// The block the index is at, `None` before the first batch.
+    pub async fn indexed(&self) -> Result<Option<Indexed>, IndexError> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        read_indexed(&mut conn).await
+    }
+
+    /// Writes `batch` and moves the index to `to`, in one transaction: after a crash at any
+    /// point the index holds either all of it or none of it.
+    pub async fn write(&self, batch: Batch, to: &Indexed) -> Result<(), IndexError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        for (name, TableRows { cleared, rows }) in batch.tables {
+            let table = TABLES
+                .iter()
+                .find(|t| t.name == name)
+                .ok_or_else(|| IndexError::Db(format!("no table {name}")))?;
+            if cleared {
+                sqlx::query(AssertSqlSafe(format!("DELETE FROM {name}")))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+            let rows: Vec<Vec<Value>> = rows.into_values().collect();
+            let per_statement = (PARAMS_MAX / table.columns.len()).max(1);
+            for chunk in rows.chunks(per_statement) {
+                let sql = table.upsert_sql(chunk.len());
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for value in chunk.iter().flatten() {
+                    query = match value {
+                        Value::Int(v) => query.bind(*v),
+                        Value::Text(v) => query.bind(v.clone()),
+                    };
+                }
+                query.execute(&mut *tx).await.map_err(db)?;
+            }
+        }
+        sqlx::query(
+            "INSERT INTO indexed (id, genesis, height, hash, date) VALUES (1, $1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET genesis = excluded.genesis, height = excluded.height, \
+             hash = excluded.hash, date = excluded.date",
+        )
+        .bind(to.genesis.clone())
+        .bind(i64::try_from(to.height).unwrap_or(i64::MAX))
+        .bind(to.hash.clone())
+        .bind(to.date.clone())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    /// Empties every table (for `reindex`), in one transaction.
+    pub async fn clear(&self) -> Result<(), IndexError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        for name in TABLES.iter().map(|t| t.name).chain(["indexed"]) {
+            sqlx::query(AssertSqlSafe(format!("DELETE FROM {name}")))
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    /// A read-only transaction that sees one indexed height throughout (SQLite's transactions
+    /// do; PostgreSQL's need REPEATABLE READ), with the block it is at.
+    pub async fn snapshot(
+        &self,
+    ) -> Result<(sqlx::Transaction<'static, sqlx::Any>, Option<Indexed>), IndexError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if self.kind == Kind::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        let indexed = read_indexed(&mut tx).await?;
+        Ok((tx, indexed))
+    }
+}
+
+/// The `indexed` row.
+pub async fn read_indexed(conn: &mut sqlx::AnyConnection) -> Result<Option<Indexed>, IndexError> {
+    let row = sqlx::query("SELECT genesis, height, hash, date FROM indexed WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    row.map(|row| {
+        Ok(Indexed {
+            genesis: row.try_get(0)?,
+            height: u64::try_from(row.try_get::<i64, _>(1)?).unwrap_or(0),
+            hash: row.try_get(2)?,
+            date: row.try_get(3)?,
+        })
+    })
+    .transpose()
+    .map_err(db)
+}

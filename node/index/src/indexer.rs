@@ -1,0 +1,235 @@
+//! The one indexer: after each finalized block it writes what the block changed, in block
+//! order, a batch of blocks per transaction that also moves `indexed` to the batch's last block.
+//! It runs beside consensus and never holds it back: when the database is slow or gone the
+//! index lags (and says by how much), and it catches up when the database is back.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hengxin_primitives::time::Date;
+use hengxin_primitives::{Hash, PublicKey};
+use hengxin_runtime::Chain;
+use hengxin_support::{Backend, Storage, StorageError};
+use sqlx::Row;
+use tokio::sync::watch;
+
+use crate::IndexError;
+use crate::db::{Batch, Database, Indexed, Value};
+use crate::rows::{Gatherer, Touch, touched};
+use crate::schema as t;
+
+/// A finalized block as the indexer needs it.
+#[derive(Clone, Debug)]
+pub struct BlockInfo {
+    /// Its hash.
+    pub hash: Hash,
+    /// Its time.
+    pub timestamp_ms: u64,
+    /// How many transactions it holds.
+    pub transactions: u64,
+    /// Who proposed it.
+    pub proposer: PublicKey,
+}
+
+/// Where the indexer reads finalized blocks and their state.
+pub trait Source: Send + Sync + 'static {
+    /// The state's storage.
+    type Backend: Backend + Send + Sync + 'static;
+    /// The chain's state.
+    fn chain(&self) -> &Chain<Self::Backend>;
+    /// The chain's genesis hash.
+    fn genesis(&self) -> Hash;
+    /// The height of the last finalized block.
+    fn head(&self) -> Result<u64, StorageError>;
+    /// The finalized block at `height`.
+    fn block(&self, height: u64) -> Result<Option<BlockInfo>, StorageError>;
+}
+
+/// The most blocks one transaction writes, and the rows after which a batch ends early.
+const BLOCKS_PER_BATCH: u64 = 256;
+const ROWS_PER_BATCH: usize = 20_000;
+
+/// Feeds the database from `source`.
+pub struct Indexer<S> {
+    source: Arc<S>,
+    db: Database,
+}
+
+impl<S: Source> Indexer<S> {
+    /// An indexer of `source` into `db`.
+    pub fn new(source: Arc<S>, db: Database) -> Indexer<S> {
+        Indexer { source, db }
+    }
+
+    /// Indexes every finalized block as `heads` announces new ones, until the task is dropped.
+    /// Failures are logged and retried, backing off to 30 s.
+    pub async fn run(self, mut heads: watch::Receiver<u64>) {
+        let mut backoff = Duration::from_millis(500);
+        loop {
+            match self.step().await {
+                Ok(true) => backoff = Duration::from_millis(500),
+                Ok(false) => {
+                    backoff = Duration::from_millis(500);
+                    // Woken by a new head; the timeout covers a missed wake-up.
+                    let _ = tokio::time::timeout(Duration::from_secs(2), heads.changed()).await;
+                }
+                Err(e @ IndexError::OtherChain { .. }) => {
+                    tracing::error!("{e}");
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!("the index lags: {e}; retrying in {backoff:?}");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+    }
+
+    /// Indexes up to the head; returns the block it reached.
+    pub async fn catch_up(&self) -> Result<Option<Indexed>, IndexError> {
+        while self.step().await? {}
+        self.db.indexed().await
+    }
+
+    /// Writes the next batch of blocks; `false` when the index is at the head already.
+    pub async fn step(&self) -> Result<bool, IndexError> {
+        let indexed = self.db.indexed().await?;
+        let genesis = self.source.genesis().to_hex();
+        if let Some(i) = &indexed
+            && i.genesis != genesis
+        {
+            return Err(IndexError::OtherChain {
+                url: self.db.url().to_owned(),
+                found: i.genesis.clone(),
+                expected: genesis,
+            });
+        }
+        let next = indexed.as_ref().map_or(0, |i| i.height + 1);
+        let head = self.source.head().map_err(state)?;
+        if next > head {
+            return Ok(false);
+        }
+        let first = self.block(next)?;
+        let on = Date::from_unix_ms_cst(first.timestamp_ms);
+        let last_date = indexed.as_ref().and_then(|i| Date::parse(&i.date));
+        // A new day: the statuses and grades the rules said may change by today.
+        let rechecks = match last_date {
+            Some(last) if on > last => self.due(on).await?,
+            _ => BTreeSet::new(),
+        };
+        let source = self.source.clone();
+        let until = head.min(next + BLOCKS_PER_BATCH - 1);
+        let (batch, to) = tokio::task::spawn_blocking(move || {
+            gather_blocks(&*source, genesis, next, until, on, rechecks)
+        })
+        .await
+        .map_err(|e| IndexError::Db(format!("the indexer's task failed: {e}")))??;
+        let rows = batch.len();
+        self.db.write(batch, &to).await?;
+        tracing::debug!(from = next, to = to.height, rows, "indexed");
+        Ok(true)
+    }
+
+    fn block(&self, height: u64) -> Result<BlockInfo, IndexError> {
+        self.source
+            .block(height)
+            .map_err(state)?
+            .ok_or(IndexError::MissingBlock(height))
+    }
+
+    /// The instruments and businesses whose status or grade may have changed by `on`.
+    async fn due(&self, on: Date) -> Result<BTreeSet<Touch>, IndexError> {
+        let on = on.to_iso();
+        let mut touches = BTreeSet::new();
+        let pool = self.db.pool();
+        let db = |e: sqlx::Error| IndexError::Db(e.to_string());
+        let rows = sqlx::query("SELECT id FROM instruments WHERE recheck_on <= $1")
+            .bind(on.clone())
+            .fetch_all(pool)
+            .await
+            .map_err(db)?;
+        for row in rows {
+            let id: String = row.try_get(0).map_err(db)?;
+            if let Ok(id) = hengxin_primitives::instruments::InstrumentId::parse(&id) {
+                touches.insert(Touch::Instrument(id));
+            }
+        }
+        let rows = sqlx::query("SELECT credit_code FROM businesses WHERE regrade_on <= $1")
+            .bind(on)
+            .fetch_all(pool)
+            .await
+            .map_err(db)?;
+        for row in rows {
+            let code: String = row.try_get(0).map_err(db)?;
+            if let Ok(code) = hengxin_primitives::CreditCode::new(&code) {
+                touches.insert(Touch::Business(code));
+            }
+        }
+        Ok(touches)
+    }
+}
+
+fn state(e: StorageError) -> IndexError {
+    IndexError::State(e.to_string())
+}
+
+/// The rows of blocks `from..=until` that share `from`'s date (a batch ends where the date
+/// changes, so the next one can recheck what the new day changes), and the block they bring
+/// the index to.
+fn gather_blocks<S: Source>(
+    source: &S,
+    genesis: String,
+    from: u64,
+    until: u64,
+    on: Date,
+    mut rechecks: BTreeSet<Touch>,
+) -> Result<(Batch, Indexed), IndexError> {
+    let mut batch = Batch::default();
+    let mut to = None;
+    for height in from..=until {
+        let block = source
+            .block(height)
+            .map_err(state)?
+            .ok_or(IndexError::MissingBlock(height))?;
+        let date = Date::from_unix_ms_cst(block.timestamp_ms);
+        if date != on || (height > from && batch.len() >= ROWS_PER_BATCH) {
+            break;
+        }
+        let keys = source
+            .chain()
+            .changed_keys(height)
+            .map_err(state)?
+            .ok_or(IndexError::NoChangeList(height))?;
+        let mut touches: BTreeSet<Touch> = keys.iter().filter_map(touched).collect();
+        touches.append(&mut rechecks);
+        let mut view = source.chain().view(height);
+        Gatherer {
+            state: &mut view as &mut dyn Storage,
+            on,
+            batch: &mut batch,
+        }
+        .gather(touches)
+        .map_err(state)?;
+        batch.upsert(
+            &t::BLOCKS,
+            vec![
+                height.into(),
+                block.hash.to_hex().into(),
+                block.timestamp_ms.into(),
+                Value::Text(Some(date.to_iso())),
+                block.transactions.into(),
+                block.proposer.to_hex().into(),
+            ],
+        );
+        to = Some(Indexed {
+            genesis: genesis.clone(),
+            height,
+            hash: block.hash.to_hex(),
+            date: date.to_iso(),
+        });
+    }
+    let to = to.ok_or(IndexError::MissingBlock(from))?;
+    Ok((batch, to))
+}

@@ -1,0 +1,155 @@
+//! The index's tables as the writer fills them, and the versioned migrations that create them.
+//! Each table's columns here are those of its `CREATE TABLE` in `migrations/` (a test checks
+//! them against a migrated database); the first `key` columns are its primary key.
+
+/// A table the indexer writes rows of.
+#[derive(Debug)]
+pub struct Table {
+    /// Its name.
+    pub name: &'static str,
+    /// Its columns, the primary key's first.
+    pub columns: &'static [&'static str],
+    /// How many leading columns form the primary key.
+    pub key: usize,
+}
+
+impl Table {
+    /// `INSERT … ON CONFLICT (key) DO UPDATE SET …` for `rows` rows: one statement both SQLite
+    /// and PostgreSQL take, with `$n` parameters row after row.
+    pub fn upsert_sql(&self, rows: usize) -> String {
+        let n = self.columns.len();
+        let values: Vec<String> = (0..rows)
+            .map(|r| {
+                let params: Vec<String> = (1..=n).map(|c| format!("${}", r * n + c)).collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        let updates: Vec<String> = self.columns[self.key..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        format!(
+            "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
+            self.name,
+            self.columns.join(", "),
+            values.join(", "),
+            self.columns[..self.key].join(", "),
+            updates.join(", ")
+        )
+    }
+}
+
+macro_rules! tables {
+    ($($konst:ident = $name:literal key $key:literal [$($col:literal),+ $(,)?];)+) => {
+        $(
+            #[doc = concat!("`", $name, "`.")]
+            pub const $konst: Table = Table { name: $name, columns: &[$($col),+], key: $key };
+        )+
+        /// Every table the indexer writes, in the order a block's rows are written.
+        pub const TABLES: &[&Table] = &[$(&$konst),+];
+    };
+}
+
+tables! {
+    BLOCKS = "blocks" key 1 ["height", "hash", "time_ms", "date", "transactions", "proposer"];
+    VALIDATORS = "validators" key 1 ["position", "key", "power"];
+    LABS = "labs" key 1 [
+        "code", "name", "region", "kind", "status", "registered_height", "scope_entries",
+        "active_keys", "dcc_certs",
+    ];
+    STANDARDS = "standards" key 2 [
+        "lab", "code", "name", "category", "level", "assessment", "assessment_valid_until",
+        "registered_height",
+    ];
+    CERTIFICATES = "certificates" key 2 [
+        "lab", "number", "region", "kind", "category", "item", "instrument_name", "serial",
+        "calibration_date", "issue_date", "valid_until", "conclusion", "instrument_id",
+        "document_hash", "status", "supersedes", "superseded_by", "anchored_height",
+        "anchored_date", "anchored_month", "ended_height", "ended_date", "ended_month",
+    ];
+    BUSINESSES = "businesses" key 1 [
+        "credit_code", "name", "region", "business_type", "registered_height", "score", "grade",
+        "graded_on", "regrade_on",
+    ];
+    CREDIT_RECORDS = "credit_records" key 2 [
+        "credit_code", "id", "region", "event", "date", "month", "repaired", "withdrawn",
+    ];
+    INSTRUMENTS = "instruments" key 1 [
+        "id", "region", "class", "compulsory", "division", "owner", "site", "manufacturer",
+        "model", "serial", "status", "valid_until", "latest_lab", "latest_number",
+        "registered_height", "status_on", "recheck_on",
+    ];
+    INSPECTORS = "inspectors" key 1 ["key", "region", "name", "active"];
+    PLANS = "plans" key 1 [
+        "id", "region", "business_types", "ratios", "inspectors", "created_height",
+        "reveal_height", "drawn", "seed", "drawn_on", "in_scope", "targets", "short_targets",
+    ];
+    DRAW_TARGETS = "draw_targets" key 2 [
+        "plan_id", "position", "credit_code", "grade", "inspectors", "short",
+    ];
+    INSPECTION_RESULTS = "inspection_results" key 2 [
+        "plan_id", "credit_code", "outcome", "inspector", "recorded_height",
+    ];
+    AGREEMENTS = "agreements" key 1 [
+        "id", "proposer", "partner", "kinds", "categories", "from_date", "accepted_height",
+        "ended_from",
+    ];
+}
+
+/// A schema version: its number and the SQL that brings the previous version to it.
+#[derive(Debug)]
+pub struct Migration {
+    /// 1, 2, …: applied in order, each once, each in its own transaction.
+    pub version: i64,
+    /// What it does, for `schema_migrations` and the operator.
+    pub name: &'static str,
+    /// Its statements, separated by `;` at line ends.
+    pub sql: &'static str,
+}
+
+/// Every migration, oldest first. A released migration never changes: a new one follows it.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "tables",
+    sql: include_str!("../migrations/0001_tables.sql"),
+}];
+
+/// The statements of a migration: split at `;` ending a line, comments dropped.
+pub fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
+    sql.split(";\n")
+        .map(|s| {
+            s.lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|s| !s.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upsert_numbers_its_parameters_row_after_row() {
+        let sql = INSPECTORS.upsert_sql(2);
+        assert_eq!(
+            sql,
+            "INSERT INTO inspectors (key, region, name, active) VALUES ($1, $2, $3, $4), \
+             ($5, $6, $7, $8) ON CONFLICT (key) DO UPDATE SET region = excluded.region, \
+             name = excluded.name, active = excluded.active"
+        );
+    }
+
+    #[test]
+    fn every_table_is_created_by_a_migration() {
+        let all: String = MIGRATIONS.iter().map(|m| m.sql).collect();
+        for table in TABLES {
+            assert!(
+                all.contains(&format!("CREATE TABLE {} (", table.name)),
+                "{}",
+                table.name
+            );
+        }
+    }
+}
