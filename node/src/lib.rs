@@ -9,6 +9,7 @@ pub mod byzantine;
 pub mod config;
 pub mod consensus;
 pub mod gossip;
+pub mod index;
 pub mod keys;
 pub mod mempool;
 pub mod metrics;

@@ -144,6 +144,16 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Rebuild the SQL index (the supervision platform's database, `[index] database`) from
+    /// the node's blocks: it is emptied, then filled block by block. Stop the node first.
+    Reindex {
+        /// The node's config file.
+        #[arg(long, value_name = "FILE", conflicts_with = "data_dir")]
+        config: Option<PathBuf>,
+        /// Or the dev chain's data directory [default: ~/.local/share/hengxin/dev].
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
     /// Write keys, a genesis and one config per node for a local network on loopback.
     ///
     /// Node I listens on consensus port BASE+I, gossip port BASE+100+I and HTTP port
@@ -311,7 +321,55 @@ fn setup_command(command: Command) -> anyhow::Result<()> {
             testnet(&net, &out)
         }
         Command::ExportPage { trust, nodes, out } => export_page(&trust, &nodes, &out),
+        Command::Reindex { config, data_dir } => reindex(config, data_dir),
     }
+}
+
+fn reindex(config: Option<PathBuf>, data_dir: Option<PathBuf>) -> anyhow::Result<()> {
+    use hengxin_node::index;
+    let settings = match config {
+        Some(path) => config::load(&path)?,
+        None => {
+            let dir = match data_dir {
+                Some(dir) => dir,
+                None => config::default_dev_dir()?,
+            };
+            if !dir.join("genesis.json").exists() {
+                anyhow::bail!(
+                    "{} holds no dev chain; give the node's --config FILE, or the dev chain's \
+                     --data-dir DIR",
+                    dir.display()
+                );
+            }
+            config::dev(&dir, DEV_HTTP.parse()?)?
+        }
+    };
+    let Some(target) = index::resolve(&settings.index, &settings.data_dir)? else {
+        anyhow::bail!("the node's [index] database is \"off\": there is no index to rebuild");
+    };
+    let db_dir = settings.data_dir.join("db");
+    let store = hengxin_node::store::Store::open(&db_dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the node's database {} ({e}); if the node is running, stop it first",
+            db_dir.display()
+        )
+    })?;
+    let store = std::sync::Arc::new(store);
+    let genesis = store.init_genesis(&settings.genesis)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    println!("rebuilding the index in {} from the blocks", hengxin_index::db::shown(&target.1));
+    let last = std::cell::Cell::new(std::time::Instant::now());
+    let at = runtime.block_on(index::reindex(target, store, &genesis, |at, head| {
+        if last.get().elapsed() >= std::time::Duration::from_secs(2) {
+            println!("  block {} of {head}", at.height);
+            last.set(std::time::Instant::now());
+        }
+    }))?;
+    println!("indexed up to block {} ({}), dated {}", at.height, at.hash, at.date);
+    Ok(())
 }
 
 fn export_page(

@@ -74,6 +74,9 @@ pub struct NodeSettings {
     /// The attacks of the test-only byzantine mode (Malachite's `ByzantineConfig`, as TOML);
     /// a node built without the `byzantine` feature refuses to start with one.
     pub byzantine: Option<toml::Table>,
+    /// `[index] database`: the SQL index's `sqlite:PATH` (relative to the data directory),
+    /// `postgres://…`, or `off`.
+    pub index: String,
 }
 
 struct EngineConfig {
@@ -357,6 +360,7 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         }
         None => None,
     };
+    let index_target = crate::index::resolve(&settings.index, &settings.data_dir)?;
     let store = Arc::new(Store::open(&settings.data_dir.join("db"))?);
     let genesis = store.init_genesis(&settings.genesis)?;
     let chain_id = genesis.hash();
@@ -398,6 +402,8 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
         metrics.clone(),
     );
     let mut tasks = vec![spawn_admission(submitter.clone(), incoming)];
+    let (index, index_task) = crate::index::spawn(index_target, store.clone(), &genesis);
+    tasks.extend(index_task);
     let http = match listener {
         Some((listener, bound)) => {
             let anchor = TrustAnchor {
@@ -414,7 +420,8 @@ pub async fn start(settings: NodeSettings) -> anyhow::Result<RunningNode> {
             )
             .with_trusted_proxies(settings.trusted_proxies.clone())
             .with_verify_base(settings.verify_base.clone())
-            .with_role(settings.role);
+            .with_role(settings.role)
+            .with_index(index);
             tasks.push(spawn_api(listener, state, &settings));
             Some(bound)
         }

@@ -194,6 +194,7 @@ pub fn config(request: &ConfigRequest<'_>) -> anyhow::Result<ConfigFile> {
         },
         blocks: BlocksSection::default(),
         mempool: MempoolSection::default(),
+        index: crate::config::IndexSection::default(),
         byzantine: None,
     })
 }

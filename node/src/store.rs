@@ -86,6 +86,8 @@ pub struct Store {
     /// The head's header, kept in memory: read on every admission and API answer. Set when the
     /// store opens and after each write that moves the head, never from a read.
     head: RwLock<Option<Header>>,
+    /// The head's height, for those who wait for the next block (the SQL indexer).
+    heads: tokio::sync::watch::Sender<u64>,
 }
 
 impl Store {
@@ -95,6 +97,7 @@ impl Store {
         let store = Store {
             backend: SledBackend::open(dir)?,
             head: RwLock::new(None),
+            heads: tokio::sync::watch::Sender::new(0),
         };
         store.drop_decided_pending()?;
         let head = store.read_head()?;
@@ -188,11 +191,20 @@ impl Store {
             .clone())
     }
 
+    /// The head's height now and as it moves.
+    pub fn heads(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.heads.subscribe()
+    }
+
     fn set_head(&self, head: Option<Header>) {
+        let height = head.as_ref().map(|h| h.height);
         *self
             .head
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = head;
+        if let Some(height) = height {
+            self.heads.send_replace(height);
+        }
     }
 
     /// The head as the database has it.

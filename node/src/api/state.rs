@@ -38,6 +38,7 @@ pub struct ApiState {
     pub(super) proxies: Arc<TrustedProxies>,
     pub(super) verify_base: Option<Arc<str>>,
     pub(super) role: NodeRole,
+    pub(super) index: crate::index::IndexHandle,
 }
 
 /// The verify page for the trust anchor it carries.
@@ -83,7 +84,14 @@ impl ApiState {
             proxies: Arc::default(),
             verify_base: None,
             role: NodeRole::Validator,
+            index: crate::index::IndexHandle::off(),
         }
+    }
+
+    /// Answers `/v1/stats/…` and the lists from `index`.
+    pub fn with_index(mut self, index: crate::index::IndexHandle) -> ApiState {
+        self.index = index;
+        self
     }
 
     /// Says in `/v1/health` what the node does.

@@ -101,6 +101,7 @@ pub fn dev(dir: &Path, http: SocketAddr) -> anyhow::Result<NodeSettings> {
         verify_base: None,
         role: NodeRole::Validator,
         byzantine: None,
+        index: crate::index::DEFAULT_DATABASE.into(),
     })
 }
 
@@ -240,6 +241,7 @@ fn testnet_config(
         },
         blocks: blocks.clone(),
         mempool: MempoolSection::default(),
+        index: super::IndexSection::default(),
         byzantine: None,
     })
 }

@@ -122,6 +122,9 @@ pub struct ConfigFile {
     /// Mempool limits.
     #[serde(default)]
     pub mempool: MempoolSection,
+    /// The SQL index of finalized state (the supervision platform's database).
+    #[serde(default)]
+    pub index: IndexSection,
     /// Test builds only: the attacks of the byzantine mode (see `byzantine.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub byzantine: Option<toml::Table>,
@@ -273,6 +276,23 @@ impl BlocksSection {
     }
 }
 
+/// The SQL index.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IndexSection {
+    /// `sqlite:PATH` (relative to the data directory; the default, `sqlite:index.sqlite`),
+    /// `postgres://USER:PASSWORD@HOST/DATABASE` for a database regulators share, or `off`.
+    pub database: String,
+}
+
+impl Default for IndexSection {
+    fn default() -> Self {
+        IndexSection {
+            database: crate::index::DEFAULT_DATABASE.into(),
+        }
+    }
+}
+
 /// Mempool limits.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -385,6 +405,7 @@ pub fn load(path: &Path) -> anyhow::Result<NodeSettings> {
         },
         role: config.role,
         byzantine: config.byzantine,
+        index: config.index.database,
     })
 }
 

@@ -73,6 +73,7 @@ pub fn settings(
         verify_base: None,
         role: hengxin_node::node::NodeRole::Validator,
         byzantine: None,
+        index: hengxin_node::index::DEFAULT_DATABASE.into(),
     }
 }
 
