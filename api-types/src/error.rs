@@ -83,6 +83,13 @@ hengxin_primitives::wire_words! {
         NothingFinalized = "nothing_finalized",
         /// 400: a proof asked from a validator set this chain never had (`?trust=`).
         UnknownValidatorSet = "unknown_validator_set",
+        /// 400: a month that is not `YYYY-MM`.
+        InvalidMonth = "invalid_month",
+        /// 404: no such measurement standard.
+        StandardNotFound = "standard_not_found",
+        /// 503: the SQL index cannot answer now (off, being opened, or its database is down);
+        /// the message says which. The chain itself is unaffected.
+        IndexUnavailable = "index_unavailable",
     }
 }
 
@@ -132,7 +139,8 @@ mod tests {
              invalid_business_type invalid_limit invalid_plan_id undecodable_transaction \
              undecodable_batch not_found block_not_found transaction_not_found certificate_not_found \
              document_not_found lab_not_found business_not_found region_not_found plan_not_found instrument_not_found duplicate_transaction nonce_taken body_too_large request_timeout account_pool_full rate_limited \
-             storage_error mempool_full nothing_finalized unknown_validator_set"
+             storage_error mempool_full nothing_finalized unknown_validator_set invalid_month \
+             standard_not_found index_unavailable"
         );
     }
 }

@@ -26,6 +26,8 @@ pub struct LabDetailView {
     pub dcc_certs: Vec<DccCertView>,
     /// Height of registration.
     pub registered_height: u64,
+    /// Its measurement standards, from the SQL index (`null` when the index cannot answer).
+    pub standards: Option<Vec<crate::StandardSummary>>,
     /// The finalized height this answer is at.
     pub height: u64,
 }

@@ -14,7 +14,9 @@ mod error;
 mod inspection;
 mod instruments;
 mod labs;
+mod lists;
 mod recognition;
+mod stats;
 
 pub use certificates::{
     BundleBody, BusinessQuery, BusinessView, CertificateView, Change, CommitmentView,
@@ -36,4 +38,15 @@ pub use instruments::{
     LatestView, SealView,
 };
 pub use labs::{DccCertView, LabDetailView, LabKeyView, ScopeView};
+pub use lists::{
+    AssessmentView, CertificateSummary, InspectorView, InspectorsView, LabCertificatesQuery,
+    LabCertificatesView, LabSummary, LabsView, PageQuery, StandardSummary, StandardTraceView,
+    StandardView,
+};
 pub use recognition::{AgreementView, AgreementsView};
+pub use stats::{
+    BlockFigure, BusinessGroup, BusinessStatsView, CertificateMonth, CertificateStatsView, Count,
+    CreditRecordMonth, CreditRecordStatsView, DueInstrument, DueQuery, DueView, IndexedAt,
+    InspectionStatsView, InstrumentGroup, InstrumentStatsView, NetworkStatsView, OverviewView,
+    PlanFigures, StatsQuery, ValidatorFigure,
+};

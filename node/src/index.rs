@@ -97,6 +97,13 @@ impl IndexHandle {
         }
     }
 
+    /// An index on `database`, open already (tests, tools).
+    pub fn open(database: Database) -> IndexHandle {
+        IndexHandle {
+            state: Arc::new(RwLock::new(State::Open(database))),
+        }
+    }
+
     fn set(&self, state: State) {
         *self.state.write().unwrap_or_else(|p| p.into_inner()) = state;
     }

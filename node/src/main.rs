@@ -360,7 +360,10 @@ fn reindex(config: Option<PathBuf>, data_dir: Option<PathBuf>) -> anyhow::Result
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    println!("rebuilding the index in {} from the blocks", hengxin_index::db::shown(&target.1));
+    println!(
+        "rebuilding the index in {} from the blocks",
+        hengxin_index::db::shown(&target.1)
+    );
     let last = std::cell::Cell::new(std::time::Instant::now());
     let at = runtime.block_on(index::reindex(target, store, &genesis, |at, head| {
         if last.get().elapsed() >= std::time::Duration::from_secs(2) {
@@ -368,7 +371,10 @@ fn reindex(config: Option<PathBuf>, data_dir: Option<PathBuf>) -> anyhow::Result
             last.set(std::time::Instant::now());
         }
     }))?;
-    println!("indexed up to block {} ({}), dated {}", at.height, at.hash, at.date);
+    println!(
+        "indexed up to block {} ({}), dated {}",
+        at.height, at.hash, at.date
+    );
     Ok(())
 }
 

@@ -46,6 +46,17 @@ pub fn certificate_state(record: &CertificateRecord, today: Date) -> Certificate
     }
 }
 
+/// The first day after `on` on which [`certificate_state`] may answer otherwise with nothing
+/// new recorded: the day after a current certificate's 有效期至 (`None`: never).
+pub fn certificate_state_changes_after(record: &CertificateRecord, on: Date) -> Option<Date> {
+    match (&record.status, record.fields.valid_until) {
+        (CertStatus::Valid, Some(until)) => {
+            Some(Date(until.0.saturating_add(1))).filter(|d| *d > on)
+        }
+        _ => None,
+    }
+}
+
 /// A certificate's identity.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
 pub struct CertRef {

@@ -152,3 +152,36 @@ fn every_link_problem_reads_as_a_sentence_not_its_code() {
         assert!(!sentence.is_ascii(), "Chinese first: {sentence}");
     }
 }
+
+/// Day by day, for a current certificate, one without 有效期至 and a revoked one: whenever
+/// the status on the next day differs, the day before named it.
+#[test]
+fn every_change_of_a_certificate_s_status_is_announced_the_day_before() {
+    let standard = primary(Category::Mechanical);
+    let mut current = gauge_certificate(&standard);
+    current.fields.valid_until = Some(day("2027-03-01"));
+    let mut open_ended = current.clone();
+    open_ended.fields.valid_until = None;
+    let mut revoked = current.clone();
+    revoked.status = CertStatus::Revoked {
+        reason: Text::new("错误").unwrap(),
+        height: 9,
+        timestamp_ms: 0,
+        by: PublicKey::Ed25519([1; 32]),
+    };
+    let mut changes = 0;
+    for record in [&current, &open_ended, &revoked] {
+        let (mut on, end) = (day("2025-01-01"), day("2029-01-01"));
+        while on < end {
+            let next = Date(on.0 + 1);
+            let announced = certificate_state_changes_after(record, on);
+            assert!(announced.is_none_or(|d| d > on));
+            if certificate_state(record, next) != certificate_state(record, on) {
+                assert_eq!(announced, Some(next), "on {}", on.to_iso());
+                changes += 1;
+            }
+            on = next;
+        }
+    }
+    assert_eq!(changes, 1, "only the current certificate expires");
+}

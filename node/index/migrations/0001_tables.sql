@@ -75,11 +75,13 @@ CREATE TABLE certificates (
     ended_height BIGINT,
     ended_date TEXT,
     ended_month TEXT,
+    recheck_on TEXT,
     PRIMARY KEY (lab, number)
 );
 CREATE INDEX certificates_by_issue ON certificates (lab, issue_date, number);
 CREATE INDEX certificates_by_month ON certificates (anchored_month, lab);
 CREATE INDEX certificates_by_end ON certificates (ended_month, status, lab);
+CREATE INDEX certificates_by_recheck ON certificates (recheck_on);
 
 CREATE TABLE businesses (
     credit_code TEXT PRIMARY KEY,

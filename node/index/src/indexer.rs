@@ -156,6 +156,21 @@ impl<S: Source> Indexer<S> {
                 touches.insert(Touch::Instrument(id));
             }
         }
+        let rows = sqlx::query("SELECT lab, number FROM certificates WHERE recheck_on <= $1")
+            .bind(on.clone())
+            .fetch_all(pool)
+            .await
+            .map_err(db)?;
+        for row in rows {
+            let (lab, number): (String, String) =
+                (row.try_get(0).map_err(db)?, row.try_get(1).map_err(db)?);
+            if let (Ok(lab), Ok(number)) = (
+                hengxin_primitives::LabCode::new(&lab),
+                hengxin_primitives::CertNumber::new(&number),
+            ) {
+                touches.insert(Touch::Certificate(lab, number));
+            }
+        }
         let rows = sqlx::query("SELECT credit_code FROM businesses WHERE regrade_on <= $1")
             .bind(on)
             .fetch_all(pool)

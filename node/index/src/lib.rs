@@ -8,6 +8,7 @@
 
 pub mod db;
 pub mod indexer;
+pub mod queries;
 pub mod rows;
 pub mod schema;
 
@@ -67,6 +68,9 @@ pub enum IndexError {
     /// The node's own storage failed.
     #[error("the node's storage failed while indexing: {0}")]
     State(String),
+    /// Nothing is indexed yet.
+    #[error("the index holds no block yet: it is being built, ask again shortly")]
+    Empty,
     /// A finalized block is missing from the store.
     #[error("block {0} is not in the node's store")]
     MissingBlock(u64),

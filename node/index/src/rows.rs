@@ -15,6 +15,7 @@ use hengxin_primitives::recognition::Agreement;
 use hengxin_primitives::records::{
     AccountRole, BusinessRecord, CertStatus, LabRecord, StandardRecord,
 };
+use hengxin_primitives::rules;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::time::Date;
 use hengxin_primitives::{AccountId, CertNumber, CreditCode, Hash, LabCode, RegionCode};
@@ -218,23 +219,20 @@ impl Gatherer<'_> {
         let f = &c.fields;
         let region = facts.issuer.map(|l| l.region.as_str().to_owned());
         let anchored = Date::from_unix_ms_cst(c.anchored_ms);
-        let (status, superseded_by, ended) = match &c.status {
-            CertStatus::Valid => ("valid", None, None),
+        let (superseded_by, ended) = match &c.status {
+            CertStatus::Valid => (None, None),
             CertStatus::Revoked {
                 height,
                 timestamp_ms,
                 ..
-            } => ("revoked", None, Some((*height, *timestamp_ms))),
+            } => (None, Some((*height, *timestamp_ms))),
             CertStatus::Superseded {
                 by,
                 height,
                 timestamp_ms,
-            } => (
-                "superseded",
-                Some(by.as_str().to_owned()),
-                Some((*height, *timestamp_ms)),
-            ),
+            } => (Some(by.as_str().to_owned()), Some((*height, *timestamp_ms))),
         };
+        let status = rules::certificate_state(c, self.on);
         let ended_on = ended.map(|(_, ms)| Date::from_unix_ms_cst(ms));
         self.batch.upsert(
             &t::CERTIFICATES,
@@ -253,7 +251,7 @@ impl Gatherer<'_> {
                 f.conclusion.word().code().into(),
                 Value::Text(f.for_instrument.as_ref().map(|u| u.id.to_string())),
                 hex(&f.document_hash),
-                status.into(),
+                status.code().into(),
                 Value::Text(c.supersedes.as_ref().map(|n| n.as_str().to_owned())),
                 Value::Text(superseded_by),
                 c.anchored_height.into(),
@@ -262,6 +260,7 @@ impl Gatherer<'_> {
                 ended.map(|(h, _)| h).into(),
                 opt_date(ended_on),
                 Value::Text(ended_on.map(|d| d.to_iso()[..7].to_owned())),
+                opt_date(rules::certificate_state_changes_after(c, self.on)),
             ],
         );
         Ok(())

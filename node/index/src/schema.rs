@@ -66,6 +66,7 @@ tables! {
         "calibration_date", "issue_date", "valid_until", "conclusion", "instrument_id",
         "document_hash", "status", "supersedes", "superseded_by", "anchored_height",
         "anchored_date", "anchored_month", "ended_height", "ended_date", "ended_month",
+        "recheck_on",
     ];
     BUSINESSES = "businesses" key 1 [
         "credit_code", "name", "region", "business_type", "registered_height", "score", "grade",

@@ -154,7 +154,7 @@ pub async fn businesses(
         }
     };
     query::businesses(state.submitter.chain(), &header, &page)?
-        .map_or_else(|| Err(region_not_found(&region)), ok)
+        .map_or_else(|| Err(region_not_found(&state, &region)), ok)
 }
 
 /// `?on=`, a date YYYY-MM-DD, when given.
@@ -175,9 +175,45 @@ pub(super) fn parse_region(text: Option<&str>) -> Result<RegionCode, ApiError> {
     RegionCode::new(text).map_err(|e| ApiError::bad_request(ErrorCode::InvalidRegion, e))
 }
 
-pub(super) fn region_not_found(region: &RegionCode) -> ApiError {
+/// A 404 for `region`, naming the regions there are.
+pub(super) fn region_not_found(state: &ApiState, region: &RegionCode) -> ApiError {
+    let known: Vec<RegionCode> = state
+        .head()
+        .ok()
+        .and_then(|head| {
+            state
+                .submitter
+                .chain()
+                .read(&hengxin_primitives::state::StorageKey::Regions, head.height)
+                .ok()
+                .flatten()
+        })
+        .unwrap_or_default();
+    let known: Vec<String> = known.iter().map(ToString::to_string).collect();
     ApiError::not_found(
         ErrorCode::RegionNotFound,
-        format!("no region {region} exists"),
+        format!(
+            "no region {region} exists; the regions are {}",
+            known.join(", ")
+        ),
     )
+}
+
+/// An optional `?region=` that must be one of the chain's.
+pub(super) fn known_region(
+    state: &ApiState,
+    text: Option<&str>,
+) -> Result<Option<RegionCode>, ApiError> {
+    let Some(region) = super::params::region(text)? else {
+        return Ok(None);
+    };
+    let head = state.head()?;
+    let record: Option<hengxin_primitives::records::RegionRecord> = state.submitter.chain().read(
+        &hengxin_primitives::state::StorageKey::Region(region.clone()),
+        head.height,
+    )?;
+    match record {
+        Some(_) => Ok(Some(region)),
+        None => Err(region_not_found(state, &region)),
+    }
 }

@@ -57,7 +57,7 @@ pub async fn plans(
     let region = parse_region(query.region.as_deref())?;
     let head = state.head()?;
     match query::plans(state.submitter.chain(), &head, &region)? {
-        None => Err(region_not_found(&region)),
+        None => Err(region_not_found(&state, &region)),
         Some(plans) => ok(PlansView {
             plans,
             height: head.height,

@@ -205,5 +205,5 @@ pub async fn instruments(
     let head = state.head()?;
     let chain = state.submitter.chain();
     query::instruments(chain, &head, &filter)?
-        .map_or_else(|| Err(region_not_found(&filter.region)), ok)
+        .map_or_else(|| Err(region_not_found(&state, &filter.region)), ok)
 }

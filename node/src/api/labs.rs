@@ -38,7 +38,13 @@ pub async fn lab(
             format!("no lab {code} is registered"),
         )
     })?;
+    // The standards come from the index; the lab itself does not wait for it.
+    let standards = match super::stats::snapshot(&state).await {
+        Ok(snapshot) => snapshot.lab_standards(code.as_str()).await.ok(),
+        Err(_) => None,
+    };
     ok(LabDetailView {
+        standards,
         scope: lab
             .scope
             .iter()

@@ -19,10 +19,13 @@ mod inspections;
 mod instruments;
 mod labs;
 mod limit;
+mod lists;
 mod metrics;
 mod page;
+mod params;
 mod serve;
 mod state;
+mod stats;
 #[cfg(test)]
 mod tests;
 mod transactions;
@@ -68,6 +71,18 @@ pub use state::{ApiState, chain_name};
         certificates::document,
         certificates::document_proof,
         labs::lab,
+        lists::labs,
+        lists::lab_certificates,
+        lists::standard,
+        lists::inspectors,
+        stats::overview,
+        stats::certificates,
+        stats::instruments,
+        stats::due,
+        stats::businesses,
+        stats::credit_records,
+        stats::inspections,
+        stats::network,
         businesses::business,
         businesses::business_proof,
         businesses::businesses,
@@ -142,7 +157,19 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/accounts/{public_key}", get(chain::account))
         .route("/v1/businesses", get(businesses::businesses))
         .route("/v1/instruments", get(instruments::instruments))
+        .route("/v1/labs", get(lists::labs))
         .route("/v1/labs/{code}", get(labs::lab))
+        .route("/v1/labs/{code}/certificates", get(lists::lab_certificates))
+        .route("/v1/standards/{lab}/{code}", get(lists::standard))
+        .route("/v1/inspectors", get(lists::inspectors))
+        .route("/v1/stats/overview", get(stats::overview))
+        .route("/v1/stats/certificates", get(stats::certificates))
+        .route("/v1/stats/instruments", get(stats::instruments))
+        .route("/v1/stats/instruments/due", get(stats::due))
+        .route("/v1/stats/businesses", get(stats::businesses))
+        .route("/v1/stats/credit-records", get(stats::credit_records))
+        .route("/v1/stats/inspections", get(stats::inspections))
+        .route("/v1/stats/network", get(stats::network))
         .route("/v1/inspections", get(inspections::plans))
         .route("/v1/inspections/{plan_id}", get(inspections::plan))
         .route("/v1/agreements", get(agreements::agreements))

@@ -22,6 +22,7 @@ mod handoffs;
 mod instruments;
 mod integrity;
 mod limits;
+mod stats;
 mod supervision;
 use crate::mempool::{Mempool, MempoolLimits};
 use crate::store::Store;
@@ -53,6 +54,16 @@ fn api_with_limits(
     limit: RateLimit,
     proxies: super::TrustedProxies,
 ) -> (Router, Header, Arc<Store>) {
+    let (state, genesis, store) = state_with_limits(dir, limit, proxies);
+    (router(state), genesis, store)
+}
+
+/// The API's state over a store with the demo genesis in `dir` (no index).
+fn state_with_limits(
+    dir: &std::path::Path,
+    limit: RateLimit,
+    proxies: super::TrustedProxies,
+) -> (ApiState, Header, Arc<Store>) {
     let set = demo_set();
     let store = Arc::new(Store::open(dir).unwrap());
     let genesis = store
@@ -61,27 +72,22 @@ fn api_with_limits(
     let mempool = Arc::new(Mempool::new(MempoolLimits::default()));
     let submitter = Submitter::new(store.clone(), &genesis, mempool, None, Arc::default());
     let chain = super::chain_name(submitter.chain()).unwrap();
-    (
-        router(
-            ApiState::new(
-                submitter,
-                genesis.clone(),
-                (
-                    &TrustAnchor {
-                        genesis_hash: genesis.hash(),
-                        validators: demo_set(),
-                    },
-                    &chain,
-                ),
-                Arc::new(AtomicUsize::new(0)),
-                Arc::default(),
-                limit,
-            )
-            .with_trusted_proxies(proxies),
+    let state = ApiState::new(
+        submitter,
+        genesis.clone(),
+        (
+            &TrustAnchor {
+                genesis_hash: genesis.hash(),
+                validators: demo_set(),
+            },
+            &chain,
         ),
-        genesis,
-        store,
+        Arc::new(AtomicUsize::new(0)),
+        Arc::default(),
+        limit,
     )
+    .with_trusted_proxies(proxies);
+    (state, genesis, store)
 }
 
 /// Commits a block of `txs` on `store`'s head, signed by the demo validator.
