@@ -54,12 +54,26 @@ const ROWS_PER_BATCH: usize = 20_000;
 pub struct Indexer<S> {
     source: Arc<S>,
     db: Database,
+    blocks_per_batch: u64,
+    rows_per_batch: usize,
 }
 
 impl<S: Source> Indexer<S> {
     /// An indexer of `source` into `db`.
     pub fn new(source: Arc<S>, db: Database) -> Indexer<S> {
-        Indexer { source, db }
+        Indexer {
+            source,
+            db,
+            blocks_per_batch: BLOCKS_PER_BATCH,
+            rows_per_batch: ROWS_PER_BATCH,
+        }
+    }
+
+    /// At most `blocks` blocks in one transaction, ending a batch early past `rows` rows.
+    pub fn with_batches(mut self, blocks: u64, rows: usize) -> Indexer<S> {
+        self.blocks_per_batch = blocks.max(1);
+        self.rows_per_batch = rows.max(1);
+        self
     }
 
     /// Indexes every finalized block as `heads` announces new ones, until the task is dropped.
@@ -120,9 +134,10 @@ impl<S: Source> Indexer<S> {
             _ => BTreeSet::new(),
         };
         let source = self.source.clone();
-        let until = head.min(next + BLOCKS_PER_BATCH - 1);
+        let until = head.min(next + self.blocks_per_batch - 1);
+        let rows = self.rows_per_batch;
         let (batch, to) = tokio::task::spawn_blocking(move || {
-            gather_blocks(&*source, genesis, next, until, on, rechecks)
+            gather_blocks(&*source, genesis, (next, until, rows), on, rechecks)
         })
         .await
         .map_err(|e| IndexError::Db(format!("the indexer's task failed: {e}")))??;
@@ -196,8 +211,7 @@ fn state(e: StorageError) -> IndexError {
 fn gather_blocks<S: Source>(
     source: &S,
     genesis: String,
-    from: u64,
-    until: u64,
+    (from, until, rows): (u64, u64, usize),
     on: Date,
     mut rechecks: BTreeSet<Touch>,
 ) -> Result<(Batch, Indexed), IndexError> {
@@ -209,7 +223,7 @@ fn gather_blocks<S: Source>(
             .map_err(state)?
             .ok_or(IndexError::MissingBlock(height))?;
         let date = Date::from_unix_ms_cst(block.timestamp_ms);
-        if date != on || (height > from && batch.len() >= ROWS_PER_BATCH) {
+        if date != on || (height > from && batch.len() >= rows) {
             break;
         }
         let keys = source

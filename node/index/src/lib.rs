@@ -11,6 +11,7 @@ pub mod indexer;
 pub mod queries;
 pub mod rows;
 pub mod schema;
+pub mod scratch;
 
 pub use db::{Database, Indexed, Kind};
 pub use indexer::{BlockInfo, Indexer, Source};
