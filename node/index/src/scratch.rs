@@ -84,7 +84,17 @@ impl ScratchPostgres {
         };
         let mut initdb = server.command("initdb");
         initdb
-            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync", "-D"])
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+                "-D",
+            ])
             .arg(server.data());
         run(initdb, "initdb")?;
         server.start_server()?;
@@ -140,7 +150,9 @@ impl ScratchPostgres {
             .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
             .unwrap_or_default();
         let mut kill = Command::new("kill");
-        kill.arg("-KILL").arg(&pid).args(children.split_whitespace());
+        kill.arg("-KILL")
+            .arg(&pid)
+            .args(children.split_whitespace());
         run(kill, "kill the server")?;
         // Its backends go when they notice; wait until none holds the data directory.
         for _ in 0..100 {

@@ -161,7 +161,9 @@ async fn on_sqlite_the_index_follows_the_chain_block_by_block_and_day_by_day() {
 #[tokio::test]
 async fn on_postgresql_the_index_follows_the_chain_block_by_block_and_day_by_day() {
     let server = ScratchPostgres::start().unwrap();
-    let db = Database::open(Kind::Postgres, &server.url(), 2).await.unwrap();
+    let db = Database::open(Kind::Postgres, &server.url(), 2)
+        .await
+        .unwrap();
     follows_the_chain(db).await;
 }
 
@@ -255,7 +257,9 @@ async fn an_index_of_another_chain_is_refused_and_reopening_resumes() {
 #[tokio::test]
 async fn postgresql_killed_mid_write_leaves_no_gap_and_no_duplicate() {
     let server = ScratchPostgres::start().unwrap();
-    let db = Database::open(Kind::Postgres, &server.url(), 2).await.unwrap();
+    let db = Database::open(Kind::Postgres, &server.url(), 2)
+        .await
+        .unwrap();
     let fixture = Fixture::new();
     let lab = demo::key("lab-cq");
     let mut anchored = 0u64;
@@ -284,7 +288,10 @@ async fn postgresql_killed_mid_write_leaves_no_gap_and_no_duplicate() {
     }
     server.kill().unwrap();
     let killed = writing.await.unwrap();
-    assert!(killed.is_err(), "the kill came after the index had caught up");
+    assert!(
+        killed.is_err(),
+        "the kill came after the index had caught up"
+    );
     server.restart().unwrap();
     // The pool reconnects; the indexer goes on from what was committed.
     let at = loop {
@@ -301,8 +308,11 @@ async fn postgresql_killed_mid_write_leaves_no_gap_and_no_duplicate() {
         .fetch_one(db.pool())
         .await
         .unwrap();
-    let (count, min, max): (i64, i64, i64) =
-        (row.try_get(0).unwrap(), row.try_get(1).unwrap(), row.try_get(2).unwrap());
+    let (count, min, max): (i64, i64, i64) = (
+        row.try_get(0).unwrap(),
+        row.try_get(1).unwrap(),
+        row.try_get(2).unwrap(),
+    );
     assert_eq!((count, min, max), (head as i64 + 1, 0, head as i64));
     let row = sqlx::query("SELECT COUNT(*) FROM certificates WHERE number LIKE 'K-%'")
         .fetch_one(db.pool())

@@ -11,6 +11,7 @@ mod faults;
 mod hostile_page;
 mod hosts;
 mod idle;
+mod index;
 mod instrument_page;
 mod integrity_page;
 mod network;
