@@ -79,7 +79,7 @@ impl ClientError {
     }
 }
 
-type Result<T> = std::result::Result<T, ClientError>;
+pub(crate) type Result<T> = std::result::Result<T, ClientError>;
 
 /// Percent-encodes all but the unreserved characters (RFC 3986), for a URL path segment or a
 /// query value: a certificate number may hold spaces, slashes and any Unicode.
@@ -169,7 +169,7 @@ impl Client {
     }
 
     /// GETs `path` and reads the answer as `T`.
-    fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+    pub(crate) fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         let response = self
             .agent
             .get(format!("{}{path}", self.base))
@@ -179,7 +179,11 @@ impl Client {
     }
 
     /// GETs `path`; `None` when the node answers 404 with `missing`.
-    fn get_found<T: DeserializeOwned>(&self, path: &str, missing: ErrorCode) -> Result<Option<T>> {
+    pub(crate) fn get_found<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        missing: ErrorCode,
+    ) -> Result<Option<T>> {
         match self.get(path) {
             Ok(found) => Ok(Some(found)),
             Err(e) if e.is(missing) => Ok(None),

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod dcc;
 pub mod import;
+pub mod lists;
 pub mod qr;
 pub mod signer;
 pub mod trust;

@@ -22,6 +22,21 @@ pub trait WireWord: Copy + Sized + 'static {
     fn code(self) -> &'static str;
     /// The value with `code`, if any.
     fn from_code(code: &str) -> Option<Self>;
+    /// Its names, Chinese and English, where declared.
+    fn names(self) -> Option<(&'static str, &'static str)>;
+    /// The value people name as `text`: its code, its Chinese name, or its English name (in
+    /// any case), or an error that lists the codes.
+    fn parse_name(text: &str) -> Result<Self, UnknownWord> {
+        let text = text.trim();
+        let named = Self::ALL.iter().copied().find(|w| {
+            w.names()
+                .is_some_and(|(zh, en)| zh == text || en.eq_ignore_ascii_case(text))
+        });
+        match named {
+            Some(word) => Ok(word),
+            None => Self::parse_word(text),
+        }
+    }
     /// The value with `code`, or an error that lists the known codes.
     fn parse_word(code: &str) -> Result<Self, UnknownWord> {
         Self::from_code(code).ok_or_else(|| UnknownWord {
@@ -117,6 +132,9 @@ macro_rules! wire_words {
             }
             fn from_code(code: &str) -> Option<$name> {
                 $name::from_code(code)
+            }
+            fn names(self) -> Option<(&'static str, &'static str)> {
+                $name::names(self)
             }
         }
 

@@ -155,6 +155,15 @@ impl DevNode {
         node
     }
 
+    /// Waits until its SQL index has caught up with its chain (the lists and figures serve
+    /// from it).
+    pub fn wait_indexed(&self) {
+        let url = format!("{}/v1/stats/overview", self.url);
+        wait_until("the dev node's index", Duration::from_secs(60), || {
+            get_json(&url).is_some_and(|v| v["at"]["lag_blocks"].as_u64() == Some(0))
+        });
+    }
+
     /// A file of its data directory.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)

@@ -32,6 +32,17 @@ pub enum BusinessCommand {
         #[arg(long, value_name = "KEY")]
         business_key: Option<String>,
     },
+    /// A region's businesses with their grades, by credit code.
+    List {
+        /// Region (CQ, SC).
+        #[arg(long)]
+        region: String,
+        /// Only this type: its code (gas_station) or name (加油站).
+        #[arg(long = "type", value_name = "TYPE")]
+        business_type: Option<String>,
+        #[command(flatten)]
+        list: super::lists::ListArgs,
+    },
     /// Show a registered business.
     Show {
         /// 统一社会信用代码.
@@ -77,6 +88,11 @@ pub fn run(ctx: &Context, command: &BusinessCommand) -> Outcome {
             business_key.as_deref(),
         ),
         BusinessCommand::Show { credit_code } => show(ctx, credit_code),
+        BusinessCommand::List {
+            region,
+            business_type,
+            list,
+        } => super::lists::businesses(ctx, region, business_type.as_deref(), list),
         BusinessCommand::Key(BusinessKeyCommand::Add {
             signing,
             credit_code,

@@ -1,4 +1,4 @@
-//! `hengxin inspector` (regulators): add, remove.
+//! `hengxin inspector` (regulators): add, remove, list.
 
 use clap::Subcommand;
 use hengxin_runtime::{Call, membership};
@@ -24,6 +24,14 @@ pub enum InspectorCommand {
         #[arg(long)]
         name: String,
     },
+    /// A region's inspectors, oldest first, and whether each may be drawn.
+    List {
+        /// Region (CQ, SC).
+        #[arg(long)]
+        region: String,
+        #[command(flatten)]
+        list: super::lists::ListArgs,
+    },
     /// Remove an inspector.
     Remove {
         #[command(flatten)]
@@ -47,6 +55,7 @@ pub fn run(ctx: &Context, command: &InspectorCommand) -> Outcome {
             signing,
             public_key,
         } => remove(ctx, signing, public_key),
+        InspectorCommand::List { region, list } => super::lists::inspectors(ctx, region, list),
     }
 }
 

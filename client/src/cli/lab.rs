@@ -50,10 +50,32 @@ pub enum LabCommand {
     /// signed DCC anchors only when its signer is one of these.
     #[command(subcommand, name = "dcc-cert")]
     DccCert(DccCertCommand),
-    /// A lab: scope, status, signing keys and DCC signing certificates.
+    /// A lab: scope, status, signing keys, DCC signing certificates and standards.
     Show {
         /// Lab code.
         lab: String,
+    },
+    /// The labs, of a region or of all, with how many certificates each anchored (from the
+    /// node's index).
+    List {
+        /// Only this region (CQ, SC).
+        #[arg(long)]
+        region: Option<String>,
+        #[command(flatten)]
+        list: super::lists::ListArgs,
+    },
+    /// A lab's certificates by number, issued between two dates (from the node's index).
+    Certificates {
+        /// Lab code.
+        lab: String,
+        /// Issued on or after, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Issued on or before, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        #[command(flatten)]
+        list: super::lists::ListArgs,
     },
 }
 
@@ -170,6 +192,13 @@ pub fn run(ctx: &Context, command: &LabCommand) -> Outcome {
         }) => remove_key(ctx, signing, lab, public_key, *compromised),
         LabCommand::DccCert(command) => super::lab_dcc::run(ctx, command),
         LabCommand::Show { lab } => super::lab_dcc::show(ctx, lab),
+        LabCommand::List { region, list } => super::lists::labs(ctx, region.as_deref(), list),
+        LabCommand::Certificates {
+            lab,
+            from,
+            to,
+            list,
+        } => super::lists::lab_certificates(ctx, lab, (from.as_deref(), to.as_deref()), list),
     }
 }
 

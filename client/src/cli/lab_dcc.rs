@@ -160,6 +160,33 @@ pub fn show(ctx: &Context, lab: &str) -> Outcome {
             ),
         ));
     }
+    match &lab.standards {
+        None => rows.push((
+            "计量标准 standards",
+            "（索引暂不可用 the index cannot answer now）".into(),
+        )),
+        Some(standards) if standards.is_empty() => {
+            rows.push(("计量标准 standards", "无 none".into()))
+        }
+        Some(standards) => {
+            for s in standards {
+                rows.push((
+                    "计量标准 standard",
+                    format!(
+                        "{}/{} {} · {} · {} · 考核有效期至 {}",
+                        lab.code,
+                        s.code,
+                        s.name,
+                        super::lists::label_of::<hengxin_primitives::Category>(&s.category),
+                        super::lists::label_of::<hengxin_primitives::records::StandardLevel>(
+                            &s.level
+                        ),
+                        s.assessment_valid_until
+                    ),
+                ));
+            }
+        }
+    }
     print_table(&rows);
     Ok(())
 }

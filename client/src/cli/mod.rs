@@ -20,6 +20,7 @@ pub mod key;
 pub mod keys;
 pub mod lab;
 pub mod lab_dcc;
+pub mod lists;
 pub mod output;
 pub mod parse;
 pub mod standard;

@@ -10,6 +10,27 @@ pub fn print_json(value: &impl Serialize) {
     );
 }
 
+/// Rows as CSV on stdout, with a header line of the fields' names (nothing for no rows): the
+/// form every list takes with `--csv`, for spreadsheets and regulators' own tools.
+pub fn print_csv<T: Serialize>(rows: &[T]) -> super::exit::Outcome {
+    let mut out = csv::Writer::from_writer(std::io::stdout());
+    let failed = |e: csv::Error| super::exit::Failure::error(format!("writing CSV: {e}"));
+    for row in rows {
+        out.serialize(row).map_err(failed)?;
+    }
+    out.flush()
+        .map_err(|e| super::exit::Failure::error(format!("writing CSV: {e}")))
+}
+
+/// After a list cut at `--limit`: says so on stderr, and how to get the rest.
+pub fn note_more(more: bool, limit: usize) {
+    if more {
+        eprintln!(
+            "（仅列出前 {limit} 项 · the first {limit} only: raise --limit, or narrow the list）"
+        );
+    }
+}
+
 /// Aligned `label  value` lines.
 pub fn print_table(rows: &[(&str, String)]) {
     let width = rows

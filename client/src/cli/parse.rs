@@ -9,9 +9,15 @@ use hengxin_primitives::{
 
 use super::exit::Failure;
 
-/// A wire word (`--kind calibration`), for clap's `value_parser`: the error lists the words.
+/// A wire word (`--kind calibration`, or its Chinese or English name: `--type 加油站`), for
+/// clap's `value_parser`: the error lists the words.
 pub fn word<T: WireWord>(text: &str) -> Result<T, String> {
-    T::parse_word(text).map_err(|e| e.to_string())
+    T::parse_name(text).map_err(|e| e.to_string())
+}
+
+/// A business type: its code (`gas_station`) or name (`加油站`).
+pub fn business_type(text: &str) -> Result<hengxin_primitives::records::BusinessType, Failure> {
+    word(text).map_err(Failure::usage)
 }
 
 /// Splits `LAB/NUMBER` at the first slash (a number may hold more).
@@ -46,23 +52,27 @@ pub fn text(what: &str, value: &str) -> Result<Text, Failure> {
 
 /// A lab code.
 pub fn lab_code(text: &str) -> Result<LabCode, Failure> {
-    LabCode::new(text).map_err(|e| Failure::usage(format!("lab code `{text}`: {e}")))
+    LabCode::new(&text.to_ascii_uppercase())
+        .map_err(|e| Failure::usage(format!("lab code `{text}`: {e}")))
 }
 
 /// A region code.
 pub fn region(text: &str) -> Result<RegionCode, Failure> {
-    RegionCode::new(text).map_err(|e| Failure::usage(format!("region `{text}`: {e}")))
+    RegionCode::new(&text.to_ascii_uppercase())
+        .map_err(|e| Failure::usage(format!("region `{text}`: {e}")))
 }
 
-/// A 统一社会信用代码.
+/// A 统一社会信用代码 (lowercase letters read as uppercase).
 pub fn credit_code(text: &str) -> Result<CreditCode, Failure> {
-    text.parse()
+    text.trim()
+        .to_ascii_uppercase()
+        .parse()
         .map_err(|e| Failure::usage(format!("credit code `{text}`: {e}")))
 }
 
 /// A measurement category code.
 pub fn category(text: &str) -> Result<Category, Failure> {
-    Category::parse_word(text).map_err(Failure::usage)
+    Category::parse_name(text).map_err(Failure::usage)
 }
 
 /// A public key given as 64 hex digits, or as a key file (an encrypted one is not opened).

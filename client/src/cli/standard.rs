@@ -23,6 +23,11 @@ pub enum StandardCommand {
         #[command(flatten)]
         assessment: AssessmentArgs,
     },
+    /// A standard: its level, range, assessments now and before, and how it is traced.
+    Show {
+        /// OWNER/CODE (CQJL/GZ-THE-001).
+        standard: String,
+    },
     /// Record a new traceability certificate of a standard: a ledger certificate LAB/NUMBER.
     Trace {
         #[command(flatten)]
@@ -102,7 +107,59 @@ pub fn run(ctx: &Context, command: &StandardCommand) -> Outcome {
             standard,
             certificate,
         } => trace(ctx, signing, standard, certificate),
+        StandardCommand::Show { standard } => show(ctx, standard),
     }
+}
+
+fn show(ctx: &Context, standard: &str) -> Outcome {
+    let id = parse::standard_id(standard)?;
+    let s = ctx.client.standard(&id)?.ok_or_else(|| {
+        super::exit::Failure::error(format!(
+            "no standard {id} is registered; `hengxin lab show {}` lists its lab's",
+            id.owner
+        ))
+    })?;
+    if ctx.json {
+        super::output::print_json(&s);
+        return Ok(());
+    }
+    let mut rows = vec![
+        (
+            "计量标准 standard",
+            format!("{}/{} {}", s.lab, s.code, s.name),
+        ),
+        ("类别 category", s.category.label()),
+        ("等级 level", s.level.label()),
+        ("测量范围 range", s.range.to_string()),
+        ("不确定度 uncertainty", s.uncertainty.to_string()),
+    ];
+    for (i, a) in s.assessments.iter().enumerate() {
+        let label = if i == 0 {
+            "考核证书 assessment"
+        } else {
+            "历次考核 earlier"
+        };
+        rows.push((
+            label,
+            format!("{} · {} – {}", a.number, a.issued, a.valid_until),
+        ));
+    }
+    for t in &s.traces {
+        let line = match (&t.lab, &t.issuer) {
+            (Some(lab), _) => format!("{lab}/{} (本链证书 on this ledger)", t.number),
+            (None, issuer) => format!(
+                "{} {} · {} – {}",
+                issuer.as_deref().unwrap_or(""),
+                t.number,
+                t.issued.map(|d| d.to_string()).unwrap_or_default(),
+                t.valid_until.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        };
+        rows.push(("溯源 traced to", line));
+    }
+    rows.push(("登记高度 registered at", s.registered_height.to_string()));
+    super::output::print_table(&rows);
+    Ok(())
 }
 
 fn renew(ctx: &Context, signing: &Signing, standard: &str, assessment: &AssessmentArgs) -> Outcome {
