@@ -48,5 +48,5 @@ pub use stats::{
     BlockFigure, BusinessGroup, BusinessStatsView, CertificateMonth, CertificateStatsView, Count,
     CreditRecordMonth, CreditRecordStatsView, DueInstrument, DueQuery, DueView, IndexedAt,
     InspectionStatsView, InstrumentGroup, InstrumentStatsView, NetworkStatsView, OverviewView,
-    PlanFigures, StatsQuery, ValidatorFigure,
+    PlanFigures, RecognitionMonth, RecognitionStatsView, StatsQuery, ValidatorFigure,
 };

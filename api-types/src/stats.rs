@@ -308,3 +308,28 @@ pub struct BlockFigure {
     /// Its transactions.
     pub transactions: u64,
 }
+
+/// `GET /v1/stats/recognition`: certificates recognised in each region per month of anchoring
+/// (互认): its own labs' and, under agreements, the other region's.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecognitionStatsView {
+    /// Where the figures stand.
+    pub at: IndexedAt,
+    /// By region, then month.
+    pub rows: Vec<RecognitionMonth>,
+}
+
+/// One region's month.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecognitionMonth {
+    /// The region recognising them.
+    pub region: String,
+    /// `YYYY-MM`, the month they were anchored.
+    pub month: String,
+    /// Certificates of its own labs.
+    pub own: u64,
+    /// Certificates of other regions' labs it recognises under an agreement.
+    pub recognised: u64,
+}

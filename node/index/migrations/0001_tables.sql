@@ -83,6 +83,16 @@ CREATE INDEX certificates_by_month ON certificates (anchored_month, lab);
 CREATE INDEX certificates_by_end ON certificates (ended_month, status, lab);
 CREATE INDEX certificates_by_recheck ON certificates (recheck_on);
 
+CREATE TABLE recognitions (
+    lab TEXT NOT NULL,
+    number TEXT NOT NULL,
+    region TEXT NOT NULL,
+    home BIGINT NOT NULL,
+    month TEXT NOT NULL,
+    PRIMARY KEY (lab, number, region)
+);
+CREATE INDEX recognitions_by_month ON recognitions (region, month);
+
 CREATE TABLE businesses (
     credit_code TEXT PRIMARY KEY,
     name TEXT NOT NULL,

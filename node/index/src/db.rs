@@ -98,6 +98,7 @@ pub struct Indexed {
 pub struct Batch {
     tables: BTreeMap<&'static str, TableRows>,
     count: usize,
+    after: Vec<(String, Vec<Value>)>,
 }
 
 /// A batch's rows of one table, by primary key.
@@ -105,6 +106,8 @@ pub struct Batch {
 struct TableRows {
     /// Whether the table is emptied first.
     cleared: bool,
+    /// Key prefixes whose rows go first.
+    deleted: Vec<Vec<Value>>,
     rows: BTreeMap<Vec<Value>, Vec<Value>>,
 }
 
@@ -125,8 +128,23 @@ impl Batch {
         self.count -= entry.rows.len();
         *entry = TableRows {
             cleared: true,
-            rows: BTreeMap::new(),
+            ..TableRows::default()
         };
+    }
+
+    /// Deletes the rows of `table` whose key starts with `prefix` (those written before in
+    /// this batch too) before this batch's later rows of it are written.
+    pub fn delete(&mut self, table: &'static Table, prefix: Vec<Value>) {
+        let entry = self.tables.entry(table.name).or_default();
+        let before = entry.rows.len();
+        entry.rows.retain(|key, _| !key.starts_with(&prefix));
+        self.count -= before - entry.rows.len();
+        entry.deleted.push(prefix);
+    }
+
+    /// A statement run after the rows (in the same transaction), with its parameters.
+    pub fn then(&mut self, sql: &str, params: Vec<Value>) {
+        self.after.push((sql.to_owned(), params));
     }
 
     /// How many rows it holds.
@@ -297,7 +315,12 @@ impl Database {
     /// point the index holds either all of it or none of it.
     pub async fn write(&self, batch: Batch, to: &Indexed) -> Result<(), IndexError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        for (name, TableRows { cleared, rows }) in batch.tables {
+        for (name, rows) in batch.tables {
+            let TableRows {
+                cleared,
+                deleted,
+                rows,
+            } = rows;
             let table = TABLES
                 .iter()
                 .find(|t| t.name == name)
@@ -308,19 +331,34 @@ impl Database {
                     .await
                     .map_err(db)?;
             }
+            for prefix in deleted {
+                let clauses: Vec<String> = table.columns[..prefix.len()]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| format!("{c} = ${}", i + 1))
+                    .collect();
+                let sql = format!("DELETE FROM {name} WHERE {}", clauses.join(" AND "));
+                bind(sqlx::query(AssertSqlSafe(sql)), &prefix)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
             let rows: Vec<Vec<Value>> = rows.into_values().collect();
             let per_statement = (PARAMS_MAX / table.columns.len()).max(1);
             for chunk in rows.chunks(per_statement) {
                 let sql = table.upsert_sql(chunk.len());
-                let mut query = sqlx::query(AssertSqlSafe(sql));
-                for value in chunk.iter().flatten() {
-                    query = match value {
-                        Value::Int(v) => query.bind(*v),
-                        Value::Text(v) => query.bind(v.clone()),
-                    };
-                }
-                query.execute(&mut *tx).await.map_err(db)?;
+                let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
+                bind(sqlx::query(AssertSqlSafe(sql)), &values)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
             }
+        }
+        for (sql, params) in batch.after {
+            bind(sqlx::query(AssertSqlSafe(sql)), &params)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
         }
         sqlx::query(
             "INSERT INTO indexed (id, genesis, height, hash, date) VALUES (1, $1, $2, $3, $4) \
@@ -364,6 +402,20 @@ impl Database {
         let indexed = read_indexed(&mut tx).await?;
         Ok((tx, indexed))
     }
+}
+
+/// `query` with `values` bound in order.
+pub fn bind<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    values: &[Value],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for value in values {
+        query = match value {
+            Value::Int(v) => query.bind(*v),
+            Value::Text(v) => query.bind(v.clone()),
+        };
+    }
+    query
 }
 
 /// The `indexed` row.

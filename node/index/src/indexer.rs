@@ -11,7 +11,7 @@ use hengxin_primitives::time::Date;
 use hengxin_primitives::{Hash, PublicKey};
 use hengxin_runtime::Chain;
 use hengxin_support::{Backend, Storage, StorageError};
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use tokio::sync::watch;
 
 use crate::IndexError;
@@ -127,11 +127,11 @@ impl<S: Source> Indexer<S> {
         }
         let first = self.block(next)?;
         let on = Date::from_unix_ms_cst(first.timestamp_ms);
-        let last_date = indexed.as_ref().and_then(|i| Date::parse(&i.date));
-        // A new day: the statuses and grades the rules said may change by today.
-        let rechecks = match last_date {
-            Some(last) if on > last => self.due(on).await?,
-            _ => BTreeSet::new(),
+        // The statuses, grades and recognitions the rules said may change by today (a batch
+        // ends where the date changes, so a new day's come first), at most a batch's worth.
+        let rechecks = match indexed {
+            Some(_) => self.due(on).await?,
+            None => BTreeSet::new(),
         };
         let source = self.source.clone();
         let until = head.min(next + self.blocks_per_batch - 1);
@@ -157,25 +157,30 @@ impl<S: Source> Indexer<S> {
     /// The instruments and businesses whose status or grade may have changed by `on`.
     async fn due(&self, on: Date) -> Result<BTreeSet<Touch>, IndexError> {
         let on = on.to_iso();
+        let limit = self.rows_per_batch;
         let mut touches = BTreeSet::new();
         let pool = self.db.pool();
         let db = |e: sqlx::Error| IndexError::Db(e.to_string());
-        let rows = sqlx::query("SELECT id FROM instruments WHERE recheck_on <= $1")
-            .bind(on.clone())
-            .fetch_all(pool)
-            .await
-            .map_err(db)?;
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT id FROM instruments WHERE recheck_on <= $1 LIMIT {limit}"
+        )))
+        .bind(on.clone())
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
         for row in rows {
             let id: String = row.try_get(0).map_err(db)?;
             if let Ok(id) = hengxin_primitives::instruments::InstrumentId::parse(&id) {
                 touches.insert(Touch::Instrument(id));
             }
         }
-        let rows = sqlx::query("SELECT lab, number FROM certificates WHERE recheck_on <= $1")
-            .bind(on.clone())
-            .fetch_all(pool)
-            .await
-            .map_err(db)?;
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT lab, number FROM certificates WHERE recheck_on <= $1 LIMIT {limit}"
+        )))
+        .bind(on.clone())
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
         for row in rows {
             let (lab, number): (String, String) =
                 (row.try_get(0).map_err(db)?, row.try_get(1).map_err(db)?);
@@ -186,11 +191,13 @@ impl<S: Source> Indexer<S> {
                 touches.insert(Touch::Certificate(lab, number));
             }
         }
-        let rows = sqlx::query("SELECT credit_code FROM businesses WHERE regrade_on <= $1")
-            .bind(on)
-            .fetch_all(pool)
-            .await
-            .map_err(db)?;
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT credit_code FROM businesses WHERE regrade_on <= $1 LIMIT {limit}"
+        )))
+        .bind(on)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
         for row in rows {
             let code: String = row.try_get(0).map_err(db)?;
             if let Ok(code) = hengxin_primitives::CreditCode::new(&code) {

@@ -5,8 +5,8 @@ use hengxin_api_types::{
     BlockFigure, BusinessGroup, BusinessStatsView, CertificateMonth, CertificateStatsView,
     CertificateSummary, Count, CreditRecordMonth, CreditRecordStatsView, DueInstrument, DueView,
     IndexedAt, InspectionStatsView, InstrumentGroup, InstrumentStatsView, LabCertificatesView,
-    LabSummary, LabsView, NetworkStatsView, OverviewView, PlanFigures, StandardSummary,
-    ValidatorFigure,
+    LabSummary, LabsView, NetworkStatsView, OverviewView, PlanFigures, RecognitionMonth,
+    RecognitionStatsView, StandardSummary, ValidatorFigure,
 };
 use hengxin_primitives::{Date, Hash};
 use sqlx::any::AnyRow;
@@ -62,14 +62,10 @@ impl Where {
         conn: &mut AnyConnection,
         sql: String,
     ) -> Result<Vec<AnyRow>, IndexError> {
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for value in &self.params {
-            query = match value {
-                Value::Int(v) => query.bind(*v),
-                Value::Text(v) => query.bind(v.clone()),
-            };
-        }
-        query.fetch_all(conn).await.map_err(db)
+        crate::db::bind(sqlx::query(AssertSqlSafe(sql)), &self.params)
+            .fetch_all(conn)
+            .await
+            .map_err(db)
     }
 }
 
@@ -384,6 +380,42 @@ impl Snapshot {
             })
             .collect::<Result<_, IndexError>>()?;
         Ok(CreditRecordStatsView { at: self.at, rows })
+    }
+
+    /// `/v1/stats/recognition`: per region and month of anchoring.
+    pub async fn recognition(
+        mut self,
+        region: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<RecognitionStatsView, IndexError> {
+        let mut w = Where::default();
+        w.eq("region", region)
+            .cmp("month", ">=", from)
+            .cmp("month", "<=", to);
+        let rows = self
+            .rows(
+                &w,
+                format!(
+                    "SELECT region, month, COUNT(*), CAST(COALESCE(SUM(home), 0) AS BIGINT) \
+                     FROM recognitions{} GROUP BY region, month ORDER BY region, month",
+                    w.sql()
+                ),
+            )
+            .await?;
+        let rows = rows
+            .iter()
+            .map(|r| {
+                let (all, own) = (n(r, 2)?, n(r, 3)?);
+                Ok(RecognitionMonth {
+                    region: s(r, 0)?,
+                    month: s(r, 1)?,
+                    own,
+                    recognised: all.saturating_sub(own),
+                })
+            })
+            .collect::<Result<_, IndexError>>()?;
+        Ok(RecognitionStatsView { at: self.at, rows })
     }
 
     /// `/v1/stats/inspections`: the newest 500 plans.

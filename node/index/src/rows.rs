@@ -11,7 +11,7 @@ use hengxin_primitives::gather::{self, instruments as gi};
 use hengxin_primitives::inspection::{DrawRecord, InspectionPlan, InspectionResult};
 use hengxin_primitives::instruments::InstrumentId;
 use hengxin_primitives::read::StateRead;
-use hengxin_primitives::recognition::Agreement;
+use hengxin_primitives::recognition::{self, Agreement};
 use hengxin_primitives::records::{
     AccountRole, BusinessRecord, CertStatus, LabRecord, StandardRecord,
 };
@@ -217,7 +217,28 @@ impl Gatherer<'_> {
         };
         let c = &facts.record;
         let f = &c.fields;
-        let region = facts.issuer.map(|l| l.region.as_str().to_owned());
+        let region = facts.issuer.as_ref().map(|l| l.region.as_str().to_owned());
+        let anchored_month = Date::from_unix_ms_cst(c.anchored_ms).to_iso()[..7].to_owned();
+        // Where it is recognised, by the one rule over its lab's agreements.
+        self.batch.delete(
+            &t::RECOGNITIONS,
+            vec![c.lab.as_str().into(), f.number.as_str().into()],
+        );
+        if let Some(lab) = &facts.issuer {
+            let agreements = gather::agreements_of(self.state, &lab.region)?;
+            for region in recognition::recognized_in(c, lab, &agreements) {
+                self.batch.upsert(
+                    &t::RECOGNITIONS,
+                    vec![
+                        c.lab.as_str().into(),
+                        f.number.as_str().into(),
+                        region.as_str().into(),
+                        (region == lab.region).into(),
+                        anchored_month.as_str().into(),
+                    ],
+                );
+            }
+        }
         let anchored = Date::from_unix_ms_cst(c.anchored_ms);
         let (superseded_by, ended) = match &c.status {
             CertStatus::Valid => (None, None),
@@ -441,6 +462,18 @@ impl Gatherer<'_> {
         let Some(a) = self.state.read::<Agreement>(&StorageKey::Agreement(id))? else {
             return Ok(());
         };
+        // Certificates its parties' labs issued from its start may be recognised otherwise
+        // now: they are rechecked by the next batch.
+        self.batch.then(
+            "UPDATE certificates SET recheck_on = $1 WHERE (region = $2 OR region = $3) \
+             AND issue_date >= $4",
+            vec![
+                date(self.on),
+                a.proposer.as_str().into(),
+                a.partner.as_str().into(),
+                date(a.from),
+            ],
+        );
         let kinds: Vec<&str> = a.kinds.iter().map(|k| k.code()).collect();
         let categories: Vec<&str> = a.categories.iter().map(|c| c.code()).collect();
         self.batch.upsert(

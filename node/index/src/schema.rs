@@ -68,6 +68,7 @@ tables! {
         "anchored_date", "anchored_month", "ended_height", "ended_date", "ended_month",
         "recheck_on",
     ];
+    RECOGNITIONS = "recognitions" key 3 ["lab", "number", "region", "home", "month"];
     BUSINESSES = "businesses" key 1 [
         "credit_code", "name", "region", "business_type", "registered_height", "score", "grade",
         "graded_on", "regrade_on",

@@ -82,6 +82,7 @@ pub use state::{ApiState, chain_name};
         stats::businesses,
         stats::credit_records,
         stats::inspections,
+        stats::recognition,
         stats::network,
         businesses::business,
         businesses::business_proof,
@@ -169,6 +170,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/stats/businesses", get(stats::businesses))
         .route("/v1/stats/credit-records", get(stats::credit_records))
         .route("/v1/stats/inspections", get(stats::inspections))
+        .route("/v1/stats/recognition", get(stats::recognition))
         .route("/v1/stats/network", get(stats::network))
         .route("/v1/inspections", get(inspections::plans))
         .route("/v1/inspections/{plan_id}", get(inspections::plan))

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use hengxin_api_types::{
     BusinessStatsView, CertificateStatsView, CreditRecordStatsView, DueQuery, DueView, ErrorBody,
     ErrorCode, InspectionStatsView, InstrumentStatsView, NetworkStatsView, OverviewView,
-    StatsQuery,
+    RecognitionStatsView, StatsQuery,
 };
 use hengxin_index::IndexError;
 use hengxin_index::queries::{DueFilter, Snapshot};
@@ -248,6 +248,30 @@ pub async fn credit_records(
     let snapshot = snapshot(&state).await?;
     ok(snapshot
         .credit_records(s.region.as_deref(), s.from.as_deref(), s.to.as_deref())
+        .await
+        .map_err(index_error)?)
+}
+
+/// Certificates recognised in each region per month (互认): its own labs', and the other
+/// region's under agreements.
+#[utoipa::path(
+    get,
+    path = "/v1/stats/recognition",
+    params(StatsQuery),
+    responses(
+        (status = 200, body = RecognitionStatsView, description = "By region and month"),
+        (status = 400, body = ErrorBody, description = "`invalid_region`, `invalid_month`"),
+        (status = 503, body = ErrorBody, description = "`index_unavailable`")
+    )
+)]
+pub async fn recognition(
+    State(state): State<ApiState>,
+    Query(query): Query<StatsQuery>,
+) -> ApiResult<RecognitionStatsView> {
+    let s = scope(&state, &query)?;
+    let snapshot = snapshot(&state).await?;
+    ok(snapshot
+        .recognition(s.region.as_deref(), s.from.as_deref(), s.to.as_deref())
         .await
         .map_err(index_error)?)
 }

@@ -234,6 +234,27 @@ async fn every_figure_equals_a_count_of_the_state_s_own_lists() {
             .collect::<Vec<_>>()
     );
 
+    // Recognition: each certificate's regions (its own view's `recognized_in`), counted.
+    let mut regions = BTreeMap::<String, u64>::new();
+    for lab in ["CQJL", "SCJL"] {
+        let listed = get(&t.router, &format!("/v1/labs/{lab}/certificates")).await;
+        for c in listed["certificates"].as_array().unwrap() {
+            let number = c["number"].as_str().unwrap().replace('/', "%2F");
+            let one = get(&t.router, &format!("/v1/certificates/{lab}/{number}")).await;
+            for region in one["recognized_in"].as_array().unwrap() {
+                *regions.entry(region.as_str().unwrap().into()).or_default() += 1;
+            }
+        }
+    }
+    let figures = get(&t.router, "/v1/stats/recognition").await;
+    let mut counted = BTreeMap::<String, u64>::new();
+    for r in figures["rows"].as_array().unwrap() {
+        let n = r["own"].as_u64().unwrap() + r["recognised"].as_u64().unwrap();
+        *counted.entry(r["region"].as_str().unwrap().into()).or_default() += n;
+    }
+    assert_eq!(counted, regions);
+    assert!(figures["rows"].as_array().unwrap().iter().any(|r| r["recognised"].as_u64() > Some(0)), "{figures}");
+
     // Labs, each with its certificates counted.
     let labs = get(&t.router, "/v1/labs").await;
     let cqjl = labs["labs"]
