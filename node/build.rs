@@ -67,7 +67,33 @@ fn run() -> Result<(), String> {
             .generate(out.join("verifier"))
             .map_err(|e| format!("generating the {module} module's JS glue: {e:#}"))?;
     }
-    copy_qr_decoder(root, &out.join("verifier/jsqr.js"))
+    copy_qr_decoder(root, &out.join("verifier/jsqr.js"))?;
+    copy_charts(root, &out.join("console"))
+}
+
+/// The supervision platform's charts: Apache ECharts as npm installed it from
+/// `node/console/package-lock.json`. Without it the console shows its figures and tables, and
+/// says the charts are missing.
+fn copy_charts(root: &Path, dir: &Path) -> Result<(), String> {
+    let from = root.join("node/console/node_modules/echarts/dist/echarts.min.js");
+    println!("cargo:rerun-if-changed={}", from.display());
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let to = dir.join("echarts.min.js");
+    match std::fs::read(&from) {
+        Ok(bytes) => std::fs::write(&to, bytes),
+        Err(_) => {
+            println!(
+                "cargo:warning=the console's charts (Apache ECharts) are not installed: run \
+                 `npm ci --prefix node/console` and rebuild (the console shows its tables \
+                 without charts until then)"
+            );
+            std::fs::write(
+                &to,
+                "// ECharts was not installed when this node was built.\n",
+            )
+        }
+    }
+    .map_err(|e| format!("writing {}: {e}", to.display()))
 }
 
 /// Shrinks a built module with binaryen's `wasm-opt -Oz` (a tenth smaller) into `to`, before

@@ -8,6 +8,7 @@ pub mod api;
 pub mod byzantine;
 pub mod config;
 pub mod consensus;
+pub mod console;
 pub mod gossip;
 pub mod index;
 pub mod keys;

@@ -144,6 +144,16 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Write the supervision platform (`/console`) as static files for any web server: it goes
+    /// under OUT/console/ and asks the listed nodes in turn for its figures (their CORS is open).
+    ExportConsole {
+        /// The nodes the console asks, in order, comma-separated: https://node1.example.cn,….
+        #[arg(long, value_name = "URL,…", value_delimiter = ',', required = true)]
+        nodes: Vec<String>,
+        /// The directory to write (created if missing; the console's files are replaced).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Rebuild the SQL index (the supervision platform's database, `[index] database`) from
     /// the node's blocks: it is emptied, then filled block by block. Stop the node first.
     Reindex {
@@ -322,6 +332,20 @@ fn setup_command(command: Command) -> anyhow::Result<()> {
         }
         Command::ExportPage { trust, nodes, out } => export_page(&trust, &nodes, &out),
         Command::Reindex { config, data_dir } => reindex(config, data_dir),
+        Command::ExportConsole { nodes, out } => {
+            let written =
+                hengxin_node::console::export(&nodes, &out).map_err(anyhow::Error::msg)?;
+            for path in &written {
+                println!("wrote {}", path.display());
+            }
+            println!(
+                "serve {} with any web server: the console is at <that server>/console/ and asks \
+                 {} in turn",
+                out.display(),
+                nodes.join(", ")
+            );
+            Ok(())
+        }
     }
 }
 

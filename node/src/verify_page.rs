@@ -93,7 +93,7 @@ pub fn node_url(url: &str) -> Result<String, String> {
 }
 
 /// `scheme://host[:port]` of a checked node address.
-fn origin(url: &str) -> &str {
+pub(crate) fn origin(url: &str) -> &str {
     let start = url.find("://").map_or(0, |i| i + 3);
     url[start..]
         .find('/')

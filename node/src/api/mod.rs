@@ -97,7 +97,9 @@ pub use state::{ApiState, chain_name};
         metrics::metrics,
         openapi_document,
         page::verify_page,
-        page::verify_asset
+        page::verify_asset,
+        page::console_page,
+        page::console_asset
     )
 )]
 struct ApiDoc;
@@ -179,6 +181,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/metrics", get(metrics::metrics))
         .route("/verify", get(page::verify_page))
         .route("/verify/{file}", get(page::verify_asset))
+        .route("/console", get(page::console_page))
+        .route("/console/{file}", get(page::console_asset))
         .fallback(|| async {
             ApiError::not_found(
                 ErrorCode::NotFound,

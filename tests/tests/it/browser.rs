@@ -61,13 +61,20 @@ pub(crate) fn run_chromium(url: &str, extra: &[&str]) -> std::process::Output {
 /// playwright-core from the page's npm lockfile driving Debian's Chromium) with `args`; the JSON
 /// line it prints.
 pub(crate) fn drive(script: &str, args: &[&std::ffi::OsStr]) -> serde_json::Value {
-    let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../wasm-verifier/web");
+    drive_from("wasm-verifier/web/tests", script, args)
+}
+
+/// Runs the Playwright driver `DIR/SCRIPT` (DIR from the workspace's root) with `args`; the
+/// JSON line it prints.
+pub(crate) fn drive_from(dir: &str, script: &str, args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     assert!(
-        web.join("node_modules/playwright-core").exists(),
+        root.join("wasm-verifier/web/node_modules/playwright-core")
+            .exists(),
         "the page's npm packages are missing: run `npm ci --prefix wasm-verifier/web`"
     );
     let output = Command::new("node")
-        .arg(web.join("tests").join(script))
+        .arg(root.join(dir).join(script))
         .args(args)
         .env("CHROMIUM", chromium())
         .output()
@@ -82,7 +89,7 @@ pub(crate) fn drive(script: &str, args: &[&std::ffi::OsStr]) -> serde_json::Valu
 }
 
 /// Where screenshots go: `target/test-artifacts/`.
-fn artifacts() -> PathBuf {
+pub(crate) fn artifacts() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let target = exe.ancestors().nth(3).unwrap().to_path_buf();
     let dir = target.join("test-artifacts");

@@ -7,6 +7,7 @@ use hengxin_tests::cluster;
 mod bench;
 mod browser;
 mod clock;
+mod console;
 mod faults;
 mod hostile_page;
 mod hosts;

@@ -250,10 +250,19 @@ async fn every_figure_equals_a_count_of_the_state_s_own_lists() {
     let mut counted = BTreeMap::<String, u64>::new();
     for r in figures["rows"].as_array().unwrap() {
         let n = r["own"].as_u64().unwrap() + r["recognised"].as_u64().unwrap();
-        *counted.entry(r["region"].as_str().unwrap().into()).or_default() += n;
+        *counted
+            .entry(r["region"].as_str().unwrap().into())
+            .or_default() += n;
     }
     assert_eq!(counted, regions);
-    assert!(figures["rows"].as_array().unwrap().iter().any(|r| r["recognised"].as_u64() > Some(0)), "{figures}");
+    assert!(
+        figures["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["recognised"].as_u64() > Some(0)),
+        "{figures}"
+    );
 
     // Labs, each with its certificates counted.
     let labs = get(&t.router, "/v1/labs").await;
