@@ -499,6 +499,7 @@ async fn serve(settings: NodeSettings, dev: bool) -> anyhow::Result<()> {
         );
         println!("  OpenAPI      {base}/v1/openapi.json");
         println!("  verify page  {base}/verify?c=CQJL/{}", demo::CERT_VALID);
+        println!("  console      {base}/console");
         if dev {
             println!(
                 "  demo keys    {}  ({})",
