@@ -84,22 +84,11 @@ pub enum CertCommand {
     /// number, kind, category, item, instrument, model, serial,
     /// manufacturer, procedure, calibration_date, issue_date, valid_until, conclusion,
     /// standards separated by `;`, instrument_id, seals as POSITION=NUMBER separated by `;`;
-    /// file paths relative to the CSV). Interrupted, it resumes
-    /// where it stopped when run again: nothing is anchored twice, nothing skipped.
-    Import {
-        /// The lab's signing key file.
-        #[arg(long, value_name = "KEY")]
-        key: PathBuf,
-        /// A directory of DCC files, or a CSV file.
-        source: PathBuf,
-        /// The measurement category of the DCCs (for a directory).
-        #[arg(long, value_name = "CODE")]
-        category: Option<String>,
-        /// Where to remember progress [default: SOURCE.hengxin-import.json, or
-        /// DIR/.hengxin-import.json].
-        #[arg(long, value_name = "FILE")]
-        state: Option<PathBuf>,
-    },
+    /// file paths relative to the CSV). A file or row that cannot be read, or that repeats an
+    /// earlier one's number or document, is skipped and named; the rest are anchored, and the
+    /// summary lists each certificate anchored. Interrupted, it resumes where it stopped when
+    /// run again: nothing is anchored twice, nothing skipped.
+    Import(ImportArgs),
     /// Every finalized change of a certificate.
     History {
         /// LAB/NUMBER.
@@ -110,6 +99,27 @@ pub enum CertCommand {
         /// LAB/NUMBER.
         certificate: String,
     },
+}
+
+/// The flags of `cert import`.
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// The lab's signing key file.
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// A directory of DCC files, or a CSV file.
+    pub source: PathBuf,
+    /// The measurement category of the DCCs (for a directory).
+    #[arg(long, value_name = "CODE")]
+    pub category: Option<String>,
+    /// Where to remember progress [default: SOURCE.hengxin-import.json beside a CSV, or
+    /// DIR/.hengxin-import.json in a directory].
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Write each anchored certificate's QR code as DIR/NUMBER.png (for the node's verify
+    /// page, or the one its [http] verify_base names).
+    #[arg(long, value_name = "DIR")]
+    pub qr_dir: Option<PathBuf>,
 }
 
 /// Runs a certificate command.
@@ -134,12 +144,7 @@ pub fn run(ctx: &Context, command: &CertCommand) -> Outcome {
             offline,
             verify_base,
         } => qr_code(ctx, certificate, out, *offline, verify_base.as_deref()),
-        CertCommand::Import {
-            key,
-            source,
-            category,
-            state,
-        } => import::import(ctx, key, source, category.as_deref(), state.as_deref()),
+        CertCommand::Import(args) => import::import(ctx, args),
         CertCommand::History { certificate } => history(ctx, certificate),
         CertCommand::Chain { certificate } => chain(ctx, certificate),
     }
