@@ -11,9 +11,9 @@ hengxin_primitives::wire_words! {
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]
     pub enum PlanStatus: "plan status" {
         /// The reveal block is not finalized yet (or the next block has not begun).
-        Waiting = "waiting",
+        Waiting = "waiting" ("待揭晓", "Waiting for its reveal block"),
         /// The draw is made.
-        Drawn = "drawn",
+        Drawn = "drawn" ("已抽取", "Drawn"),
     }
 }
 

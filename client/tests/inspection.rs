@@ -98,6 +98,10 @@ fn a_plan_is_drawn_after_its_reveal_and_anyone_recomputes_the_draw() {
         "100000",
     ]);
     assert_eq!(status, 0, "{err}");
+    assert!(
+        out.contains("预计") && out.contains("北京时间"),
+        "the reveal's expected time: {out}"
+    );
     let waiting: u64 = out.lines().last().unwrap().parse().unwrap();
     let (status, _, err) = run(&["inspection", "draw", &waiting.to_string(), "--recompute"]);
     assert_eq!(status, 1, "{err}");
@@ -195,7 +199,7 @@ fn a_plan_is_drawn_after_its_reveal_and_anyone_recomputes_the_draw() {
     assert_eq!(business["records"][0]["code"], "P1", "{business}");
     let (status, out, _) = run(&["inspection", "list", "--region", "CQ"]);
     assert_eq!(status, 0);
-    assert!(out.contains("waiting") && out.contains("drawn"), "{out}");
+    assert!(out.contains("待揭晓") && out.contains("已抽取"), "{out}");
 }
 
 /// A draw from a pool of one leaves the station short of inspectors: the region's regulator

@@ -243,9 +243,14 @@ fn plan(ctx: &Context, args: &PlanArgs) -> CommandOutcome {
         }));
     } else {
         println!(
-            "published at height {height}; drawn once block {} is finalized: \
-             hengxin inspection draw {}",
-            plan.reveal_height, plan.plan_id
+            "已发布于高度 {height}，区块 {} 终局后抽取{} · published at height {height}, drawn \
+             once block {} is finalized: hengxin inspection draw {}",
+            plan.reveal_height,
+            expected_at(ctx, plan.reveal_height)
+                .map(|t| format!("（预计 {t}）"))
+                .unwrap_or_default(),
+            plan.reveal_height,
+            plan.plan_id
         );
         println!("{}", plan.plan_id);
     }
@@ -256,6 +261,25 @@ fn fetch_plan(ctx: &Context, id: u64) -> Result<PlanView, Failure> {
     ctx.client
         .plan(id)?
         .ok_or_else(|| Failure::new(Exit::Unknown, format!("there is no plan {id}")))
+}
+
+/// When block `height` should be finalized, in Beijing time, at the pace of the last hundred
+/// blocks (`None` when it is finalized already or the pace cannot be read).
+fn expected_at(ctx: &Context, height: u64) -> Option<String> {
+    let head = ctx.client.health().ok()?.height;
+    if height <= head || head == 0 {
+        return None;
+    }
+    let back = head.saturating_sub(100).max(1);
+    let newest = ctx.client.block(head).ok()??.timestamp_ms;
+    let oldest = ctx.client.block(back).ok()??.timestamp_ms;
+    let pace = newest.saturating_sub(oldest) / (head - back).max(1);
+    let at = newest.saturating_add(pace.saturating_mul(height - head));
+    Some(format!(
+        "{} 北京时间, at the last {} blocks' pace",
+        hengxin_primitives::time::beijing_time(at),
+        head - back
+    ))
 }
 
 fn grades(per: &PerGrade) -> String {
@@ -269,28 +293,37 @@ fn show(ctx: &Context, id: u64, details: bool) -> CommandOutcome {
         print_json(&view);
         return Ok(());
     }
-    let types: Vec<&str> = view.business_types.iter().map(|t| t.code()).collect();
+    let types: Vec<String> = view.business_types.iter().map(|t| t.label()).collect();
+    let reveal = match (view.status, expected_at(ctx, view.reveal_height)) {
+        (PlanStatus::Waiting, Some(at)) => {
+            format!("区块 block {}（预计 expected {at}）", view.reveal_height)
+        }
+        _ => format!("区块 block {}", view.reveal_height),
+    };
     let mut rows = vec![
-        ("plan", view.plan_id.to_string()),
-        ("region", view.region.to_string()),
-        ("types", types.join(", ")),
-        ("ratios %", grades(&view.ratios)),
-        ("reveal", format!("block {}", view.reveal_height)),
-        ("status", view.status.code().to_string()),
+        ("计划 plan", view.plan_id.to_string()),
+        ("地区 region", view.region.to_string()),
+        ("对象类型 types", types.join("、")),
+        ("抽查比例 ratios %", grades(&view.ratios)),
+        ("揭晓 reveal", reveal),
+        ("状态 status", view.status.label()),
     ];
     if let (Some(seed), Some(on), Some(in_scope)) = (view.seed, view.on, view.in_scope) {
-        rows.push(("seed", seed.to_hex()));
-        rows.push(("graded on", on.to_string()));
-        rows.push(("in scope", grades(&in_scope)));
+        rows.push(("种子 seed", seed.to_hex()));
+        rows.push(("评级日期 graded on", on.to_string()));
+        rows.push(("范围内 in scope", grades(&in_scope)));
     }
     if details {
-        rows.push(("inspectors", view.inspectors.len().to_string()));
-        rows.push(("conflicts", view.conflicts.len().to_string()));
-        rows.push(("results", view.results.len().to_string()));
+        rows.push(("检查员 inspectors", view.inspectors.len().to_string()));
+        rows.push(("回避 conflicts", view.conflicts.len().to_string()));
+        rows.push(("结果 results", view.results.len().to_string()));
     }
     print_table(&rows);
     if view.status == PlanStatus::Waiting {
-        println!("no draw before block {} is finalized", view.reveal_height);
+        println!(
+            "区块 {} 终局前不抽取 · no draw before block {} is finalized",
+            view.reveal_height, view.reveal_height
+        );
     }
     let named =
         |key: &hengxin_primitives::PublicKey| match view.names.iter().find(|n| n.key == *key) {
@@ -331,17 +364,17 @@ fn list(ctx: &Context, region: &str) -> CommandOutcome {
         return Ok(());
     }
     if view.plans.is_empty() {
-        println!("no plans");
+        println!("无计划 no plans");
     }
     for p in &view.plans {
-        let types: Vec<&str> = p.business_types.iter().map(|t| t.code()).collect();
+        let types: Vec<String> = p.business_types.iter().map(|t| t.label()).collect();
         println!(
-            "{:>4}  {}  reveal {}  {}  {}",
+            "{:>4}  {}  揭晓区块 reveal {}  {}  {}",
             p.plan_id,
-            p.status.code(),
+            p.status.label(),
             p.reveal_height,
             grades(&p.ratios),
-            types.join(",")
+            types.join("、")
         );
     }
     Ok(())
@@ -464,8 +497,8 @@ fn report(ctx: &Context, id: u64, targets: usize, differences: &[String]) -> Com
         }));
     } else if differences.is_empty() {
         println!(
-            "plan {id}: the draw recomputed from public data equals the ledger's ({targets} \
-             targets)"
+            "计划 {id}：由公开数据重算的抽取结果与链上一致（{targets} 个对象）· plan {id}: the \
+             draw recomputed from public data equals the ledger's ({targets} targets)"
         );
     }
     if differences.is_empty() {
