@@ -383,6 +383,35 @@ function answeredBy(node) {
   return `证明来自 · proof from ${node}`;
 }
 
+// What a person typed, as this page's query: an instrument id (`CQ-1`), a credit code (18
+// characters), or LAB/NUMBER; `null` for anything else.
+function lookupQuery(text) {
+  const t = text.trim();
+  if (/^[A-Za-z]{2}-[1-9][0-9]*$/.test(t)) return `i=${t.toUpperCase()}`;
+  if (/^[0-9A-Za-z]{18}$/.test(t)) return `b=${t.toUpperCase()}`;
+  const slash = t.indexOf('/');
+  if (slash > 0 && slash < t.length - 1) {
+    return `c=${encodeURIComponent(t.slice(0, slash).toUpperCase())}/${encodeURIComponent(t.slice(slash + 1))}`;
+  }
+  return null;
+}
+
+// With nothing named, a person without a QR code types what the paper or the label says.
+function wireLookup(params) {
+  const form = $('lookup');
+  form.hidden = false;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const query = lookupQuery($('lookup-input').value);
+    if (!query) {
+      $('lookup-message').textContent = '请输入 LAB/编号、18 位统一社会信用代码或器具码（如 CQ-1） · type LAB/NUMBER, an 18-character credit code or an instrument id such as CQ-1';
+      return;
+    }
+    const node = params.get('node') ? `&node=${encodeURIComponent(params.get('node'))}` : '';
+    location.search = `?${query}${node}`;
+  });
+}
+
 // The nodes this page asks: `&node=`, else the ones it was exported with, else its own origin.
 function nodesToAsk(params) {
   if (params.get('node')) return [params.get('node')];
@@ -413,6 +442,7 @@ async function main() {
   const certificate = params.get('c') || '';
   const slash = certificate.indexOf('/');
   if (!certificate) {
+    wireLookup(params);
     awaitDocument(nodes, anchor);
     return;
   }

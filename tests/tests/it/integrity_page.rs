@@ -184,3 +184,29 @@ fn a_signed_dcc_shows_who_signed_it() {
         "#signer names the registered certificate's subject: {signed_by}"
     );
 }
+
+#[test]
+fn with_no_qr_code_a_person_types_a_number_a_credit_code_or_an_instrument_id() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let node = DevNode::start();
+    let page = format!("{}/verify", node.url);
+    let typed = |text: &str| drive("lookup.mjs", &[page.as_ref(), text.as_ref()]);
+    let report = typed(&format!("cqjl/{}", demo::CERT_VALID));
+    assert_eq!(report["status"], "authentic", "{report}");
+    assert!(
+        report["url"].as_str().unwrap().contains("c=CQJL/"),
+        "{report}"
+    );
+    let report = typed(" 91510104ma6cj2q4r3 ");
+    assert_eq!(
+        report["status"], "authentic",
+        "a lowercase credit code: {report}"
+    );
+    let report = typed("cq-3");
+    assert_eq!(report["instrument"], "overdue", "{report}");
+    let report = typed("CQ-999");
+    assert_eq!(
+        report["status"], "unknown",
+        "proven never registered: {report}"
+    );
+}
