@@ -164,6 +164,12 @@ impl DevNode {
         });
     }
 
+    /// Kills it (its data directory stays until it is dropped).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// A file of its data directory.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)

@@ -257,16 +257,26 @@ async fn query_times(db: &Database, head: u64, middle: &str) -> Vec<(&'static st
 /// Indexes the whole chain from empty; the wall time.
 async fn index_all(bench: &Arc<Bench>, db: &Database) -> Duration {
     let start = Instant::now();
-    Indexer::new(bench.clone(), db.clone())
-        .catch_up()
-        .await
-        .unwrap();
+    let indexer = Indexer::new(bench.clone(), db.clone());
+    indexer.catch_up().await.unwrap();
+    let t = indexer.timings();
+    eprintln!(
+        "  {} rows; gathering {:.1} s, writing {:.1} s",
+        t.rows,
+        t.gather.as_secs_f64(),
+        t.write.as_secs_f64()
+    );
     start.elapsed()
 }
 
 /// For `seconds`, a 2,000-transaction block a second while the indexer follows; the lag in
 /// blocks after each block, sorted.
 async fn live(bench: &Arc<Bench>, s: &mut Signers, db: &Database, seconds: u64) -> Vec<u64> {
+    // From an index at the head: blocks made while another database was followed first.
+    Indexer::new(bench.clone(), db.clone())
+        .catch_up()
+        .await
+        .unwrap();
     let (heads, watch) = tokio::sync::watch::channel(bench.head().height);
     let indexer = Indexer::new(bench.clone(), db.clone());
     let task = tokio::spawn(indexer.run(watch));

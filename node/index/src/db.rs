@@ -158,8 +158,16 @@ impl Batch {
     }
 }
 
-/// The most parameters one statement binds (SQLite takes 32,766, PostgreSQL 65,535).
-const PARAMS_MAX: usize = 16_000;
+/// The most parameters one statement binds: PostgreSQL takes 65,535 and gains from long
+/// statements (one round trip each); SQLite takes 32,766, but binds each `$n` by looking its
+/// name up, so past a thousand a statement costs more than it saves (measured:
+/// docs/performance.md).
+fn params_max(kind: Kind) -> usize {
+    match kind {
+        Kind::Postgres => 16_000,
+        Kind::Sqlite => 999,
+    }
+}
 
 fn db(e: sqlx::Error) -> IndexError {
     IndexError::Db(e.to_string())
@@ -331,20 +339,23 @@ impl Database {
                     .await
                     .map_err(db)?;
             }
+            // Deletions by key prefix, many a statement (`(a, b) IN (VALUES …)`).
+            let mut by_width: BTreeMap<usize, Vec<Vec<Value>>> = BTreeMap::new();
             for prefix in deleted {
-                let clauses: Vec<String> = table.columns[..prefix.len()]
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| format!("{c} = ${}", i + 1))
-                    .collect();
-                let sql = format!("DELETE FROM {name} WHERE {}", clauses.join(" AND "));
-                bind(sqlx::query(AssertSqlSafe(sql)), &prefix)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db)?;
+                by_width.entry(prefix.len()).or_default().push(prefix);
+            }
+            for (width, prefixes) in by_width {
+                for chunk in prefixes.chunks((params_max(self.kind) / width.max(1)).max(1)) {
+                    let sql = delete_sql(name, &table.columns[..width], chunk.len());
+                    let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
+                    bind(sqlx::query(AssertSqlSafe(sql)), &values)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                }
             }
             let rows: Vec<Vec<Value>> = rows.into_values().collect();
-            let per_statement = (PARAMS_MAX / table.columns.len()).max(1);
+            let per_statement = (params_max(self.kind) / table.columns.len()).max(1);
             for chunk in rows.chunks(per_statement) {
                 let sql = table.upsert_sql(chunk.len());
                 let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
@@ -402,6 +413,22 @@ impl Database {
         let indexed = read_indexed(&mut tx).await?;
         Ok((tx, indexed))
     }
+}
+
+/// `DELETE FROM table WHERE (c1, …) IN (VALUES ($1, …), …)` for `rows` keys of `columns`.
+fn delete_sql(table: &str, columns: &[&str], rows: usize) -> String {
+    let n = columns.len();
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let params: Vec<String> = (1..=n).map(|c| format!("${}", r * n + c)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    format!(
+        "DELETE FROM {table} WHERE ({}) IN (VALUES {})",
+        columns.join(", "),
+        values.join(", ")
+    )
 }
 
 /// `query` with `values` bound in order.

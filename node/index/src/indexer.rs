@@ -56,6 +56,20 @@ pub struct Indexer<S> {
     db: Database,
     blocks_per_batch: u64,
     rows_per_batch: usize,
+    timings: std::sync::Mutex<Timings>,
+}
+
+/// Where an indexer's time went, since it was made.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    /// Reading the state and judging it into rows.
+    pub gather: Duration,
+    /// Writing the rows (the database's transactions).
+    pub write: Duration,
+    /// Rows written.
+    pub rows: u64,
+    /// Blocks indexed.
+    pub blocks: u64,
 }
 
 impl<S: Source> Indexer<S> {
@@ -66,7 +80,13 @@ impl<S: Source> Indexer<S> {
             db,
             blocks_per_batch: BLOCKS_PER_BATCH,
             rows_per_batch: ROWS_PER_BATCH,
+            timings: std::sync::Mutex::default(),
         }
+    }
+
+    /// Where its time went so far.
+    pub fn timings(&self) -> Timings {
+        *self.timings.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// At most `blocks` blocks in one transaction, ending a batch early past `rows` rows.
@@ -136,13 +156,22 @@ impl<S: Source> Indexer<S> {
         let source = self.source.clone();
         let until = head.min(next + self.blocks_per_batch - 1);
         let rows = self.rows_per_batch;
+        let started = std::time::Instant::now();
         let (batch, to) = tokio::task::spawn_blocking(move || {
             gather_blocks(&*source, genesis, (next, until, rows), on, rechecks)
         })
         .await
         .map_err(|e| IndexError::Db(format!("the indexer's task failed: {e}")))??;
         let rows = batch.len();
+        let gathered = std::time::Instant::now();
         self.db.write(batch, &to).await?;
+        {
+            let mut t = self.timings.lock().unwrap_or_else(|p| p.into_inner());
+            t.gather += gathered - started;
+            t.write += gathered.elapsed();
+            t.rows += rows as u64;
+            t.blocks += to.height + 1 - next;
+        }
         tracing::debug!(from = next, to = to.height, rows, "indexed");
         Ok(true)
     }
@@ -245,6 +274,7 @@ fn gather_blocks<S: Source>(
             state: &mut view as &mut dyn Storage,
             on,
             batch: &mut batch,
+            agreements: Default::default(),
         }
         .gather(touches)
         .map_err(state)?;

@@ -99,6 +99,8 @@ pub struct Gatherer<'a> {
     pub on: Date,
     /// Where rows go.
     pub batch: &'a mut Batch,
+    /// Each region's agreements, read once a block.
+    pub agreements: std::collections::BTreeMap<RegionCode, Vec<Agreement>>,
 }
 
 impl Gatherer<'_> {
@@ -225,8 +227,12 @@ impl Gatherer<'_> {
             vec![c.lab.as_str().into(), f.number.as_str().into()],
         );
         if let Some(lab) = &facts.issuer {
-            let agreements = gather::agreements_of(self.state, &lab.region)?;
-            for region in recognition::recognized_in(c, lab, &agreements) {
+            if !self.agreements.contains_key(&lab.region) {
+                let read = gather::agreements_of(self.state, &lab.region)?;
+                self.agreements.insert(lab.region.clone(), read);
+            }
+            let agreements = &self.agreements[&lab.region];
+            for region in recognition::recognized_in(c, lab, agreements) {
                 self.batch.upsert(
                     &t::RECOGNITIONS,
                     vec![

@@ -162,3 +162,67 @@ fn postgresql_killed_lets_the_chain_go_on_and_the_index_catch_up_once_it_is_back
         assert_whole(&database, &net, "PG", &submitted).await;
     });
 }
+
+#[test]
+fn reindex_rebuilds_the_index_from_the_blocks() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let mut node = hengxin_tests::DevNode::start();
+    node.wait_indexed();
+    let before = hengxin_tests::get_json(&format!("{}/v1/stats/overview", node.url)).unwrap();
+    node.stop();
+    // The index damaged by hand: a table emptied.
+    let index = node.path("index.sqlite");
+    runtime().block_on(async {
+        let (kind, url) = db::resolve("sqlite:index.sqlite", node.dir.path()).unwrap();
+        let database = Database::open(kind, &url, 1).await.unwrap();
+        sqlx::query("DELETE FROM instruments")
+            .execute(database.pool())
+            .await
+            .unwrap();
+    });
+    let output = std::process::Command::new(crate::cluster::node_bin())
+        .arg("reindex")
+        .arg("--data-dir")
+        .arg(node.dir.path())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(out.contains("indexed up to block"), "{out}");
+    assert!(index.exists());
+    runtime().block_on(async {
+        let (kind, url) = db::resolve("sqlite:index.sqlite", node.dir.path()).unwrap();
+        let database = Database::open(kind, &url, 1).await.unwrap();
+        let at = database.indexed().await.unwrap().unwrap();
+        assert!(at.height >= before["at"]["height"].as_u64().unwrap());
+        let row = sqlx::query("SELECT COUNT(*) FROM instruments")
+            .fetch_one(database.pool())
+            .await
+            .unwrap();
+        let instruments: u64 = before["instruments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(row.try_get::<i64, _>(0).unwrap() as u64, instruments);
+    });
+    // A running node's data directory is refused, saying why.
+    let running = hengxin_tests::DevNode::start();
+    let output = std::process::Command::new(crate::cluster::node_bin())
+        .arg("reindex")
+        .arg("--data-dir")
+        .arg(running.dir.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("stop it first"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
