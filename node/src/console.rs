@@ -3,10 +3,9 @@
 //! node under a content-security policy; `export` writes it as static files for any web server,
 //! with the nodes it asks listed in it.
 
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::verify_page::{node_url, origin};
+use crate::verify_page::{node_url, origin, page_file};
 
 const INDEX: &str = include_str!("../console/index.html");
 const SCRIPT: &str = include_str!("../console/console.js");
@@ -45,30 +44,13 @@ fn html(nodes: &[String], files: &str, policy: &str) -> String {
 }
 
 fn asset(content_type: &'static str, cache: &'static str, body: impl IntoResponse) -> Response {
-    let mut response = (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            (
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            ),
-        ],
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    page_file(
+        content_type,
+        cache,
+        POLICY.get_or_init(|| policy("", true)),
         body,
     )
-        .into_response();
-    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let policy = POLICY.get_or_init(|| policy("", true));
-    if let Ok(policy) = HeaderValue::from_str(policy) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, policy);
-    }
-    response
 }
 
 /// `/console`: its files under `console/`, figures from the node that served it.

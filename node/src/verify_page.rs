@@ -164,10 +164,21 @@ fn policy(connect: &str, framed_never: bool) -> String {
 }
 
 fn asset(content_type: &'static str, body: impl IntoResponse) -> Response {
+    page_file(content_type, "no-cache", content_security_policy(), body)
+}
+
+/// A page's file (the verify page's, the console's): its type, how long caches keep it, its
+/// content-security policy, never sniffed, no referrer sent on.
+pub(crate) fn page_file(
+    content_type: &'static str,
+    cache: &'static str,
+    policy: &str,
+    body: impl IntoResponse,
+) -> Response {
     let mut response = (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
             (
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
@@ -180,7 +191,7 @@ fn asset(content_type: &'static str, body: impl IntoResponse) -> Response {
         body,
     )
         .into_response();
-    if let Ok(policy) = HeaderValue::from_str(content_security_policy()) {
+    if let Ok(policy) = HeaderValue::from_str(policy) {
         response
             .headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, policy);

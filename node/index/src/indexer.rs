@@ -185,55 +185,61 @@ impl<S: Source> Indexer<S> {
 
     /// The instruments and businesses whose status or grade may have changed by `on`.
     async fn due(&self, on: Date) -> Result<BTreeSet<Touch>, IndexError> {
+        use hengxin_primitives::{CertNumber, CreditCode, LabCode, instruments::InstrumentId};
         let on = on.to_iso();
-        let limit = self.rows_per_batch;
         let mut touches = BTreeSet::new();
-        let pool = self.db.pool();
-        let db = |e: sqlx::Error| IndexError::Db(e.to_string());
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT id FROM instruments WHERE recheck_on <= $1 LIMIT {limit}"
-        )))
-        .bind(on.clone())
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-        for row in rows {
-            let id: String = row.try_get(0).map_err(db)?;
-            if let Ok(id) = hengxin_primitives::instruments::InstrumentId::parse(&id) {
+        for key in self
+            .keys_due("id", "instruments", "recheck_on", &on)
+            .await?
+        {
+            if let Ok(id) = InstrumentId::parse(&key[0]) {
                 touches.insert(Touch::Instrument(id));
             }
         }
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT lab, number FROM certificates WHERE recheck_on <= $1 LIMIT {limit}"
-        )))
-        .bind(on.clone())
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-        for row in rows {
-            let (lab, number): (String, String) =
-                (row.try_get(0).map_err(db)?, row.try_get(1).map_err(db)?);
-            if let (Ok(lab), Ok(number)) = (
-                hengxin_primitives::LabCode::new(&lab),
-                hengxin_primitives::CertNumber::new(&number),
-            ) {
+        for key in self
+            .keys_due("lab, number", "certificates", "recheck_on", &on)
+            .await?
+        {
+            if let (Ok(lab), Ok(number)) = (LabCode::new(&key[0]), CertNumber::new(&key[1])) {
                 touches.insert(Touch::Certificate(lab, number));
             }
         }
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT credit_code FROM businesses WHERE regrade_on <= $1 LIMIT {limit}"
-        )))
-        .bind(on)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-        for row in rows {
-            let code: String = row.try_get(0).map_err(db)?;
-            if let Ok(code) = hengxin_primitives::CreditCode::new(&code) {
+        for key in self
+            .keys_due("credit_code", "businesses", "regrade_on", &on)
+            .await?
+        {
+            if let Ok(code) = CreditCode::new(&key[0]) {
                 touches.insert(Touch::Business(code));
             }
         }
         Ok(touches)
+    }
+
+    /// The keys (`columns`, text) of at most a batch's rows of `table` whose `day` column is
+    /// `on` or before.
+    async fn keys_due(
+        &self,
+        columns: &str,
+        table: &str,
+        day: &str,
+        on: &str,
+    ) -> Result<Vec<Vec<String>>, IndexError> {
+        let db = |e: sqlx::Error| IndexError::Db(e.to_string());
+        let limit = self.rows_per_batch;
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {columns} FROM {table} WHERE {day} <= $1 LIMIT {limit}"
+        )))
+        .bind(on.to_owned())
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| row.try_get::<String, _>(i).map_err(db))
+                    .collect()
+            })
+            .collect()
     }
 }
 

@@ -95,19 +95,7 @@ fn parse_page<'a>(
                 .map_err(|e| ApiError::bad_request(ErrorCode::InvalidBusinessType, e))
         })
         .transpose()?;
-    let limit = match query.limit.as_deref() {
-        None => BUSINESS_PAGE_MAX,
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=BUSINESS_PAGE_MAX).contains(n))
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    ErrorCode::InvalidLimit,
-                    format!("?limit= is a whole number from 1 to {BUSINESS_PAGE_MAX}"),
-                )
-            })?,
-    };
+    let limit = super::params::limit(query.limit.as_deref(), BUSINESS_PAGE_MAX)?;
     Ok(BusinessPage {
         region,
         business_type,

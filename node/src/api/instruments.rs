@@ -156,19 +156,7 @@ fn parse_filter(query: &InstrumentListQuery) -> Result<InstrumentFilter, ApiErro
         .map(|s| Text::new(s).map_err(|e| bad(ErrorCode::InvalidStatus, format!("?serial=: {e}"))))
         .transpose()?;
     let after = query.after.as_deref().map(parse_id).transpose()?;
-    let limit = match query.limit.as_deref() {
-        None => INSTRUMENT_PAGE_MAX,
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=INSTRUMENT_PAGE_MAX).contains(n))
-            .ok_or_else(|| {
-                bad(
-                    ErrorCode::InvalidLimit,
-                    format!("?limit= is a whole number from 1 to {INSTRUMENT_PAGE_MAX}"),
-                )
-            })?,
-    };
+    let limit = super::params::limit(query.limit.as_deref(), INSTRUMENT_PAGE_MAX)?;
     Ok(InstrumentFilter {
         region,
         division,

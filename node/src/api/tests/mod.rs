@@ -90,6 +90,23 @@ fn state_with_limits(
     (state, genesis, store)
 }
 
+/// `call` signed by `key` with `nonce`, for the chain of `genesis`.
+fn signed(
+    genesis: &Header,
+    key: &hengxin_primitives::Keypair,
+    nonce: u64,
+    call: hengxin_runtime::Call,
+) -> hengxin_runtime::Transaction {
+    TxPayload {
+        genesis_hash: genesis.hash(),
+        signer: key.public(),
+        nonce,
+        valid_until_height: 100,
+        call,
+    }
+    .sign(key)
+}
+
 /// Commits a block of `txs` on `store`'s head, signed by the demo validator.
 fn commit_block(store: &Store, genesis: &Header, txs: Vec<hengxin_runtime::Transaction>) {
     commit_block_by(store, genesis, txs, &[demo::key("validator-0")]);

@@ -37,17 +37,6 @@ async fn indexed_api() -> Indexed {
     }
 }
 
-fn signed(genesis: &Header, key: &Keypair, nonce: u64, call: Call) -> hengxin_runtime::Transaction {
-    TxPayload {
-        genesis_hash: genesis.hash(),
-        signer: key.public(),
-        nonce,
-        valid_until_height: 100,
-        call,
-    }
-    .sign(key)
-}
-
 async fn get(router: &Router, uri: &str) -> Value {
     let (status, body) = call(router, "GET", uri, vec![]).await;
     assert_eq!(status, StatusCode::OK, "{uri}: {body}");

@@ -9,17 +9,6 @@ use hengxin_runtime::{Call, inspection, membership};
 
 use super::*;
 
-fn signed(genesis: &Header, key: &Keypair, nonce: u64, call: Call) -> hengxin_runtime::Transaction {
-    TxPayload {
-        genesis_hash: genesis.hash(),
-        signer: key.public(),
-        nonce,
-        valid_until_height: 100,
-        call,
-    }
-    .sign(key)
-}
-
 fn business(n: u32) -> CreditCode {
     CreditCode::completing(&format!("91500103MC{n:07}")).unwrap()
 }
