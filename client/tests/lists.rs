@@ -98,8 +98,27 @@ fn a_regulator_lists_labs_certificates_standards_inspectors_and_businesses() {
     assert_eq!(status, 0);
     assert!(out.contains("渝中示范加油站"), "{out}");
 
-    // A region that does not exist: named, with the ones that do.
+    // A region that does not exist: named, with the ones that do; before anything is signed.
     let (status, _, err) = run(&["inspector", "list", "--region", "XZ"]);
     assert_ne!(status, 0);
     assert!(err.contains("CQ, SC"), "{err}");
+    let regulator = common::demo_key(&node, "regulator-cq");
+    let (status, _, err) = run(&[
+        "business",
+        "register",
+        "--key",
+        &regulator,
+        "91500103MA60K7LX16",
+        "--name",
+        "测试",
+        "--region",
+        "xz",
+        "--type",
+        "market",
+    ]);
+    assert_eq!(status, 2, "{err}");
+    assert!(
+        err.contains("no region XZ") && err.contains("CQ, SC"),
+        "{err}"
+    );
 }

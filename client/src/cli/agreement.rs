@@ -73,7 +73,7 @@ fn propose(ctx: &Context, args: &ProposeArgs) -> Outcome {
         true => Category::ALL.to_vec(),
         false => args.categories.clone(),
     };
-    let partner = parse::region(&args.partner)?;
+    let partner = ctx.region(&args.partner)?;
     let from = parse::date("--from", &args.from)?;
     let call = recognition::Call::Propose {
         partner: partner.clone(),

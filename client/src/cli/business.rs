@@ -113,7 +113,7 @@ fn register(
     let call = membership::Call::RegisterBusiness {
         credit_code: parse::credit_code(credit_code)?,
         name: parse::text("--name", name)?,
-        region: parse::region(region)?,
+        region: ctx.region(region)?,
         business_type,
         key: business_key.map(parse::public_key).transpose()?,
     };

@@ -58,6 +58,18 @@ impl Context {
         Ok(())
     }
 
+    /// A region of the node's chain: a code it does not know is refused before anything is
+    /// signed, naming the regions it does (the node's answer).
+    pub fn region(&self, text: &str) -> Result<hengxin_primitives::RegionCode, Failure> {
+        let region = super::parse::region(text)?;
+        match self.client.inspectors(&region) {
+            Err(e) if e.is(hengxin_api_types::ErrorCode::RegionNotFound) => {
+                Err(Failure::usage(format!("--region: {e}")))
+            }
+            _ => Ok(region),
+        }
+    }
+
     /// The signer for the key in `key` on the node's chain.
     pub fn signer(&self, key: &Path) -> Result<Signer, Failure> {
         let key = read_key(key)?;

@@ -206,7 +206,7 @@ fn ratios(text: Option<&str>) -> Result<[u8; 4], Failure> {
 }
 
 fn plan(ctx: &Context, args: &PlanArgs) -> CommandOutcome {
-    let region = parse::region(&args.region)?;
+    let region = ctx.region(&args.region)?;
     let business_types = match args.types.is_empty() {
         true => BusinessType::ALL.to_vec(),
         false => args.types.clone(),

@@ -62,7 +62,7 @@ pub fn run(ctx: &Context, command: &InspectorCommand) -> Outcome {
 fn add(ctx: &Context, signing: &Signing, public_key: &str, region: &str, name: &str) -> Outcome {
     let call = membership::Call::RegisterInspector {
         inspector: parse::public_key(public_key)?,
-        region: parse::region(region)?,
+        region: ctx.region(region)?,
         name: parse::text("--name", name)?,
     };
     let done = format!("registered inspector {name}");

@@ -210,7 +210,7 @@ fn register(ctx: &Context, args: &RegisterArgs) -> Outcome {
     let call = membership::Call::RegisterLab {
         code: parse::lab_code(&args.code)?,
         name: parse::text("--name", &args.name)?,
-        region: parse::region(&args.region)?,
+        region: ctx.region(&args.region)?,
         kind: args.kind,
         scope: parse::scope(&args.scope)?,
         key: parse::public_key(&args.lab_key)?,
