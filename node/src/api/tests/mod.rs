@@ -18,6 +18,7 @@ use super::{ApiState, RateLimit, router};
 
 mod batch;
 mod cache;
+mod generated;
 mod handoffs;
 mod instruments;
 mod integrity;
@@ -120,10 +121,27 @@ fn commit_block_by(
     txs: Vec<hengxin_runtime::Transaction>,
     signers: &[hengxin_primitives::Keypair],
 ) {
+    commit_block_after(store, genesis, txs, signers, 1_000);
+}
+
+/// Commits a block of `txs` `after_ms` after `store`'s head, proposed by the first of
+/// `signers`, signed by them all; each transaction's outcome.
+fn commit_block_after(
+    store: &Store,
+    genesis: &Header,
+    txs: Vec<hengxin_runtime::Transaction>,
+    signers: &[hengxin_primitives::Keypair],
+    after_ms: u64,
+) -> Vec<hengxin_runtime::TxOutcome> {
     let head = store.head().unwrap().unwrap();
     let chain = store.chain(genesis);
     let executed = chain
-        .execute(&head, head.timestamp_ms + 1_000, signers[0].public(), &txs)
+        .execute(
+            &head,
+            head.timestamp_ms + after_ms,
+            signers[0].public(),
+            &txs,
+        )
         .unwrap();
     let block = hengxin_runtime::Block {
         header: executed.header.clone(),
@@ -138,6 +156,7 @@ fn commit_block_by(
     store
         .commit_block(&block, &commit, &executed.outcomes, executed.batch)
         .unwrap();
+    executed.outcomes
 }
 
 async fn call_raw(

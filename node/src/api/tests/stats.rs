@@ -4,21 +4,20 @@
 use std::collections::BTreeMap;
 
 use hengxin_index::{Database, Indexer, db as index_db};
-use hengxin_primitives::Keypair;
 use hengxin_runtime::{Call, certificates};
 
 use super::*;
 use crate::index::{IndexHandle, NodeSource};
 
-struct Indexed {
-    router: Router,
-    genesis: Header,
-    store: Arc<Store>,
-    indexer: Indexer<NodeSource>,
+pub(super) struct Indexed {
+    pub(super) router: Router,
+    pub(super) genesis: Header,
+    pub(super) store: Arc<Store>,
+    pub(super) indexer: Indexer<NodeSource>,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
 }
 
-async fn indexed_api() -> Indexed {
+pub(super) async fn indexed_api() -> Indexed {
     let (chain_dir, index_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (state, genesis, store) =
         state_with_limits(chain_dir.path(), RateLimit::default(), Default::default());
@@ -37,7 +36,7 @@ async fn indexed_api() -> Indexed {
     }
 }
 
-async fn get(router: &Router, uri: &str) -> Value {
+pub(super) async fn get(router: &Router, uri: &str) -> Value {
     let (status, body) = call(router, "GET", uri, vec![]).await;
     assert_eq!(status, StatusCode::OK, "{uri}: {body}");
     body

@@ -1,6 +1,5 @@
 //! The region's business list and inspection plans, through the router.
 
-use hengxin_primitives::Keypair;
 use hengxin_primitives::draw;
 use hengxin_primitives::inspection::DEFAULT_RATIOS;
 use hengxin_primitives::records::BusinessType;
