@@ -10,7 +10,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, AssertSqlSafe, Row};
 
 use crate::IndexError;
-use crate::schema::{MIGRATIONS, TABLES, Table, statements};
+use crate::schema::{COUNT_TABLES, MIGRATIONS, TABLES, Table, statements};
 
 /// Which database the index is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,7 +291,7 @@ impl Database {
         }
         for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
             let mut tx = self.pool.begin().await.map_err(db)?;
-            for statement in statements(migration.sql) {
+            for statement in statements(migration.sql(self.kind)) {
                 sqlx::query(AssertSqlSafe(statement))
                     .execute(&mut *tx)
                     .await
@@ -389,7 +389,13 @@ impl Database {
     /// Empties every table (for `reindex`), in one transaction.
     pub async fn clear(&self) -> Result<(), IndexError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        for name in TABLES.iter().map(|t| t.name).chain(["indexed"]) {
+        let counts = COUNT_TABLES.iter().copied();
+        for name in TABLES
+            .iter()
+            .map(|t| t.name)
+            .chain(counts)
+            .chain(["indexed"])
+        {
             sqlx::query(AssertSqlSafe(format!("DELETE FROM {name}")))
                 .execute(&mut *tx)
                 .await

@@ -19,6 +19,10 @@ fn db(e: sqlx::Error) -> IndexError {
     IndexError::Db(e.to_string())
 }
 
+/// A count's total, as the integer both databases return (PostgreSQL's `SUM` of `BIGINT`
+/// is `NUMERIC`).
+const SUM: &str = "CAST(SUM(n) AS BIGINT)";
+
 /// `WHERE` clauses and their parameters, numbered as they are added.
 #[derive(Default)]
 struct Where {
@@ -139,8 +143,16 @@ impl Snapshot {
                 w.sql()
             )
         };
-        let certificates = counts(&self.rows(&w, by("certificates", "status")).await?)?;
-        let instruments = counts(&self.rows(&w, by("instruments", "status")).await?)?;
+        // Certificates and instruments from the counts the triggers keep (migration 2).
+        let summed = |table: &str| {
+            format!(
+                "SELECT status, {SUM} FROM {table}{} GROUP BY status HAVING SUM(n) > 0 \
+                 ORDER BY status",
+                w.sql()
+            )
+        };
+        let certificates = counts(&self.rows(&w, summed("certificate_counts")).await?)?;
+        let instruments = counts(&self.rows(&w, summed("instrument_counts")).await?)?;
         let businesses = counts(&self.rows(&w, by("businesses", "grade")).await?)?;
         let mut active = Where::default();
         active.eq("region", region).raw("active = 1");
@@ -180,14 +192,14 @@ impl Snapshot {
         let mut w = Where::default();
         w.eq("region", region)
             .eq("lab", lab)
-            .cmp("anchored_month", ">=", from)
-            .cmp("anchored_month", "<=", to);
+            .cmp("month", ">=", from)
+            .cmp("month", "<=", to);
         let anchored = self
             .rows(
                 &w,
                 format!(
-                    "SELECT lab, anchored_month, COUNT(*) FROM certificates{} \
-                     GROUP BY lab, anchored_month",
+                    "SELECT lab, month, {SUM} FROM certificate_counts{} \
+                     GROUP BY lab, month HAVING SUM(n) > 0",
                     w.sql()
                 ),
             )
@@ -236,8 +248,9 @@ impl Snapshot {
             .rows(
                 &w,
                 format!(
-                    "SELECT class, division, status, COUNT(*) FROM instruments{} \
-                     GROUP BY class, division, status ORDER BY class, division, status",
+                    "SELECT class, division, status, {SUM} FROM instrument_counts{} \
+                     GROUP BY class, division, status HAVING SUM(n) > 0 \
+                     ORDER BY class, division, status",
                     w.sql()
                 ),
             )
@@ -397,8 +410,10 @@ impl Snapshot {
             .rows(
                 &w,
                 format!(
-                    "SELECT region, month, COUNT(*), CAST(COALESCE(SUM(home), 0) AS BIGINT) \
-                     FROM recognitions{} GROUP BY region, month ORDER BY region, month",
+                    "SELECT region, month, {SUM}, \
+                     CAST(SUM(CASE WHEN home = 1 THEN n ELSE 0 END) AS BIGINT) \
+                     FROM recognition_counts{} GROUP BY region, month HAVING SUM(n) > 0 \
+                     ORDER BY region, month",
                     w.sql()
                 ),
             )
@@ -539,7 +554,8 @@ impl Snapshot {
                 format!(
                     "SELECT l.code, l.name, l.region, l.kind, l.status, l.scope_entries, \
                      l.active_keys, l.dcc_certs, \
-                     (SELECT COUNT(*) FROM certificates c WHERE c.lab = l.code) \
+                     (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM certificate_counts c \
+                      WHERE c.lab = l.code) \
                      FROM labs l{} ORDER BY l.code LIMIT {}",
                     w.sql(),
                     limit + 1

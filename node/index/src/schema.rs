@@ -2,6 +2,8 @@
 //! Each table's columns here are those of its `CREATE TABLE` in `migrations/` (a test checks
 //! them against a migrated database); the first `key` columns are its primary key.
 
+use crate::db::Kind;
+
 /// A table the indexer writes rows of.
 #[derive(Debug)]
 pub struct Table {
@@ -98,34 +100,90 @@ tables! {
     ];
 }
 
-/// A schema version: its number and the SQL that brings the previous version to it.
+/// A schema version: its number and the SQL that brings the previous version to it, in each
+/// database's dialect (the same text where portable SQL does).
 #[derive(Debug)]
 pub struct Migration {
     /// 1, 2, …: applied in order, each once, each in its own transaction.
     pub version: i64,
     /// What it does, for `schema_migrations` and the operator.
     pub name: &'static str,
-    /// Its statements, separated by `;` at line ends.
-    pub sql: &'static str,
+    /// Its statements for SQLite, separated by `;` at line ends.
+    pub sqlite: &'static str,
+    /// Its statements for PostgreSQL.
+    pub postgres: &'static str,
 }
 
-/// Every migration, oldest first. A released migration never changes: a new one follows it.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "tables",
-    sql: include_str!("../migrations/0001_tables.sql"),
-}];
+impl Migration {
+    /// Its SQL for a database of `kind`.
+    pub fn sql(&self, kind: Kind) -> &'static str {
+        match kind {
+            Kind::Sqlite => self.sqlite,
+            Kind::Postgres => self.postgres,
+        }
+    }
+}
 
-/// The statements of a migration: split at `;` ending a line, comments dropped.
-pub fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
-    sql.split(";\n")
-        .map(|s| {
-            s.lines()
-                .filter(|l| !l.trim_start().starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .filter(|s| !s.trim().is_empty())
+const TABLES_SQL: &str = include_str!("../migrations/0001_tables.sql");
+
+/// Every migration, oldest first. A released migration never changes: a new one follows it.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "tables",
+        sqlite: TABLES_SQL,
+        postgres: TABLES_SQL,
+    },
+    Migration {
+        version: 2,
+        name: "counts",
+        sqlite: include_str!("../migrations/0002_counts.sqlite.sql"),
+        postgres: include_str!("../migrations/0002_counts.postgres.sql"),
+    },
+];
+
+/// The tables of counts the database's triggers keep (migration 2).
+pub const COUNT_TABLES: &[&str] = &[
+    "certificate_counts",
+    "recognition_counts",
+    "instrument_counts",
+];
+
+/// The statements of a migration: split at `;` ending a line, comments dropped; a trigger's
+/// `BEGIN … END` and a function's `$$ … $$` body are one statement with the `;`s inside.
+pub fn statements(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for piece in sql.split(";\n") {
+        let piece: Vec<&str> = piece
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect();
+        if !current.is_empty() {
+            current.push_str(";\n");
+        }
+        current.push_str(&piece.join("\n"));
+        if whole(&current) {
+            if !current.trim().is_empty() {
+                out.push(current.trim().to_owned());
+            }
+            current.clear();
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_owned());
+    }
+    out
+}
+
+/// Whether `sql` ends a statement: not inside a trigger's body or a dollar-quoted one.
+fn whole(sql: &str) -> bool {
+    let upper = sql.to_uppercase();
+    let words: Vec<&str> = upper.split_whitespace().collect();
+    if words.starts_with(&["CREATE", "TRIGGER"]) && words.contains(&"BEGIN") {
+        return words.last() == Some(&"END");
+    }
+    sql.matches("$$").count().is_multiple_of(2)
 }
 
 #[cfg(test)]
@@ -145,13 +203,56 @@ mod tests {
 
     #[test]
     fn every_table_is_created_by_a_migration() {
-        let all: String = MIGRATIONS.iter().map(|m| m.sql).collect();
-        for table in TABLES {
-            assert!(
-                all.contains(&format!("CREATE TABLE {} (", table.name)),
-                "{}",
-                table.name
-            );
+        for kind in [Kind::Sqlite, Kind::Postgres] {
+            let all: String = MIGRATIONS.iter().map(|m| m.sql(kind)).collect();
+            let names = TABLES
+                .iter()
+                .map(|t| t.name)
+                .chain(COUNT_TABLES.iter().copied());
+            for name in names {
+                assert!(
+                    all.contains(&format!("CREATE TABLE {name} (")),
+                    "{name} on {kind:?}"
+                );
+            }
         }
+    }
+
+    #[test]
+    fn a_trigger_or_function_body_is_one_statement() {
+        let sqlite = statements(MIGRATIONS[1].sqlite);
+        let postgres = statements(MIGRATIONS[1].postgres);
+        // Three tables, each counted on insert, delete and update: SQLite's three triggers a
+        // table, PostgreSQL's two (one for insert or delete) over one function.
+        for (kind, statements, triggers) in [("sqlite", &sqlite, 9), ("postgres", &postgres, 6)] {
+            let found = statements
+                .iter()
+                .filter(|s| s.starts_with("CREATE TRIGGER"))
+                .count();
+            assert_eq!(found, triggers, "{kind}: {statements:#?}");
+            assert!(statements.iter().all(|s| !s.ends_with(';')), "{kind}");
+        }
+        let body = sqlite
+            .iter()
+            .find(|s| s.contains("certificates_recounted"))
+            .unwrap();
+        assert!(
+            body.ends_with("END") && body.matches(';').count() == 2,
+            "{body}"
+        );
+        let functions: Vec<_> = postgres
+            .iter()
+            .filter(|s| s.starts_with("CREATE FUNCTION"))
+            .collect();
+        assert_eq!(functions.len(), 3);
+        assert!(
+            functions.iter().all(|f| f.ends_with("$$")),
+            "{functions:#?}"
+        );
+        // Version 1's statements split as before: one per `;` at a line end.
+        assert_eq!(
+            statements(MIGRATIONS[0].sqlite).len(),
+            MIGRATIONS[0].sqlite.matches(";\n").count()
+        );
     }
 }

@@ -18,10 +18,16 @@ pub(super) struct Indexed {
 }
 
 pub(super) async fn indexed_api() -> Indexed {
+    indexed_api_on("sqlite:index.sqlite").await
+}
+
+/// The API over the demo chain with an index in the database `url` names (SQLite's in a
+/// temporary directory).
+pub(super) async fn indexed_api_on(url: &str) -> Indexed {
     let (chain_dir, index_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (state, genesis, store) =
         state_with_limits(chain_dir.path(), RateLimit::default(), Default::default());
-    let (kind, url) = index_db::resolve("sqlite:index.sqlite", index_dir.path()).unwrap();
+    let (kind, url) = index_db::resolve(url, index_dir.path()).unwrap();
     let database = Database::open(kind, &url, 2).await.unwrap();
     let indexer = Indexer::new(
         Arc::new(NodeSource::new(store.clone(), &genesis)),

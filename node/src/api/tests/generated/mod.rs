@@ -10,7 +10,7 @@
 
 mod chain;
 
-use super::stats::{get, indexed_api};
+use super::stats::{get, indexed_api, indexed_api_on};
 use super::*;
 use chain::{BLOCKS, Generator, seed};
 
@@ -20,7 +20,18 @@ const LABS: [(&str, &str); 2] = [("CQJL", "CQ"), ("SCJL", "SC")];
 
 #[tokio::test]
 async fn on_a_generated_chain_of_every_kind_each_figure_equals_the_api_s_own_count() {
-    let t = indexed_api().await;
+    generated_chain(indexed_api().await).await;
+}
+
+/// The same on PostgreSQL (Debian's, started in a temporary directory), whose counts are kept
+/// by its own dialect's triggers.
+#[tokio::test]
+async fn on_postgresql_too_each_figure_of_a_generated_chain_equals_the_api_s_own_count() {
+    let server = hengxin_index::scratch::ScratchPostgres::start().unwrap();
+    generated_chain(indexed_api_on(&server.url()).await).await;
+}
+
+async fn generated_chain(t: super::stats::Indexed) {
     let mut g = Generator::new(&t, seed());
     for n in 0..BLOCKS {
         g.block(n).await;

@@ -242,6 +242,9 @@ impl Generator<'_> {
     /// short until a third inspector is assigned.
     pub(super) fn conflicts(&mut self, region: usize) {
         let (code, _) = self.business(region);
+        if self.conflicted.iter().any(|(_, c)| *c == code) {
+            return;
+        }
         let names: Vec<String> = self.inspectors[region][1..3].to_vec();
         for name in names {
             self.conflicted.insert((name.clone(), code.clone()));
