@@ -137,8 +137,14 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 2,
         name: "counts",
-        sqlite: include_str!("../migrations/0002_counts.sqlite.sql"),
-        postgres: include_str!("../migrations/0002_counts.postgres.sql"),
+        sqlite: concat!(
+            include_str!("../migrations/0002_counts.sql"),
+            include_str!("../migrations/0002_counts.triggers.sqlite.sql")
+        ),
+        postgres: concat!(
+            include_str!("../migrations/0002_counts.sql"),
+            include_str!("../migrations/0002_counts.triggers.postgres.sql")
+        ),
     },
 ];
 

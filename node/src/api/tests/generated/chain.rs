@@ -249,6 +249,11 @@ impl<'a> Generator<'a> {
 
     fn anchor(&mut self, region: usize) {
         let fields = self.fields(region);
+        self.anchor_fields(region, fields);
+    }
+
+    /// Anchors `fields` by `region`'s lab.
+    fn anchor_fields(&mut self, region: usize, fields: CertificateFields) {
         self.certificates.push(Cert {
             region,
             number: fields.number.as_str().to_owned(),

@@ -74,15 +74,7 @@ impl Generator<'_> {
                 false => Vec::new(),
             },
         }));
-        self.certificates.push(Cert {
-            region,
-            number: fields.number.as_str().to_owned(),
-            live: true,
-        });
-        self.push(
-            REGIONS[region].2,
-            Call::Certificates(certificates::Call::Anchor { fields }),
-        );
+        self.anchor_fields(region, fields);
     }
 
     pub(super) fn change_instrument(&mut self, region: usize) {
