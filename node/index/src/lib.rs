@@ -4,7 +4,8 @@
 //! keys each block wrote; each transaction writes a batch of blocks' rows together with the
 //! height they bring the index to, so a crash at any point resumes without gap or duplicate.
 //! SQLite (embedded, in the data directory) by default; PostgreSQL when regulators share one.
-//! The same schema ([`schema`], `migrations/`) and the same queries serve both.
+//! The same schema ([`schema`], `migrations/`: portable tables, the counts' triggers in each
+//! dialect) and the same queries serve both.
 
 pub mod db;
 pub mod indexer;
