@@ -207,22 +207,10 @@ impl<'a> Generator<'a> {
         let number = self.number(region);
         let today = self.today();
         let issued = Date(today.0 - self.rng.below(5) as u32);
-        let (kind, conclusion, valid_until) = match self.rng.below(4) {
-            0 => (CertKind::Calibration, Conclusion::None, None),
-            1 => (
-                CertKind::Notice,
-                Conclusion::Fail {
-                    failed_items: vec![Text::lossy("示值误差超差")],
-                },
-                None,
-            ),
-            _ => (
-                CertKind::Verification,
-                Conclusion::Pass {
-                    accuracy_class: None,
-                },
-                Some(issued.add_months(12)),
-            ),
+        let ((kind, conclusion), valid_until) = match self.rng.below(4) {
+            0 => ((CertKind::Calibration, Conclusion::None), None),
+            1 => (verdict(false), None),
+            _ => (verdict(true), Some(issued.add_months(12))),
         };
         CertificateFields {
             number: CertNumber::new(&number).unwrap(),
@@ -411,6 +399,24 @@ impl Generator<'_> {
         let after = 3 * DAY_MS + self.rng.next() % DAY_MS;
         let events = self.commit(after);
         self.note(events);
+    }
+}
+
+/// A verification's kind and conclusion: a certificate when it passed, a notice when not.
+fn verdict(passed: bool) -> (CertKind, Conclusion) {
+    match passed {
+        true => (
+            CertKind::Verification,
+            Conclusion::Pass {
+                accuracy_class: None,
+            },
+        ),
+        false => (
+            CertKind::Notice,
+            Conclusion::Fail {
+                failed_items: vec![Text::lossy("示值误差超差")],
+            },
+        ),
     }
 }
 

@@ -49,20 +49,7 @@ impl Generator<'_> {
         fields.category = category;
         fields.calibration_date = on;
         fields.issue_date = on;
-        fields.kind = if passed {
-            CertKind::Verification
-        } else {
-            CertKind::Notice
-        };
-        fields.conclusion = if passed {
-            Conclusion::Pass {
-                accuracy_class: None,
-            }
-        } else {
-            Conclusion::Fail {
-                failed_items: vec![Text::lossy("示值误差超差")],
-            }
-        };
+        (fields.kind, fields.conclusion) = verdict(passed);
         fields.valid_until = passed.then(|| Date(on.add_months(months).0 - 1));
         fields.for_instrument = Some(Box::new(InstrumentUse {
             id: id.clone(),
