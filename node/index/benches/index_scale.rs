@@ -312,11 +312,88 @@ async fn live(bench: &Arc<Bench>, s: &mut Signers, db: &Database, seconds: u64) 
     lags
 }
 
+/// An indexer stepping whenever a block is announced, from its own task; it ends once the
+/// announcer is dropped and the index is at the last block.
+fn follow(
+    runtime: &tokio::runtime::Runtime,
+    bench: &Arc<Bench>,
+    db: &Database,
+    mut heads: tokio::sync::watch::Receiver<u64>,
+) -> (Arc<Indexer<Bench>>, tokio::task::JoinHandle<()>) {
+    let indexer = Arc::new(Indexer::new(bench.clone(), db.clone()));
+    let i = indexer.clone();
+    let task = runtime.spawn(async move {
+        loop {
+            if !i.step().await.unwrap() && heads.changed().await.is_err() {
+                break;
+            }
+        }
+    });
+    (indexer, task)
+}
+
+/// The lag in blocks of each database.
+fn lags_now(runtime: &tokio::runtime::Runtime, head: u64, dbs: &[&Database]) -> Vec<u64> {
+    dbs.iter()
+        .map(|d| {
+            let at = runtime
+                .block_on(d.indexed())
+                .unwrap()
+                .map_or(0, |i| i.height);
+            head.saturating_sub(at)
+        })
+        .collect()
+}
+
+/// Generates the chain (instruments, then certificates verifying them until they are all
+/// verified); `on_block` after each block with the head's height.
+fn generate(bench: &Bench, s: &mut Signers, counts: (u64, u64), mut on_block: impl FnMut(u64)) {
+    let (instruments, certificates) = counts;
+    let first_id = 1 + bench
+        .chain
+        .read::<u64>(
+            &hengxin_primitives::state::StorageKey::InstrumentCount("CQ".parse().unwrap()),
+            0,
+        )
+        .unwrap()
+        .unwrap_or(0);
+    let mut registered = 0;
+    while registered < instruments {
+        let n = (instruments - registered).min(TXS_PER_BLOCK as u64) as usize;
+        bench.register(s, n);
+        registered += n as u64;
+        on_block(bench.head().height);
+    }
+    let (mut anchored, mut verified) = (0, 0);
+    while anchored < certificates {
+        let verify = (instruments - verified).min(TXS_PER_BLOCK as u64);
+        bench.anchors(s, verify, first_id + verified);
+        verified += verify;
+        anchored += TXS_PER_BLOCK as u64;
+        on_block(bench.head().height);
+    }
+}
+
+/// How the index got to the head: from empty after the chain was generated, or following it.
+enum Indexing {
+    FromEmpty(Vec<(Duration, f64)>),
+    Followed {
+        lags: Vec<Vec<u64>>,
+        caught_up: Vec<Duration>,
+    },
+}
+
 fn main() {
     let certificates = env("HENGXIN_BENCH_CERTIFICATES", 200_000);
     let instruments = env("HENGXIN_BENCH_INSTRUMENTS", 20_000);
     let live_seconds = env("HENGXIN_BENCH_LIVE_SECONDS", 60);
-    let dir = tempfile::tempdir().unwrap();
+    let following = env("HENGXIN_BENCH_FOLLOW", 0) == 1;
+    let anchored = certificates.div_ceil(TXS_PER_BLOCK as u64) * TXS_PER_BLOCK as u64;
+    let transactions = instruments + anchored;
+    let dir = match std::env::var_os("HENGXIN_BENCH_DIR") {
+        Some(d) => tempfile::tempdir_in(d).unwrap(),
+        None => tempfile::tempdir().unwrap(),
+    };
     let validator = demo::key("validator-0");
     let set = ValidatorSet::equal_power([validator.public()]).unwrap();
     let config = demo::genesis(GENESIS_MS, set).unwrap();
@@ -331,38 +408,6 @@ fn main() {
         owner: (demo::key("business-cq"), 0),
         serial: 0,
     };
-    let first_id = 1 + bench
-        .chain
-        .read::<u64>(
-            &hengxin_primitives::state::StorageKey::InstrumentCount("CQ".parse().unwrap()),
-            0,
-        )
-        .unwrap()
-        .unwrap_or(0);
-
-    eprintln!(
-        "generating {instruments} instruments and {certificates} certificates through the runtime…"
-    );
-    let start = Instant::now();
-    let mut registered = 0;
-    while registered < instruments {
-        let n = (instruments - registered).min(TXS_PER_BLOCK as u64) as usize;
-        bench.register(&mut s, n);
-        registered += n as u64;
-    }
-    let mut anchored = 0;
-    let mut verified = 0;
-    while anchored < certificates {
-        let verify = (instruments - verified).min(TXS_PER_BLOCK as u64);
-        bench.anchors(&mut s, verify, first_id + verified);
-        verified += verify;
-        anchored += TXS_PER_BLOCK as u64;
-    }
-    let generated = start.elapsed();
-    let head = bench.head().height;
-    let transactions = instruments + anchored;
-    eprintln!("{head} blocks, {transactions} transactions in {generated:?}");
-
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -375,45 +420,143 @@ fn main() {
     let postgres = runtime
         .block_on(Database::open(Kind::Postgres, &server.url(), 4))
         .unwrap();
-    let mut rows = Vec::new();
-    for (name, database) in [("SQLite", &sqlite), ("PostgreSQL", &postgres)] {
-        let took = runtime.block_on(index_all(&bench, database));
-        let rate = transactions as f64 / took.as_secs_f64();
-        eprintln!("{name}: indexed {head} blocks in {took:?} ({rate:.0} tx/s)");
-        rows.push((name, took, rate));
-    }
+    let dbs = [&sqlite, &postgres];
+
+    eprintln!(
+        "generating {instruments} instruments and {certificates} certificates through the runtime{}…",
+        if following {
+            ", the index following"
+        } else {
+            ""
+        }
+    );
+    let start = Instant::now();
+    let (heads, watch) = tokio::sync::watch::channel(0);
+    let followers: Vec<_> = if following {
+        dbs.iter()
+            .map(|d| follow(&runtime, &bench, d, watch.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut bulk_lags = vec![Vec::new(); dbs.len()];
+    let mut last = (Instant::now(), 0);
+    generate(&bench, &mut s, (instruments, certificates), |height| {
+        if following {
+            // How far behind each index is as this block arrives (as `live` measures).
+            for (i, lag) in lags_now(&runtime, height - 1, &dbs).into_iter().enumerate() {
+                bulk_lags[i].push(lag);
+            }
+            heads.send_replace(height);
+        }
+        if height % 250 == 0 {
+            let rate = 250.0 * TXS_PER_BLOCK as f64 / last.0.elapsed().as_secs_f64();
+            let lags: Vec<_> = bulk_lags.iter().map(|l| l.last().copied()).collect();
+            eprintln!(
+                "  {height} blocks after {:.0} s: {rate:.0} tx/s over the last 250; lags {lags:?}",
+                start.elapsed().as_secs_f64()
+            );
+            last = (Instant::now(), height);
+        }
+    });
+    let generated = start.elapsed();
+    let head = bench.head().height;
+    eprintln!("{head} blocks, {transactions} transactions in {generated:?}");
+    drop((heads, watch));
+    let indexing = if following {
+        let caught_up = followers
+            .into_iter()
+            .map(|(indexer, task)| {
+                runtime.block_on(task).unwrap();
+                let t = indexer.timings();
+                eprintln!(
+                    "  {} rows; gathering {:.1} s, writing {:.1} s",
+                    t.rows,
+                    t.gather.as_secs_f64(),
+                    t.write.as_secs_f64()
+                );
+                start.elapsed().saturating_sub(generated)
+            })
+            .collect();
+        bulk_lags.iter_mut().for_each(|l| l.sort_unstable());
+        Indexing::Followed {
+            lags: bulk_lags,
+            caught_up,
+        }
+    } else {
+        Indexing::FromEmpty(
+            dbs.iter()
+                .map(|d| {
+                    let took = runtime.block_on(index_all(&bench, d));
+                    let rate = transactions as f64 / took.as_secs_f64();
+                    eprintln!("indexed {head} blocks in {took:?} ({rate:.0} tx/s)");
+                    (took, rate)
+                })
+                .collect(),
+        )
+    };
     let middle = format!("SCALE-{:09}", instruments + anchored / 2);
-    let times: Vec<_> = [&sqlite, &postgres]
+    let times: Vec<_> = dbs
         .iter()
         .map(|d| runtime.block_on(query_times(d, head, &middle)))
         .collect();
-    let lags: Vec<_> = [&sqlite, &postgres]
+    let lags: Vec<_> = dbs
         .iter()
         .map(|d| runtime.block_on(live(&bench, &mut s, d, live_seconds)))
         .collect();
+    report(
+        (instruments, anchored, head),
+        generated,
+        &indexing,
+        &lags,
+        &times,
+    );
+}
 
+fn report(
+    (instruments, anchored, head): (u64, u64, u64),
+    generated: Duration,
+    indexing: &Indexing,
+    lags: &[Vec<u64>],
+    times: &[Vec<(&'static str, f64)>],
+) {
+    let transactions = instruments + anchored;
+    let verified = instruments.min(anchored);
     println!(
         "\nchain: {instruments} instruments, {anchored} certificates ({verified} verifying an instrument), {head} blocks of up to {TXS_PER_BLOCK}, generated in {:.0} s ({:.0} tx/s through the runtime)\n",
         generated.as_secs_f64(),
         transactions as f64 / generated.as_secs_f64()
     );
+    let pct = |l: &[u64], p: usize| l[(l.len() - 1) * p / 100];
+    let spread = |l: &[u64]| format!("{}, {}, {}", pct(l, 50), pct(l, 99), l[l.len() - 1]);
     println!("| | SQLite | PostgreSQL |\n|---|---|---|");
+    match indexing {
+        Indexing::FromEmpty(rows) => println!(
+            "| indexing the chain from empty | {:.0} s, {:.0} tx/s | {:.0} s, {:.0} tx/s |",
+            rows[0].0.as_secs_f64(),
+            rows[0].1,
+            rows[1].0.as_secs_f64(),
+            rows[1].1
+        ),
+        Indexing::Followed { lags, caught_up } => {
+            println!(
+                "| lag while the chain was generated at {:.0} tx/s (blocks: median, p99, max) | {} | {} |",
+                transactions as f64 / generated.as_secs_f64(),
+                spread(&lags[0]),
+                spread(&lags[1])
+            );
+            println!(
+                "| at the head after the last block | {:.1} s | {:.1} s |",
+                caught_up[0].as_secs_f64(),
+                caught_up[1].as_secs_f64()
+            );
+        }
+    }
     println!(
-        "| indexing the chain from empty | {:.0} s, {:.0} tx/s | {:.0} s, {:.0} tx/s |",
-        rows[0].1.as_secs_f64(),
-        rows[0].2,
-        rows[1].1.as_secs_f64(),
-        rows[1].2
-    );
-    let pct = |l: &Vec<u64>, p: usize| l[(l.len() - 1) * p / 100];
-    println!(
-        "| lag while following 2,000 tx/s for {live_seconds} s (blocks: median, p99, max) | {}, {}, {} | {}, {}, {} |",
-        pct(&lags[0], 50),
-        pct(&lags[0], 99),
-        lags[0].last().unwrap(),
-        pct(&lags[1], 50),
-        pct(&lags[1], 99),
-        lags[1].last().unwrap()
+        "| lag while following 2,000 tx/s for {} s (blocks: median, p99, max) | {} | {} |",
+        lags[0].len(),
+        spread(&lags[0]),
+        spread(&lags[1])
     );
     for (i, (query, ms)) in times[0].iter().enumerate() {
         println!(
