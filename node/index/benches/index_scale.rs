@@ -374,6 +374,21 @@ fn generate(bench: &Bench, s: &mut Signers, counts: (u64, u64), mut on_block: im
     }
 }
 
+/// The bytes of the files under `dir`.
+fn disk_bytes(dir: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => disk_bytes(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
 /// How the index got to the head: from empty after the chain was generated, or following it.
 enum Indexing {
     FromEmpty(Vec<(Duration, f64)>),
@@ -397,7 +412,8 @@ fn main() {
     let validator = demo::key("validator-0");
     let set = ValidatorSet::equal_power([validator.public()]).unwrap();
     let config = demo::genesis(GENESIS_MS, set).unwrap();
-    let backend = SledBackend::open(&dir.path().join("chain")).unwrap();
+    let chain_dir = dir.path().join("chain");
+    let backend = SledBackend::open(&chain_dir).unwrap();
     let (chain, head) = Chain::from_genesis(backend, &config).unwrap();
     let bench = Arc::new(Bench {
         chain,
@@ -453,15 +469,20 @@ fn main() {
             let rate = 250.0 * TXS_PER_BLOCK as f64 / last.0.elapsed().as_secs_f64();
             let lags: Vec<_> = bulk_lags.iter().map(|l| l.last().copied()).collect();
             eprintln!(
-                "  {height} blocks after {:.0} s: {rate:.0} tx/s over the last 250; lags {lags:?}",
-                start.elapsed().as_secs_f64()
+                "  {height} blocks after {:.0} s: {rate:.0} tx/s over the last 250; lags {lags:?}; chain {:.1} GB",
+                start.elapsed().as_secs_f64(),
+                disk_bytes(&chain_dir) as f64 / 1e9
             );
             last = (Instant::now(), height);
         }
     });
     let generated = start.elapsed();
     let head = bench.head().height;
-    eprintln!("{head} blocks, {transactions} transactions in {generated:?}");
+    let chain_bytes = disk_bytes(&chain_dir);
+    eprintln!(
+        "{head} blocks, {transactions} transactions in {generated:?}; chain {:.1} GB on disk",
+        chain_bytes as f64 / 1e9
+    );
     drop((heads, watch));
     let indexing = if following {
         let caught_up = followers
@@ -506,7 +527,7 @@ fn main() {
         .collect();
     report(
         (instruments, anchored, head),
-        generated,
+        (generated, chain_bytes),
         &indexing,
         &lags,
         &times,
@@ -515,7 +536,7 @@ fn main() {
 
 fn report(
     (instruments, anchored, head): (u64, u64, u64),
-    generated: Duration,
+    (generated, chain_bytes): (Duration, u64),
     indexing: &Indexing,
     lags: &[Vec<u64>],
     times: &[Vec<(&'static str, f64)>],
@@ -523,9 +544,11 @@ fn report(
     let transactions = instruments + anchored;
     let verified = instruments.min(anchored);
     println!(
-        "\nchain: {instruments} instruments, {anchored} certificates ({verified} verifying an instrument), {head} blocks of up to {TXS_PER_BLOCK}, generated in {:.0} s ({:.0} tx/s through the runtime)\n",
+        "\nchain: {instruments} instruments, {anchored} certificates ({verified} verifying an instrument), {head} blocks of up to {TXS_PER_BLOCK}, generated in {:.0} s ({:.0} tx/s through the runtime), {:.1} GB on disk ({:.0} bytes a transaction)\n",
         generated.as_secs_f64(),
-        transactions as f64 / generated.as_secs_f64()
+        transactions as f64 / generated.as_secs_f64(),
+        chain_bytes as f64 / 1e9,
+        chain_bytes as f64 / transactions as f64
     );
     let pct = |l: &[u64], p: usize| l[(l.len() - 1) * p / 100];
     let spread = |l: &[u64]| format!("{}, {}, {}", pct(l, 50), pct(l, 99), l[l.len() - 1]);
