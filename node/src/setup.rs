@@ -56,7 +56,11 @@ pub fn trust(genesis: &Path, out: &Path) -> anyhow::Result<()> {
 
 /// The libp2p peer id of the node whose key is `key`.
 fn peer_id(key: &PublicKey) -> anyhow::Result<libp2p::PeerId> {
-    let PublicKey::Ed25519(bytes) = key;
+    let PublicKey::Ed25519(bytes) = key else {
+        anyhow::bail!(
+            "an SM2 node key ({key}) has no libp2p peer id: on an sm2-sm3 chain each node's network identity is its own ed25519 key"
+        );
+    };
     let key = libp2p::identity::ed25519::PublicKey::try_from_bytes(bytes)
         .context("a node key that is not an ed25519 point")?;
     Ok(libp2p::identity::PublicKey::from(key).to_peer_id())

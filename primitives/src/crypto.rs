@@ -1,5 +1,8 @@
-//! Hashes, keys and signatures. Each scheme sits behind one enum, so a second one (SM2/SM3) can
-//! be added later without breaking the format.
+//! Hashes, keys and signatures, of the two schemes a chain may fix in its genesis: ed25519 with
+//! SHA-256 (the default), or SM2 with SM3 (国密, [`sm`]). Keys and signatures carry their scheme
+//! as the enum's variant, so an ed25519 chain's bytes are what they were before SM2 existed.
+
+pub mod sm;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -9,7 +12,7 @@ use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use parity_scale_codec::{Decode, Encode};
 use sha2::{Digest, Sha256};
 
-/// A SHA-256 digest.
+/// A 32-byte digest: SHA-256 or SM3, as the chain's scheme says.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode)]
 pub struct Hash(pub [u8; 32]);
 
@@ -40,6 +43,101 @@ impl fmt::Display for Hash {
     }
 }
 
+/// The cryptography of a chain, fixed in its genesis.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, Encode, Decode)]
+pub enum Scheme {
+    /// ed25519 signatures (`verify_strict`) and SHA-256.
+    #[default]
+    #[codec(index = 0)]
+    Ed25519Sha256,
+    /// SM2 signatures (GB/T 32918.2, default identifier) and SM3 (GB/T 32905).
+    #[codec(index = 1)]
+    Sm2Sm3,
+}
+
+impl Scheme {
+    /// Every scheme, for messages that list them.
+    pub const ALL: [Scheme; 2] = [Scheme::Ed25519Sha256, Scheme::Sm2Sm3];
+
+    /// Its name in files and flags: `ed25519-sha256` or `sm2-sm3`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Ed25519Sha256 => "ed25519-sha256",
+            Scheme::Sm2Sm3 => "sm2-sm3",
+        }
+    }
+
+    /// The scheme named `name`.
+    pub fn from_name(name: &str) -> Option<Scheme> {
+        Scheme::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// Its signature algorithm alone, as key files name it: `ed25519` or `sm2`.
+    pub fn key_name(self) -> &'static str {
+        match self {
+            Scheme::Ed25519Sha256 => "ed25519",
+            Scheme::Sm2Sm3 => "sm2",
+        }
+    }
+
+    /// A hasher of its hash function.
+    pub fn hasher(self) -> Hasher {
+        match self {
+            Scheme::Ed25519Sha256 => Hasher::Sha256(Sha256::new()),
+            Scheme::Sm2Sm3 => Hasher::Sm3(sm::Sm3::default()),
+        }
+    }
+
+    /// Its hash of `data`.
+    pub fn hash(self, data: &[u8]) -> Hash {
+        let mut hasher = self.hasher();
+        hasher.update(data);
+        hasher.finalize()
+    }
+
+    /// Its hash of a domain tag followed by `data`. Tags are fixed constants, none a prefix of
+    /// another.
+    pub fn tagged_hash(self, tag: &[u8], data: &[u8]) -> Hash {
+        let mut hasher = self.hasher();
+        hasher.update(tag);
+        hasher.update(data);
+        hasher.finalize()
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A streaming hash of a scheme.
+#[derive(Clone)]
+pub enum Hasher {
+    /// SHA-256.
+    Sha256(Sha256),
+    /// SM3.
+    Sm3(sm::Sm3),
+}
+
+impl Hasher {
+    /// Adds `data`.
+    pub fn update(&mut self, data: &[u8]) {
+        match self {
+            Hasher::Sha256(h) => h.update(data),
+            Hasher::Sm3(h) => h.update(data),
+        }
+    }
+
+    /// The digest.
+    pub fn finalize(self) -> Hash {
+        match self {
+            Hasher::Sha256(h) => Hash(h.finalize().into()),
+            Hasher::Sm3(h) => Hash(h.finalize()),
+        }
+    }
+}
+
 /// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> Hash {
     Hash(Sha256::digest(data).into())
@@ -59,16 +157,28 @@ pub enum PublicKey {
     /// An ed25519 key, verified with `verify_strict` everywhere (node, client, verifier).
     #[codec(index = 0)]
     Ed25519([u8; 32]),
+    /// An SM2 key, `04 ‖ x ‖ y`.
+    #[codec(index = 1)]
+    Sm2([u8; 65]),
 }
 
 /// Accounts are public keys; roles come from the membership pallet.
 pub type AccountId = PublicKey;
 
 impl PublicKey {
-    /// The raw key bytes.
-    pub fn as_bytes(&self) -> &[u8; 32] {
+    /// The raw key bytes (32 for ed25519, 65 for SM2).
+    pub fn as_bytes(&self) -> &[u8] {
         match self {
             PublicKey::Ed25519(bytes) => bytes,
+            PublicKey::Sm2(bytes) => bytes,
+        }
+    }
+
+    /// The scheme the key belongs to.
+    pub fn scheme(&self) -> Scheme {
+        match self {
+            PublicKey::Ed25519(_) => Scheme::Ed25519Sha256,
+            PublicKey::Sm2(_) => Scheme::Sm2Sm3,
         }
     }
 
@@ -77,13 +187,18 @@ impl PublicKey {
         crate::hex::encode(self.as_bytes())
     }
 
-    /// Parses an ed25519 key from 64 hex digits.
+    /// Parses a key from hex: 64 digits are an ed25519 key, 130 beginning `04` an SM2 key.
     pub fn from_hex(text: &str) -> Option<PublicKey> {
-        crate::hex::decode_array(text).map(PublicKey::Ed25519)
+        match text.len() {
+            64 => crate::hex::decode_array(text).map(PublicKey::Ed25519),
+            130 if text.starts_with("04") => crate::hex::decode_array(text).map(PublicKey::Sm2),
+            _ => None,
+        }
     }
 
     /// Checks `signature` over `message` with the one rule every component uses: ed25519
-    /// `verify_strict` (canonical encodings, no small-order keys or commitments).
+    /// `verify_strict` (canonical encodings, no small-order keys or commitments), or SM2 with
+    /// the default identifier ([`sm::verify`]). A signature of the other scheme fails.
     pub fn verify(&self, message: &[u8], signature: &Signature) -> bool {
         match (self, signature) {
             (PublicKey::Ed25519(key), Signature::Ed25519(sig)) => {
@@ -93,6 +208,8 @@ impl PublicKey {
                 let sig = ed25519_dalek::Signature::from_bytes(sig);
                 key.verify_strict(message, &sig).is_ok()
             }
+            (PublicKey::Sm2(key), Signature::Sm2(sig)) => sm::verify(key, message, sig),
+            _ => false,
         }
     }
 }
@@ -115,39 +232,74 @@ pub enum Signature {
     /// An ed25519 signature.
     #[codec(index = 0)]
     Ed25519([u8; 64]),
+    /// An SM2 signature, `r ‖ s`.
+    #[codec(index = 1)]
+    Sm2([u8; 64]),
 }
 
 impl fmt::Debug for Signature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Signature::Ed25519(bytes) => write!(f, "Signature({})", crate::hex::encode(bytes)),
+            Signature::Sm2(bytes) => write!(f, "Signature(sm2 {})", crate::hex::encode(bytes)),
         }
     }
 }
 
 /// A secret signing key with its public key.
 #[derive(Clone)]
-pub struct Keypair(SigningKey);
+pub enum Keypair {
+    /// An ed25519 key.
+    Ed25519(SigningKey),
+    /// An SM2 key.
+    Sm2(sm::SigningKey),
+}
 
 impl Keypair {
-    /// The key pair whose ed25519 secret is `seed`.
+    /// The ed25519 key pair whose secret is `seed`.
     pub fn from_seed(seed: &[u8; 32]) -> Keypair {
-        Keypair(SigningKey::from_bytes(seed))
+        Keypair::Ed25519(SigningKey::from_bytes(seed))
     }
 
-    /// The 32-byte secret seed, for writing a key file.
+    /// The key pair of `scheme` whose 32-byte secret is `secret` (an ed25519 seed, or SM2's
+    /// `d`); `None` for an SM2 secret outside [1, n − 2].
+    pub fn from_secret(scheme: Scheme, secret: &[u8; 32]) -> Option<Keypair> {
+        match scheme {
+            Scheme::Ed25519Sha256 => Some(Keypair::from_seed(secret)),
+            Scheme::Sm2Sm3 => sm::SigningKey::from_secret(secret).map(Keypair::Sm2),
+        }
+    }
+
+    /// The scheme of the key.
+    pub fn scheme(&self) -> Scheme {
+        match self {
+            Keypair::Ed25519(_) => Scheme::Ed25519Sha256,
+            Keypair::Sm2(_) => Scheme::Sm2Sm3,
+        }
+    }
+
+    /// The 32-byte secret (an ed25519 seed, or SM2's `d`), for writing a key file.
     pub fn seed(&self) -> [u8; 32] {
-        self.0.to_bytes()
+        match self {
+            Keypair::Ed25519(key) => key.to_bytes(),
+            Keypair::Sm2(key) => key.secret(),
+        }
     }
 
     /// The public key.
     pub fn public(&self) -> PublicKey {
-        PublicKey::Ed25519(self.0.verifying_key().to_bytes())
+        match self {
+            Keypair::Ed25519(key) => PublicKey::Ed25519(key.verifying_key().to_bytes()),
+            Keypair::Sm2(key) => PublicKey::Sm2(key.public()),
+        }
     }
 
     /// Signs `message`.
     pub fn sign(&self, message: &[u8]) -> Signature {
-        Signature::Ed25519(self.0.sign(message).to_bytes())
+        match self {
+            Keypair::Ed25519(key) => Signature::Ed25519(key.sign(message).to_bytes()),
+            Keypair::Sm2(key) => Signature::Sm2(key.sign(message)),
+        }
     }
 }
 

@@ -52,6 +52,12 @@ pub fn inspector_rank(seed: &Hash, business: &CreditCode, inspector: &AccountId)
     Hash(hasher.finalize().into())
 }
 
+/// A pool of inspectors in the draw's order: by key bytes, each once.
+pub fn pool_order(pool: &mut Vec<AccountId>) {
+    pool.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    pool.dedup();
+}
+
 /// How many of `count` businesses a ratio in whole percent takes: `ceil(count × ratio / 100)`,
 /// at most all of them.
 pub fn sample_size(count: usize, ratio_percent: u8) -> usize {
@@ -97,8 +103,7 @@ pub fn draw(
     businesses.sort_by(|a, b| a.0.cmp(&b.0));
     businesses.dedup_by(|a, b| a.0 == b.0);
     let mut pool = pool.to_vec();
-    pool.sort_by_key(|k| *k.as_bytes());
-    pool.dedup();
+    pool_order(&mut pool);
     let mut targets = Vec::new();
     for (grade, ratio) in Grade::ALL.iter().zip(ratios) {
         let mut ranked: Vec<(Hash, &CreditCode)> = businesses

@@ -1,7 +1,8 @@
 //! The JSON files people handle: a key file (`*.key`) and a trust anchor (`trust.json`).
 //!
 //! A key file holds one signing key:
-//! `{"scheme": "ed25519", "public_key": "<64 hex>", "secret_key": "<64 hex>"}`.
+//! `{"scheme": "ed25519", "public_key": "<64 hex>", "secret_key": "<64 hex>"}`, or on an
+//! `sm2-sm3` chain `{"scheme": "sm2", "public_key": "04…" (130 hex), "secret_key": "<64 hex d>"}`.
 //! A trust file holds what a verifier trusts, as the consortium publishes it:
 //! `{"chain": "...", "genesis_hash": "<64 hex>", "validators": [{"public_key", "power"}]}`.
 //! Both are checked on reading: a public key that does not match the secret, or a validator set
@@ -14,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::block::{Validator, ValidatorSet};
 use crate::bundle::TrustAnchor;
-use crate::crypto::{Hash, Keypair, PublicKey};
+use crate::crypto::{Hash, Keypair, PublicKey, Scheme};
 
 /// Why a key or trust file cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -32,8 +33,6 @@ pub enum FileError {
     Invalid(String),
 }
 
-const SCHEME_ED25519: &str = "ed25519";
-
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KeyFileJson {
@@ -45,7 +44,7 @@ struct KeyFileJson {
 /// The text of a key file holding `key`.
 pub fn key_file(key: &Keypair) -> String {
     let file = KeyFileJson {
-        scheme: SCHEME_ED25519.into(),
+        scheme: key.scheme().key_name().into(),
         public_key: key.public().to_hex(),
         secret_key: Hash(key.seed()).to_hex(),
     };
@@ -60,21 +59,33 @@ pub fn read_key_file(text: &str) -> Result<Keypair, FileError> {
         what: "key file",
         source,
     })?;
-    if file.scheme != SCHEME_ED25519 {
-        return Err(FileError::Invalid(alloc::format!(
-            "unknown key scheme `{}`; this version knows `{SCHEME_ED25519}`",
-            file.scheme
-        )));
-    }
-    let seed = Hash::from_hex(&file.secret_key)
+    let scheme = key_scheme(&file.scheme)?;
+    let secret = Hash::from_hex(&file.secret_key)
         .ok_or_else(|| FileError::Invalid("secret_key is not 64 hex digits".to_string()))?;
-    let key = Keypair::from_seed(&seed.0);
+    let key = Keypair::from_secret(scheme, &secret.0).ok_or_else(|| {
+        FileError::Invalid(
+            "secret_key is not an SM2 secret (it must be between 1 and n − 2): the file is damaged"
+                .to_string(),
+        )
+    })?;
     if PublicKey::from_hex(&file.public_key) != Some(key.public()) {
         return Err(FileError::Invalid(
             "public_key does not belong to secret_key: the file is damaged".to_string(),
         ));
     }
     Ok(key)
+}
+
+/// The scheme a key file's `scheme` names (`ed25519` or `sm2`).
+pub fn key_scheme(name: &str) -> Result<Scheme, FileError> {
+    Scheme::ALL
+        .into_iter()
+        .find(|s| s.key_name() == name)
+        .ok_or_else(|| {
+            FileError::Invalid(alloc::format!(
+                "unknown key scheme `{name}`; this version knows `ed25519` and `sm2`"
+            ))
+        })
 }
 
 #[derive(Serialize, Deserialize)]
@@ -199,13 +210,35 @@ mod tests {
 
     #[test]
     fn key_files_round_trip_and_damage_is_refused() {
-        let key = Keypair::from_seed(&[7; 32]);
-        let text = key_file(&key);
-        assert_eq!(read_key_file(&text).unwrap().public(), key.public());
-        let other = Keypair::from_seed(&[8; 32]).public().to_hex();
-        let damaged = text.replace(&key.public().to_hex(), &other);
+        for scheme in Scheme::ALL {
+            let key = Keypair::from_secret(scheme, &[7; 32]).unwrap();
+            let text = key_file(&key);
+            assert!(text.contains(&alloc::format!("\"scheme\": \"{}\"", scheme.key_name())));
+            let read = read_key_file(&text).unwrap();
+            assert_eq!((read.public(), read.scheme()), (key.public(), scheme));
+            let other = Keypair::from_secret(scheme, &[8; 32]).unwrap();
+            let damaged = text.replace(&key.public().to_hex(), &other.public().to_hex());
+            assert!(matches!(
+                read_key_file(&damaged),
+                Err(FileError::Invalid(_))
+            ));
+        }
+        // The other scheme's name on a key: its public key is not the secret's.
+        let sm2 = key_file(&Keypair::from_secret(Scheme::Sm2Sm3, &[7; 32]).unwrap());
+        let renamed = sm2.replace("\"sm2\"", "\"ed25519\"");
         assert!(matches!(
-            read_key_file(&damaged),
+            read_key_file(&renamed),
+            Err(FileError::Invalid(_))
+        ));
+        let unknown = sm2.replace("\"sm2\"", "\"sm9\"");
+        let Err(FileError::Invalid(why)) = read_key_file(&unknown) else {
+            panic!("an unknown scheme is refused")
+        };
+        assert!(why.contains("sm9") && why.contains("ed25519") && why.contains("sm2"));
+        let n = "fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123";
+        let out_of_range = sm2.replace(&Hash([7; 32]).to_hex(), n);
+        assert!(matches!(
+            read_key_file(&out_of_range),
             Err(FileError::Invalid(_))
         ));
         assert!(matches!(

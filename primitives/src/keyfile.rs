@@ -97,8 +97,11 @@ pub fn public_key(text: &str) -> Result<PublicKey, KeyFileError> {
     }
     let file: EncryptedFile =
         serde_json::from_str(text).map_err(|e| KeyFileError::Format(e.to_string()))?;
-    PublicKey::from_hex(&file.public_key)
-        .ok_or_else(|| KeyFileError::Format("public_key is not 64 hex digits".into()))
+    PublicKey::from_hex(&file.public_key).ok_or_else(|| {
+        KeyFileError::Format(
+            "public_key is not a key (64 hex digits, or 130 beginning 04 for SM2)".into(),
+        )
+    })
 }
 
 /// Whether a key file's text is encrypted.
@@ -122,7 +125,7 @@ pub fn encrypt(key: &Keypair, passphrase: &str, random: [u8; 40]) -> Result<Stri
         )
         .map_err(|_| KeyFileError::Decrypt)?;
     let file = EncryptedFile {
-        scheme: "ed25519".into(),
+        scheme: key.scheme().key_name().into(),
         public_key: public,
         encrypted: Encrypted {
             kdf: "argon2id".into(),
@@ -152,10 +155,11 @@ pub fn read(
     let file: EncryptedFile =
         serde_json::from_str(text).map_err(|e| KeyFileError::Format(e.to_string()))?;
     let e = &file.encrypted;
-    if file.scheme != "ed25519" || e.kdf != "argon2id" || e.cipher != "xchacha20poly1305" {
+    let scheme =
+        crate::files::key_scheme(&file.scheme).map_err(|e| KeyFileError::Format(e.to_string()))?;
+    if e.kdf != "argon2id" || e.cipher != "xchacha20poly1305" {
         return Err(KeyFileError::Format(
-            "unknown scheme, KDF or cipher; this version knows ed25519, argon2id, xchacha20poly1305"
-                .into(),
+            "unknown KDF or cipher; this version knows argon2id, xchacha20poly1305".into(),
         ));
     }
     if e.m_kib > M_KIB_MAX || e.t > T_MAX || e.p == 0 || e.p > 16 {
@@ -182,7 +186,7 @@ pub fn read(
         )
         .map_err(|_| KeyFileError::Decrypt)?;
     let seed: [u8; 32] = seed.try_into().map_err(|_| KeyFileError::Decrypt)?;
-    let key = Keypair::from_seed(&seed);
+    let key = Keypair::from_secret(scheme, &seed).ok_or(KeyFileError::Decrypt)?;
     if key.public() != public {
         return Err(KeyFileError::Decrypt);
     }
@@ -196,7 +200,18 @@ mod tests {
 
     #[test]
     fn encrypted_keys_open_with_their_passphrase_only() {
-        let key = Keypair::from_seed(&[5; 32]);
+        for scheme in crate::crypto::Scheme::ALL {
+            encrypted_key_opens_with_its_passphrase_only(scheme);
+        }
+    }
+
+    fn encrypted_key_opens_with_its_passphrase_only(scheme: crate::crypto::Scheme) {
+        let key = Keypair::from_secret(scheme, &[5; 32]).unwrap();
+        assert!(
+            encrypt(&key, "x", [9; 40])
+                .unwrap()
+                .contains(scheme.key_name())
+        );
         let text = encrypt(&key, "正确的口令 correct horse", [9; 40]).unwrap();
         assert!(is_encrypted(&text));
         assert!(
@@ -214,7 +229,10 @@ mod tests {
             Err(KeyFileError::NeedPassphrase)
         ));
         // Swapping in another public key breaks the seal (it is the associated data).
-        let other = Keypair::from_seed(&[6; 32]).public().to_hex();
+        let other = Keypair::from_secret(scheme, &[6; 32])
+            .unwrap()
+            .public()
+            .to_hex();
         let swapped = text.replace(&key.public().to_hex(), &other);
         assert!(read(&swapped, || Some("正确的口令 correct horse".into())).is_err());
         // Hostile costs are refused before any work.

@@ -99,7 +99,9 @@ fn batch_verification_accepts_what_the_rule_refuses() {
     // in a batch could carry a signature the mempool, commits and the verifier would refuse.
     let accepted: Vec<usize> = (0..CASES.len())
         .filter(|&i| {
-            let (msg, PublicKey::Ed25519(key), Signature::Ed25519(sig)) = case(i);
+            let (msg, PublicKey::Ed25519(key), Signature::Ed25519(sig)) = case(i) else {
+                panic!("case {i} is ed25519");
+            };
             let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&key) else {
                 return false;
             };

@@ -184,7 +184,7 @@ pub struct ProposalFin {
 pub enum ProposalPart {
     /// The header and the proposer.
     #[codec(index = 0)]
-    Init(ProposalInit),
+    Init(Box<ProposalInit>),
     /// A chunk of the block's transactions, in order.
     #[codec(index = 1)]
     Transactions(Vec<Transaction>),
@@ -342,7 +342,7 @@ impl mc::Vote<HengxinContext> for Vote {
     }
 }
 
-/// ed25519 with the primitives' key and signature types.
+/// The primitives' keys and signatures (ed25519, or SM2 on an sm2-sm3 chain).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ed25519;
 
@@ -360,21 +360,32 @@ impl mc::SigningScheme for Ed25519 {
     type PublicKey = PublicKey;
     type PrivateKey = Keypair;
 
+    /// 64 bytes are an ed25519 signature; an SM2 one (also 64) is tagged `0x01` first.
     fn decode_signature(bytes: &[u8]) -> Result<Signature, KeyDecodingError> {
-        let array: [u8; 64] = bytes.try_into().map_err(|_| KeyDecodingError {
+        let wrong = || KeyDecodingError {
             expected: 64,
             found: bytes.len(),
-        })?;
-        Ok(Signature::Ed25519(array))
+        };
+        match bytes {
+            [0x01, rs @ ..] => Ok(Signature::Sm2(rs.try_into().map_err(|_| wrong())?)),
+            _ => Ok(Signature::Ed25519(bytes.try_into().map_err(|_| wrong())?)),
+        }
     }
 
     fn encode_signature(signature: &Signature) -> Vec<u8> {
         match signature {
             Signature::Ed25519(bytes) => bytes.to_vec(),
+            Signature::Sm2(rs) => [&[0x01][..], rs].concat(),
         }
     }
 
+    /// 32 bytes are an ed25519 key, 65 an SM2 one (`04 ‖ x ‖ y`).
     fn decode_public_key(bytes: &[u8]) -> Result<PublicKey, KeyDecodingError> {
+        if let Ok(key) = <[u8; 65]>::try_from(bytes)
+            && key[0] == 0x04
+        {
+            return Ok(PublicKey::Sm2(key));
+        }
         let array: [u8; 32] = bytes.try_into().map_err(|_| KeyDecodingError {
             expected: 32,
             found: bytes.len(),

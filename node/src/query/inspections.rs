@@ -175,8 +175,7 @@ fn inspector_names<'k>(
     keys: impl Iterator<Item = &'k AccountId>,
 ) -> Result<Vec<NamedKey>, QueryError> {
     let mut keys: Vec<AccountId> = keys.copied().collect();
-    keys.sort_by_key(|k| *k.as_bytes());
-    keys.dedup();
+    hengxin_primitives::draw::pool_order(&mut keys);
     let mut names = Vec::new();
     for key in keys {
         if let Some(AccountRole::Inspector { name, .. }) = membership::role(s, &key)? {

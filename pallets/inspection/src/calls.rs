@@ -58,8 +58,7 @@ pub(crate) fn plan(
     } else {
         new.inspectors
     };
-    inspectors.sort_by_key(|k| *k.as_bytes());
-    inspectors.dedup();
+    hengxin_primitives::draw::pool_order(&mut inspectors);
     if inspectors.is_empty() {
         return Err(Error::EmptyPool.into());
     }

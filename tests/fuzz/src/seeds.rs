@@ -129,7 +129,7 @@ fn parts(block: &Block) -> Vec<Vec<u8>> {
         tx_count: u32::try_from(block.transactions.len()).expect("a few"),
     };
     let contents = [
-        StreamContent::Data(ProposalPart::Init(init)),
+        StreamContent::Data(ProposalPart::Init(Box::new(init))),
         StreamContent::Data(ProposalPart::Transactions(block.transactions.clone())),
         StreamContent::Data(ProposalPart::Fin(ProposalFin { signature })),
         StreamContent::Fin,

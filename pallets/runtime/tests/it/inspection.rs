@@ -406,7 +406,7 @@ fn plans_are_checked_and_refused_plans_change_nothing() {
         [BusinessType::GasStation, BusinessType::Market]
     );
     let mut sorted = pool();
-    sorted.sort_by_key(|k| *k.as_bytes());
+    sorted.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     assert_eq!(plan.inspectors, sorted);
     assert_eq!(plan.reveal_height, plan.created_height + 5);
     // No inspector named: every active inspector of the region, a removed one left out.
@@ -418,7 +418,7 @@ fn plans_are_checked_and_refused_plans_change_nothing() {
         chain.read(&StorageKey::Plan(2)).unwrap();
     let mut active: Vec<AccountId> = pool().into_iter().filter(|k| *k != removed).collect();
     active.push(demo::key("inspector-cq").public());
-    active.sort_by_key(|k| *k.as_bytes());
+    active.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     assert_eq!(plan.inspectors, active);
     let e = chain.rejects(&regulator, plan_call(gas, vec![removed], 2));
     assert_eq!(ins_error(e), Error::NotInspectorOf(removed, cq()));

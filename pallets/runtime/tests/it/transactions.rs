@@ -48,7 +48,9 @@ fn bad_signature_is_refused() {
     let mut chain = TestChain::new();
     let today = chain.today();
     let mut tx = chain.tx(&demo::key("lab-cq"), anchor(fields("FORGED", today)));
-    let Signature::Ed25519(mut bytes) = tx.signature;
+    let Signature::Ed25519(mut bytes) = tx.signature else {
+        panic!("a demo key signs with ed25519")
+    };
     bytes[10] ^= 1;
     tx.signature = Signature::Ed25519(bytes);
     assert_eq!(chain.rejects_tx(tx.clone()), TxError::BadSignature);
@@ -78,7 +80,9 @@ fn execution_checks_only_the_signatures_the_node_has_not() {
     let today = plain.today();
     let good = plain.tx(&demo::key("lab-sc"), anchor(fields("CHECKED", today)));
     let mut forged = plain.tx(&demo::key("lab-cq"), anchor(fields("FORGED", today)));
-    let Signature::Ed25519(mut bytes) = forged.signature;
+    let Signature::Ed25519(mut bytes) = forged.signature else {
+        panic!("a demo key signs with ed25519")
+    };
     bytes[10] ^= 1;
     forged.signature = Signature::Ed25519(bytes);
     let mut unchecked = forged.clone();

@@ -92,7 +92,7 @@ fn block_parts(
         tx_count: u32::try_from(block.transactions.len())?,
     };
     let signature = key.sign(&parts_sign_bytes(chain, height, round, hash));
-    let mut parts = vec![ProposalPart::Init(init)];
+    let mut parts = vec![ProposalPart::Init(Box::new(init))];
     parts.extend(
         block
             .transactions

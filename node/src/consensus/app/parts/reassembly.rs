@@ -34,7 +34,7 @@ pub(super) fn reassemble(parts: impl IntoIterator<Item = ProposalPart>) -> Optio
         return None;
     }
     Some(Reassembled {
-        init,
+        init: *init,
         transactions,
         fin,
     })
@@ -70,7 +70,7 @@ mod tests {
     }
 
     fn init(tx_count: u32) -> ProposalPart {
-        ProposalPart::Init(the_init(tx_count))
+        ProposalPart::Init(Box::new(the_init(tx_count)))
     }
 
     fn fin() -> ProposalPart {

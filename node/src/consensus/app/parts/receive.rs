@@ -292,7 +292,7 @@ mod tests {
             tx_count: u32::try_from(txs.len()).unwrap(),
         };
         vec![
-            ProposalPart::Init(init),
+            ProposalPart::Init(Box::new(init)),
             ProposalPart::Transactions(txs),
             ProposalPart::Fin(ProposalFin { signature }),
         ]
