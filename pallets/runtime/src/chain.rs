@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use hengxin_primitives::block::{self, ValidatorSet};
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{AccountId, Hash, Header, PublicKey};
 use hengxin_support::{Backend, Env, Failure, Overlay, StateDb, Storage, StorageError, WriteBatch};
@@ -17,6 +18,7 @@ use crate::{
 pub struct Chain<B> {
     state: StateDb<B>,
     genesis_hash: Hash,
+    scheme: Scheme,
     checked: Option<Arc<dyn CheckedSignatures>>,
 }
 
@@ -76,6 +78,8 @@ impl<B: Backend> Chain<B> {
         Chain {
             state,
             genesis_hash,
+            // Every chain is ed25519-sha256 until a genesis can name its scheme.
+            scheme: Scheme::Ed25519Sha256,
             checked: None,
         }
     }
@@ -238,6 +242,12 @@ impl<B: Backend> Chain<B> {
             return Err(TxError::WrongChain {
                 expected: self.genesis_hash,
                 found: p.genesis_hash,
+            });
+        }
+        if p.signer.scheme() != self.scheme {
+            return Err(TxError::WrongScheme {
+                chain: self.scheme,
+                found: p.signer.scheme(),
             });
         }
         if p.valid_until_height < height {

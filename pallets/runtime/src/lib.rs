@@ -18,6 +18,7 @@ pub use hengxin_recognition as recognition;
 pub use hengxin_standards as standards;
 
 use hengxin_primitives::codec::{DecodeError, decode_strict};
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::tx::TX_SIZE_BYTES_MAX;
 use hengxin_primitives::{Hash, Header, SignedTx};
 use parity_scale_codec::{Decode, Encode};
@@ -143,6 +144,17 @@ pub enum TxError {
         /// The block height.
         height: u64,
     },
+    /// Signed with a key of the other scheme than the chain's.
+    #[codec(index = 5)]
+    #[error(
+        "the transaction is signed with an {found} key, and this chain uses {chain}: sign with a key of the chain's scheme"
+    )]
+    WrongScheme {
+        /// The chain's scheme.
+        chain: Scheme,
+        /// The signer's.
+        found: Scheme,
+    },
     /// Refused by membership.
     #[codec(index = 10)]
     #[error(transparent)]
@@ -184,6 +196,7 @@ impl TxError {
             TxError::StaleNonce { .. } => "stale_nonce",
             TxError::FutureNonce { .. } => "future_nonce",
             TxError::Expired { .. } => "expired",
+            TxError::WrongScheme { .. } => "wrong_scheme",
             TxError::Membership(e) => e.code(),
             TxError::Certificates(e) => e.code(),
             TxError::Standards(e) => e.code(),
@@ -238,6 +251,13 @@ mod tests {
     fn every_transaction_error_has_its_stable_code() {
         let cases = [
             (TxError::BadSignature, "bad_signature"),
+            (
+                TxError::WrongScheme {
+                    chain: Scheme::Ed25519Sha256,
+                    found: Scheme::Sm2Sm3,
+                },
+                "wrong_scheme",
+            ),
             (
                 TxError::WrongChain {
                     expected: Hash::ZERO,

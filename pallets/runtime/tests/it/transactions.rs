@@ -1,7 +1,8 @@
 //! Transaction checks before dispatch: signature, chain, nonce, expiry.
 
 use hengxin_chain_spec::demo;
-use hengxin_primitives::{Hash, Signature, TxPayload};
+use hengxin_primitives::crypto::Scheme;
+use hengxin_primitives::{Hash, Keypair, Signature, TxPayload};
 use hengxin_runtime::TxError;
 
 use crate::harness::*;
@@ -41,6 +42,25 @@ fn transaction_for_another_chain_is_refused() {
             found: Hash([0xee; 32])
         }
     );
+}
+
+#[test]
+fn a_key_of_the_other_scheme_is_refused_naming_both() {
+    let mut chain = TestChain::new();
+    let today = chain.today();
+    let sm2 = Keypair::from_secret(Scheme::Sm2Sm3, &[9; 32]).unwrap();
+    let tx = chain.tx(&sm2, anchor(fields("SM2-ON-ED25519", today)));
+    assert!(tx.signature_is_valid(), "a well-signed SM2 transaction");
+    let e = chain.rejects_tx(tx);
+    assert_eq!(
+        e,
+        TxError::WrongScheme {
+            chain: Scheme::Ed25519Sha256,
+            found: Scheme::Sm2Sm3
+        }
+    );
+    assert!(e.to_string().contains("sm2-sm3") && e.to_string().contains("ed25519-sha256"));
+    assert_eq!(e.code(), "wrong_scheme");
 }
 
 #[test]
