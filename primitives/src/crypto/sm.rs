@@ -89,6 +89,8 @@ mod with_sm2 {
 
     /// Checks an SM2 signature `r ‖ s` by `key` (`04 ‖ x ‖ y`, on the curve) over `message`,
     /// with the default identifier: Z_A, e = SM3(Z_A ‖ M), then GB/T 32918.2's steps B1–B7.
+    /// (The crate does not test B6's point at infinity, where x₁ would read as 0; reaching it
+    /// needs s ≡ −t·d, the secret, so no third party can use it.)
     pub fn verify(key: &[u8; 65], message: &[u8], signature: &[u8; 64]) -> bool {
         if key[0] != 0x04 {
             return false;
