@@ -259,6 +259,12 @@ async fn index_all(bench: &Arc<Bench>, db: &Database) -> Duration {
     let start = Instant::now();
     let indexer = Indexer::new(bench.clone(), db.clone());
     indexer.catch_up().await.unwrap();
+    print_timings(&indexer);
+    start.elapsed()
+}
+
+/// Where an indexer's time went.
+fn print_timings(indexer: &Indexer<Bench>) {
     let t = indexer.timings();
     eprintln!(
         "  {} rows; gathering {:.1} s, writing {:.1} s",
@@ -266,7 +272,6 @@ async fn index_all(bench: &Arc<Bench>, db: &Database) -> Duration {
         t.gather.as_secs_f64(),
         t.write.as_secs_f64()
     );
-    start.elapsed()
 }
 
 /// For `seconds`, a 2,000-transaction block a second while the indexer follows; the lag in
@@ -489,13 +494,7 @@ fn main() {
             .into_iter()
             .map(|(indexer, task)| {
                 runtime.block_on(task).unwrap();
-                let t = indexer.timings();
-                eprintln!(
-                    "  {} rows; gathering {:.1} s, writing {:.1} s",
-                    t.rows,
-                    t.gather.as_secs_f64(),
-                    t.write.as_secs_f64()
-                );
+                print_timings(&indexer);
                 start.elapsed().saturating_sub(generated)
             })
             .collect();
