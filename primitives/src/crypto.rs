@@ -84,7 +84,7 @@ impl Scheme {
     pub fn hasher(self) -> Hasher {
         match self {
             Scheme::Ed25519Sha256 => Hasher::Sha256(Sha256::new()),
-            Scheme::Sm2Sm3 => Hasher::Sm3(sm::Sm3::default()),
+            Scheme::Sm2Sm3 => Hasher::Sm3(sm3::Sm3::default()),
         }
     }
 
@@ -117,7 +117,7 @@ pub enum Hasher {
     /// SHA-256.
     Sha256(Sha256),
     /// SM3.
-    Sm3(sm::Sm3),
+    Sm3(sm3::Sm3),
 }
 
 impl Hasher {
@@ -125,7 +125,7 @@ impl Hasher {
     pub fn update(&mut self, data: &[u8]) {
         match self {
             Hasher::Sha256(h) => h.update(data),
-            Hasher::Sm3(h) => h.update(data),
+            Hasher::Sm3(h) => sm3::Digest::update(h, data),
         }
     }
 
@@ -133,22 +133,19 @@ impl Hasher {
     pub fn finalize(self) -> Hash {
         match self {
             Hasher::Sha256(h) => Hash(h.finalize().into()),
-            Hasher::Sm3(h) => Hash(h.finalize()),
+            Hasher::Sm3(h) => Hash(sm3::Digest::finalize(h).into()),
         }
     }
 }
 
 /// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> Hash {
-    Hash(Sha256::digest(data).into())
+    Scheme::Ed25519Sha256.hash(data)
 }
 
-/// SHA-256 of a domain tag followed by `data`. Tags are fixed constants, none a prefix of another.
+/// SHA-256 of a domain tag followed by `data` ([`Scheme::tagged_hash`]).
 pub fn tagged_hash(tag: &[u8], data: &[u8]) -> Hash {
-    let mut hasher = Sha256::new();
-    hasher.update(tag);
-    hasher.update(data);
-    Hash(hasher.finalize().into())
+    Scheme::Ed25519Sha256.tagged_hash(tag, data)
 }
 
 /// A public key; accounts are public keys.

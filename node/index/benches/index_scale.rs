@@ -65,6 +65,11 @@ struct Signers {
 }
 
 impl Bench {
+    /// The bytes the chain's sled database takes on disk.
+    fn disk_bytes(&self) -> u64 {
+        self.chain.state().backend().size_on_disk().unwrap()
+    }
+
     fn head(&self) -> Header {
         self.blocks.read().unwrap().last().unwrap().0.clone()
     }
@@ -309,8 +314,7 @@ async fn live(bench: &Arc<Bench>, s: &mut Signers, db: &Database, seconds: u64) 
         if let Some(wait) = target.checked_duration_since(Instant::now()) {
             tokio::time::sleep(wait).await;
         }
-        let at = db.indexed().await.unwrap().map_or(0, |i| i.height);
-        lags.push(bench.head().height.saturating_sub(at));
+        lags.push(lag(db, bench.head().height).await);
     }
     task.abort();
     lags.sort_unstable();
@@ -337,17 +341,15 @@ fn follow(
     (indexer, task)
 }
 
+/// How many blocks `db` is behind `head`.
+async fn lag(db: &Database, head: u64) -> u64 {
+    let at = db.indexed().await.unwrap().map_or(0, |i| i.height);
+    head.saturating_sub(at)
+}
+
 /// The lag in blocks of each database.
 fn lags_now(runtime: &tokio::runtime::Runtime, head: u64, dbs: &[&Database]) -> Vec<u64> {
-    dbs.iter()
-        .map(|d| {
-            let at = runtime
-                .block_on(d.indexed())
-                .unwrap()
-                .map_or(0, |i| i.height);
-            head.saturating_sub(at)
-        })
-        .collect()
+    dbs.iter().map(|d| runtime.block_on(lag(d, head))).collect()
 }
 
 /// Generates the chain (instruments, then certificates verifying them until they are all
@@ -379,21 +381,6 @@ fn generate(bench: &Bench, s: &mut Signers, counts: (u64, u64), mut on_block: im
     }
 }
 
-/// The bytes of the files under `dir`.
-fn disk_bytes(dir: &std::path::Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|e| match e.metadata() {
-            Ok(m) if m.is_dir() => disk_bytes(&e.path()),
-            Ok(m) => m.len(),
-            Err(_) => 0,
-        })
-        .sum()
-}
-
 /// How the index got to the head: from empty after the chain was generated, or following it.
 enum Indexing {
     FromEmpty(Vec<(Duration, f64)>),
@@ -417,8 +404,7 @@ fn main() {
     let validator = demo::key("validator-0");
     let set = ValidatorSet::equal_power([validator.public()]).unwrap();
     let config = demo::genesis(GENESIS_MS, set).unwrap();
-    let chain_dir = dir.path().join("chain");
-    let backend = SledBackend::open(&chain_dir).unwrap();
+    let backend = SledBackend::open(&dir.path().join("chain")).unwrap();
     let (chain, head) = Chain::from_genesis(backend, &config).unwrap();
     let bench = Arc::new(Bench {
         chain,
@@ -476,14 +462,14 @@ fn main() {
             eprintln!(
                 "  {height} blocks after {:.0} s: {rate:.0} tx/s over the last 250; lags {lags:?}; chain {:.1} GB",
                 start.elapsed().as_secs_f64(),
-                disk_bytes(&chain_dir) as f64 / 1e9
+                bench.disk_bytes() as f64 / 1e9
             );
             last = (Instant::now(), height);
         }
     });
     let generated = start.elapsed();
     let head = bench.head().height;
-    let chain_bytes = disk_bytes(&chain_dir);
+    let chain_bytes = bench.disk_bytes();
     eprintln!(
         "{head} blocks, {transactions} transactions in {generated:?}; chain {:.1} GB on disk",
         chain_bytes as f64 / 1e9

@@ -137,7 +137,7 @@ impl Batch {
     pub fn delete(&mut self, table: &'static Table, prefix: Vec<Value>) {
         let entry = self.tables.entry(table.name).or_default();
         // The keys starting with `prefix` are contiguous from it on: found in O(log n), not
-        // by walking every row (a block deletes once per instrument it touches).
+        // by walking every row (a batch deletes once per certificate it indexes).
         let doomed: Vec<Vec<Value>> = entry
             .rows
             .range(prefix.clone()..)

@@ -31,6 +31,11 @@ impl SledBackend {
 }
 
 impl SledBackend {
+    /// The bytes its files take on disk.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        self.db.size_on_disk().map_err(backend_error)
+    }
+
     /// The first `limit` entries whose key starts with `prefix`, in key order.
     pub fn scan_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         self.db

@@ -362,13 +362,13 @@ impl mc::SigningScheme for Ed25519 {
 
     /// 64 bytes are an ed25519 signature; an SM2 one (also 64) is tagged `0x01` first.
     fn decode_signature(bytes: &[u8]) -> Result<Signature, KeyDecodingError> {
-        let wrong = || KeyDecodingError {
-            expected: 64,
+        let wrong = |expected| KeyDecodingError {
+            expected,
             found: bytes.len(),
         };
         match bytes {
-            [0x01, rs @ ..] => Ok(Signature::Sm2(rs.try_into().map_err(|_| wrong())?)),
-            _ => Ok(Signature::Ed25519(bytes.try_into().map_err(|_| wrong())?)),
+            [0x01, rs @ ..] => Ok(Signature::Sm2(rs.try_into().map_err(|_| wrong(65))?)),
+            _ => Ok(Signature::Ed25519(bytes.try_into().map_err(|_| wrong(64))?)),
         }
     }
 

@@ -6,28 +6,12 @@
 //! bytes `r ‖ s`, each in [1, n − 1] (the crate refuses anything else when parsing, so a valid
 //! signature has exactly one encoding).
 //!
-//! SM3 is always here (a few KB); SM2 comes with the `sm2` feature (the node and the client
+//! SM3 (`crypto::Hasher`) is always in (a few KB); SM2 comes with the `sm2` feature (the node and the client
 //! have it through `std`; the browser verifier of an ed25519 chain leaves its ~60 KB out, and
 //! there an SM2 key verifies nothing and no SM2 secret makes a key).
 
 /// The distinguishing identifier every key uses (GM/T 0009's default, "1234567812345678").
 pub const DEFAULT_ID: &str = "1234567812345678";
-
-/// A streaming SM3.
-#[derive(Clone, Default)]
-pub struct Sm3(sm3::Sm3);
-
-impl Sm3 {
-    /// Adds `data`.
-    pub fn update(&mut self, data: &[u8]) {
-        sm3::Digest::update(&mut self.0, data);
-    }
-
-    /// The digest.
-    pub fn finalize(self) -> [u8; 32] {
-        sm3::Digest::finalize(self.0).into()
-    }
-}
 
 #[cfg(feature = "sm2")]
 pub use with_sm2::{SigningKey, verify};
