@@ -1,5 +1,6 @@
 //! The chain's answers: health, blocks, transactions, validators and accounts.
 
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::records::Role;
 use hengxin_primitives::{CreditCode, Hash, LabCode, PublicKey, RegionCode};
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,10 @@ pub struct Health {
     pub syncing: bool,
     /// The chain's genesis hash.
     pub genesis_hash: Hash,
+    /// The chain's cryptography, fixed in its genesis: what its keys sign with and what
+    /// documents are hashed with.
+    #[serde(default)]
+    pub crypto: Scheme,
     /// What the node does: a validator, or an observer that serves reads.
     #[serde(default)]
     pub role: NodeRole,

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use hengxin_primitives::PublicKey;
+use hengxin_primitives::crypto::Scheme;
 
 use crate::consortium::{Consortium, ConsortiumError, err, key};
 use crate::names;
@@ -52,11 +53,11 @@ impl Consortium {
             .iter()
             .map(|n| n.to_string())
             .chain((0..128).map(|i| format!("validator-{i}")))
-            .map(|n| (names::key(&n).public(), n))
+            .map(|n| (names::key_of(self.crypto, &n).public(), n))
             .collect();
         let mut seen: BTreeMap<PublicKey, String> = BTreeMap::new();
         for (what, hex) in self.keys() {
-            let k = key(&what, hex)?;
+            let k = key(self.crypto, &what, hex)?;
             if let Some(name) = demo_keys.get(&k) {
                 return err(format!(
                     "{what} uses the demo key `{name}`, which everyone knows; make a key with `hengxin key new` or `hengxin-node key new`"
@@ -106,6 +107,14 @@ impl Consortium {
             }
             if self.validators.contains(v) {
                 served.insert(r);
+            }
+            if self.crypto == Scheme::Sm2Sm3 && v.peer_id.is_none() {
+                return err(format!(
+                    "node {} gives no peer_id: on an sm2-sm3 chain each node's network identity \
+                     is an ed25519 key of its own (libp2p cannot carry SM2); copy the peer id \
+                     `hengxin-node key new --crypto sm2-sm3` printed into peer_id = \"12D3KooW…\"",
+                    v.name
+                ));
             }
         }
         for code in &codes {

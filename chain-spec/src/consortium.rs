@@ -11,6 +11,7 @@
 //! its sample standards and certificates).
 
 use hengxin_primitives::credit::CreditParams;
+use hengxin_primitives::crypto::{KEY_TEXT_FORMS, Scheme};
 use hengxin_primitives::instruments::InstrumentParams;
 use hengxin_primitives::{PublicKey, RegionCode, Text};
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,11 @@ pub struct Consortium {
     pub chain: String,
     /// Genesis time, RFC 3339 (`2027-01-01T00:00:00+08:00`); the first block comes after it.
     pub genesis_time: String,
+    /// The chain's cryptography, fixed for its life: `ed25519-sha256` (ed25519 signatures,
+    /// SHA-256) or `sm2-sm3` (国密: SM2 signatures, SM3) [default: ed25519-sha256]. Every key
+    /// in the file is of its signature algorithm.
+    #[serde(default, skip_serializing_if = "is_default_scheme")]
+    pub crypto: Scheme,
     /// Add the demo's sample agreement, standards and certificates (the demo consortium only).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub demo_data: bool,
@@ -104,7 +110,7 @@ pub struct RegionEntry {
 pub struct Member {
     /// Its name.
     pub name: String,
-    /// Its ed25519 public key, 64 hex digits.
+    /// Its public key: 64 hex digits (ed25519), or 130 beginning `04` (SM2).
     pub public_key: String,
 }
 
@@ -120,6 +126,10 @@ pub struct NodeEntry {
     pub region: Option<String>,
     /// Its node key's public key (`hengxin-node key new`).
     pub public_key: String,
+    /// Its libp2p peer id, which `hengxin-node key new` prints [default: the one an ed25519
+    /// `public_key` implies; required on an sm2-sm3 chain, as libp2p cannot carry an SM2 key].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_id: Option<String>,
     /// Its voting power (validators).
     #[serde(default = "one")]
     pub power: u64,
@@ -132,6 +142,10 @@ pub struct NodeEntry {
 
 fn one() -> u64 {
     1
+}
+
+fn is_default_scheme(scheme: &Scheme) -> bool {
+    *scheme == Scheme::default()
 }
 
 /// A lab registered at genesis.
@@ -191,9 +205,23 @@ pub(crate) fn err<T>(message: impl Into<String>) -> Result<T, ConsortiumError> {
     Err(ConsortiumError(message.into()))
 }
 
-pub(crate) fn key(what: &str, hex: &str) -> Result<PublicKey, ConsortiumError> {
-    PublicKey::from_hex(hex)
-        .ok_or_else(|| ConsortiumError(format!("{what}: public_key `{hex}` is not 64 hex digits")))
+/// The key `hex` of `what`, which must be of the chain's `scheme`.
+pub(crate) fn key(scheme: Scheme, what: &str, hex: &str) -> Result<PublicKey, ConsortiumError> {
+    let key = PublicKey::from_hex(hex).ok_or_else(|| {
+        ConsortiumError(format!(
+            "{what}: public_key `{hex}` is not a key: {KEY_TEXT_FORMS}"
+        ))
+    })?;
+    if key.scheme() != scheme {
+        return err(format!(
+            "{what}: public_key `{hex}` is an {} key, and this chain's crypto is {scheme}: make \
+             the member's key with `hengxin key new --crypto {scheme}` (or `hengxin-node key new \
+             --crypto {scheme}`), or set crypto = \"{}\"",
+            key.scheme().key_name(),
+            key.scheme()
+        ));
+    }
+    Ok(key)
 }
 
 pub(crate) fn text(what: &str, value: &str) -> Result<Text, ConsortiumError> {

@@ -2,6 +2,7 @@
 //! (for the demo) the sample data as calls at height 0.
 
 use hengxin_primitives::block::{Validator, ValidatorSet};
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::instruments::InstrumentClass;
 use hengxin_primitives::records::{
     BusinessRecord, BusinessType, LabKeyEntry, LabKind, LabRecord, LabStatus, RegionRecord,
@@ -29,7 +30,7 @@ impl Consortium {
             .iter()
             .map(|v| {
                 Ok(Validator {
-                    key: key(&format!("validator {}", v.name), &v.public_key)?,
+                    key: key(self.crypto, &format!("validator {}", v.name), &v.public_key)?,
                     power: v.power,
                 })
             })
@@ -40,16 +41,20 @@ impl Consortium {
             regions: self
                 .regions
                 .iter()
-                .map(region_entry)
+                .map(|r| region_entry(self.crypto, r))
                 .collect::<Result<_, _>>()?,
-            labs: self.labs.iter().map(lab_entry).collect::<Result<_, _>>()?,
+            labs: self
+                .labs
+                .iter()
+                .map(|l| lab_entry(self.crypto, l))
+                .collect::<Result<_, _>>()?,
             inspectors: self
                 .inspectors
                 .iter()
                 .map(|i| {
                     let what = format!("inspector {}", i.name);
                     Ok(GenesisInspector {
-                        key: key(&what, &i.public_key)?,
+                        key: key(self.crypto, &what, &i.public_key)?,
                         region: region(&what, &i.region)?,
                         name: text(&what, &i.name)?,
                     })
@@ -65,7 +70,7 @@ impl Consortium {
         let mut calls = self.business_keys()?;
         if self.demo_data {
             calls.extend(
-                samples::sample_calls(genesis_time_ms)
+                samples::sample_calls(self.crypto, genesis_time_ms)
                     .map_err(|e| ConsortiumError(e.to_string()))?,
             );
         }
@@ -83,6 +88,7 @@ impl Consortium {
         };
         Ok(GenesisConfig {
             chain_name,
+            crypto: self.crypto,
             genesis_time_ms,
             membership,
             credit: self.credit.clone(),
@@ -109,9 +115,10 @@ impl Consortium {
                 })?;
             let call = Call::Membership(membership::Call::AddBusinessKey {
                 credit_code: credit_code(&what, &b.credit_code)?,
-                key: key(&what, hex)?,
+                key: key(self.crypto, &what, hex)?,
             });
-            calls.push((key(&what, &regulator.regulator.public_key)?, call));
+            let regulator = key(self.crypto, &what, &regulator.regulator.public_key)?;
+            calls.push((regulator, call));
         }
         Ok(calls)
     }
@@ -130,7 +137,7 @@ fn credit_code(what: &str, code: &str) -> Result<CreditCode, ConsortiumError> {
     CreditCode::new(code).map_err(|e| ConsortiumError(format!("{what}: {e}")))
 }
 
-fn region_entry(r: &RegionEntry) -> Result<GenesisRegion, ConsortiumError> {
+fn region_entry(scheme: Scheme, r: &RegionEntry) -> Result<GenesisRegion, ConsortiumError> {
     let what = format!("region {}", r.code);
     Ok(GenesisRegion {
         record: RegionRecord {
@@ -153,13 +160,14 @@ fn region_entry(r: &RegionEntry) -> Result<GenesisRegion, ConsortiumError> {
             },
         },
         regulators: vec![key(
+            scheme,
             &format!("regulator of {}", r.code),
             &r.regulator.public_key,
         )?],
     })
 }
 
-fn lab_entry(l: &LabEntry) -> Result<LabRecord, ConsortiumError> {
+fn lab_entry(scheme: Scheme, l: &LabEntry) -> Result<LabRecord, ConsortiumError> {
     let what = format!("lab {}", l.code);
     let fail = |e: String| ConsortiumError(format!("{what}: {e}"));
     Ok(LabRecord {
@@ -179,7 +187,7 @@ fn lab_entry(l: &LabEntry) -> Result<LabRecord, ConsortiumError> {
             .iter()
             .map(|k| {
                 Ok(LabKeyEntry {
-                    key: key(&what, k)?,
+                    key: key(scheme, &what, k)?,
                     added_height: 0,
                     removed: None,
                 })

@@ -2,7 +2,7 @@
 //! 市场's scales, registered by their owners and verified, repaired and retired at genesis so
 //! that `--dev` shows one in each status (see `names.rs`).
 
-use hengxin_primitives::crypto;
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::ids::IdError;
 use hengxin_primitives::instruments::{Division, InstrumentId, InstrumentUse, Seal};
 use hengxin_primitives::records::{CertKind, CertificateFields, Conclusion, Instrument};
@@ -13,7 +13,7 @@ use hengxin_runtime::Call;
 use hengxin_runtime::certificates::Call as CertCall;
 use hengxin_runtime::instruments::{Call as InstrumentCall, Registration};
 
-use crate::names::{BUSINESS_CQ, BUSINESS_SC, key};
+use crate::names::{BUSINESS_CQ, BUSINESS_SC, key_of};
 use crate::samples::document;
 
 /// One demo instrument: class, site, serial, and what happened to it.
@@ -120,8 +120,8 @@ const OWNERS: [(Owner, &[Demo]); 2] = [
 ];
 
 /// The calls that register, verify, repair and retire the demo instruments, dated from
-/// `today` (the genesis date).
-pub fn instrument_calls(today: Date) -> Result<Vec<(AccountId, Call)>, IdError> {
+/// `today` (the genesis date), signed with the demo keys of `scheme`.
+pub fn instrument_calls(scheme: Scheme, today: Date) -> Result<Vec<(AccountId, Call)>, IdError> {
     let mut calls = Vec::new();
     for (owner, demos) in &OWNERS {
         for (index, demo) in demos.iter().enumerate() {
@@ -129,20 +129,22 @@ pub fn instrument_calls(today: Date) -> Result<Vec<(AccountId, Call)>, IdError> 
                 region: owner.region.parse()?,
                 seq: index as u64 + 1,
             };
-            calls.extend(one(owner, demo, &id, today)?);
+            calls.extend(one(scheme, owner, demo, &id, today)?);
         }
     }
     Ok(calls)
 }
 
 fn one(
+    scheme: Scheme,
     owner: &Owner,
     demo: &Demo,
     id: &InstrumentId,
     today: Date,
 ) -> Result<Vec<(AccountId, Call)>, IdError> {
     let t = Text::lossy;
-    let (business, lab) = (key(owner.key).public(), key(owner.lab_key).public());
+    let key = |name| key_of(scheme, name).public();
+    let (business, lab) = (key(owner.key), key(owner.lab_key));
     let days_ago = |n: u32| Date(today.0.saturating_sub(n));
     let mut calls = vec![(
         business,
@@ -161,7 +163,7 @@ fn one(
     )];
     for (n, &(age, passed)) in demo.verified.iter().enumerate() {
         let number = format!("{}-{}-JQ-{:02}", owner.lab, id, n + 1);
-        let fields = verification(demo, id, &number, days_ago(age), passed, owner.lab)?;
+        let fields = verification(scheme, demo, id, &number, days_ago(age), passed, owner.lab)?;
         calls.push((lab, Call::Certificates(CertCall::Anchor { fields })));
     }
     if let Some(age) = demo.repaired {
@@ -170,7 +172,7 @@ fn one(
             Call::Instruments(InstrumentCall::Repair {
                 id: id.clone(),
                 date: days_ago(age),
-                evidence: crypto::sha256(format!("demo repair record of {id}\n").as_bytes()),
+                evidence: scheme.hash(format!("demo repair record of {id}\n").as_bytes()),
                 seals_broken: vec![seal(id, 1)],
             }),
         ));
@@ -190,6 +192,7 @@ fn one(
 /// A verification certificate (or, failed, a notice) of `demo` on `on`, valid for its class's
 /// period less a day.
 fn verification(
+    scheme: Scheme,
     demo: &Demo,
     id: &InstrumentId,
     number: &str,
@@ -237,7 +240,7 @@ fn verification(
             }
         },
         standards: Vec::new(),
-        document_hash: crypto::sha256(&document(lab, number)),
+        document_hash: scheme.hash(&document(lab, number)),
         signer: None,
         for_instrument: Some(Box::new(InstrumentUse {
             id: id.clone(),

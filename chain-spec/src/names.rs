@@ -2,7 +2,7 @@
 //! ones), its businesses, its sample certificates and its agreement. The consortium rules (to
 //! refuse a demo key) and the demo's sample data both read them; this module reads neither.
 
-use hengxin_primitives::crypto::{self, Keypair};
+use hengxin_primitives::crypto::{self, Keypair, Scheme};
 
 /// The demo keys written to `DIR/keys/<name>.key`.
 pub const KEY_NAMES: [&str; 8] = [
@@ -31,10 +31,21 @@ pub const CERT_SCJL_CALIBRATION: &str = "SCJL-2026-JZ-0001";
 /// The id of the demo's 川渝 agreement.
 pub const CHUANYU_AGREEMENT: u64 = 1;
 
-/// The demo key called `name` (one of [`KEY_NAMES`], or `validator-N`).
+/// The demo key called `name` (one of [`KEY_NAMES`], or `validator-N`), ed25519.
 pub fn key(name: &str) -> Keypair {
-    let seed = crypto::tagged_hash(b"hengxin/demo-key/v1/", name.as_bytes());
-    Keypair::from_seed(&seed.0)
+    key_of(Scheme::Ed25519Sha256, name)
+}
+
+/// The demo key of `scheme` called `name`: its secret is the SHA-256 of a tag and the name (an
+/// SM2 secret outside [1, n − 2], which a hash almost never is, takes the hash of that hash).
+pub fn key_of(scheme: Scheme, name: &str) -> Keypair {
+    let mut secret = crypto::tagged_hash(b"hengxin/demo-key/v1/", name.as_bytes());
+    loop {
+        if let Some(key) = Keypair::from_secret(scheme, &secret.0) {
+            return key;
+        }
+        secret = crypto::sha256(&secret.0);
+    }
 }
 
 /// 渝中示范加油站's 1号枪 of 加油岛 1: verified a month before genesis, 合格.

@@ -1,7 +1,7 @@
 //! Sample data: the demo's standards and certificates applied at genesis, and the sample
 //! anchors and standards that tools, tests and benchmarks make.
 
-use hengxin_primitives::crypto;
+use hengxin_primitives::crypto::{self, Scheme};
 use hengxin_primitives::ids::IdError;
 use hengxin_primitives::records::{
     Assessment, CertKind, CertificateFields, Conclusion, Instrument, StandardFields, StandardLevel,
@@ -18,10 +18,11 @@ use hengxin_runtime::standards::Call as StdCall;
 
 use crate::names::{
     BUSINESS_CQ, CERT_NOTICE, CERT_REVOKED, CERT_SCJL_CALIBRATION, CERT_VALID, CHUANYU_AGREEMENT,
-    key,
+    key_of,
 };
 
-/// The bytes of a sample certificate's document; its SHA-256 is the anchored hash.
+/// The bytes of a sample certificate's document; its hash (the chain's: SHA-256 or SM3) is the
+/// anchored hash.
 pub fn document(lab: &str, number: &str) -> Vec<u8> {
     format!("hengxin demo certificate {lab}/{number}\n这是衡信开发链的示例证书文件。\n")
         .into_bytes()
@@ -89,8 +90,13 @@ pub fn sample_standard(
 
 /// The demo's sample data, applied at height 0 after the consortium's members: the 川渝
 /// agreement, 渝中示范加油站's self-commitment, a traceability chain of standards, sample
-/// certificates and the demo's instruments, dated from `genesis_time_ms`.
-pub fn sample_calls(genesis_time_ms: u64) -> Result<Vec<(AccountId, Call)>, IdError> {
+/// certificates and the demo's instruments, dated from `genesis_time_ms`, signed with the demo
+/// keys of `scheme` and hashing documents with its hash.
+pub fn sample_calls(
+    scheme: Scheme,
+    genesis_time_ms: u64,
+) -> Result<Vec<(AccountId, Call)>, IdError> {
+    let key = |name: &str| key_of(scheme, name);
     let today = Date::from_unix_ms_cst(genesis_time_ms);
     let days_ago = |n: u32| Date(today.0.saturating_sub(n));
     let t = Text::lossy;
@@ -137,7 +143,7 @@ pub fn sample_calls(genesis_time_ms: u64) -> Result<Vec<(AccountId, Call)>, IdEr
                 },
                 conclusion,
                 standards,
-                document_hash: crypto::sha256(&document(lab, number)),
+                document_hash: scheme.hash(&document(lab, number)),
                 signer: None,
                 for_instrument: None,
             })
@@ -175,9 +181,7 @@ pub fn sample_calls(genesis_time_ms: u64) -> Result<Vec<(AccountId, Call)>, IdEr
             key("business-cq").public(),
             Call::Credit(CreditCall::Commit {
                 credit_code: CreditCode::new(BUSINESS_CQ)?,
-                document_hash: crypto::sha256(
-                    "渝中示范加油站 诚信计量自我承诺书 (demo)\n".as_bytes(),
-                ),
+                document_hash: scheme.hash("渝中示范加油站 诚信计量自我承诺书 (demo)\n".as_bytes()),
                 date: today,
             }),
         ),
@@ -202,9 +206,7 @@ pub fn sample_calls(genesis_time_ms: u64) -> Result<Vec<(AccountId, Call)>, IdEr
                     vec![TraceSource::External {
                         issuer: t("中国计量科学研究院 NIM"),
                         number: t("WDj2025-00012"),
-                        document_hash: crypto::sha256(
-                            b"hengxin demo NIM certificate WDj2025-00012\n",
-                        ),
+                        document_hash: scheme.hash(b"hengxin demo NIM certificate WDj2025-00012\n"),
                         issued: days_ago(200),
                         valid_until: days_ago(200).add_months(24),
                     }],
@@ -288,6 +290,6 @@ pub fn sample_calls(genesis_time_ms: u64) -> Result<Vec<(AccountId, Call)>, IdEr
             }),
         ),
     ];
-    calls.extend(crate::instruments::instrument_calls(today)?);
+    calls.extend(crate::instruments::instrument_calls(scheme, today)?);
     Ok(calls)
 }

@@ -113,6 +113,7 @@ fn main() -> ExitCode {
     let ctx = Context {
         client: Client::new(&cli.node),
         json: cli.json,
+        scheme: std::cell::OnceCell::new(),
     };
     match run(&ctx, &cli.group) {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::files::{key_file, write_atomic};
 use hengxin_primitives::{Keypair, keyfile};
 
@@ -51,11 +52,18 @@ pub fn describe(key: &Keypair) -> anyhow::Result<(String, String)> {
     Ok((key.public().to_hex(), peer.to_string()))
 }
 
-/// Makes a new node key at `out` (never over an existing file), encrypted with the passphrase
-/// from `passphrase_file` or `HENGXIN_PASSPHRASE` when `encrypt`; the key is returned, its
-/// secret never printed.
+/// A new key of `scheme` from the operating system's random source.
+pub fn random_key(scheme: Scheme) -> Keypair {
+    use rand::RngCore;
+    Keypair::generate(scheme, |secret| rand::rngs::OsRng.fill_bytes(secret))
+}
+
+/// Makes a new node key of `scheme` at `out` (never over an existing file), encrypted with the
+/// passphrase from `passphrase_file` or `HENGXIN_PASSPHRASE` when `encrypt`; the key is
+/// returned, its secret never printed.
 pub fn new_key(
     out: &Path,
+    scheme: Scheme,
     encrypt: bool,
     passphrase_file: Option<&Path>,
 ) -> anyhow::Result<Keypair> {
@@ -66,9 +74,7 @@ pub fn new_key(
             out.display()
         );
     }
-    let mut seed = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut seed);
-    let key = Keypair::from_seed(&seed);
+    let key = random_key(scheme);
     let text = match encrypt {
         false => key_file(&key),
         true => {
@@ -92,13 +98,16 @@ mod tests {
     fn a_new_key_reads_back_and_an_encrypted_one_needs_its_passphrase() {
         let dir = tempfile::tempdir().unwrap();
         let plain = dir.path().join("node.key");
-        let key = new_key(&plain, false, None).unwrap();
+        let key = new_key(&plain, Scheme::Ed25519Sha256, false, None).unwrap();
         assert_eq!(read_key(&plain, None).unwrap().public(), key.public());
-        assert!(new_key(&plain, false, None).is_err(), "never over a file");
+        assert!(
+            new_key(&plain, Scheme::Ed25519Sha256, false, None).is_err(),
+            "never over a file"
+        );
         let secret = dir.path().join("passphrase");
         std::fs::write(&secret, "一句足够长的口令\n").unwrap();
         let sealed = dir.path().join("sealed.key");
-        let key = new_key(&sealed, true, Some(&secret)).unwrap();
+        let key = new_key(&sealed, Scheme::Ed25519Sha256, true, Some(&secret)).unwrap();
         assert_eq!(
             read_key(&sealed, Some(&secret)).unwrap().public(),
             key.public()
@@ -110,5 +119,20 @@ mod tests {
         let (public, peer) = describe(&key).unwrap();
         assert_eq!(public.len(), 64);
         assert!(peer.starts_with("12D3KooW"), "{peer}");
+        // An SM2 node key: its network identity is an ed25519 key derived from it.
+        let sm2 = dir.path().join("sm2.key");
+        let key = new_key(&sm2, Scheme::Sm2Sm3, true, Some(&secret)).unwrap();
+        assert_eq!(
+            read_key(&sm2, Some(&secret)).unwrap().public(),
+            key.public()
+        );
+        let (public, peer) = describe(&key).unwrap();
+        assert!(public.len() == 130 && public.starts_with("04"), "{public}");
+        assert!(peer.starts_with("12D3KooW"), "{peer}");
+        assert_eq!(
+            describe(&key).unwrap().1,
+            peer,
+            "the same key, the same peer id"
+        );
     }
 }

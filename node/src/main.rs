@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use hengxin_chain_spec::demo;
 use hengxin_node::config::{self, DEV_HTTP, TestnetPorts};
 use hengxin_node::node::{self, NodeSettings};
+use hengxin_primitives::crypto::Scheme;
 use tracing::{error, info};
 
 /// A validator node of hengxin (衡信), the permissioned ledger of the metrology labs and
@@ -40,6 +41,11 @@ struct Args {
     #[arg(long, value_name = "ADDR")]
     http: Option<SocketAddr>,
 
+    /// With --dev: the new dev chain's cryptography, `ed25519-sha256` or `sm2-sm3` (国密: SM2
+    /// signatures, SM3 hashes) [default: ed25519-sha256; a data directory keeps its chain's].
+    #[arg(long, value_name = "SCHEME", requires = "dev", value_parser = scheme_arg)]
+    crypto: Option<Scheme>,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -53,6 +59,10 @@ enum KeyCommand {
         /// Where to write it (must not exist; written 0600).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// The chain's cryptography: `ed25519-sha256`, or `sm2-sm3` for an SM2 key (its peer id
+        /// then goes in the consortium file as the node's `peer_id`).
+        #[arg(long, value_name = "SCHEME", default_value = "ed25519-sha256", value_parser = scheme_arg)]
+        crypto: Scheme,
         /// Encrypt it with the passphrase from --passphrase-file or HENGXIN_PASSPHRASE.
         #[arg(long)]
         encrypt: bool,
@@ -189,7 +199,16 @@ enum Command {
         /// heartbeat_ms; default 10000).
         #[arg(long, value_name = "MS")]
         heartbeat_ms: Option<u64>,
+        /// The network's cryptography: `ed25519-sha256` or `sm2-sm3` (国密).
+        #[arg(long, value_name = "SCHEME", default_value = "ed25519-sha256", value_parser = scheme_arg)]
+        crypto: Scheme,
     },
+}
+
+/// A `--crypto` value.
+fn scheme_arg(text: &str) -> Result<Scheme, String> {
+    Scheme::from_name(text)
+        .ok_or_else(|| format!("`{text}` is not a scheme: give ed25519-sha256 or sm2-sm3 (国密)"))
 }
 
 /// What is logged unless `RUST_LOG` says otherwise: our node at info, the engine's warnings.
@@ -236,10 +255,12 @@ fn key_command(command: KeyCommand) -> anyhow::Result<()> {
     match command {
         KeyCommand::New {
             out,
+            crypto,
             encrypt,
             passphrase_file,
         } => {
-            let key = hengxin_node::keys::new_key(&out, encrypt, passphrase_file.as_deref())?;
+            let key =
+                hengxin_node::keys::new_key(&out, crypto, encrypt, passphrase_file.as_deref())?;
             println!("wrote {}", out.display());
             print_key(&key)
         }
@@ -314,6 +335,7 @@ fn setup_command(command: Command) -> anyhow::Result<()> {
             base_port,
             http_port,
             heartbeat_ms,
+            crypto,
         } => {
             let mut blocks = config::BlocksSection::default();
             if let Some(ms) = heartbeat_ms {
@@ -327,6 +349,7 @@ fn setup_command(command: Command) -> anyhow::Result<()> {
                     http: http_port,
                 },
                 blocks,
+                crypto,
             };
             testnet(&net, &out)
         }
@@ -365,7 +388,7 @@ fn reindex(config: Option<PathBuf>, data_dir: Option<PathBuf>) -> anyhow::Result
                     dir.display()
                 );
             }
-            config::dev(&dir, DEV_HTTP.parse()?)?
+            config::dev(&dir, DEV_HTTP.parse()?, None)?
         }
     };
     let Some(target) = index::resolve(&settings.index, &settings.data_dir)? else {
@@ -470,7 +493,7 @@ fn run(args: Args) -> anyhow::Result<()> {
                 None => config::default_dev_dir()?,
             };
             let http = args.http.unwrap_or(DEV_HTTP.parse()?);
-            config::dev(&dir, http)?
+            config::dev(&dir, http, args.crypto)?
         }
     };
     if let Some(http) = args.http {

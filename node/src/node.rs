@@ -107,11 +107,20 @@ impl NodeConfig for EngineConfig {
     }
 }
 
-/// The libp2p identity of a validator: derived from its consensus key, so a node list of
-/// consensus keys is also the list of the peers allowed to connect.
+/// The libp2p identity of a node, derived from its consensus key (one secret to keep): on an
+/// ed25519 chain the same key, so a node list of consensus keys is also the list of the peers
+/// allowed to connect; on an sm2-sm3 chain, which libp2p cannot carry, a separate ed25519 key
+/// whose secret is a tagged SHA-256 of the SM2 secret (its peer id is in the consortium file).
 pub fn network_keypair(key: &Keypair) -> anyhow::Result<NetworkKeypair> {
-    Ok(NetworkKeypair::ed25519_from_bytes(key.seed())?)
+    let secret = match key {
+        Keypair::Ed25519(_) => key.seed(),
+        Keypair::Sm2(_) => hengxin_primitives::crypto::tagged_hash(NETWORK_KEY_TAG, &key.seed()).0,
+    };
+    Ok(NetworkKeypair::ed25519_from_bytes(secret)?)
 }
+
+/// The domain tag of an SM2 node's network key.
+const NETWORK_KEY_TAG: &[u8] = b"hengxin/network-key/v1";
 
 /// A running node.
 pub struct RunningNode {

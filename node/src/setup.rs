@@ -54,16 +54,38 @@ pub fn trust(genesis: &Path, out: &Path) -> anyhow::Result<()> {
     write_new(out, &trust_file(&file.consortium.chain, &anchor))
 }
 
-/// The libp2p peer id of the node whose key is `key`.
-fn peer_id(key: &PublicKey) -> anyhow::Result<libp2p::PeerId> {
-    let PublicKey::Ed25519(bytes) = key else {
-        anyhow::bail!(
-            "an SM2 node key ({key}) has no libp2p peer id: on an sm2-sm3 chain each node's network identity is its own ed25519 key"
-        );
+/// The libp2p peer id of `node`: its `peer_id`, which an ed25519 key implies (and must match
+/// when both are given), and which an SM2 node gives (`hengxin-node key new` prints it).
+fn peer_id(node: &NodeEntry) -> anyhow::Result<libp2p::PeerId> {
+    let what = format!("node {}", node.name);
+    let given = node
+        .peer_id
+        .as_deref()
+        .map(|text| {
+            text.parse::<libp2p::PeerId>().with_context(|| {
+                format!("{what}: peer_id `{text}` is not a libp2p peer id (12D3KooW…)")
+            })
+        })
+        .transpose()?;
+    let implied = match PublicKey::from_hex(&node.public_key) {
+        Some(PublicKey::Ed25519(bytes)) => {
+            let key = libp2p::identity::ed25519::PublicKey::try_from_bytes(&bytes)
+                .with_context(|| format!("{what}: its key is not an ed25519 point"))?;
+            Some(libp2p::identity::PublicKey::from(key).to_peer_id())
+        }
+        _ => None,
     };
-    let key = libp2p::identity::ed25519::PublicKey::try_from_bytes(bytes)
-        .context("a node key that is not an ed25519 point")?;
-    Ok(libp2p::identity::PublicKey::from(key).to_peer_id())
+    match (given, implied) {
+        (Some(given), Some(implied)) if given != implied => bail!(
+            "{what}: peer_id {given} is not the one its ed25519 key implies ({implied}); leave \
+             peer_id out"
+        ),
+        (Some(id), _) | (None, Some(id)) => Ok(id),
+        (None, None) => bail!(
+            "{what} gives no peer_id: an SM2 node's network identity is an ed25519 key of its \
+             own; copy the peer id `hengxin-node key new --crypto sm2-sm3` printed into peer_id"
+        ),
+    }
 }
 
 fn multiaddr(text: &str, what: &str) -> anyhow::Result<Multiaddr> {
@@ -162,10 +184,19 @@ pub fn config(request: &ConfigRequest<'_>) -> anyhow::Result<ConfigFile> {
             request.consortium.display()
         )
     })?;
+    let own_peer = crate::node::network_keypair(&key)?.public().to_peer_id();
+    if peer_id(own)? != own_peer {
+        bail!(
+            "node {}'s peer_id in {} is not its key's: `hengxin-node key show {}` prints {own_peer}",
+            own.name,
+            request.consortium.display(),
+            request.key.display()
+        );
+    }
     let mut consensus_peers = Vec::new();
     let mut gossip_peers = Vec::new();
     for node in nodes.iter().filter(|n| n.public_key != me) {
-        let id = peer_id(&PublicKey::from_hex(&node.public_key).context("a node key")?)?;
+        let id = peer_id(node)?;
         let address = multiaddr(&node.address, &format!("node {}'s address", node.name))?;
         consensus_peers.push(format!("{address}/p2p/{id}"));
         gossip_peers.push(format!("{}/p2p/{id}", gossip_address(node)?));

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::sync::RwLock;
 
 use hengxin_primitives::codec::decode_strict;
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::{CommitCertificate, Hash, Header};
 use hengxin_runtime::{Block, Chain, GenesisConfig, TxError, TxOutcome};
 use hengxin_sled_store::SledBackend;
@@ -125,9 +126,15 @@ impl Store {
         self.backend.commit(batch)
     }
 
-    /// The chain's runtime over this store's state, whose genesis is `genesis`.
+    /// The chain's runtime over this store's state, whose genesis is `genesis` (whose
+    /// proposer's key is of the chain's scheme).
     pub fn chain(&self, genesis: &Header) -> Chain<SledBackend> {
-        Chain::new(StateDb::new(self.backend.clone()), genesis.hash())
+        Chain::new(self.state(genesis.scheme()), genesis.hash())
+    }
+
+    /// The state over this store, hashing with `scheme`'s hash.
+    fn state(&self, scheme: Scheme) -> StateDb<SledBackend> {
+        StateDb::new(self.backend.clone(), scheme)
     }
 
     fn get<T: Decode>(&self, what: &'static str, key: &[u8]) -> Result<Option<T>, StorageError> {
@@ -148,7 +155,7 @@ impl Store {
         match self.genesis()? {
             Some(stored) if stored.hash() == genesis.hash() => {
                 let head = self.head()?.unwrap_or_else(|| stored.clone());
-                let state = StateDb::new(self.backend.clone());
+                let state = self.state(stored.scheme());
                 if state.root(head.height)? != head.state_root {
                     return Err(StoreError::Inconsistent {
                         height: head.height,
@@ -175,7 +182,7 @@ impl Store {
     /// holds this chain); returns the genesis header.
     pub fn init_genesis(&self, config: &GenesisConfig) -> Result<Header, StoreError> {
         let executed = config
-            .execute(&StateDb::new(self.backend.clone()))
+            .execute(&self.state(config.crypto))
             .map_err(|e| StoreError::Genesis(e.to_string()))?;
         self.init(&executed.header, executed.batch)?;
         Ok(executed.header)
@@ -367,7 +374,7 @@ pub(super) mod tests {
     pub(super) fn open_with_genesis(dir: &Path) -> (Store, Header) {
         let store = Store::open(dir).unwrap();
         let executed = config()
-            .execute(&StateDb::new(store.backend.clone()))
+            .execute(&store.state(Scheme::Ed25519Sha256))
             .unwrap();
         store.init(&executed.header, executed.batch).unwrap();
         (store, executed.header)
@@ -428,7 +435,7 @@ pub(super) mod tests {
         let set = ValidatorSet::equal_power([demo::key("validator-0").public()]).unwrap();
         assert!(commit.verify(&genesis.hash(), &head, &set).is_ok());
         assert_eq!(
-            StateDb::new(store.backend.clone()).root(3).unwrap(),
+            store.state(Scheme::Ed25519Sha256).root(3).unwrap(),
             head.state_root
         );
     }
@@ -439,7 +446,7 @@ pub(super) mod tests {
         let (store, _) = open_with_genesis(dir.path());
         let mut other = config();
         other.genesis_time_ms += 1;
-        let executed = other.execute(&StateDb::new(store.backend.clone())).unwrap();
+        let executed = other.execute(&store.state(other.crypto)).unwrap();
         assert!(matches!(
             store.init(&executed.header, executed.batch),
             Err(StoreError::OtherChain { .. })

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use hengxin_api_types::BATCH_TXS_MAX;
 use hengxin_primitives::codec::decode_strict;
-use hengxin_primitives::{Hash, Header, crypto};
+use hengxin_primitives::{Hash, Header};
 use hengxin_runtime::{Chain, TxDecodeError, TxError, decode_transaction};
 use hengxin_sled_store::SledBackend;
 use hengxin_support::StorageError;
@@ -71,7 +71,7 @@ impl Submitter {
     pub fn admit(&self, bytes: &[u8]) -> Result<Hash, SubmitError> {
         self.metrics.timed(Stage::Admission, || {
             let tx = decode_transaction(bytes)?;
-            let hash = crypto::sha256(bytes);
+            let hash = tx.hash_encoded(bytes);
             if let Some(refusal) = self.mempool.refusal(&tx, &hash, bytes.len()) {
                 return Err(refusal.into());
             }

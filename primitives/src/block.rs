@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use parity_scale_codec::{Decode, Encode};
 
-use crate::crypto::{self, Hash, Keypair, PublicKey, Signature};
+use crate::crypto::{Hash, Keypair, PublicKey, Scheme, Signature};
 
 /// Domain tag of a header hash.
 pub const HEADER_TAG: &[u8] = b"hengxin/header/v1";
@@ -40,15 +40,21 @@ pub struct Header {
 }
 
 impl Header {
-    /// The block hash.
+    /// The block hash, with the hash of the chain's scheme (the proposer's key is of it; the
+    /// genesis header's proposer is the scheme's [`Scheme::zero_key`]).
     pub fn hash(&self) -> Hash {
-        crypto::tagged_hash(HEADER_TAG, &self.encode())
+        self.scheme().tagged_hash(HEADER_TAG, &self.encode())
+    }
+
+    /// The chain's scheme, as the proposer's key shows it.
+    pub fn scheme(&self) -> Scheme {
+        self.proposer.scheme()
     }
 }
 
 /// The transaction root of a block: a tagged hash over the ordered transaction hashes.
-pub fn tx_root(tx_hashes: &[Hash]) -> Hash {
-    crypto::tagged_hash(TX_ROOT_TAG, &tx_hashes.encode())
+pub fn tx_root(scheme: Scheme, tx_hashes: &[Hash]) -> Hash {
+    scheme.tagged_hash(TX_ROOT_TAG, &tx_hashes.encode())
 }
 
 /// A validator and its voting power.
@@ -75,6 +81,9 @@ pub enum ValidatorSetError {
     /// A power of zero, or a total that could overflow.
     #[error("each validator needs a power of at least 1, and the total must stay below 2^60")]
     BadPower,
+    /// Keys of both schemes in one set.
+    #[error("a validator set's keys must all be of one scheme (ed25519 or sm2)")]
+    MixedSchemes,
 }
 
 /// The validators of a height, sorted by key.
@@ -115,6 +124,13 @@ impl ValidatorSet {
         if self.validators.windows(2).any(|w| w[0].key >= w[1].key) {
             return Err(ValidatorSetError::NotSorted);
         }
+        if self
+            .validators
+            .iter()
+            .any(|v| v.key.scheme() != self.scheme())
+        {
+            return Err(ValidatorSetError::MixedSchemes);
+        }
         let mut total: u64 = 0;
         for v in &self.validators {
             if v.power == 0 || v.power > 1 << 52 {
@@ -128,9 +144,17 @@ impl ValidatorSet {
         Ok(())
     }
 
-    /// The set's hash, announced in headers.
+    /// The set's hash, announced in headers, with the hash of its keys' scheme.
     pub fn hash(&self) -> Hash {
-        crypto::tagged_hash(VALIDATOR_SET_TAG, &self.encode())
+        self.scheme().tagged_hash(VALIDATOR_SET_TAG, &self.encode())
+    }
+
+    /// The scheme of its keys ([`ValidatorSet::check`] refuses a set that mixes them; an empty
+    /// set, which it also refuses, is the default scheme's).
+    pub fn scheme(&self) -> Scheme {
+        self.validators
+            .first()
+            .map_or(Scheme::default(), |v| v.key.scheme())
     }
 
     /// The sum of voting power.
@@ -179,7 +203,7 @@ pub struct VoteSignBytes {
 impl VoteSignBytes {
     /// `VOTE_TAG ‖ SCALE(self)`.
     pub fn to_bytes(&self) -> Vec<u8> {
-        crypto::tagged_bytes(VOTE_TAG, self)
+        crate::crypto::tagged_bytes(VOTE_TAG, self)
     }
 }
 
@@ -337,7 +361,7 @@ pub(crate) mod tests {
             height,
             timestamp_ms: 1_700_000_000_000 + height,
             proposer: set.validators[0].key,
-            tx_root: tx_root(&[]),
+            tx_root: tx_root(Scheme::Ed25519Sha256, &[]),
             state_root: Hash([2; 32]),
             validator_set_hash: set.hash(),
             next_validator_set_hash: next.hash(),

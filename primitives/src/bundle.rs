@@ -10,7 +10,7 @@ use parity_scale_codec::{Decode, Encode};
 
 use crate::block::{CommitCertificate, CommitError, Header, ValidatorSet, ValidatorSetError};
 use crate::codec::{DecodeError, decode_strict};
-use crate::crypto::Hash;
+use crate::crypto::{Hash, Scheme};
 use crate::read::{ReadError, StateRead};
 use crate::state::{StateProof, StateProofError, StorageKey};
 
@@ -28,6 +28,14 @@ pub struct TrustAnchor {
     pub genesis_hash: Hash,
     /// The genesis validator set.
     pub validators: ValidatorSet,
+}
+
+impl TrustAnchor {
+    /// The chain's scheme: its validators' keys are of it (the anchor's bytes are the same as
+    /// before a chain could choose).
+    pub fn scheme(&self) -> Scheme {
+        self.validators.scheme()
+    }
 }
 
 /// A change of validator set, proven by a commit of the outgoing set.
@@ -84,6 +92,14 @@ pub enum BundleError {
     /// The header names another validator set than the one the hand-offs lead to.
     #[error("header names a validator set the hand-offs do not lead to")]
     ValidatorSetMismatch,
+    /// A header or validator set of another scheme than the anchor's.
+    #[error("proof bundle is from an {found} chain; the trusted chain is {expected}")]
+    WrongScheme {
+        /// The anchor's scheme.
+        expected: Scheme,
+        /// The bundle's.
+        found: Scheme,
+    },
     /// Heights go backwards.
     #[error("hand-offs and header must be in increasing height order")]
     HeightOrder,
@@ -200,6 +216,18 @@ impl ProofBundle {
             });
         }
         let chain = anchor.genesis_hash;
+        let scheme = anchor.scheme();
+        let same_scheme = |found: Scheme| {
+            if found == scheme {
+                Ok(())
+            } else {
+                Err(BundleError::WrongScheme {
+                    expected: scheme,
+                    found,
+                })
+            }
+        };
+        same_scheme(self.header.scheme())?;
         let mut current = anchor.validators.clone();
         let mut last_height = 0;
         for (index, h) in self.handoffs.iter().enumerate() {
@@ -207,6 +235,8 @@ impl ProofBundle {
             if h.header.height <= last_height && index > 0 {
                 return Err(BundleError::HeightOrder);
             }
+            same_scheme(h.header.scheme())?;
+            same_scheme(h.next_validators.scheme())?;
             if h.header.validator_set_hash != current.hash() {
                 return Err(fail(HandoffProblem::SetMismatch));
             }
@@ -242,7 +272,7 @@ impl ProofBundle {
         let mut entries = Vec::with_capacity(self.entries.len());
         for (index, proof) in self.entries.iter().enumerate() {
             proof
-                .verify(&self.header.state_root)
+                .verify(scheme, &self.header.state_root)
                 .map_err(|reason| BundleError::State { index, reason })?;
             entries.push((proof.key.clone(), proof.value.clone()));
         }

@@ -80,6 +80,19 @@ impl Scheme {
         }
     }
 
+    /// The all-zero key of its signature algorithm (`04` then zeros for SM2, so it reads back
+    /// from hex): the genesis header's proposer, which no one can sign for.
+    pub fn zero_key(self) -> PublicKey {
+        match self {
+            Scheme::Ed25519Sha256 => PublicKey::Ed25519([0; 32]),
+            Scheme::Sm2Sm3 => {
+                let mut key = [0; 65];
+                key[0] = 4;
+                PublicKey::Sm2(key)
+            }
+        }
+    }
+
     /// A hasher of its hash function.
     pub fn hasher(self) -> Hasher {
         match self {
@@ -158,6 +171,10 @@ pub enum PublicKey {
     #[codec(index = 1)]
     Sm2([u8; 65]),
 }
+
+/// A public key's text forms, for messages: what [`PublicKey::from_hex`] reads.
+pub const KEY_TEXT_FORMS: &str =
+    "64 hex digits (ed25519) or 130 hex digits beginning 04 (sm2, uncompressed)";
 
 /// Accounts are public keys; roles come from the membership pallet.
 pub type AccountId = PublicKey;
@@ -264,6 +281,18 @@ impl Keypair {
         match scheme {
             Scheme::Ed25519Sha256 => Some(Keypair::from_seed(secret)),
             Scheme::Sm2Sm3 => sm::SigningKey::from_secret(secret).map(Keypair::Sm2),
+        }
+    }
+
+    /// A new key of `scheme` whose secret `fill` draws (from the operating system's random
+    /// source), drawn again in the rare case an SM2 secret falls outside [1, n − 2].
+    pub fn generate(scheme: Scheme, mut fill: impl FnMut(&mut [u8; 32])) -> Keypair {
+        loop {
+            let mut secret = [0u8; 32];
+            fill(&mut secret);
+            if let Some(key) = Keypair::from_secret(scheme, &secret) {
+                return key;
+            }
         }
     }
 

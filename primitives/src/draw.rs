@@ -2,17 +2,16 @@
 //! public data only, to the byte (DOMAIN.md §5), so that anyone can recompute it.
 //!
 //! The seed comes from the finalized block at the plan's reveal height, which nobody knew when
-//! the plan was made; every ranking is a SHA-256 of the seed and public identifiers.
+//! the plan was made; every ranking is a hash of the seed and public identifiers, with the
+//! chain's hash (SHA-256, or SM3 on an SM2/SM3 chain).
 
 use alloc::vec::Vec;
 
-use parity_scale_codec::{Decode, Encode};
-use sha2::{Digest, Sha256};
-
 use crate::credit::Grade;
-use crate::crypto::{AccountId, Hash};
+use crate::crypto::{AccountId, Hash, Scheme};
 use crate::ids::CreditCode;
 use crate::records::BusinessType;
+use parity_scale_codec::{Decode, Encode};
 
 /// The domain tag of the seed: its 15 ASCII bytes.
 pub const DRAW_TAG: &[u8; 15] = b"hengxin/draw/v1";
@@ -26,30 +25,36 @@ pub fn in_scope(types: &[BusinessType], business_type: BusinessType) -> bool {
     types.contains(&business_type)
 }
 
-/// `SHA-256("hengxin/draw/v1" ‖ plan_id as 8 bytes little-endian ‖ block_hash)`.
-pub fn seed(plan_id: u64, block_hash: &Hash) -> Hash {
-    let mut hasher = Sha256::new();
+/// `H("hengxin/draw/v1" ‖ plan_id as 8 bytes little-endian ‖ block_hash)`, `H` the chain's hash.
+pub fn seed(scheme: Scheme, plan_id: u64, block_hash: &Hash) -> Hash {
+    let mut hasher = scheme.hasher();
     hasher.update(DRAW_TAG);
-    hasher.update(plan_id.to_le_bytes());
-    hasher.update(block_hash.0);
-    Hash(hasher.finalize().into())
+    hasher.update(&plan_id.to_le_bytes());
+    hasher.update(&block_hash.0);
+    hasher.finalize()
 }
 
-/// A business's rank: `SHA-256(seed ‖ credit_code)`, the code's 18 ASCII bytes.
-pub fn business_rank(seed: &Hash, business: &CreditCode) -> Hash {
-    let mut hasher = Sha256::new();
-    hasher.update(seed.0);
+/// A business's rank: `H(seed ‖ credit_code)`, the code's 18 ASCII bytes.
+pub fn business_rank(scheme: Scheme, seed: &Hash, business: &CreditCode) -> Hash {
+    let mut hasher = scheme.hasher();
+    hasher.update(&seed.0);
     hasher.update(business.as_str().as_bytes());
-    Hash(hasher.finalize().into())
+    hasher.finalize()
 }
 
-/// An inspector's rank for a business: `SHA-256(seed ‖ credit_code ‖ key)`, the key's 32 bytes.
-pub fn inspector_rank(seed: &Hash, business: &CreditCode, inspector: &AccountId) -> Hash {
-    let mut hasher = Sha256::new();
-    hasher.update(seed.0);
+/// An inspector's rank for a business: `H(seed ‖ credit_code ‖ key)`, the key's raw bytes (32
+/// for ed25519, 65 for SM2's `04 ‖ x ‖ y`).
+pub fn inspector_rank(
+    scheme: Scheme,
+    seed: &Hash,
+    business: &CreditCode,
+    inspector: &AccountId,
+) -> Hash {
+    let mut hasher = scheme.hasher();
+    hasher.update(&seed.0);
     hasher.update(business.as_str().as_bytes());
     hasher.update(inspector.as_bytes());
-    Hash(hasher.finalize().into())
+    hasher.finalize()
 }
 
 /// A pool of inspectors in the draw's order: by key bytes, each once.
@@ -92,7 +97,9 @@ pub struct Target {
 /// for each grade A, B, C, D the first `ceil(count × ratio / 100)` by [`business_rank`]; for
 /// each, the first two of `pool` by [`inspector_rank`] without a declared conflict with it.
 /// Targets are listed by grade, then by rank. A business or inspector listed twice counts once.
+/// `scheme` is the chain's: its hash ranks.
 pub fn draw(
+    scheme: Scheme,
     seed: &Hash,
     businesses: &[(CreditCode, Grade)],
     ratios: &[u8; 4],
@@ -109,12 +116,12 @@ pub fn draw(
         let mut ranked: Vec<(Hash, &CreditCode)> = businesses
             .iter()
             .filter(|(_, g)| g == grade)
-            .map(|(code, _)| (business_rank(seed, code), code))
+            .map(|(code, _)| (business_rank(scheme, seed, code), code))
             .collect();
         ranked.sort();
         let take = sample_size(ranked.len(), *ratio);
         for (_, code) in ranked.into_iter().take(take) {
-            let inspectors = inspectors_for(seed, code, &pool, conflicts);
+            let inspectors = inspectors_for(scheme, seed, code, &pool, conflicts);
             targets.push(Target {
                 credit_code: code.clone(),
                 grade: *grade,
@@ -129,6 +136,7 @@ pub fn draw(
 /// The first two of `pool` by [`inspector_rank`] for `business`, skipping those with a
 /// conflict declared with it.
 fn inspectors_for(
+    scheme: Scheme,
     seed: &Hash,
     business: &CreditCode,
     pool: &[AccountId],
@@ -137,7 +145,7 @@ fn inspectors_for(
     let mut ranked: Vec<(Hash, AccountId)> = pool
         .iter()
         .filter(|k| !conflicts.iter().any(|(i, c)| i == *k && c == business))
-        .map(|k| (inspector_rank(seed, business, k), *k))
+        .map(|k| (inspector_rank(scheme, seed, business, k), *k))
         .collect();
     ranked.sort_by_key(|(rank, _)| *rank);
     ranked

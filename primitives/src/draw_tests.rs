@@ -14,14 +14,36 @@ fn inspector(n: u8) -> AccountId {
     PublicKey::Ed25519([n; 32])
 }
 
-/// The spec, written out again without the module's helpers.
-fn sha(parts: &[&[u8]]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p);
-    }
-    h.finalize().into()
+/// An SM2-shaped key (the draw reads its bytes only).
+fn sm2_inspector(n: u8) -> AccountId {
+    let mut key = [n; 65];
+    key[0] = 4;
+    PublicKey::Sm2(key)
 }
+
+/// The spec, written out again with the hash crates themselves, not the module's helpers.
+fn sha(scheme: Scheme, parts: &[&[u8]]) -> [u8; 32] {
+    match scheme {
+        Scheme::Ed25519Sha256 => {
+            use sha2::Digest;
+            let mut h = sha2::Sha256::new();
+            for p in parts {
+                h.update(p);
+            }
+            h.finalize().into()
+        }
+        Scheme::Sm2Sm3 => {
+            use sm3::Digest;
+            let mut h = sm3::Sm3::new();
+            for p in parts {
+                h.update(p);
+            }
+            h.finalize().into()
+        }
+    }
+}
+
+const ED: Scheme = Scheme::Ed25519Sha256;
 
 #[test]
 fn the_seed_is_the_tagged_hash_of_the_plan_and_the_block() {
@@ -29,10 +51,13 @@ fn the_seed_is_the_tagged_hash_of_the_plan_and_the_block() {
     let mut bytes = b"hengxin/draw/v1".to_vec();
     bytes.extend_from_slice(&7u64.to_le_bytes());
     bytes.extend_from_slice(&block.0);
-    assert_eq!(seed(7, &block).0, sha(&[&bytes]));
+    for scheme in Scheme::ALL {
+        assert_eq!(seed(scheme, 7, &block).0, sha(scheme, &[&bytes]));
+        assert_ne!(seed(scheme, 7, &block), seed(scheme, 8, &block));
+        assert_ne!(seed(scheme, 7, &block), seed(scheme, 7, &Hash([0x5b; 32])));
+    }
+    assert_ne!(seed(ED, 7, &block), seed(Scheme::Sm2Sm3, 7, &block));
     assert_eq!(DRAW_TAG.len(), 15);
-    assert_ne!(seed(7, &block), seed(8, &block));
-    assert_ne!(seed(7, &block), seed(7, &Hash([0x5b; 32])));
 }
 
 #[test]
@@ -50,6 +75,7 @@ fn ratios_are_whole_percent_rounded_up() {
 
 /// The expected draw, computed from the text of §5.
 fn recompute(
+    scheme: Scheme,
     seed: &Hash,
     businesses: &[(CreditCode, Grade)],
     ratios: [u8; 4],
@@ -61,7 +87,7 @@ fn recompute(
         let mut of_grade: Vec<_> = businesses
             .iter()
             .filter(|(_, b)| b == grade)
-            .map(|(c, _)| (sha(&[&seed.0, c.as_str().as_bytes()]), c.clone()))
+            .map(|(c, _)| (sha(scheme, &[&seed.0, c.as_str().as_bytes()]), c.clone()))
             .collect();
         of_grade.sort();
         let n = (of_grade.len() * usize::from(ratios[g])).div_ceil(100);
@@ -69,7 +95,10 @@ fn recompute(
             let mut ranked: Vec<_> = pool
                 .iter()
                 .filter(|k| !conflicts.contains(&(**k, c.clone())))
-                .map(|k| (sha(&[&seed.0, c.as_str().as_bytes(), k.as_bytes()]), *k))
+                .map(|k| {
+                    let rank = sha(scheme, &[&seed.0, c.as_str().as_bytes(), k.as_bytes()]);
+                    (rank, *k)
+                })
                 .collect();
             ranked.sort();
             let chosen = ranked.into_iter().take(2).map(|(_, k)| k).collect();
@@ -94,19 +123,31 @@ fn population() -> Vec<(CreditCode, Grade)> {
 }
 
 #[test]
-fn the_draw_equals_an_independent_recomputation() {
-    let seed = seed(3, &Hash([0x11; 32]));
+fn the_draw_equals_an_independent_recomputation_in_both_schemes() {
     let businesses = population();
+    let ratios = [5, 10, 30, 100];
+    let mut draws = Vec::new();
+    for (scheme, key) in [
+        (ED, inspector as fn(u8) -> AccountId),
+        (Scheme::Sm2Sm3, sm2_inspector),
+    ] {
+        let seed = seed(scheme, 3, &Hash([0x11; 32]));
+        let pool: Vec<_> = (1..=6).map(key).collect();
+        let conflicts = [(key(2), businesses[0].0.clone())];
+        let drawn = draw(scheme, &seed, &businesses, &ratios, &pool, &conflicts);
+        let expected = recompute(scheme, &seed, &businesses, ratios, &pool, &conflicts);
+        let got: Vec<_> = drawn
+            .iter()
+            .map(|t| (t.credit_code.to_string(), t.grade, t.inspectors.clone()))
+            .collect();
+        assert_eq!(got, expected, "{scheme}");
+        draws.push(got.into_iter().map(|(c, ..)| c).collect::<Vec<_>>());
+    }
+    assert_ne!(draws[0], draws[1], "SM3 ranks otherwise than SHA-256");
+    let seed = seed(ED, 3, &Hash([0x11; 32]));
     let pool: Vec<_> = (1..=6).map(inspector).collect();
     let conflicts = [(inspector(2), businesses[0].0.clone())];
-    let ratios = [5, 10, 30, 100];
-    let drawn = draw(&seed, &businesses, &ratios, &pool, &conflicts);
-    let expected = recompute(&seed, &businesses, ratios, &pool, &conflicts);
-    let got: Vec<_> = drawn
-        .iter()
-        .map(|t| (t.credit_code.to_string(), t.grade, t.inspectors.clone()))
-        .collect();
-    assert_eq!(got, expected);
+    let drawn = draw(ED, &seed, &businesses, &ratios, &pool, &conflicts);
     // 30 A → 2, 20 B → 2, 5 C → 2, 5 D → 5.
     let per_grade: Vec<_> = Grade::ALL
         .iter()
@@ -124,14 +165,16 @@ fn another_block_hash_draws_otherwise_and_the_input_order_does_not_matter() {
     let pool: Vec<_> = (1..=6).map(inspector).collect();
     let ratios = [5, 10, 30, 100];
     let a = draw(
-        &seed(3, &Hash([0x11; 32])),
+        ED,
+        &seed(ED, 3, &Hash([0x11; 32])),
         &businesses,
         &ratios,
         &pool,
         &[],
     );
     let b = draw(
-        &seed(3, &Hash([0x12; 32])),
+        ED,
+        &seed(ED, 3, &Hash([0x12; 32])),
         &businesses,
         &ratios,
         &pool,
@@ -143,7 +186,8 @@ fn another_block_hash_draws_otherwise_and_the_input_order_does_not_matter() {
     let mut pool_reversed = pool.clone();
     pool_reversed.reverse();
     let again = draw(
-        &seed(3, &Hash([0x11; 32])),
+        ED,
+        &seed(ED, 3, &Hash([0x11; 32])),
         &shuffled,
         &ratios,
         &pool_reversed,
@@ -154,15 +198,15 @@ fn another_block_hash_draws_otherwise_and_the_input_order_does_not_matter() {
 
 #[test]
 fn conflicts_are_skipped_and_a_short_pool_is_marked_short() {
-    let s = seed(1, &Hash([3; 32]));
+    let s = seed(ED, 1, &Hash([3; 32]));
     let business = code(1);
     let businesses = [(business.clone(), Grade::D)];
     let pool: Vec<_> = (1..=3).map(inspector).collect();
-    let full = draw(&s, &businesses, &[5, 10, 30, 100], &pool, &[]);
+    let full = draw(ED, &s, &businesses, &[5, 10, 30, 100], &pool, &[]);
     assert_eq!(full[0].inspectors.len(), 2);
     let first = full[0].inspectors[0];
     let conflicts = [(first, business.clone())];
-    let skipped = draw(&s, &businesses, &[5, 10, 30, 100], &pool, &conflicts);
+    let skipped = draw(ED, &s, &businesses, &[5, 10, 30, 100], &pool, &conflicts);
     assert!(
         !skipped[0].inspectors.contains(&first),
         "a conflicted inspector is skipped"
@@ -171,15 +215,15 @@ fn conflicts_are_skipped_and_a_short_pool_is_marked_short() {
     assert!(!skipped[0].short);
     // Two of three in conflict: one left, marked short; all three: none.
     let two: Vec<_> = pool[..2].iter().map(|k| (*k, business.clone())).collect();
-    let short = draw(&s, &businesses, &[5, 10, 30, 100], &pool, &two);
+    let short = draw(ED, &s, &businesses, &[5, 10, 30, 100], &pool, &two);
     assert_eq!((short[0].inspectors.len(), short[0].short), (1, true));
     let all: Vec<_> = pool.iter().map(|k| (*k, business.clone())).collect();
-    let none = draw(&s, &businesses, &[5, 10, 30, 100], &pool, &all);
+    let none = draw(ED, &s, &businesses, &[5, 10, 30, 100], &pool, &all);
     assert_eq!((none[0].inspectors.len(), none[0].short), (0, true));
     // A conflict with another business does not count.
     let elsewhere = [(first, code(2))];
     assert_eq!(
-        draw(&s, &businesses, &[5, 10, 30, 100], &pool, &elsewhere),
+        draw(ED, &s, &businesses, &[5, 10, 30, 100], &pool, &elsewhere),
         full
     );
 }

@@ -4,7 +4,9 @@
 //! `{"scheme": "ed25519", "public_key": "<64 hex>", "secret_key": "<64 hex>"}`, or on an
 //! `sm2-sm3` chain `{"scheme": "sm2", "public_key": "04…" (130 hex), "secret_key": "<64 hex d>"}`.
 //! A trust file holds what a verifier trusts, as the consortium publishes it:
-//! `{"chain": "...", "genesis_hash": "<64 hex>", "validators": [{"public_key", "power"}]}`.
+//! `{"chain": "...", "genesis_hash": "<64 hex>", "validators": [{"public_key", "power"}]}`, with
+//! `"crypto": "sm2-sm3"` after `chain` for an SM2/SM3 chain (an ed25519-sha256 chain's file
+//! leaves it out, as before chains could choose).
 //! Both are checked on reading: a public key that does not match the secret, or a validator set
 //! that breaks the set's rules, is refused with the reason.
 
@@ -99,14 +101,18 @@ struct ValidatorJson {
 #[serde(deny_unknown_fields)]
 struct TrustFileJson {
     chain: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    crypto: Option<Scheme>,
     genesis_hash: String,
     validators: Vec<ValidatorJson>,
 }
 
 /// The text of a trust file for `anchor`, naming the chain `chain`.
 pub fn trust_file(chain: &str, anchor: &TrustAnchor) -> String {
+    let scheme = anchor.scheme();
     let file = TrustFileJson {
         chain: chain.into(),
+        crypto: (scheme != Scheme::default()).then_some(scheme),
         genesis_hash: anchor.genesis_hash.to_hex(),
         validators: anchor
             .validators
@@ -137,8 +143,9 @@ pub fn read_trust_file(text: &str) -> Result<(String, TrustAnchor), FileError> {
         .map(|v| {
             let key = PublicKey::from_hex(&v.public_key).ok_or_else(|| {
                 FileError::Invalid(alloc::format!(
-                    "validator key `{}` is not 64 hex digits",
-                    v.public_key
+                    "validator key `{}` is not a key: {}",
+                    v.public_key,
+                    crate::crypto::KEY_TEXT_FORMS
                 ))
             })?;
             Ok(Validator {
@@ -149,6 +156,19 @@ pub fn read_trust_file(text: &str) -> Result<(String, TrustAnchor), FileError> {
         .collect::<Result<Vec<_>, FileError>>()?;
     let validators = ValidatorSet::new(validators)
         .map_err(|e| FileError::Invalid(alloc::format!("the validator set is invalid: {e}")))?;
+    let named = file.crypto.unwrap_or_default();
+    if validators.scheme() != named {
+        return Err(FileError::Invalid(alloc::format!(
+            "the trust file names crypto {named}{}, but its validators' keys are {}: the file is \
+             not what the consortium published",
+            if file.crypto.is_none() {
+                " (by leaving it out)"
+            } else {
+                ""
+            },
+            validators.scheme().key_name()
+        )));
+    }
     Ok((
         file.chain,
         TrustAnchor {
@@ -290,10 +310,41 @@ mod tests {
             read_trust_file(&text).unwrap(),
             ("hengxin-dev".to_string(), anchor)
         );
+        assert!(
+            !text.contains("crypto"),
+            "an ed25519 chain's file is as before: {text}"
+        );
         let zero_power = text.replace("\"power\": 2", "\"power\": 0");
         assert!(matches!(
             read_trust_file(&zero_power),
             Err(FileError::Invalid(_))
         ));
+        let named_sm = text.replace(
+            "\"chain\": \"hengxin-dev\",",
+            "\"chain\": \"x\", \"crypto\": \"sm2-sm3\",",
+        );
+        let e = read_trust_file(&named_sm).unwrap_err().to_string();
+        assert!(e.contains("sm2-sm3") && e.contains("ed25519"), "{e}");
+    }
+
+    #[test]
+    fn an_sm2_chains_trust_file_names_its_crypto() {
+        let key = |d: u8| {
+            Keypair::from_secret(Scheme::Sm2Sm3, &[d; 32])
+                .unwrap()
+                .public()
+        };
+        let anchor = TrustAnchor {
+            genesis_hash: Hash([7; 32]),
+            validators: ValidatorSet::equal_power([key(1), key(2)]).unwrap(),
+        };
+        let text = trust_file("gm", &anchor);
+        assert!(text.contains("\"crypto\": \"sm2-sm3\""), "{text}");
+        assert_eq!(read_trust_file(&text).unwrap().1, anchor);
+        let unnamed = text.replace("\"crypto\": \"sm2-sm3\",", "");
+        let e = read_trust_file(&unnamed).unwrap_err().to_string();
+        assert!(e.contains("leaving it out") && e.contains("sm2"), "{e}");
+        let unknown = text.replace("sm2-sm3", "rsa");
+        assert!(read_trust_file(&unknown).is_err());
     }
 }

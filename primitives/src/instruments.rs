@@ -270,10 +270,16 @@ pub struct InstrumentRecord {
     pub history_len: u32,
 }
 
-/// What identifies one instrument, whoever registers it: SHA-256 of the SCALE encoding of
-/// its class, manufacturer and serial ([`crate::state::StorageKey::InstrumentSerial`]).
-pub fn identity_hash(class: &ClassCode, manufacturer: &Text, serial: &Text) -> Hash {
-    crate::crypto::sha256(&(class, manufacturer, serial).encode())
+/// What identifies one instrument, whoever registers it: the chain's hash (SHA-256 or SM3) of
+/// the SCALE encoding of its class, manufacturer and serial
+/// ([`crate::state::StorageKey::InstrumentSerial`]).
+pub fn identity_hash(
+    scheme: crate::crypto::Scheme,
+    class: &ClassCode,
+    manufacturer: &Text,
+    serial: &Text,
+) -> Hash {
+    scheme.hash(&(class, manufacturer, serial).encode())
 }
 
 /// The most entries an instrument's history holds: past it nothing more is recorded on it (a

@@ -1,7 +1,8 @@
 //! The Jellyfish Merkle Tree's sparse Merkle proofs, read and checked without the tree crate
 //! (which needs `std`, and would double the browser verifier's size).
 //!
-//! The bytes are the tree crate's canonical borsh encoding of `SparseMerkleProof<Sha256>`:
+//! The bytes are the tree crate's canonical borsh encoding of `SparseMerkleProof<H>` (`H` the
+//! chain's hash: SHA-256, or SM3 on an SM2/SM3 chain; the encoding is the same):
 //!
 //! ```text
 //! proof    = leaf-opt siblings
@@ -11,13 +12,13 @@
 //! node     = 0x00 (empty) | 0x01 left[32] right[32] (internal) | 0x02 leaf
 //! ```
 //!
-//! A leaf hashes as `SHA-256("JMT::LeafNode" ‖ key_hash ‖ value_hash)`, an internal node as
-//! `SHA-256("JMT::IntrnalNode" ‖ left ‖ right)`, an empty subtree as the placeholder, and the
+//! A leaf hashes as `H("JMT::LeafNode" ‖ key_hash ‖ value_hash)`, an internal node as
+//! `H("JMT::IntrnalNode" ‖ left ‖ right)`, an empty subtree as the placeholder, and the
 //! check is the tree crate's `SparseMerkleProof::verify`; a test holds the two equal.
 
 use alloc::vec::Vec;
 
-use sha2::{Digest, Sha256};
+use crate::crypto::Scheme;
 
 const LEAF_DOMAIN: &[u8] = b"JMT::LeafNode";
 const INTERNAL_DOMAIN: &[u8] = b"JMT::IntrnalNode";
@@ -40,19 +41,21 @@ struct Proof {
     siblings: Vec<[u8; 32]>,
 }
 
-/// Checks that the tree with `root` holds `value` under `key_hash` (or nothing, for `None`).
+/// Checks that the tree with `root` holds `value` under `key_hash` (or nothing, for `None`),
+/// hashing with `scheme`'s hash.
 pub(crate) fn verify(
+    scheme: Scheme,
     proof: &[u8],
     root: &[u8; 32],
     key_hash: &[u8; 32],
     value: Option<&[u8]>,
 ) -> Result<(), ProofError> {
-    let proof = decode(proof).ok_or(ProofError::Malformed)?;
+    let proof = decode(scheme, proof).ok_or(ProofError::Malformed)?;
     let siblings = proof.siblings.len();
     let leaf_fits = match (value, proof.leaf) {
         // Inclusion: the leaf is the key's, with the value's hash.
         (Some(value), Some((leaf_key, leaf_value))) => {
-            leaf_key == *key_hash && leaf_value == <[u8; 32]>::from(Sha256::digest(value))
+            leaf_key == *key_hash && leaf_value == scheme.hash(value).0
         }
         (Some(_), None) => false,
         // Absence: another key is alone in the subtree the key would be in.
@@ -63,7 +66,7 @@ pub(crate) fn verify(
         (None, None) => true,
     };
     let start = proof.leaf.map_or(PLACEHOLDER, |(key, value)| {
-        node_hash(LEAF_DOMAIN, &key, &value)
+        node_hash(scheme, LEAF_DOMAIN, &key, &value)
     });
     let computed = proof
         .siblings
@@ -71,9 +74,9 @@ pub(crate) fn verify(
         .enumerate()
         .fold(start, |hash, (level, sibling)| {
             if bit(key_hash, siblings - 1 - level) {
-                node_hash(INTERNAL_DOMAIN, sibling, &hash)
+                node_hash(scheme, INTERNAL_DOMAIN, sibling, &hash)
             } else {
-                node_hash(INTERNAL_DOMAIN, &hash, sibling)
+                node_hash(scheme, INTERNAL_DOMAIN, &hash, sibling)
             }
         });
     if leaf_fits && computed == *root {
@@ -84,7 +87,7 @@ pub(crate) fn verify(
 }
 
 /// Reads the borsh bytes strictly: known tags only, no trailing bytes.
-fn decode(bytes: &[u8]) -> Option<Proof> {
+fn decode(scheme: Scheme, bytes: &[u8]) -> Option<Proof> {
     let mut input = bytes;
     let leaf = match take::<1>(&mut input)? {
         [0] => None,
@@ -101,11 +104,11 @@ fn decode(bytes: &[u8]) -> Option<Proof> {
             [0] => PLACEHOLDER,
             [1] => {
                 let (left, right) = (take::<32>(&mut input)?, take::<32>(&mut input)?);
-                node_hash(INTERNAL_DOMAIN, &left, &right)
+                node_hash(scheme, INTERNAL_DOMAIN, &left, &right)
             }
             [2] => {
                 let (key, value) = take_leaf(&mut input)?;
-                node_hash(LEAF_DOMAIN, &key, &value)
+                node_hash(scheme, LEAF_DOMAIN, &key, &value)
             }
             _ => return None,
         };
@@ -124,13 +127,12 @@ fn take<const N: usize>(input: &mut &[u8]) -> Option<[u8; N]> {
     Some(*head)
 }
 
-fn node_hash(domain: &[u8], left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
-    Sha256::new()
-        .chain_update(domain)
-        .chain_update(left)
-        .chain_update(right)
-        .finalize()
-        .into()
+fn node_hash(scheme: Scheme, domain: &[u8], left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+    let mut hasher = scheme.hasher();
+    hasher.update(domain);
+    hasher.update(left);
+    hasher.update(right);
+    hasher.finalize().0
 }
 
 /// Bit `index` of a hash, most significant bit of the first byte first.

@@ -9,7 +9,7 @@ pub use utoipa::openapi::{RefOr, schema::Schema};
 #[doc(hidden)]
 pub use utoipa::{PartialSchema, ToSchema};
 
-use crate::crypto::{Hash, PublicKey};
+use crate::crypto::{Hash, PublicKey, Scheme};
 use crate::ids::{
     CertNumber, ClassCode, CreditCode, LabCode, RegionCode, Site, StandardCode, Text,
 };
@@ -43,8 +43,29 @@ macro_rules! text_schema {
     };
 }
 
-text_schema!(Hash, "SHA-256, 64 lower-case hex digits");
-text_schema!(PublicKey, "ed25519 public key, 64 lower-case hex digits");
+text_schema!(
+    Hash,
+    "The chain's hash (SHA-256, or SM3 on an sm2-sm3 chain), 64 lower-case hex digits"
+);
+text_schema!(
+    PublicKey,
+    "A public key: ed25519, 64 lower-case hex digits; or SM2, 130 beginning 04 (uncompressed)"
+);
+impl PartialSchema for Scheme {
+    fn schema() -> RefOr<Schema> {
+        text_schema(
+            "The chain's cryptography, fixed in its genesis: ed25519 with SHA-256, or SM2 with SM3 (国密)",
+            Some(&["ed25519-sha256", "sm2-sm3"]),
+        )
+    }
+}
+
+impl ToSchema for Scheme {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Scheme")
+    }
+}
+
 text_schema!(Date, "A calendar date (China Standard Time), YYYY-MM-DD");
 text_schema!(RegionCode, "A region's code: CQ (重庆), SC (四川)");
 text_schema!(LabCode, "A lab's code (CQJL): 1–16 of A-Z, 0-9, '-'");

@@ -11,7 +11,7 @@ use serde::ser::SerializeStruct as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::credit::{CreditEvent, CreditParams, EventRule};
-use crate::crypto::{Hash, PublicKey};
+use crate::crypto::{Hash, KEY_TEXT_FORMS, PublicKey, Scheme};
 use crate::ids::{
     CertNumber, ClassCode, CreditCode, LabCode, RegionCode, Site, StandardCode, Text,
 };
@@ -41,7 +41,13 @@ macro_rules! as_text {
 as_text!(Hash, |t: &str| Hash::from_hex(t)
     .ok_or("a hash is 64 hex digits"));
 as_text!(PublicKey, |t: &str| PublicKey::from_hex(t)
-    .ok_or("a public key is 64 hex digits"));
+    .ok_or(alloc::format!("a public key is {KEY_TEXT_FORMS}")));
+as_text!(Scheme, |t: &str| Scheme::from_name(t).ok_or(
+    alloc::format!(
+        "`{}` is not a scheme: `ed25519-sha256` or `sm2-sm3`",
+        t.chars().take(32).collect::<String>()
+    )
+));
 as_text!(Date, |t: &str| Date::parse(t).ok_or_else(|| {
     alloc::format!(
         "`{}` is not a date YYYY-MM-DD",

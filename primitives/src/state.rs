@@ -7,9 +7,8 @@
 use alloc::vec::Vec;
 
 use parity_scale_codec::{Decode, Encode};
-use sha2::{Digest, Sha256};
 
-use crate::crypto::{AccountId, Hash};
+use crate::crypto::{AccountId, Hash, Scheme};
 use crate::ids::{CertNumber, ClassCode, CreditCode, LabCode, RegionCode, StandardId};
 use crate::instruments::InstrumentId;
 use crate::merkle::{self, ProofError};
@@ -155,9 +154,9 @@ impl StorageKey {
     }
 }
 
-/// The tree's key for raw key bytes: their SHA-256.
-pub fn key_hash(key: &[u8]) -> [u8; 32] {
-    Sha256::digest(key).into()
+/// The tree's key for raw key bytes: their hash, with the chain's hash.
+pub fn key_hash(scheme: Scheme, key: &[u8]) -> [u8; 32] {
+    scheme.hash(key).0
 }
 
 /// The largest state value; records are far smaller.
@@ -194,8 +193,9 @@ pub enum StateProofError {
 }
 
 impl StateProof {
-    /// Checks the value (or absence) of `key` against `state_root`.
-    pub fn verify(&self, state_root: &Hash) -> Result<(), StateProofError> {
+    /// Checks the value (or absence) of `key` against `state_root`, a root of a chain of
+    /// `scheme`.
+    pub fn verify(&self, scheme: Scheme, state_root: &Hash) -> Result<(), StateProofError> {
         if self.key.len() > KEY_SIZE_BYTES_MAX
             || self
                 .value
@@ -206,9 +206,10 @@ impl StateProof {
             return Err(StateProofError::TooLarge);
         }
         merkle::verify(
+            scheme,
             &self.proof,
             &state_root.0,
-            &key_hash(&self.key),
+            &key_hash(scheme, &self.key),
             self.value.as_deref(),
         )
         .map_err(|e| match e {

@@ -61,9 +61,16 @@ impl<C: Encode> SignedTx<C> {
             .verify(&self.payload.signing_bytes(), &self.signature)
     }
 
-    /// The transaction's hash: SHA-256 of its SCALE encoding, the bytes that are submitted.
+    /// The transaction's hash: the hash of its signer's scheme (the chain's: the runtime
+    /// refuses another) over its SCALE encoding, the bytes that are submitted.
     pub fn hash(&self) -> Hash {
-        crypto::sha256(&self.encode())
+        self.hash_encoded(&self.encode())
+    }
+
+    /// [`SignedTx::hash`] from the transaction's own encoding, `encoded`, when the caller holds
+    /// those bytes (strict decoding proved them canonical).
+    pub fn hash_encoded(&self, encoded: &[u8]) -> Hash {
+        self.payload.signer.scheme().hash(encoded)
     }
 }
 

@@ -7,7 +7,6 @@ use clap::Args;
 use hengxin_api_types::LabDetailView;
 use hengxin_client::dcc::signature::{self, DccSignature, Signer};
 use hengxin_client::dcc::{self, DccFields};
-use hengxin_primitives::crypto::sha256;
 use hengxin_primitives::records::{
     CertKind, CertificateFields, Conclusion, ConclusionWord, Instrument,
 };
@@ -384,7 +383,7 @@ fn anchor_or_supersede(
         dcc,
     } = document(args)?;
     let path = document_path(args)?;
-    let mut fields = fields(args, dcc.as_ref(), sha256(&bytes))?;
+    let mut fields = fields(args, dcc.as_ref(), ctx.document_hash(&bytes)?)?;
     if let Some(id) = fields.for_instrument.as_ref().map(|u| u.id.clone()) {
         describe_instrument(ctx, &id, &mut fields.instrument)?;
     }

@@ -9,6 +9,7 @@ use hengxin_client::signer::Signer;
 use hengxin_client::trust;
 use hengxin_primitives::Hash;
 use hengxin_primitives::bundle::TrustAnchor;
+use hengxin_primitives::crypto::Scheme;
 use hengxin_runtime::Call;
 
 use super::exit::{Failure, Outcome};
@@ -24,6 +25,8 @@ pub struct Context {
     pub client: Client,
     /// Print JSON instead of tables.
     pub json: bool,
+    /// The chain's scheme, once asked of the node.
+    pub scheme: std::cell::OnceCell<Scheme>,
 }
 
 impl Context {
@@ -70,11 +73,48 @@ impl Context {
         }
     }
 
-    /// The signer for the key in `key` on the node's chain.
-    pub fn signer(&self, key: &Path) -> Result<Signer, Failure> {
-        let key = read_key(key)?;
-        let genesis = self.client.health()?.genesis_hash;
-        Ok(Signer::new(key, genesis))
+    /// The chain's scheme (`ed25519-sha256` or `sm2-sm3`), as the node says: what documents
+    /// are hashed with. A wrong answer gives a hash no verifier of the chain matches, never a
+    /// false proof.
+    pub fn scheme(&self) -> Result<Scheme, Failure> {
+        if let Some(scheme) = self.scheme.get() {
+            return Ok(*scheme);
+        }
+        let scheme = self.client.health()?.crypto;
+        Ok(*self.scheme.get_or_init(|| scheme))
+    }
+
+    /// The chain's hash (SHA-256, or SM3 on an sm2-sm3 chain) of a document's bytes.
+    pub fn document_hash(&self, bytes: &[u8]) -> Result<Hash, Failure> {
+        Ok(self.scheme()?.hash(bytes))
+    }
+
+    /// The chain's hash of a file's bytes (a document, evidence).
+    pub fn file_hash(&self, path: &Path) -> Result<Hash, Failure> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| Failure::error(format!("reading {}: {e}", path.display())))?;
+        self.document_hash(&bytes)
+    }
+
+    /// The signer for the key in `key` on the node's chain: a key of another scheme than the
+    /// chain's is refused before anything is signed.
+    pub fn signer(&self, key_path: &Path) -> Result<Signer, Failure> {
+        let key = read_key(key_path)?;
+        let health = self.client.health()?;
+        if key.scheme() != health.crypto {
+            return Err(Failure::error(format!(
+                "密钥文件 {} 是 {} 密钥，而该链使用 {} / the key file {} holds an {} key, and the \
+                 node's chain uses {}: use a key made with `hengxin key new --crypto {}`",
+                key_path.display(),
+                key.scheme().key_name(),
+                health.crypto,
+                key_path.display(),
+                key.scheme().key_name(),
+                health.crypto,
+                health.crypto
+            )));
+        }
+        Ok(Signer::new(key, health.genesis_hash))
     }
 
     /// Signs `call` with `signer`, submits it and waits until it is finalized: the transaction

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use hengxin_client::qr;
 use hengxin_primitives::credit::{CreditEvent, RecordState};
-use hengxin_primitives::crypto::sha256;
 use hengxin_primitives::{CreditCode, Date, Hash};
 use hengxin_runtime::{Call, credit};
 use hengxin_verifier::{ProvenCredit, Verdict, verify_business};
@@ -160,13 +159,6 @@ fn date_or_today(what: &str, text: Option<&str>) -> Result<Date, Failure> {
     text.map_or_else(|| Ok(today()), |t| parse::date(what, t))
 }
 
-/// The SHA-256 of a file's bytes (a document, evidence).
-pub fn file_hash(path: &Path) -> Result<Hash, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::error(format!("reading {}: {e}", path.display())))?;
-    Ok(sha256(&bytes))
-}
-
 fn commit(
     ctx: &Context,
     signing: &Signing,
@@ -176,7 +168,7 @@ fn commit(
 ) -> Outcome {
     let call = credit::Call::Commit {
         credit_code: parse::credit_code(credit_code)?,
-        document_hash: file_hash(file)?,
+        document_hash: ctx.file_hash(file)?,
         date: date_or_today("--date", date)?,
     };
     let done = format!("filed the self-commitment of {credit_code}");
@@ -196,7 +188,10 @@ fn record(
         event: code,
         date: date_or_today("--date", date)?,
         // No evidence file: the zero hash says so.
-        evidence_hash: evidence.map(file_hash).transpose()?.unwrap_or(Hash::ZERO),
+        evidence_hash: evidence
+            .map(|path| ctx.file_hash(path))
+            .transpose()?
+            .unwrap_or(Hash::ZERO),
     };
     let done = format!("recorded {code} ({}) for {credit_code}", code.name_zh());
     ctx.submit(&signing.key, Call::Credit(call), done)

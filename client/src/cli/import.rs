@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use hengxin_client::dcc;
 use hengxin_client::dcc::signature::Signer;
-use hengxin_primitives::crypto::sha256;
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::records::{CertKind, CertificateFields, ConclusionWord};
 use hengxin_primitives::{LabCode, WireWord};
 
@@ -40,7 +40,12 @@ type Read = (Vec<Entry>, Vec<Skipped>);
 
 /// The certificates of a directory of DCCs, each with its document's hash; a file that cannot
 /// be read as a DCC is left out, named. A signature that fails stops the import (exit 16).
-fn dcc_entries(key: &Path, source: &Path, category: Option<&str>) -> Result<Read, Failure> {
+fn dcc_entries(
+    scheme: Scheme,
+    key: &Path,
+    source: &Path,
+    category: Option<&str>,
+) -> Result<Read, Failure> {
     let category = category.ok_or_else(|| {
         Failure::usage("give the DCCs' measurement category with --category CODE")
     })?;
@@ -79,7 +84,7 @@ fn dcc_entries(key: &Path, source: &Path, category: Option<&str>) -> Result<Read
             }
         };
         let signed = anchor::signature_of(path, &bytes, true)?;
-        match anchor::fields(&args, Some(&dcc), sha256(&bytes)) {
+        match anchor::fields(&args, Some(&dcc), scheme.hash(&bytes)) {
             Ok(fields) => entries.push(Entry {
                 place,
                 fields,
@@ -140,7 +145,12 @@ fn list(cell: Option<String>) -> Vec<String> {
 
 /// The certificates of a CSV, each with its document's hash (file paths relative to the CSV);
 /// a row that cannot be read is left out, named by its line.
-fn csv_entries(key: &Path, source: &Path, category: Option<&str>) -> Result<Read, Failure> {
+fn csv_entries(
+    scheme: Scheme,
+    key: &Path,
+    source: &Path,
+    category: Option<&str>,
+) -> Result<Read, Failure> {
     let base = source.parent().unwrap_or(Path::new("."));
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -159,7 +169,7 @@ fn csv_entries(key: &Path, source: &Path, category: Option<&str>) -> Result<Read
     let (mut entries, mut skipped) = (Vec::new(), Vec::new());
     for (row, record) in reader.records().enumerate() {
         let line = format!("{} line {}", source.display(), row + 2);
-        match csv_row(key, base, category, &headers, record)? {
+        match csv_row(scheme, key, base, category, &headers, record)? {
             Ok((file, entry)) => entries.push(Entry {
                 place: format!("{line} ({file})"),
                 ..entry
@@ -176,6 +186,7 @@ fn csv_entries(key: &Path, source: &Path, category: Option<&str>) -> Result<Read
 /// One CSV row as an entry, with its file's name; `Ok(Err(why))` when the row cannot be read
 /// (it is skipped), `Err` when its document's signature fails (the import stops, exit 16).
 fn csv_row(
+    scheme: Scheme,
     key: &Path,
     base: &Path,
     category: Option<&str>,
@@ -209,7 +220,7 @@ fn csv_row(
         Err(why) => return Ok(Err(why)),
     };
     let signed = anchor::signature_of(&file, &bytes, false)?;
-    Ok(anchor::fields(&args, None, sha256(&bytes))
+    Ok(anchor::fields(&args, None, scheme.hash(&bytes))
         .map(|fields| {
             let entry = Entry {
                 place: String::new(),
@@ -272,9 +283,9 @@ fn default_state(source: &Path) -> PathBuf {
 pub fn import(ctx: &Context, args: &ImportArgs) -> Outcome {
     let source = args.source.as_path();
     let (entries, mut skipped) = if source.is_dir() {
-        dcc_entries(&args.key, source, args.category.as_deref())?
+        dcc_entries(ctx.scheme()?, &args.key, source, args.category.as_deref())?
     } else {
-        csv_entries(&args.key, source, args.category.as_deref())?
+        csv_entries(ctx.scheme()?, &args.key, source, args.category.as_deref())?
     };
     let entries = drop_repeats(entries, &mut skipped);
     let signer = ctx.signer(&args.key)?;

@@ -14,7 +14,6 @@ use hengxin_primitives::{Hash, WireWord};
 use hengxin_runtime::{Call, inspection};
 
 use super::context::{Context, Signing};
-use super::credit::file_hash;
 use super::exit::{Exit, Failure, Outcome as CommandOutcome};
 use super::output::{print_json, print_table};
 use super::parse::{self, word};
@@ -149,7 +148,7 @@ pub fn run(ctx: &Context, command: &InspectionCommand) -> CommandOutcome {
                 // No evidence file: the zero hash says so.
                 evidence_hash: evidence
                     .as_deref()
-                    .map(file_hash)
+                    .map(|path| ctx.file_hash(path))
                     .transpose()?
                     .unwrap_or(Hash::ZERO),
             };
@@ -399,7 +398,9 @@ fn recompute_draw(ctx: &Context, id: u64) -> CommandOutcome {
         .client
         .block(view.reveal_height)?
         .ok_or_else(|| Failure::error(format!("the node has no block {}", view.reveal_height)))?;
-    let recomputed_seed = draw::seed(id, &block.hash);
+    // The scheme only picks the hash; a wrong one gives another draw, which the comparison shows.
+    let scheme = ctx.client.health()?.crypto;
+    let recomputed_seed = draw::seed(scheme, id, &block.hash);
     if block.hash != block_hash || recomputed_seed != seed {
         differences.push(format!(
             "seed: the ledger says {seed}, block {}'s hash {} gives {recomputed_seed}",
@@ -437,6 +438,7 @@ fn recompute_draw(ctx: &Context, id: u64) -> CommandOutcome {
         .map(|c| (c.inspector, c.credit_code.clone()))
         .collect();
     let targets = draw::draw(
+        scheme,
         &recomputed_seed,
         &scope,
         &ratios,

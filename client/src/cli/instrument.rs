@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use hengxin_api_types::InstrumentSummary;
 use hengxin_client::qr;
-use hengxin_primitives::crypto::sha256;
 use hengxin_primitives::instruments::{Division, InstrumentStatus, MAY_NOT_BE_USED};
 use hengxin_primitives::{Date, Site, WireWord};
 use hengxin_runtime::Call;
@@ -309,7 +308,7 @@ fn repair(
     let call = InstrumentCall::Repair {
         id: parse::instrument_id(id)?,
         date: parse::date("--date", date)?,
-        evidence: sha256(&bytes),
+        evidence: ctx.document_hash(&bytes)?,
         seals_broken,
     };
     let done = format!("recorded the repair of {id}: it must be verified again before use");

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use hengxin_api_types::AccountView;
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::keyfile;
 use hengxin_primitives::records::Role;
 use hengxin_primitives::{Hash, Keypair, PublicKey};
@@ -25,13 +26,18 @@ pub enum KeyCommand {
         /// terminal or taken from HENGXIN_PASSPHRASE.
         #[arg(long)]
         encrypt: bool,
+        /// The chain's cryptography: `ed25519-sha256`, or `sm2-sm3` for an SM2 key (国密)
+        /// [default: the node's chain's; ed25519-sha256 when no node answers].
+        #[arg(long, value_name = "SCHEME", value_parser = super::parse::scheme)]
+        crypto: Option<Scheme>,
     },
     /// Show a key file's public key and, from the node, its role and next nonce.
     Show {
         /// The key file.
         file: PathBuf,
     },
-    /// Write a key file for an existing secret key (64 hex digits, read from standard input).
+    /// Write a key file for an existing secret key (64 hex digits, read from standard input:
+    /// an ed25519 seed, or SM2's d).
     Import {
         /// Where to write it (must not exist).
         #[arg(long, value_name = "FILE")]
@@ -39,28 +45,52 @@ pub enum KeyCommand {
         /// Encrypt it with a passphrase.
         #[arg(long)]
         encrypt: bool,
+        /// The key's scheme: `ed25519-sha256` or `sm2-sm3` [default: the node's chain's;
+        /// ed25519-sha256 when no node answers].
+        #[arg(long, value_name = "SCHEME", value_parser = super::parse::scheme)]
+        crypto: Option<Scheme>,
     },
 }
 
 /// Runs a key command.
 pub fn run(ctx: &Context, command: &KeyCommand) -> Outcome {
     match command {
-        KeyCommand::New { out, encrypt } => new(ctx, out, *encrypt),
-        KeyCommand::Import { out, encrypt } => import(ctx, out, *encrypt),
+        KeyCommand::New {
+            out,
+            encrypt,
+            crypto,
+        } => new(ctx, out, *encrypt, scheme_for_new_key(ctx, *crypto)),
+        KeyCommand::Import {
+            out,
+            encrypt,
+            crypto,
+        } => import(ctx, out, *encrypt, scheme_for_new_key(ctx, *crypto)),
         KeyCommand::Show { file } => show(ctx, file),
     }
 }
 
-fn new(ctx: &Context, out: &Path, encrypt: bool) -> Outcome {
-    let mut seed = [0u8; 32];
-    getrandom(&mut seed)?;
-    let key = Keypair::from_seed(&seed);
+/// The scheme of a new key: the one given, else the node's chain's, else (no node answering,
+/// as on an offline machine) the default.
+fn scheme_for_new_key(ctx: &Context, given: Option<Scheme>) -> Scheme {
+    given.unwrap_or_else(|| ctx.scheme().unwrap_or_default())
+}
+
+fn new(ctx: &Context, out: &Path, encrypt: bool, scheme: Scheme) -> Outcome {
+    let mut failed = None;
+    let key = Keypair::generate(scheme, |secret| {
+        if let Err(e) = getrandom(secret) {
+            failed = Some(e);
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
     write_new(out, &key_text(&key, encrypt)?, true)?;
     report(ctx, &key.public(), None, out);
     Ok(())
 }
 
-fn import(ctx: &Context, out: &Path, encrypt: bool) -> Outcome {
+fn import(ctx: &Context, out: &Path, encrypt: bool, scheme: Scheme) -> Outcome {
     let mut line = String::new();
     std::io::stdin()
         .read_line(&mut line)
@@ -68,7 +98,9 @@ fn import(ctx: &Context, out: &Path, encrypt: bool) -> Outcome {
     let seed = Hash::from_hex(line.trim()).ok_or_else(|| {
         Failure::error("standard input must hold the secret key as 64 hex digits")
     })?;
-    let key = Keypair::from_seed(&seed.0);
+    let key = Keypair::from_secret(scheme, &seed.0).ok_or_else(|| {
+        Failure::error("the secret is not an SM2 secret: d must be between 1 and n − 2")
+    })?;
     write_new(out, &key_text(&key, encrypt)?, true)?;
     report(ctx, &key.public(), None, out);
     Ok(())
@@ -98,6 +130,7 @@ fn report(ctx: &Context, key: &PublicKey, account: Option<AccountView>, path: &P
     let mut rows = vec![
         ("文件 file", path.display().to_string()),
         ("公钥 public key", key.to_hex()),
+        ("算法 scheme", key.scheme().key_name().to_string()),
     ];
     if let Some(account) = account {
         let role = match (

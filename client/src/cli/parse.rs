@@ -15,6 +15,12 @@ pub fn word<T: WireWord>(text: &str) -> Result<T, String> {
     T::parse_name(text).map_err(|e| e.to_string())
 }
 
+/// A scheme (`--crypto sm2-sm3`), for clap's `value_parser`.
+pub fn scheme(text: &str) -> Result<hengxin_primitives::crypto::Scheme, String> {
+    hengxin_primitives::crypto::Scheme::from_name(text)
+        .ok_or_else(|| format!("`{text}` is not a scheme: give ed25519-sha256 or sm2-sm3 (国密)"))
+}
+
 /// A business type: its code (`gas_station`) or name (`加油站`).
 pub fn business_type(text: &str) -> Result<hengxin_primitives::records::BusinessType, Failure> {
     word(text).map_err(Failure::usage)
@@ -75,14 +81,16 @@ pub fn category(text: &str) -> Result<Category, Failure> {
     Category::parse_name(text).map_err(Failure::usage)
 }
 
-/// A public key given as 64 hex digits, or as a key file (an encrypted one is not opened).
+/// A public key given in hex (64 digits ed25519, 130 SM2), or as a key file (an encrypted one
+/// is not opened).
 pub fn public_key(text: &str) -> Result<PublicKey, Failure> {
     if let Some(key) = PublicKey::from_hex(text) {
         return Ok(key);
     }
     let file = std::fs::read_to_string(text).map_err(|e| {
         Failure::usage(format!(
-            "`{text}` is neither a public key (64 hex digits) nor a key file: {e}"
+            "`{text}` is neither a public key ({}) nor a key file: {e}",
+            hengxin_primitives::crypto::KEY_TEXT_FORMS
         ))
     })?;
     hengxin_primitives::keyfile::public_key(&file)

@@ -97,9 +97,10 @@ mod tests {
     #[test]
     fn state_survives_reopening_and_matches_memory() {
         let dir = tempfile::tempdir().unwrap();
-        let memory = StateDb::new(MemoryBackend::default());
+        let memory = StateDb::new(MemoryBackend::default(), Default::default());
         let roots: Vec<_> = {
-            let sled_state = StateDb::new(SledBackend::open(dir.path()).unwrap());
+            let sled_state =
+                StateDb::new(SledBackend::open(dir.path()).unwrap(), Default::default());
             (0..3)
                 .map(|v| {
                     let c = changes(100 + v as u32, v as u8);
@@ -109,14 +110,14 @@ mod tests {
                 })
                 .collect()
         };
-        let reopened = StateDb::new(SledBackend::open(dir.path()).unwrap());
+        let reopened = StateDb::new(SledBackend::open(dir.path()).unwrap(), Default::default());
         assert_eq!(reopened.latest_version().unwrap(), Some(2));
         for (v, root) in roots.iter().enumerate() {
             assert_eq!(reopened.root(v as u64).unwrap(), *root);
         }
         let proof = reopened.prove(b"key-5", 2).unwrap();
         assert_eq!(proof.value, Some(vec![2; 6]));
-        assert!(proof.verify(&roots[2]).is_ok());
+        assert!(proof.verify(Default::default(), &roots[2]).is_ok());
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub async fn health(State(state): State<ApiState>) -> ApiResult<Health> {
         peers: state.peers.load(Ordering::Relaxed) as u64,
         syncing: state.metrics.syncing(),
         genesis_hash: state.genesis.hash(),
+        crypto: state.genesis.scheme(),
         role: state.role,
         verify_base: state.verify_base.as_deref().map(String::from),
     })

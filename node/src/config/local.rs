@@ -8,6 +8,7 @@ use anyhow::bail;
 use hengxin_chain_spec::demo;
 use hengxin_primitives::Keypair;
 use hengxin_primitives::block::ValidatorSet;
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::files::{key_file, trust_file};
 use malachite_app_channel::app::net::Multiaddr;
 
@@ -16,7 +17,7 @@ use super::{
     parse_addr, read_genesis, write_file,
 };
 use crate::api::{ConnectionLimits, RateLimit, TrustedProxies};
-use crate::keys::read_key;
+use crate::keys::{random_key, read_key};
 use crate::mempool::MempoolLimits;
 use crate::node::{NodeRole, NodeSettings, network_keypair};
 
@@ -28,12 +29,12 @@ fn now_ms() -> anyhow::Result<u64> {
     )?)
 }
 
-/// Writes the demo keys to `dir/keys/<name>.key`, unless they are there already.
-fn write_demo_keys(dir: &Path) -> anyhow::Result<()> {
+/// Writes the demo keys of `scheme` to `dir/keys/<name>.key`, unless they are there already.
+fn write_demo_keys(dir: &Path, scheme: Scheme) -> anyhow::Result<()> {
     for name in demo::KEY_NAMES {
         let path = dir.join("keys").join(format!("{name}.key"));
         if !path.exists() {
-            write_file(&path, &key_file(&demo::key(name)), true)?;
+            write_file(&path, &key_file(&demo::key_of(scheme, name)), true)?;
         }
     }
     Ok(())
@@ -51,9 +52,11 @@ pub fn default_dev_dir() -> anyhow::Result<PathBuf> {
     Ok(data.join("hengxin").join("dev"))
 }
 
-/// The `--dev` node: one validator and the demo consortium, in `dir`. The first start writes
-/// the demo keys, the genesis file and the trust anchor; later starts resume the same chain.
-pub fn dev(dir: &Path, http: SocketAddr) -> anyhow::Result<NodeSettings> {
+/// The `--dev` node: one validator and the demo consortium, in `dir`, on a chain of `crypto`
+/// (default ed25519-sha256). The first start writes the demo keys, the genesis file and the
+/// trust anchor; later starts resume the same chain, whose scheme `crypto` must then name if
+/// given.
+pub fn dev(dir: &Path, http: SocketAddr, crypto: Option<Scheme>) -> anyhow::Result<NodeSettings> {
     let genesis_path = dir.join("genesis.json");
     let key_path = dir.join("keys").join("validator.key");
     if !genesis_path.exists() {
@@ -64,11 +67,12 @@ pub fn dev(dir: &Path, http: SocketAddr) -> anyhow::Result<NodeSettings> {
                 dir.display()
             );
         }
-        let key = demo::key("validator-0");
+        let scheme = crypto.unwrap_or_default();
+        let key = demo::key_of(scheme, "validator-0");
         let set = ValidatorSet::equal_power([key.public()])?;
         let genesis = GenesisFile::demo(now_ms()?, &set, &[])?;
         let (_, anchor) = genesis.build()?;
-        write_demo_keys(dir)?;
+        write_demo_keys(dir, scheme)?;
         write_file(&key_path, &key_file(&key), true)?;
         write_file(
             &dir.join("trust.json"),
@@ -82,6 +86,14 @@ pub fn dev(dir: &Path, http: SocketAddr) -> anyhow::Result<NodeSettings> {
         )?;
     }
     let (genesis, _) = read_genesis(&genesis_path)?.build()?;
+    if let Some(asked) = crypto.filter(|&c| c != genesis.crypto) {
+        bail!(
+            "{} holds a dev chain of {}, not {asked}: a chain's scheme is fixed in its genesis; \
+             give another --data-dir for an {asked} dev chain (or leave out --crypto)",
+            dir.display(),
+            genesis.crypto
+        );
+    }
     let loopback: Multiaddr = parse_addr("/ip4/127.0.0.1/tcp/0", "loopback")?;
     Ok(NodeSettings {
         moniker: "dev".into(),
@@ -125,12 +137,13 @@ pub struct Testnet {
     pub ports: TestnetPorts,
     /// Every node's `[blocks]` section.
     pub blocks: BlocksSection,
+    /// The network's scheme.
+    pub crypto: Scheme,
 }
 
 /// Writes a local network to `out`: `genesis.json`, `trust.json`, the demo keys in `keys/`, and
 /// for each node (the validators, then the observers) `node-I/config.toml` with its `node.key`.
 pub fn testnet(net: &Testnet, out: &Path) -> anyhow::Result<()> {
-    use rand::RngCore;
     let (n, ports) = (net.validators, net.ports);
     if !(1..=100).contains(&n) || net.observers > 100 {
         bail!("--validators must be between 1 and 100, and --observers at most 100");
@@ -147,13 +160,7 @@ pub fn testnet(net: &Testnet, out: &Path) -> anyhow::Result<()> {
             out.display()
         );
     }
-    let keys: Vec<Keypair> = (0..total)
-        .map(|_| {
-            let mut seed = [0u8; 32];
-            rand::rngs::OsRng.fill_bytes(&mut seed);
-            Keypair::from_seed(&seed)
-        })
-        .collect();
+    let keys: Vec<Keypair> = (0..total).map(|_| random_key(net.crypto)).collect();
     let set = ValidatorSet::equal_power(keys[..n].iter().map(|k| k.public()))?;
     let addresses: Vec<String> = (0..n)
         .map(|i| format!("/ip4/127.0.0.1/tcp/{}", usize::from(ports.consensus) + i))
@@ -170,7 +177,7 @@ pub fn testnet(net: &Testnet, out: &Path) -> anyhow::Result<()> {
         &trust_file("hengxin-testnet", &anchor),
         false,
     )?;
-    write_demo_keys(out)?;
+    write_demo_keys(out, net.crypto)?;
 
     let peer_ids = keys
         .iter()
@@ -264,6 +271,7 @@ mod tests {
             observers: 1,
             ports,
             blocks: BlocksSection::default(),
+            crypto: Scheme::Ed25519Sha256,
         };
         testnet(&net, &out).unwrap();
         let settings: Vec<_> = (0..5)
@@ -315,8 +323,8 @@ mod tests {
     #[test]
     fn dev_resumes_its_own_chain() {
         let dir = tempfile::tempdir().unwrap();
-        let first = dev(dir.path(), DEV_HTTP.parse().unwrap()).unwrap();
-        let again = dev(dir.path(), DEV_HTTP.parse().unwrap()).unwrap();
+        let first = dev(dir.path(), DEV_HTTP.parse().unwrap(), None).unwrap();
+        let again = dev(dir.path(), DEV_HTTP.parse().unwrap(), None).unwrap();
         assert_eq!(first.genesis.genesis_time_ms, again.genesis.genesis_time_ms);
         let file = read_genesis(&dir.path().join("genesis.json")).unwrap();
         assert!(
@@ -334,5 +342,56 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    /// `--dev --crypto sm2-sm3`: SM2 demo keys, an SM2/SM3 genesis and trust file; the same
+    /// directory refuses another scheme, and resumes without `--crypto`.
+    #[test]
+    fn an_sm2_dev_chain_keeps_its_scheme() {
+        let dir = tempfile::tempdir().unwrap();
+        let http = DEV_HTTP.parse().unwrap();
+        let sm = Some(Scheme::Sm2Sm3);
+        let first = dev(dir.path(), http, sm).unwrap();
+        assert_eq!(first.genesis.crypto, Scheme::Sm2Sm3);
+        assert_eq!(first.key.scheme(), Scheme::Sm2Sm3);
+        let lab = read_key(&dir.path().join("keys/lab-cq.key"), None).unwrap();
+        assert_eq!(
+            lab.public(),
+            demo::key_of(Scheme::Sm2Sm3, "lab-cq").public()
+        );
+        let trust = std::fs::read_to_string(dir.path().join("trust.json")).unwrap();
+        assert!(trust.contains("\"crypto\": \"sm2-sm3\""), "{trust}");
+        assert_eq!(
+            dev(dir.path(), http, None).unwrap().genesis.crypto,
+            Scheme::Sm2Sm3
+        );
+        let e = dev(dir.path(), http, Some(Scheme::Ed25519Sha256))
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sm2-sm3") && e.contains("ed25519-sha256"), "{e}");
+    }
+
+    #[test]
+    fn an_sm2_testnet_has_sm2_keys_and_ed25519_peer_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("net");
+        let net = Testnet {
+            validators: 2,
+            observers: 0,
+            ports: TestnetPorts {
+                consensus: 41_000,
+                http: 41_500,
+            },
+            blocks: BlocksSection::default(),
+            crypto: Scheme::Sm2Sm3,
+        };
+        testnet(&net, &out).unwrap();
+        let node = load(&out.join("node-1/config.toml")).unwrap();
+        assert_eq!(node.key.scheme(), Scheme::Sm2Sm3);
+        assert_eq!(node.genesis.crypto, Scheme::Sm2Sm3);
+        let other = load(&out.join("node-0/config.toml")).unwrap();
+        let peer = network_keypair(&other.key).unwrap().public().to_peer_id();
+        assert!(node.peers[0].to_string().ends_with(&peer.to_string()));
     }
 }

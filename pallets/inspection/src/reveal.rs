@@ -22,7 +22,7 @@ pub fn on_block_start(s: &mut dyn Storage, parent: &Header) -> Result<(), Storag
     let on = Date::from_unix_ms_cst(parent.timestamp_ms);
     for id in ids {
         let plan = plan(s, id)?.ok_or_else(|| missing("plan", id))?;
-        let record = draw_plan(s, &plan, block_hash, on)?;
+        let record = draw_plan(s, parent.scheme(), &plan, block_hash, on)?;
         s.put(&StorageKey::Draw(id), &record);
     }
     s.remove(&key);
@@ -33,18 +33,26 @@ fn missing(what: &str, id: u64) -> StorageError {
     StorageError::Corrupt(format!("{what} {id} is listed but not stored"))
 }
 
-/// The draw of `plan` from the current state.
+/// The draw of `plan` from the current state, on a chain of `scheme`.
 fn draw_plan(
     s: &mut dyn Storage,
+    scheme: hengxin_primitives::crypto::Scheme,
     plan: &InspectionPlan,
     block_hash: hengxin_primitives::Hash,
     on: Date,
 ) -> Result<DrawRecord, StorageError> {
     let scope = gather::draw_scope(s, &plan.region, &plan.business_types, on)?;
     let in_scope = draw::count_by_grade(&scope);
-    let seed = draw::seed(plan.id, &block_hash);
+    let seed = draw::seed(scheme, plan.id, &block_hash);
     let conflicts = plan_conflicts(s, plan)?;
-    let targets = draw::draw(&seed, &scope, &plan.ratios, &plan.inspectors, &conflicts);
+    let targets = draw::draw(
+        scheme,
+        &seed,
+        &scope,
+        &plan.ratios,
+        &plan.inspectors,
+        &conflicts,
+    );
     Ok(DrawRecord {
         block_hash,
         seed,

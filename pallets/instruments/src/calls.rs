@@ -61,6 +61,7 @@ pub(crate) fn register(
     ensure_owner_or_regulator(s, signer, &owner)?;
     ensure_in_region(s, &owner, r.division)?;
     let serial_key = StorageKey::InstrumentSerial(instruments::identity_hash(
+        env.scheme,
         &r.class,
         &r.manufacturer,
         &r.serial,

@@ -1,6 +1,7 @@
 //! Why a membership call was refused: stable variants and codes, which clients match.
 
 use hengxin_primitives::block::ValidatorSetError;
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::{AccountId, CreditCode, Hash, LabCode, RegionCode, Text};
 use hengxin_support::PalletError;
 
@@ -146,6 +147,19 @@ pub enum Error {
         /// That region's province code.
         province: u8,
     },
+    /// A key of the other scheme than the chain's.
+    #[codec(index = 24)]
+    #[error(
+        "密钥 {key} 属于 {found}，本链使用 {chain} / key {key} is an {found} key and this chain \
+         uses {chain}: register a key of the chain's scheme",
+        found = key.scheme()
+    )]
+    WrongScheme {
+        /// The key given.
+        key: AccountId,
+        /// The chain's scheme.
+        chain: Scheme,
+    },
 }
 
 impl Error {
@@ -178,6 +192,7 @@ impl Error {
             Error::UnknownDccCert { .. } => "membership.unknown_dcc_cert",
             Error::DccCertAlreadyRemoved(_) => "membership.dcc_cert_already_removed",
             Error::CreditCodeOutsideRegion { .. } => "membership.credit_code_outside_region",
+            Error::WrongScheme { .. } => "membership.wrong_scheme",
         }
     }
 }

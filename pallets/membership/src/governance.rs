@@ -7,7 +7,7 @@ use hengxin_primitives::records::ValidatorProposal;
 use hengxin_primitives::state::StorageKey;
 use hengxin_support::{DispatchResult, Env, Storage, StorageError};
 
-use crate::origin::ensure_regulator;
+use crate::origin::{ensure_chain_scheme, ensure_regulator};
 use crate::storage::regions;
 use crate::{Error, Event};
 
@@ -20,6 +20,9 @@ pub(crate) fn propose_validator_set(
 ) -> DispatchResult<Event, Error> {
     let region = ensure_regulator(s, signer)?;
     validators.check().map_err(Error::InvalidValidatorSet)?;
+    for v in &validators.validators {
+        ensure_chain_scheme(env.scheme, &v.key)?;
+    }
     let previous: Option<ValidatorProposal> = s.get(&StorageKey::ValidatorProposal)?;
     let id = previous.map_or(1, |p| p.id + 1);
     let mut proposal = ValidatorProposal {

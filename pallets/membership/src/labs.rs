@@ -32,7 +32,7 @@ pub(crate) fn register_lab(
         return Err(Error::LabExists(code).into());
     }
     check_scope(&scope)?;
-    ensure_key_free(s, &key)?;
+    ensure_key_free(s, env, &key)?;
     let record = LabRecord {
         code: code.clone(),
         name,
@@ -109,7 +109,7 @@ pub(crate) fn add_lab_key(
     if record.keys.len() >= LAB_KEYS_MAX {
         return Err(too_many("lab keys", LAB_KEYS_MAX).into());
     }
-    ensure_key_free(s, &key)?;
+    ensure_key_free(s, env, &key)?;
     record.keys.push(LabKeyEntry {
         key,
         added_height: env.height,

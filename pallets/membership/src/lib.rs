@@ -29,6 +29,7 @@ pub use storage::{
 };
 
 use hengxin_primitives::block::ValidatorSet;
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::records::{
     AccountRole, BusinessRecord, BusinessType, LabKind, LabRecord, RegionRecord, ScopeEntry,
 };
@@ -88,6 +89,9 @@ pub enum GenesisError {
     /// A key given two roles.
     #[error("key {0} is given more than one role")]
     KeyReused(AccountId),
+    /// A key of the other scheme than the genesis names.
+    #[error("{0}")]
+    WrongScheme(Error),
     /// A lab, region or business twice, or one in an unknown region.
     #[error("{0}")]
     Inconsistent(String),
@@ -97,7 +101,15 @@ pub enum GenesisError {
 }
 
 /// Writes the genesis membership.
-pub fn build_genesis(s: &mut dyn Storage, config: &GenesisConfig) -> Result<(), GenesisError> {
+/// Every key in it must be of `scheme`, the chain's.
+pub fn build_genesis(
+    s: &mut dyn Storage,
+    scheme: Scheme,
+    config: &GenesisConfig,
+) -> Result<(), GenesisError> {
+    for key in genesis_keys(config) {
+        origin::ensure_chain_scheme(scheme, key).map_err(GenesisError::WrongScheme)?;
+    }
     let codes = genesis_region_codes(config)?;
     for region in &config.regions {
         s.put(
@@ -179,6 +191,18 @@ fn genesis_known(
             "{what} is in unknown region {region}"
         )))
     }
+}
+
+/// Every key a genesis names: regulators', labs', inspectors' and validators'.
+fn genesis_keys(config: &GenesisConfig) -> impl Iterator<Item = &AccountId> {
+    let regulators = config.regions.iter().flat_map(|r| &r.regulators);
+    let labs = config
+        .labs
+        .iter()
+        .flat_map(|l| l.keys.iter().map(|k| &k.key));
+    let inspectors = config.inspectors.iter().map(|i| &i.key);
+    let validators = config.validators.validators.iter().map(|v| &v.key);
+    regulators.chain(labs).chain(inspectors).chain(validators)
 }
 
 /// Gives `key` its one role.
@@ -495,7 +519,7 @@ pub fn dispatch(
             inspector,
             region,
             name,
-        } => people::register_inspector(s, signer, inspector, region, name),
+        } => people::register_inspector(s, env, signer, inspector, region, name),
         Call::RemoveInspector { inspector } => people::remove_inspector(s, signer, inspector),
         Call::RegisterBusiness {
             credit_code,
@@ -514,7 +538,7 @@ pub fn dispatch(
             people::register_business(s, env, signer, business)
         }
         Call::AddBusinessKey { credit_code, key } => {
-            people::add_business_key(s, signer, credit_code, key)
+            people::add_business_key(s, env, signer, credit_code, key)
         }
         Call::ProposeValidatorSet { validators } => {
             governance::propose_validator_set(s, env, signer, validators)

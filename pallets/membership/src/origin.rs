@@ -1,6 +1,7 @@
 //! Who may make a call: the role checks every call starts with, read from state, never from the
 //! transaction.
 
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::records::{AccountRole, LabRecord};
 use hengxin_primitives::{AccountId, RegionCode};
 use hengxin_support::{DispatchResult, Env, Storage, StorageError};
@@ -66,10 +67,26 @@ pub(crate) fn ensure_lab_or_regulator(
     }
 }
 
-/// Succeeds when `key` has no role yet: a key serves one account only.
-pub(crate) fn ensure_key_free(s: &mut dyn Storage, key: &AccountId) -> DispatchResult<(), Error> {
+/// Succeeds when `key` is of the chain's scheme and has no role yet: a key serves one account
+/// only.
+pub(crate) fn ensure_key_free(
+    s: &mut dyn Storage,
+    env: &Env,
+    key: &AccountId,
+) -> DispatchResult<(), Error> {
+    ensure_chain_scheme(env.scheme, key)?;
     if role(s, key)?.is_some() {
         return Err(Error::KeyInUse(*key).into());
     }
     Ok(())
+}
+
+/// Succeeds when `key` is of `chain`'s scheme: the one check for every key the membership
+/// admits, at genesis and after.
+pub(crate) fn ensure_chain_scheme(chain: Scheme, key: &AccountId) -> Result<(), Error> {
+    if key.scheme() == chain {
+        Ok(())
+    } else {
+        Err(Error::WrongScheme { key: *key, chain })
+    }
 }

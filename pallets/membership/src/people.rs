@@ -12,13 +12,14 @@ use crate::{Error, Event};
 /// [`crate::Call::RegisterInspector`]: a regulator of `region` registers an inspector's key.
 pub(crate) fn register_inspector(
     s: &mut dyn Storage,
+    env: &Env,
     signer: &AccountId,
     inspector: AccountId,
     region: RegionCode,
     name: Text,
 ) -> DispatchResult<Event, Error> {
     ensure_regulator_of(s, signer, &region)?;
-    ensure_key_free(s, &inspector)?;
+    ensure_key_free(s, env, &inspector)?;
     if !index_inspector(s, &region, inspector)? {
         return Err(Error::TooManyInspectors(region).into());
     }
@@ -83,7 +84,7 @@ pub(crate) fn register_business(
         .ok_or_else(|| Error::UnknownRegion(new.region.clone()))?;
     ensure_code_of_region(&new.credit_code, &region)?;
     if let Some(key) = &new.key {
-        ensure_key_free(s, key)?;
+        ensure_key_free(s, env, key)?;
     }
     let record = BusinessRecord {
         credit_code: new.credit_code.clone(),
@@ -108,6 +109,7 @@ pub(crate) fn register_business(
 /// key.
 pub(crate) fn add_business_key(
     s: &mut dyn Storage,
+    env: &Env,
     signer: &AccountId,
     credit_code: CreditCode,
     key: AccountId,
@@ -115,7 +117,7 @@ pub(crate) fn add_business_key(
     let record =
         business(s, &credit_code)?.ok_or_else(|| Error::UnknownBusiness(credit_code.clone()))?;
     ensure_regulator_of(s, signer, &record.region)?;
-    ensure_key_free(s, &key)?;
+    ensure_key_free(s, env, &key)?;
     let role = AccountRole::Business {
         credit_code: credit_code.clone(),
     };

@@ -18,7 +18,6 @@ use crate::{
 pub struct Chain<B> {
     state: StateDb<B>,
     genesis_hash: Hash,
-    scheme: Scheme,
     checked: Option<Arc<dyn CheckedSignatures>>,
 }
 
@@ -73,15 +72,19 @@ pub enum BlockError {
 }
 
 impl<B: Backend> Chain<B> {
-    /// A chain over `state`, whose genesis header hashes to `genesis_hash`.
+    /// A chain over `state` (whose scheme is the chain's), whose genesis header hashes to
+    /// `genesis_hash`.
     pub fn new(state: StateDb<B>, genesis_hash: Hash) -> Chain<B> {
         Chain {
             state,
             genesis_hash,
-            // Every chain is ed25519-sha256 until a genesis can name its scheme.
-            scheme: Scheme::Ed25519Sha256,
             checked: None,
         }
+    }
+
+    /// The chain's scheme, fixed in its genesis.
+    pub fn scheme(&self) -> Scheme {
+        self.state.scheme()
     }
 
     /// This chain, trusting `checked` for the signatures it already verified: execution checks
@@ -155,6 +158,7 @@ impl<B: Backend> Chain<B> {
         let env = Env {
             height: parent.height + 1,
             timestamp_ms,
+            scheme: self.scheme(),
         };
         let mut overlay = Overlay::new(&self.state, Some(parent.height));
         membership::on_block_start(&mut overlay)?;
@@ -183,7 +187,7 @@ impl<B: Backend> Chain<B> {
             height: env.height,
             timestamp_ms,
             proposer,
-            tx_root: block::tx_root(&tx_hashes),
+            tx_root: block::tx_root(env.scheme, &tx_hashes),
             state_root,
             validator_set_hash,
             next_validator_set_hash,
@@ -244,9 +248,9 @@ impl<B: Backend> Chain<B> {
                 found: p.genesis_hash,
             });
         }
-        if p.signer.scheme() != self.scheme {
+        if p.signer.scheme() != self.scheme() {
             return Err(TxError::WrongScheme {
-                chain: self.scheme,
+                chain: self.scheme(),
                 found: p.signer.scheme(),
             });
         }

@@ -3,9 +3,10 @@
 
 use hengxin_primitives::block;
 use hengxin_primitives::credit::CreditParams;
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::records::ChainInfo;
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{AccountId, Hash, Header, PublicKey, Text};
+use hengxin_primitives::{AccountId, Hash, Header, Text};
 use hengxin_support::{Backend, Env, Overlay, StateDb, Storage, StorageError};
 
 use crate::chain::{Chain, Executed, Flat, dispatch};
@@ -16,6 +17,9 @@ use crate::{Call, instruments, membership};
 pub struct GenesisConfig {
     /// The chain's name (`hengxin-dev`, …).
     pub chain_name: Text,
+    /// Its scheme: ed25519 with SHA-256, or SM2 with SM3, for the life of the chain. Every key
+    /// in it is of this scheme.
+    pub crypto: Scheme,
     /// Genesis time, UTC milliseconds; the first block must come after it.
     pub genesis_time_ms: u64,
     /// Regions, regulators, labs, inspectors, businesses, validators.
@@ -48,6 +52,14 @@ pub enum GenesisError {
         /// Why.
         reason: String,
     },
+    /// The state to build on hashes with another scheme than the genesis names.
+    #[error("genesis names {genesis} but its state is built with {state}")]
+    StateScheme {
+        /// The genesis's scheme.
+        genesis: Scheme,
+        /// The state's.
+        state: Scheme,
+    },
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -57,6 +69,12 @@ impl GenesisConfig {
     /// Builds the genesis state on an empty `state` and returns the genesis header with the
     /// batch that stores it (not yet written).
     pub fn execute<B: Backend>(&self, state: &StateDb<B>) -> Result<Executed, GenesisError> {
+        if state.scheme() != self.crypto {
+            return Err(GenesisError::StateScheme {
+                genesis: self.crypto,
+                state: state.scheme(),
+            });
+        }
         let mut overlay = Overlay::new(state, None);
         let s: &mut dyn Storage = &mut overlay;
         s.put(
@@ -66,12 +84,13 @@ impl GenesisConfig {
                 genesis_time_ms: self.genesis_time_ms,
             },
         );
-        membership::build_genesis(s, &self.membership)?;
+        membership::build_genesis(s, self.crypto, &self.membership)?;
         s.put(&StorageKey::CreditParams, &self.credit);
         instruments::build_genesis(s, &self.instruments)?;
         let env = Env {
             height: 0,
             timestamp_ms: self.genesis_time_ms,
+            scheme: self.crypto,
         };
         for (index, (signer, call)) in self.calls.iter().enumerate() {
             match dispatch(s, &env, signer, call.clone()) {
@@ -93,8 +112,8 @@ impl GenesisConfig {
             parent_hash: Hash::ZERO,
             height: 0,
             timestamp_ms: self.genesis_time_ms,
-            proposer: PublicKey::Ed25519([0; 32]),
-            tx_root: block::tx_root(&[]),
+            proposer: self.crypto.zero_key(),
+            tx_root: block::tx_root(self.crypto, &[]),
             state_root,
             validator_set_hash: set_hash,
             next_validator_set_hash: set_hash,
@@ -114,7 +133,7 @@ impl<B: Backend> Chain<B> {
         backend: B,
         config: &GenesisConfig,
     ) -> Result<(Chain<B>, Header), GenesisError> {
-        let state = StateDb::new(backend);
+        let state = StateDb::new(backend, config.crypto);
         let executed = config.execute(&state)?;
         state.backend().commit(executed.batch)?;
         let genesis_hash = executed.header.hash();

@@ -79,6 +79,7 @@ impl Storage for Memory {
 const ENV: Env = Env {
     height: 7,
     timestamp_ms: 1_772_409_600_000,
+    scheme: hengxin_primitives::crypto::Scheme::Ed25519Sha256,
 };
 
 fn regulator() -> AccountId {

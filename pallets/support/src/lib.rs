@@ -59,13 +59,16 @@ impl<E> From<StorageError> for Failure<E> {
 /// What a pallet call returns.
 pub type DispatchResult<T, E> = core::result::Result<T, Failure<E>>;
 
-/// The block a call executes in: the only source of time for the runtime.
+/// The block a call executes in: the only source of time for the runtime, with the chain's
+/// scheme (fixed in its genesis) for what a pallet hashes or the keys it admits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Env {
     /// The block's height.
     pub height: u64,
     /// The block's timestamp (UTC milliseconds, proposer's clock, checked by validators).
     pub timestamp_ms: u64,
+    /// The chain's scheme.
+    pub scheme: hengxin_primitives::crypto::Scheme,
 }
 
 impl Env {

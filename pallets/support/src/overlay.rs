@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn rolled_back_writes_vanish_and_kept_ones_stay() {
-        let db = StateDb::new(MemoryBackend::default());
+        let db = StateDb::new(MemoryBackend::default(), Default::default());
         db.commit([(b"k".to_vec(), Some(b"base".to_vec()))].into(), 0)
             .unwrap();
         let mut overlay = Overlay::new(&db, Some(0));

@@ -8,9 +8,10 @@
 //! the values and tree nodes of the same keys take hundreds).
 
 use hengxin_primitives::Hash;
+use hengxin_primitives::crypto::{Hasher, Scheme};
 use hengxin_primitives::state::{StateProof, key_hash};
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
-use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
+use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, SimpleHasher, Version};
 use sha2::Sha256;
 
 use std::collections::BTreeMap;
@@ -31,11 +32,47 @@ const VERSION_KEY: &[u8] = b"m/version";
 #[derive(Debug)]
 pub struct StateDb<B> {
     backend: B,
+    scheme: Scheme,
+}
+
+/// SM3 as the tree hashes with (the tree crate implements its hasher trait for SHA-256 itself;
+/// `sm3` is of a newer `digest` than the tree's), through the primitives' one SM3.
+struct Sm3Tree(Hasher);
+
+impl SimpleHasher for Sm3Tree {
+    fn new() -> Self {
+        Sm3Tree(Scheme::Sm2Sm3.hasher())
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+
+    fn finalize(self) -> [u8; 32] {
+        self.0.finalize().0
+    }
+}
+
+/// Runs `$body` with `$tree` the Jellyfish Merkle tree over `$reader` hashing with `$scheme`'s
+/// hash: the tree crate fixes its hash as a type parameter.
+macro_rules! with_tree {
+    ($scheme:expr, $reader:expr, |$tree:ident| $body:expr) => {
+        match $scheme {
+            Scheme::Ed25519Sha256 => {
+                let $tree = JellyfishMerkleTree::<_, Sha256>::new($reader);
+                $body
+            }
+            Scheme::Sm2Sm3 => {
+                let $tree = JellyfishMerkleTree::<_, Sm3Tree>::new($reader);
+                $body
+            }
+        }
+    };
 }
 
 /// The tree's key for a state key (the primitives' rule, which the verifier checks proofs with).
-fn tree_key(key: &[u8]) -> KeyHash {
-    KeyHash(key_hash(key))
+fn tree_key(scheme: Scheme, key: &[u8]) -> KeyHash {
+    KeyHash(key_hash(scheme, key))
 }
 
 fn backend_error(e: impl std::fmt::Display) -> StorageError {
@@ -64,9 +101,15 @@ fn node_key(key: &NodeKey) -> Result<Vec<u8>> {
 }
 
 impl<B: Backend> StateDb<B> {
-    /// A state over `backend` (empty, or as last committed).
-    pub fn new(backend: B) -> StateDb<B> {
-        StateDb { backend }
+    /// A state over `backend` (empty, or as last committed) of a chain of `scheme`, whose hash
+    /// the tree hashes with.
+    pub fn new(backend: B, scheme: Scheme) -> StateDb<B> {
+        StateDb { backend, scheme }
+    }
+
+    /// The chain's scheme.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
     }
 
     /// The backend, for writing the state's batch together with other data.
@@ -87,7 +130,7 @@ impl<B: Backend> StateDb<B> {
 
     /// The value of `key` as of `version`.
     pub fn get(&self, key: &[u8], version: Version) -> Result<Option<Vec<u8>>> {
-        Reader(&self.backend).value(version, tree_key(key))
+        Reader(&self.backend).value(version, tree_key(self.scheme, key))
     }
 
     /// The keys `version` wrote or deleted, ascending; `None` for a version not committed (or
@@ -104,8 +147,9 @@ impl<B: Backend> StateDb<B> {
     /// The state root at `version`.
     pub fn root(&self, version: Version) -> Result<Hash> {
         let reader = Reader(&self.backend);
-        let tree = JellyfishMerkleTree::<_, Sha256>::new(&reader);
-        match tree.get_root_hash_option(version) {
+        let root = with_tree!(self.scheme, &reader, |tree| tree
+            .get_root_hash_option(version));
+        match root {
             Ok(Some(root)) => Ok(Hash(root.0)),
             Ok(None) => Err(StorageError::MissingVersion(version)),
             Err(e) => Err(backend_error(e)),
@@ -115,15 +159,18 @@ impl<B: Backend> StateDb<B> {
     /// The value of `key` at `version` with a proof against that version's root.
     pub fn prove(&self, key: &[u8], version: Version) -> Result<StateProof> {
         let reader = Reader(&self.backend);
-        let tree = JellyfishMerkleTree::<_, Sha256>::new(&reader);
-        let (value, proof) = tree
-            .get_with_proof(tree_key(key), version)
-            .map_err(backend_error)?;
+        let key_hash = tree_key(self.scheme, key);
+        // The proof's bytes do not depend on the hash; serializing into a Vec cannot fail.
+        let (value, proof) = with_tree!(self.scheme, &reader, |tree| {
+            let (value, proof) = tree
+                .get_with_proof(key_hash, version)
+                .map_err(backend_error)?;
+            (value, borsh::to_vec(&proof).unwrap_or_default())
+        });
         Ok(StateProof {
             key: key.to_vec(),
             value,
-            // Serializing into a Vec cannot fail.
-            proof: borsh::to_vec(&proof).unwrap_or_default(),
+            proof,
         })
     }
 
@@ -132,25 +179,28 @@ impl<B: Backend> StateDb<B> {
     /// the block it belongs to) to make it the latest state.
     pub fn compute(&self, changes: Changes, version: Version) -> Result<(Hash, WriteBatch)> {
         let reader = Reader(&self.backend);
-        let tree = JellyfishMerkleTree::<_, Sha256>::new(&reader);
         let changed: Vec<&Vec<u8>> = changes.keys().collect();
         let changed = parity_scale_codec::Encode::encode(&changed);
         // The batch insertion hashes each touched node once, where inserting key by key
         // rehashes the whole path per key; it cannot delete, so a block with a deletion (or
         // with no change at all) takes the key-by-key path. Both give the same root: a JMT's
         // shape and hashes depend only on its contents.
+        let scheme = self.scheme;
         let (root, update) = if changes.is_empty() || changes.values().any(Option::is_none) {
-            let value_set = changes.into_iter().map(|(k, v)| (tree_key(&k), v));
-            tree.put_value_set(value_set, version)
-                .map_err(backend_error)?
+            let value_set = changes.into_iter().map(|(k, v)| (tree_key(scheme, &k), v));
+            with_tree!(scheme, &reader, |tree| tree
+                .put_value_set(value_set, version))
+            .map_err(backend_error)?
         } else {
-            let value_set = changes
-                .into_iter()
-                .map(|(k, v)| (tree_key(&k), v.unwrap_or_default()))
-                .collect();
-            let (roots, update) = tree
-                .batch_put_value_sets(vec![value_set], None, version)
-                .map_err(backend_error)?;
+            let value_set = vec![
+                changes
+                    .into_iter()
+                    .map(|(k, v)| (tree_key(scheme, &k), v.unwrap_or_default()))
+                    .collect(),
+            ];
+            let (roots, update) = with_tree!(scheme, &reader, |tree| tree
+                .batch_put_value_sets(value_set, None, version))
+            .map_err(backend_error)?;
             let root = roots
                 .first()
                 .copied()
@@ -243,7 +293,13 @@ mod tests {
 
     #[test]
     fn values_are_versioned_and_proven() {
-        let db = StateDb::new(MemoryBackend::default());
+        for scheme in Scheme::ALL {
+            values_are_versioned_and_proven_in(scheme);
+        }
+    }
+
+    fn values_are_versioned_and_proven_in(scheme: Scheme) {
+        let db = StateDb::new(MemoryBackend::default(), scheme);
         let r0 = db
             .commit(changes(&[("a", Some("1")), ("b", Some("2"))]), 0)
             .unwrap();
@@ -271,23 +327,29 @@ mod tests {
 
         let present = db.prove(b"a", 2).unwrap();
         assert_eq!(present.value.as_deref(), Some(&b"3"[..]));
-        assert!(present.verify(&r2).is_ok());
+        assert!(present.verify(scheme, &r2).is_ok());
         assert!(
-            present.verify(&r0).is_err(),
+            present.verify(scheme, &r0).is_err(),
             "a proof holds only for its own root"
         );
 
         let absent = db.prove(b"b", 2).unwrap();
         assert_eq!(absent.value, None);
-        assert!(absent.verify(&r2).is_ok());
+        assert!(absent.verify(scheme, &r2).is_ok());
         let never = db.prove(b"zzz", 2).unwrap();
-        assert!(never.verify(&r2).is_ok());
+        assert!(never.verify(scheme, &r2).is_ok());
     }
 
     #[test]
     fn batch_and_key_by_key_insertion_give_the_same_roots() {
-        let batch = StateDb::new(MemoryBackend::default());
-        let single = StateDb::new(MemoryBackend::default());
+        for scheme in Scheme::ALL {
+            batch_and_key_by_key_insertion_give_the_same_roots_in(scheme);
+        }
+    }
+
+    fn batch_and_key_by_key_insertion_give_the_same_roots_in(scheme: Scheme) {
+        let batch = StateDb::new(MemoryBackend::default(), scheme);
+        let single = StateDb::new(MemoryBackend::default(), scheme);
         for version in 0..4u64 {
             let set: BTreeMap<Vec<u8>, Option<Vec<u8>>> = (0..300u64)
                 .map(|i| {
@@ -307,14 +369,39 @@ mod tests {
             batch
                 .prove(b"k7", 3)
                 .unwrap()
-                .verify(&batch.root(3).unwrap())
+                .verify(scheme, &batch.root(3).unwrap())
                 .is_ok()
         );
     }
 
     #[test]
     fn tampered_proofs_fail() {
-        let db = StateDb::new(MemoryBackend::default());
+        for scheme in Scheme::ALL {
+            tampered_proofs_fail_in(scheme);
+        }
+    }
+
+    /// The same contents have another root under SM3, and a proof of one tree proves nothing
+    /// to a verifier of the other scheme.
+    #[test]
+    fn the_schemes_trees_differ_and_their_proofs_do_not_cross() {
+        let set = changes(&[("a", Some("1")), ("b", Some("2")), ("c", Some("3"))]);
+        let sha = StateDb::new(MemoryBackend::default(), Scheme::Ed25519Sha256);
+        let sm3 = StateDb::new(MemoryBackend::default(), Scheme::Sm2Sm3);
+        let (sha_root, sm3_root) = (
+            sha.commit(set.clone(), 0).unwrap(),
+            sm3.commit(set, 0).unwrap(),
+        );
+        assert_ne!(sha_root, sm3_root);
+        let proof = sm3.prove(b"b", 0).unwrap();
+        assert!(proof.verify(Scheme::Sm2Sm3, &sm3_root).is_ok());
+        assert!(proof.verify(Scheme::Ed25519Sha256, &sm3_root).is_err());
+        assert!(proof.verify(Scheme::Ed25519Sha256, &sha_root).is_err());
+        assert!(jmt_accepts(Scheme::Sm2Sm3, &proof, &sm3_root));
+    }
+
+    fn tampered_proofs_fail_in(scheme: Scheme) {
+        let db = StateDb::new(MemoryBackend::default(), scheme);
         let pairs: Vec<(String, Option<String>)> = (0..50)
             .map(|i| (format!("key{i}"), Some(format!("value{i}"))))
             .collect();
@@ -329,43 +416,49 @@ mod tests {
             .collect();
         let root = db.commit(set, 0).unwrap();
         let proof = db.prove(b"key7", 0).unwrap();
-        assert!(proof.verify(&root).is_ok());
+        assert!(proof.verify(scheme, &root).is_ok());
 
         let mut wrong_value = proof.clone();
         wrong_value.value = Some(b"value8".to_vec());
-        assert!(wrong_value.verify(&root).is_err());
+        assert!(wrong_value.verify(scheme, &root).is_err());
 
         let mut claims_absent = proof.clone();
         claims_absent.value = None;
-        assert!(claims_absent.verify(&root).is_err());
+        assert!(claims_absent.verify(scheme, &root).is_err());
 
         let mut other_key = proof.clone();
         other_key.key = b"key8".to_vec();
-        assert!(other_key.verify(&root).is_err());
+        assert!(other_key.verify(scheme, &root).is_err());
 
         for i in 0..proof.proof.len() {
             let mut flipped = proof.clone();
             flipped.proof[i] ^= 0x01;
             assert!(
-                flipped.verify(&root).is_err(),
+                flipped.verify(scheme, &root).is_err(),
                 "flipping proof byte {i} must break it"
             );
         }
         let mut trailing = proof;
         trailing.proof.push(0);
-        assert!(trailing.verify(&root).is_err());
+        assert!(trailing.verify(scheme, &root).is_err());
     }
 
     /// The tree crate's own verdict on a proof: the reference the primitives' check must equal.
-    fn jmt_accepts(proof: &StateProof, root: &Hash) -> bool {
-        borsh::from_slice::<jmt::proof::SparseMerkleProof<Sha256>>(&proof.proof).is_ok_and(|p| {
-            p.verify(
-                jmt::RootHash(root.0),
-                tree_key(&proof.key),
-                proof.value.as_deref(),
-            )
-            .is_ok()
-        })
+    fn jmt_accepts(scheme: Scheme, proof: &StateProof, root: &Hash) -> bool {
+        fn accepts<H: SimpleHasher>(scheme: Scheme, proof: &StateProof, root: &Hash) -> bool {
+            borsh::from_slice::<jmt::proof::SparseMerkleProof<H>>(&proof.proof).is_ok_and(|p| {
+                p.verify(
+                    jmt::RootHash(root.0),
+                    tree_key(scheme, &proof.key),
+                    proof.value.as_deref(),
+                )
+                .is_ok()
+            })
+        }
+        match scheme {
+            Scheme::Ed25519Sha256 => accepts::<Sha256>(scheme, proof, root),
+            Scheme::Sm2Sm3 => accepts::<Sm3Tree>(scheme, proof, root),
+        }
     }
 
     proptest::proptest! {
@@ -380,14 +473,16 @@ mod tests {
             probe in proptest::collection::vec(0u8..4, 1..4),
             position in 0usize..5000,
             byte in 1u8..=255,
+            sm in proptest::bool::ANY,
         ) {
-            let db = StateDb::new(MemoryBackend::default());
+            let scheme = if sm { Scheme::Sm2Sm3 } else { Scheme::Ed25519Sha256 };
+            let db = StateDb::new(MemoryBackend::default(), scheme);
             let set = keys.iter().map(|k| (k.clone(), Some(k.repeat(2)))).collect();
             let root = db.commit(set, 0).unwrap();
             for key in [keys.first().unwrap(), keys.last().unwrap(), &probe] {
                 let honest = db.prove(key, 0).unwrap();
-                proptest::prop_assert!(honest.verify(&root).is_ok());
-                proptest::prop_assert!(jmt_accepts(&honest, &root));
+                proptest::prop_assert!(honest.verify(scheme, &root).is_ok());
+                proptest::prop_assert!(jmt_accepts(scheme, &honest, &root));
                 let mut flipped = honest.clone();
                 let at = position % flipped.proof.len();
                 flipped.proof[at] ^= byte;
@@ -402,7 +497,7 @@ mod tests {
                 let mut other_key = honest.clone();
                 other_key.key.push(byte % 4);
                 for bent in [flipped, short, long, other_value, absent, other_key] {
-                    proptest::prop_assert_eq!(bent.verify(&root).is_ok(), jmt_accepts(&bent, &root));
+                    proptest::prop_assert_eq!(bent.verify(scheme, &root).is_ok(), jmt_accepts(scheme, &bent, &root));
                 }
             }
         }

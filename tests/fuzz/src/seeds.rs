@@ -83,7 +83,9 @@ fn transactions() -> Vec<Transaction> {
         anchor(&f.genesis, 2, "FUZZ/3 号"),
     ];
     let keys: Vec<_> = demo::KEY_NAMES.iter().map(|name| demo::key(name)).collect();
-    for (account, call) in demo::sample_calls(GENESIS_MS).expect("the demo's calls") {
+    for (account, call) in
+        demo::sample_calls(Default::default(), GENESIS_MS).expect("the demo's calls")
+    {
         let Some(key) = keys.iter().find(|k| k.public() == account) else {
             continue;
         };

@@ -170,7 +170,10 @@ async fn a_plan_waits_for_its_reveal_block_then_shows_its_draw() {
     let typed: hengxin_api_types::PlanView = serde_json::from_value(body.clone()).unwrap();
     assert_eq!(body["status"], "drawn", "{body}");
     let reveal = store.block(3).unwrap().unwrap().header;
-    assert_eq!(typed.seed, Some(draw::seed(1, &reveal.hash())));
+    assert_eq!(
+        typed.seed,
+        Some(draw::seed(reveal.scheme(), 1, &reveal.hash()))
+    );
     assert_eq!(typed.block_hash, Some(reveal.hash()));
     assert_eq!(body["targets"][0]["credit_code"], demo::BUSINESS_CQ);
     assert_eq!(body["targets"][0]["grade"], "A");

@@ -35,7 +35,7 @@ fn cert_error(e: TxError) -> Error {
 fn lab_anchors_a_certificate() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let lab = demo::key("lab-cq");
+    let lab = demo_key("lab-cq");
     let event = chain.ok(&lab, anchor(fields("CQ/2026 0001", today)));
     assert_eq!(
         event,
@@ -56,10 +56,10 @@ fn non_lab_signer_cannot_anchor() {
     let mut chain = TestChain::new();
     let today = chain.today();
     for who in ["regulator-cq", "inspector-cq"] {
-        let e = chain.rejects(&demo::key(who), anchor(fields("X-1", today)));
+        let e = chain.rejects(&demo_key(who), anchor(fields("X-1", today)));
         assert_eq!(cert_error(e), Error::NotLabKey);
     }
-    let stranger = hengxin_primitives::Keypair::from_seed(&[42; 32]);
+    let stranger = seeded(&[42; 32]);
     assert_eq!(
         cert_error(chain.rejects(&stranger, anchor(fields("X-1", today)))),
         Error::NotLabKey
@@ -76,7 +76,7 @@ fn anchoring_outside_the_scope_is_refused() {
         valid_until: today.add_months(12),
     }];
     let event = chain.ok(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         Call::Membership(MemCall::SetLabScope {
             lab: cqjl(),
             scope: length_only,
@@ -86,7 +86,7 @@ fn anchoring_outside_the_scope_is_refused() {
         event,
         Event::Membership(hengxin_runtime::membership::Event::LabScopeSet { lab: cqjl() })
     );
-    let e = chain.rejects(&demo::key("lab-cq"), anchor(fields("X-1", today)));
+    let e = chain.rejects(&demo_key("lab-cq"), anchor(fields("X-1", today)));
     assert_eq!(
         cert_error(e),
         Error::NotInScope {
@@ -116,10 +116,10 @@ fn scope_narrowed_to_an_item_and_expired_scope() {
         },
     ];
     chain.ok(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         Call::Membership(MemCall::SetLabScope { lab: cqjl(), scope }),
     );
-    let lab = demo::key("lab-cq");
+    let lab = demo_key("lab-cq");
     assert!(matches!(
         cert_error(chain.rejects(&lab, anchor(fields("X-1", today)))),
         Error::NotInScope { .. }
@@ -139,7 +139,7 @@ fn scope_narrowed_to_an_item_and_expired_scope() {
 fn suspended_lab_cannot_anchor_until_reinstated() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let regulator = demo::key("regulator-cq");
+    let regulator = demo_key("regulator-cq");
     chain.ok(
         &regulator,
         Call::Membership(MemCall::SuspendLab {
@@ -147,7 +147,7 @@ fn suspended_lab_cannot_anchor_until_reinstated() {
             reason: text("监督抽查不合格"),
         }),
     );
-    let lab = demo::key("lab-cq");
+    let lab = demo_key("lab-cq");
     assert_eq!(
         cert_error(chain.rejects(&lab, anchor(fields("X-1", today)))),
         Error::LabSuspended(cqjl())
@@ -166,8 +166,8 @@ fn suspended_lab_cannot_anchor_until_reinstated() {
 fn retired_key_cannot_anchor_but_its_certificates_stay_valid() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let old = demo::key("lab-cq");
-    let new = hengxin_primitives::Keypair::from_seed(&[77; 32]);
+    let old = demo_key("lab-cq");
+    let new = seeded(&[77; 32]);
     chain.ok(&old, anchor(fields("BEFORE", today)));
     chain.ok(
         &old,
@@ -200,7 +200,7 @@ fn retired_key_cannot_anchor_but_its_certificates_stay_valid() {
 fn duplicate_number_is_refused() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let lab = demo::key("lab-cq");
+    let lab = demo_key("lab-cq");
     chain.ok(&lab, anchor(fields("DUP", today)));
     let e = chain.rejects(&lab, anchor(fields("DUP", today)));
     assert_eq!(
@@ -212,15 +212,15 @@ fn duplicate_number_is_refused() {
     );
     // The same number at another lab is a different certificate (of another document).
     let mut other = fields("DUP", today);
-    other.document_hash = hengxin_primitives::crypto::sha256(b"SCJL's own DUP");
-    chain.ok(&demo::key("lab-sc"), anchor(other));
+    other.document_hash = scheme().hash(b"SCJL's own DUP");
+    chain.ok(&demo_key("lab-sc"), anchor(other));
 }
 
 #[test]
 fn fields_must_fit_the_kind_and_dates() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let lab = demo::key("lab-cq");
+    let lab = demo_key("lab-cq");
     let mut no_expiry = fields("A", today);
     no_expiry.valid_until = None;
     let mut failed_verification = fields("B", today);
@@ -267,7 +267,7 @@ fn unknown_standard_is_refused() {
     };
     f.standards = vec![missing.clone()];
     assert_eq!(
-        cert_error(chain.rejects(&demo::key("lab-cq"), anchor(f))),
+        cert_error(chain.rejects(&demo_key("lab-cq"), anchor(f))),
         Error::UnknownStandard(missing)
     );
 }
@@ -276,7 +276,7 @@ fn unknown_standard_is_refused() {
 fn revoking_someone_elses_certificate_is_refused() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    chain.ok(&demo::key("lab-cq"), anchor(fields("R-1", today)));
+    chain.ok(&demo_key("lab-cq"), anchor(fields("R-1", today)));
     let revoke = || {
         Call::Certificates(CertCall::Revoke {
             lab: cqjl(),
@@ -286,7 +286,7 @@ fn revoking_someone_elses_certificate_is_refused() {
     };
     for who in ["lab-sc", "regulator-sc", "inspector-cq"] {
         assert_eq!(
-            cert_error(chain.rejects(&demo::key(who), revoke())),
+            cert_error(chain.rejects(&demo_key(who), revoke())),
             Error::NotIssuer(cqjl()),
             "{who}"
         );
@@ -301,7 +301,7 @@ fn revoking_someone_elses_certificate_is_refused() {
 fn lab_or_its_regulator_revokes_and_only_once() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let lab = demo::key("lab-cq");
+    let lab = demo_key("lab-cq");
     chain.ok(&lab, anchor(fields("R-1", today)));
     chain.ok(&lab, anchor(fields("R-2", today)));
     let revoke = |n: &str| {
@@ -319,7 +319,7 @@ fn lab_or_its_regulator_revokes_and_only_once() {
             number: number("R-1")
         })
     );
-    chain.ok(&demo::key("regulator-cq"), revoke("R-2"));
+    chain.ok(&demo_key("regulator-cq"), revoke("R-2"));
     let r1 = record(&chain, "CQJL", "R-1").unwrap();
     assert!(matches!(r1.status, CertStatus::Revoked { by, .. } if by == lab.public()));
     assert_eq!(
@@ -343,7 +343,7 @@ fn lab_or_its_regulator_revokes_and_only_once() {
 fn superseding_marks_the_old_certificate_and_links_the_new() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let lab = demo::key("lab-cq");
+    let lab = demo_key("lab-cq");
     chain.ok(&lab, anchor(fields("OLD", today)));
     let supersede = |new: &str| {
         Call::Certificates(CertCall::Supersede {
@@ -379,7 +379,7 @@ fn superseding_marks_the_old_certificate_and_links_the_new() {
         }
     );
     // Another lab cannot supersede CQJL's certificate: its own numbering has no "OLD".
-    let e = chain.rejects(&demo::key("lab-sc"), supersede("SC-NEW"));
+    let e = chain.rejects(&demo_key("lab-sc"), supersede("SC-NEW"));
     assert!(matches!(cert_error(e), Error::UnknownCertificate { .. }));
 }
 

@@ -6,7 +6,7 @@ use hengxin_primitives::credit::{
     Commitment, CreditEvent, CreditParams, CreditRecord, Grade, commitment_on, grade,
 };
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{CreditCode, Date, Hash, Keypair};
+use hengxin_primitives::{CreditCode, Date, Hash};
 use hengxin_runtime::credit::{Call as CreditCall, Error, Event as CreditEvent_};
 use hengxin_runtime::{Call, Event, TxError};
 
@@ -66,7 +66,7 @@ fn the_demo_businesses_are_a_100_and_b_100() {
 fn inspectors_record_a_business_cannot_rate_itself_and_p2_is_for_regulators() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let event = chain.ok(&demo::key("inspector-cq"), record(CreditEvent::V2, today));
+    let event = chain.ok(&demo_key("inspector-cq"), record(CreditEvent::V2, today));
     assert_eq!(
         event,
         Event::Credit(CreditEvent_::Recorded {
@@ -76,33 +76,33 @@ fn inspectors_record_a_business_cannot_rate_itself_and_p2_is_for_regulators() {
         })
     );
     assert_eq!(standing(&chain, &cq(), today), (85, Grade::B));
-    let e = chain.rejects(&demo::key("business-cq"), record(CreditEvent::P2, today));
+    let e = chain.rejects(&demo_key("business-cq"), record(CreditEvent::P2, today));
     assert!(
         matches!(credit_error(e), Error::NotInspectorOrRegulator(_)),
         "a business rating itself"
     );
-    let e = chain.rejects(&demo::key("inspector-sc"), record(CreditEvent::V1, today));
+    let e = chain.rejects(&demo_key("inspector-sc"), record(CreditEvent::V1, today));
     assert!(
         matches!(credit_error(e), Error::NotInspectorOrRegulator(_)),
         "another region's inspector"
     );
-    let e = chain.rejects(&demo::key("regulator-sc"), record(CreditEvent::V1, today));
+    let e = chain.rejects(&demo_key("regulator-sc"), record(CreditEvent::V1, today));
     assert!(
         matches!(credit_error(e), Error::NotInspectorOrRegulator(_)),
         "another region's regulator"
     );
-    let e = chain.rejects(&demo::key("inspector-cq"), record(CreditEvent::P2, today));
+    let e = chain.rejects(&demo_key("inspector-cq"), record(CreditEvent::P2, today));
     assert!(
         matches!(credit_error(e), Error::NotRegulatorOf(_)),
         "P2 is a regulator's"
     );
     let e = chain.rejects(
-        &demo::key("inspector-cq"),
+        &demo_key("inspector-cq"),
         record(CreditEvent::V1, Date(today.0 + 1)),
     );
     assert!(matches!(credit_error(e), Error::DateInFuture { .. }));
     // A regulator designates a model unit, and withdraws it.
-    chain.ok(&demo::key("regulator-cq"), record(CreditEvent::P2, today));
+    chain.ok(&demo_key("regulator-cq"), record(CreditEvent::P2, today));
     assert_eq!(standing(&chain, &cq(), today), (95, Grade::A));
     let withdraw = |id| {
         Call::Credit(CreditCall::Withdraw {
@@ -110,12 +110,12 @@ fn inspectors_record_a_business_cannot_rate_itself_and_p2_is_for_regulators() {
             record: id,
         })
     };
-    let e = chain.rejects(&demo::key("regulator-cq"), withdraw(0));
+    let e = chain.rejects(&demo_key("regulator-cq"), withdraw(0));
     assert_eq!(credit_error(e), Error::NotWithdrawable(0));
-    let e = chain.rejects(&demo::key("inspector-cq"), withdraw(1));
+    let e = chain.rejects(&demo_key("inspector-cq"), withdraw(1));
     assert!(matches!(credit_error(e), Error::NotRegulatorOf(_)));
-    chain.ok(&demo::key("regulator-cq"), withdraw(1));
-    let e = chain.rejects(&demo::key("regulator-cq"), withdraw(1));
+    chain.ok(&demo_key("regulator-cq"), withdraw(1));
+    let e = chain.rejects(&demo_key("regulator-cq"), withdraw(1));
     assert_eq!(credit_error(e), Error::AlreadyWithdrawn(1));
     assert_eq!(standing(&chain, &cq(), today), (85, Grade::B));
 }
@@ -132,23 +132,23 @@ fn commitments_are_filed_by_the_business_or_its_regulator() {
             date,
         })
     };
-    let e = chain.rejects(&demo::key("business-cq"), commit(today));
+    let e = chain.rejects(&demo_key("business-cq"), commit(today));
     assert!(
         matches!(credit_error(e), Error::NotBusinessOrRegulator(_)),
         "another business's key"
     );
-    let e = chain.rejects(&demo::key("inspector-sc"), commit(today));
+    let e = chain.rejects(&demo_key("inspector-sc"), commit(today));
     assert!(matches!(credit_error(e), Error::NotBusinessOrRegulator(_)));
-    let e = chain.rejects(&demo::key("business-sc"), commit(Date(today.0 + 1)));
+    let e = chain.rejects(&demo_key("business-sc"), commit(Date(today.0 + 1)));
     assert!(matches!(credit_error(e), Error::DateInFuture { .. }));
-    chain.ok(&demo::key("business-sc"), commit(today));
+    chain.ok(&demo_key("business-sc"), commit(today));
     assert_eq!(standing(&chain, &sc, today), (100, Grade::A));
     // One made on paper a year ago, filed by the regulator: kept in date order.
-    chain.ok(&demo::key("regulator-sc"), commit(Date(today.0 - 365)));
+    chain.ok(&demo_key("regulator-sc"), commit(Date(today.0 - 365)));
     let filed: Vec<Commitment> = chain.read(&StorageKey::Commitment(sc.clone())).unwrap();
     assert!(filed[0].date < filed[1].date);
-    assert_eq!(filed[0].filed_by, demo::key("regulator-sc").public());
-    let unknown = Keypair::from_seed(&[3; 32]);
+    assert_eq!(filed[0].filed_by, demo_key("regulator-sc").public());
+    let unknown = seeded(&[3; 32]);
     let e = chain.rejects(&unknown, commit(today));
     assert!(matches!(credit_error(e), Error::NotBusinessOrRegulator(_)));
 }
@@ -157,7 +157,7 @@ fn commitments_are_filed_by_the_business_or_its_regulator() {
 fn repair_opens_after_six_months_or_twelve_and_only_its_regulator_decides() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let inspector = demo::key("inspector-cq");
+    let inspector = demo_key("inspector-cq");
     chain.ok(&inspector, record(CreditEvent::V1, Date(today.0 - 200)));
     chain.ok(&inspector, record(CreditEvent::V3, Date(today.0 - 200)));
     chain.ok(&inspector, record(CreditEvent::P1, Date(today.0 - 10)));
@@ -167,7 +167,7 @@ fn repair_opens_after_six_months_or_twelve_and_only_its_regulator_decides() {
             record: id,
         })
     };
-    let business = demo::key("business-cq");
+    let business = demo_key("business-cq");
     let e = chain.rejects(&business, apply(1));
     assert!(
         matches!(credit_error(e), Error::RepairTooEarly { .. }),
@@ -177,7 +177,7 @@ fn repair_opens_after_six_months_or_twelve_and_only_its_regulator_decides() {
     assert_eq!(credit_error(e), Error::NotRepairable(2));
     let e = chain.rejects(&business, apply(7));
     assert_eq!(credit_error(e), Error::NoSuchRecord(7));
-    let e = chain.rejects(&demo::key("regulator-cq"), apply(0));
+    let e = chain.rejects(&demo_key("regulator-cq"), apply(0));
     assert!(
         matches!(credit_error(e), Error::NotBusiness(_)),
         "the business applies"
@@ -198,7 +198,7 @@ fn repair_opens_after_six_months_or_twelve_and_only_its_regulator_decides() {
             },
         })
     };
-    let e = chain.rejects(&demo::key("regulator-sc"), decide(true));
+    let e = chain.rejects(&demo_key("regulator-sc"), decide(true));
     assert!(
         matches!(credit_error(e), Error::NotRegulatorOf(_)),
         "a foreign regulator"
@@ -206,13 +206,13 @@ fn repair_opens_after_six_months_or_twelve_and_only_its_regulator_decides() {
     let e = chain.rejects(&inspector, decide(true));
     assert!(matches!(credit_error(e), Error::NotRegulatorOf(_)));
     // Rejected, applied again, approved.
-    chain.ok(&demo::key("regulator-cq"), decide(false));
-    let e = chain.rejects(&demo::key("regulator-cq"), decide(true));
+    chain.ok(&demo_key("regulator-cq"), decide(false));
+    let e = chain.rejects(&demo_key("regulator-cq"), decide(true));
     assert_eq!(credit_error(e), Error::NoRepairApplication(0));
     chain.ok(&business, apply(0));
     let before = standing(&chain, &cq(), today);
     assert_eq!(before, (100 - 10 - 40 + 2, Grade::D));
-    chain.ok(&demo::key("regulator-cq"), decide(true));
+    chain.ok(&demo_key("regulator-cq"), decide(true));
     assert_eq!(standing(&chain, &cq(), today), (100 - 40 + 2, Grade::D));
     let e = chain.rejects(&business, apply(0));
     assert_eq!(credit_error(e), Error::AlreadyRepaired(0));

@@ -2,11 +2,10 @@
 
 use hengxin_chain_spec::demo;
 use hengxin_primitives::block::ValidatorSet;
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::records::{CertKind, CertificateFields, Conclusion, Instrument};
 use hengxin_primitives::state::StorageKey;
-use hengxin_primitives::{
-    Category, CertNumber, Date, Hash, Header, Keypair, Text, TxPayload, crypto,
-};
+use hengxin_primitives::{Category, CertNumber, Date, Hash, Header, Keypair, Text, TxPayload};
 use hengxin_runtime::{Call, Chain, Event, Transaction, TxError, TxOutcome, certificates};
 use hengxin_support::MemoryBackend;
 use parity_scale_codec::Decode;
@@ -16,8 +15,28 @@ pub const GENESIS_MS: u64 = 1_780_000_000_000;
 /// Block time in tests.
 pub const BLOCK_MS: u64 = 1_000;
 
+/// The scheme the suite runs on: `HENGXIN_TEST_CRYPTO=sm2-sm3` runs it on an SM2/SM3 chain
+/// (`tests/run` runs it both ways), else ed25519-sha256.
+pub fn scheme() -> Scheme {
+    match std::env::var("HENGXIN_TEST_CRYPTO") {
+        Ok(name) => Scheme::from_name(&name)
+            .unwrap_or_else(|| panic!("HENGXIN_TEST_CRYPTO={name} is not a scheme")),
+        Err(_) => Scheme::Ed25519Sha256,
+    }
+}
+
+/// The demo key `name` of the suite's scheme.
+pub fn demo_key(name: &str) -> Keypair {
+    demo::key_of(scheme(), name)
+}
+
+/// A key of the suite's scheme from a fixed secret.
+pub fn seeded(secret: &[u8; 32]) -> Keypair {
+    Keypair::from_secret(scheme(), secret).expect("a secret in range")
+}
+
 pub fn validator_key() -> Keypair {
-    demo::key("validator-0")
+    demo_key("validator-0")
 }
 
 pub fn demo_validators() -> ValidatorSet {
@@ -148,7 +167,7 @@ pub fn fields(number_text: &str, today: Date) -> CertificateFields {
             accuracy_class: None,
         },
         standards: Vec::new(),
-        document_hash: crypto::sha256(number_text.as_bytes()),
+        document_hash: scheme().hash(number_text.as_bytes()),
         signer: None,
         for_instrument: None,
     }

@@ -2,7 +2,6 @@
 //! (equal to a recomputation from the state and the block hash), and results that only a drawn
 //! inspector records.
 
-use hengxin_chain_spec::demo;
 use hengxin_primitives::credit::{CreditEvent, Grade};
 use hengxin_primitives::draw;
 use hengxin_primitives::inspection::{DEFAULT_RATIOS, DrawRecord, InspectionResult, Outcome};
@@ -30,13 +29,13 @@ fn business(n: u32) -> CreditCode {
 }
 
 fn inspector(n: u32) -> Keypair {
-    demo::key(&format!("test-inspector-cq-{n}"))
+    demo_key(&format!("test-inspector-cq-{n}"))
 }
 
 /// A CQ chain with `gas` more gas stations, 3 markets and inspectors 0..4 besides the demo's.
 fn supervised_chain(gas: u32) -> TestChain {
     let mut chain = TestChain::new();
-    let regulator = demo::key("regulator-cq");
+    let regulator = demo_key("regulator-cq");
     let nonce = chain
         .chain
         .nonce(&regulator.public(), chain.head.height)
@@ -129,8 +128,8 @@ fn recompute(
             scope.push((code, grade));
         }
     }
-    let seed = draw::seed(plan, &reveal.hash());
-    draw::draw(&seed, &scope, &DEFAULT_RATIOS, &pool(), conflicts)
+    let seed = draw::seed(scheme(), plan, &reveal.hash());
+    draw::draw(scheme(), &seed, &scope, &DEFAULT_RATIOS, &pool(), conflicts)
 }
 
 #[test]
@@ -144,11 +143,11 @@ fn a_plan_is_drawn_once_its_reveal_block_is_final_and_anyone_can_recompute_it() 
         date: chain.today(),
         evidence_hash: Hash([1; 32]),
     });
-    chain.ok(&demo::key("inspector-cq"), call);
+    chain.ok(&demo_key("inspector-cq"), call);
     // The plan lands in the next block; its reveal is three after that.
     let reveal_height = chain.head.height + 1 + 3;
     let event = chain.ok(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         plan_call(vec![BusinessType::GasStation], pool(), 3),
     );
     assert_eq!(
@@ -196,7 +195,7 @@ fn a_plan_is_drawn_once_its_reveal_block_is_final_and_anyone_can_recompute_it() 
     );
     let drawn: DrawRecord = chain.read(&StorageKey::Draw(1)).unwrap();
     assert_eq!(drawn.block_hash, reveal.hash());
-    assert_eq!(drawn.seed, draw::seed(1, &reveal.hash()));
+    assert_eq!(drawn.seed, draw::seed(scheme(), 1, &reveal.hash()));
     assert_eq!(drawn.on, Date::from_unix_ms_cst(reveal.timestamp_ms));
     let conflicts = [(conflicted.public(), severe.clone())];
     assert_eq!(drawn.targets, recompute(&chain, 1, &reveal, &conflicts));
@@ -232,7 +231,7 @@ fn a_plan_is_drawn_once_its_reveal_block_is_final_and_anyone_can_recompute_it() 
         Error::NotDrawnInspector(target.credit_code.clone())
     );
     let e = chain.rejects(
-        &demo::key("inspector-sc"),
+        &demo_key("inspector-sc"),
         result_call(1, target.credit_code.clone(), Outcome::Pass),
     );
     assert_eq!(
@@ -295,7 +294,7 @@ fn the_draw_depends_on_the_block_hash_and_a_short_pool_is_marked() {
     let at = chain.head.height + 3;
     let one = vec![inspector(0).public()];
     chain.ok(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         plan_call(
             vec![BusinessType::GasStation, BusinessType::Market],
             one.clone(),
@@ -303,7 +302,7 @@ fn the_draw_depends_on_the_block_hash_and_a_short_pool_is_marked() {
         ),
     );
     chain.ok(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         plan_call(vec![BusinessType::GasStation, BusinessType::Market], one, 2),
     );
     run_to(&mut chain, at + 2);
@@ -334,22 +333,19 @@ fn the_draw_depends_on_the_block_hash_and_a_short_pool_is_marked() {
 #[test]
 fn plans_are_checked_and_refused_plans_change_nothing() {
     let mut chain = supervised_chain(2);
-    let regulator = demo::key("regulator-cq");
+    let regulator = demo_key("regulator-cq");
     let gas = vec![BusinessType::GasStation];
     let e = chain.rejects(&regulator, plan_call(gas.clone(), pool(), 1));
     assert_eq!(ins_error(e), Error::RevealTooSoon);
     let e = chain.rejects(&regulator, plan_call(gas.clone(), pool(), 10_000_001));
     assert_eq!(ins_error(e), Error::RevealTooFar);
-    let e = chain.rejects(
-        &demo::key("regulator-sc"),
-        plan_call(gas.clone(), pool(), 9),
-    );
+    let e = chain.rejects(&demo_key("regulator-sc"), plan_call(gas.clone(), pool(), 9));
     assert_eq!(ins_error(e), Error::NotRegulatorOf(cq()));
-    let e = chain.rejects(&demo::key("lab-cq"), plan_call(gas.clone(), pool(), 9));
+    let e = chain.rejects(&demo_key("lab-cq"), plan_call(gas.clone(), pool(), 9));
     assert_eq!(ins_error(e), Error::NotRegulatorOf(cq()));
     let e = chain.rejects(&regulator, plan_call(Vec::new(), pool(), 9));
     assert_eq!(ins_error(e), Error::NoBusinessTypes);
-    let sc = demo::key("inspector-sc").public();
+    let sc = demo_key("inspector-sc").public();
     let e = chain.rejects(&regulator, plan_call(gas.clone(), vec![sc], 9));
     assert_eq!(ins_error(e), Error::NotInspectorOf(sc, cq()));
     let e = chain.rejects(
@@ -364,7 +360,7 @@ fn plans_are_checked_and_refused_plans_change_nothing() {
     );
     assert_eq!(ins_error(e), Error::BadRatio(101));
     let e = chain.rejects(
-        &demo::key("business-cq"),
+        &demo_key("business-cq"),
         Call::Inspection(InsCall::DeclareConflict {
             credit_code: business(0),
         }),
@@ -417,7 +413,7 @@ fn plans_are_checked_and_refused_plans_change_nothing() {
     let plan: hengxin_primitives::inspection::InspectionPlan =
         chain.read(&StorageKey::Plan(2)).unwrap();
     let mut active: Vec<AccountId> = pool().into_iter().filter(|k| *k != removed).collect();
-    active.push(demo::key("inspector-cq").public());
+    active.push(demo_key("inspector-cq").public());
     active.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     assert_eq!(plan.inspectors, active);
     let e = chain.rejects(&regulator, plan_call(gas, vec![removed], 2));

@@ -13,7 +13,7 @@ use hengxin_runtime::instruments::{Call as InstrumentCall, Error, Registration};
 use hengxin_runtime::{Call, TxError, membership};
 use hengxin_support::Storage;
 
-use crate::harness::{TestChain, anchor, fields, number, text};
+use crate::harness::{TestChain, anchor, demo_key, fields, number, text};
 
 fn id(text: &str) -> InstrumentId {
     InstrumentId::parse(text).unwrap()
@@ -69,7 +69,7 @@ fn register(r: Registration) -> Call {
 
 /// Registers a new nozzle of 渝中示范加油站 with its own key; returns its id.
 fn new_nozzle(chain: &mut TestChain, serial: &str) -> InstrumentId {
-    chain.ok(&demo::key("business-cq"), register(registration(serial)));
+    chain.ok(&demo_key("business-cq"), register(registration(serial)));
     let count: u64 = chain
         .read(&hengxin_primitives::state::StorageKey::InstrumentCount(
             "CQ".parse().unwrap(),
@@ -130,7 +130,7 @@ fn the_owner_or_its_regulator_registers_and_the_chain_gives_the_id() {
     let mut chain = TestChain::new();
     let first = new_nozzle(&mut chain, "NEW-1");
     assert_eq!(first.to_string(), "CQ-7");
-    chain.ok(&demo::key("regulator-cq"), register(registration("NEW-2")));
+    chain.ok(&demo_key("regulator-cq"), register(registration("NEW-2")));
     let record = facts(&chain, &id("CQ-8")).unwrap();
     assert_eq!(record.record.serial.as_str(), "NEW-2");
     assert_eq!(record.history.len(), 1);
@@ -143,10 +143,10 @@ fn the_owner_or_its_regulator_registers_and_the_chain_gives_the_id() {
         InstrumentStatus::Unverified
     );
 
-    let e = chain.rejects(&demo::key("business-cq"), register(registration("NEW-1")));
+    let e = chain.rejects(&demo_key("business-cq"), register(registration("NEW-1")));
     assert_eq!(instrument_error(e), Error::Duplicate(first));
     for signer in ["regulator-sc", "business-sc", "lab-cq", "inspector-cq"] {
-        let e = chain.rejects(&demo::key(signer), register(registration("NEW-3")));
+        let e = chain.rejects(&demo_key(signer), register(registration("NEW-3")));
         assert_eq!(
             instrument_error(e),
             Error::NotOwnerOrRegulator(cq()),
@@ -157,22 +157,22 @@ fn the_owner_or_its_regulator_registers_and_the_chain_gives_the_id() {
         division: Division::new(510104).unwrap(),
         ..registration("NEW-3")
     };
-    let e = chain.rejects(&demo::key("business-cq"), register(outside));
+    let e = chain.rejects(&demo_key("business-cq"), register(outside));
     assert_eq!(e.code(), "instruments.division_outside_region");
     let unknown_class = Registration {
         class: ClassCode::new("GAS").unwrap(),
         ..registration("NEW-3")
     };
-    let e = chain.rejects(&demo::key("business-cq"), register(unknown_class));
+    let e = chain.rejects(&demo_key("business-cq"), register(unknown_class));
     assert_eq!(e.code(), "instruments.unknown_class");
-    let e = chain.rejects(&demo::key("business-cq"), register(registration(" ")));
+    let e = chain.rejects(&demo_key("business-cq"), register(registration(" ")));
     assert_eq!(e.code(), "instruments.unidentified");
     let stranger = CreditCode::completing("91500103MA60K7LY0").unwrap();
     let unknown_owner = Registration {
         owner: stranger.clone(),
         ..registration("NEW-3")
     };
-    let e = chain.rejects(&demo::key("regulator-cq"), register(unknown_owner));
+    let e = chain.rejects(&demo_key("regulator-cq"), register(unknown_owner));
     assert_eq!(instrument_error(e), Error::UnknownOwner(stranger));
 }
 
@@ -180,7 +180,7 @@ fn the_owner_or_its_regulator_registers_and_the_chain_gives_the_id() {
 fn moves_transfers_and_retirement_are_kept_in_order_and_end_with_retirement() {
     let mut chain = TestChain::new();
     let nozzle = new_nozzle(&mut chain, "MOVE-1");
-    let regulator = demo::key("regulator-cq");
+    let regulator = demo_key("regulator-cq");
     let other = CreditCode::completing("91500105MA5U1B2C0").unwrap();
     chain.ok(
         &regulator,
@@ -192,7 +192,7 @@ fn moves_transfers_and_retirement_are_kept_in_order_and_end_with_retirement() {
             key: None,
         }),
     );
-    let owner = demo::key("business-cq");
+    let owner = demo_key("business-cq");
     let relocate = |division: u32| {
         Call::Instruments(InstrumentCall::Move {
             id: nozzle.clone(),
@@ -229,7 +229,7 @@ fn moves_transfers_and_retirement_are_kept_in_order_and_end_with_retirement() {
     let e = chain.rejects(&regulator, retire);
     assert_eq!(instrument_error(e), Error::Retired(nozzle.clone()));
     let e = chain.rejects(
-        &demo::key("lab-cq"),
+        &demo_key("lab-cq"),
         verify("R-1", &nozzle, chain.today(), 6),
     );
     assert_eq!(cert_error(e), CertError::InstrumentRetired(nozzle.clone()));
@@ -273,7 +273,7 @@ fn moves_transfers_and_retirement_are_kept_in_order_and_end_with_retirement() {
 fn a_verification_names_its_instrument_within_the_class_and_its_period() {
     let mut chain = TestChain::new();
     let nozzle = new_nozzle(&mut chain, "CERT-1");
-    let lab = demo::key("lab-cq");
+    let lab = demo_key("lab-cq");
     let today = chain.today();
 
     let mut thermal = fields("V-THE", today);
@@ -364,7 +364,7 @@ fn a_verification_names_its_instrument_within_the_class_and_its_period() {
 fn a_repair_by_an_active_lab_means_verify_again() {
     let mut chain = TestChain::new();
     let nozzle = new_nozzle(&mut chain, "REPAIR-1");
-    let lab = demo::key("lab-cq");
+    let lab = demo_key("lab-cq");
     let today = chain.today();
     chain.ok(&lab, verify("V-1", &nozzle, Date(today.0 - 3), 6));
     let repair = |date: Date, seals: usize| {
@@ -380,7 +380,7 @@ fn a_repair_by_an_active_lab_means_verify_again() {
                 .collect(),
         })
     };
-    let e = chain.rejects(&demo::key("business-cq"), repair(today, 1));
+    let e = chain.rejects(&demo_key("business-cq"), repair(today, 1));
     assert_eq!(instrument_error(e), Error::NotActiveLab);
     let e = chain.rejects(&lab, repair(Date(today.0 + 1), 1));
     assert_eq!(e.code(), "instruments.date_in_future");
@@ -415,18 +415,18 @@ fn regulators_add_classes() {
             class: class.clone(),
         })
     };
-    let e = chain.rejects(&demo::key("lab-cq"), add(&class));
+    let e = chain.rejects(&demo_key("lab-cq"), add(&class));
     assert_eq!(instrument_error(e), Error::NotRegulator);
     let e = chain.rejects(
-        &demo::key("regulator-sc"),
+        &demo_key("regulator-sc"),
         add(&InstrumentClass {
             period_months: 0,
             ..class.clone()
         }),
     );
     assert_eq!(instrument_error(e), Error::InvalidPeriod(0));
-    chain.ok(&demo::key("regulator-sc"), add(&class));
-    let e = chain.rejects(&demo::key("regulator-cq"), add(&class));
+    chain.ok(&demo_key("regulator-sc"), add(&class));
+    let e = chain.rejects(&demo_key("regulator-cq"), add(&class));
     assert_eq!(
         instrument_error(e),
         Error::DuplicateClass(class.code.clone())
@@ -435,7 +435,7 @@ fn regulators_add_classes() {
         class: class.code.clone(),
         ..registration("GAS-1")
     };
-    chain.ok(&demo::key("business-cq"), register(registration));
+    chain.ok(&demo_key("business-cq"), register(registration));
 }
 
 #[test]
@@ -443,7 +443,7 @@ fn a_full_history_freezes_the_instrument_as_it_stands() {
     use hengxin_primitives::instruments::HISTORY_MAX;
     let mut chain = TestChain::new();
     let nozzle = new_nozzle(&mut chain, "FULL-1");
-    let owner = demo::key("business-cq");
+    let owner = demo_key("business-cq");
     let relocate = |n: u32| {
         Call::Instruments(InstrumentCall::Move {
             id: nozzle.clone(),
@@ -467,7 +467,7 @@ fn a_full_history_freezes_the_instrument_as_it_stands() {
     let e = chain.rejects(&owner, relocate(0));
     assert_eq!(instrument_error(e), Error::HistoryFull(nozzle.clone()));
     let e = chain.rejects(
-        &demo::key("lab-cq"),
+        &demo_key("lab-cq"),
         verify("FULL-V", &nozzle, chain.today(), 6),
     );
     assert_eq!(e.code(), "certificates.instrument_history_full");

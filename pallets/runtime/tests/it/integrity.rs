@@ -40,7 +40,7 @@ fn mem_error(e: TxError) -> MemError {
 fn a_document_anchors_once_under_any_lab_or_number_revoked_included() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let (cq, sc) = (demo::key("lab-cq"), demo::key("lab-sc"));
+    let (cq, sc) = (demo_key("lab-cq"), demo_key("lab-sc"));
     let first = fields("DOC-1", today);
     let hash = first.document_hash;
     chain.ok(&cq, anchor(first));
@@ -67,7 +67,7 @@ fn a_document_anchors_once_under_any_lab_or_number_revoked_included() {
         }),
     );
     assert_eq!(cert_error(chain.rejects(&cq, anchor(again))), held);
-    let revoked_demo = crypto::sha256(&demo::document("CQJL", demo::CERT_REVOKED));
+    let revoked_demo = scheme().hash(&demo::document("CQJL", demo::CERT_REVOKED));
     let mut laundered = fields("DOC-3", today);
     laundered.document_hash = revoked_demo;
     assert_eq!(
@@ -78,7 +78,7 @@ fn a_document_anchors_once_under_any_lab_or_number_revoked_included() {
         }
     );
     let mut same_file = fields("DOC-4", today);
-    same_file.document_hash = crypto::sha256(&demo::document("CQJL", demo::CERT_VALID));
+    same_file.document_hash = scheme().hash(&demo::document("CQJL", demo::CERT_VALID));
     let supersede = Call::Certificates(CertCall::Supersede {
         old: number(demo::CERT_VALID),
         fields: same_file,
@@ -100,7 +100,7 @@ fn cq_standard() -> StandardId {
 fn standards_of_another_category_or_without_an_assessment_in_force_are_refused() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let lab = demo::key("lab-cq");
+    let lab = demo_key("lab-cq");
     // A pressure gauge's certificate declaring the thermal working standard.
     let mut gauge = fields("P-1", today);
     gauge.category = Category::Mechanical;
@@ -159,7 +159,7 @@ fn base64_decode(text: &str) -> Vec<u8> {
 fn a_signed_dcc_anchors_only_with_a_signing_certificate_its_lab_registered_and_kept() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let (lab, other) = (demo::key("lab-cq"), demo::key("lab-sc"));
+    let (lab, other) = (demo_key("lab-cq"), demo_key("lab-sc"));
     let der = signer_der();
     let fingerprint = crypto::sha256(&der);
     let mut signed = fields("SIGNED-1", today);
@@ -209,7 +209,7 @@ fn a_signed_dcc_anchors_only_with_a_signing_certificate_its_lab_registered_and_k
     chain.ok(&lab, anchor(signed));
     // Withdrawn by the regulator: no more DCCs signed by it.
     chain.ok(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         Call::Membership(MemCall::RemoveDccCert {
             lab: cqjl(),
             fingerprint,
@@ -241,7 +241,7 @@ fn severe_records_need_their_evidence() {
             evidence_hash,
         })
     };
-    let inspector = demo::key("inspector-cq");
+    let inspector = demo_key("inspector-cq");
     for event in [CreditEvent::V3, CreditEvent::V4] {
         let e = chain.rejects(&inspector, record(event, Hash::ZERO));
         assert_eq!(
@@ -268,7 +268,7 @@ fn a_business_s_credit_code_carries_its_region_s_province_code() {
     };
     // A Sichuan (51) code registered in CQ (50).
     let e = chain.rejects(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         register("91510104MA6CJ2Q4X", "CQ"),
     );
     let message = e.to_string();
@@ -281,19 +281,19 @@ fn a_business_s_credit_code_carries_its_region_s_province_code() {
         "{message}"
     );
     chain.ok(
-        &demo::key("regulator-sc"),
+        &demo_key("regulator-sc"),
         register("91510104MA6CJ2Q4X", "SC"),
     );
 }
 
 fn inspector(n: u32) -> hengxin_primitives::Keypair {
-    demo::key(&format!("test-assign-inspector-{n}"))
+    demo_key(&format!("test-assign-inspector-{n}"))
 }
 
 #[test]
 fn a_short_target_is_completed_by_the_regulator_and_the_assigned_inspector_records() {
     let mut chain = TestChain::new();
-    let regulator = demo::key("regulator-cq");
+    let regulator = demo_key("regulator-cq");
     let cq = RegionCode::new("CQ").unwrap();
     for n in 0..3 {
         chain.ok(
@@ -356,7 +356,7 @@ fn a_short_target_is_completed_by_the_regulator_and_the_assigned_inspector_recor
         "one drawn and two assigned; nothing of the refused call is kept"
     );
     assert!(matches!(
-        chain.rejects(&demo::key("regulator-sc"), assign(vec![1])),
+        chain.rejects(&demo_key("regulator-sc"), assign(vec![1])),
         TxError::Inspection(InsError::NotRegulatorOf(_))
     ));
     // Before the assignment, inspector 1 may not record; after it, it may.

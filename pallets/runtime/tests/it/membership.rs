@@ -45,11 +45,8 @@ fn register_lab(code: &str, region_code: &str, key: &Keypair) -> Call {
 #[test]
 fn regulator_registers_a_lab_in_its_region() {
     let mut chain = TestChain::new();
-    let key = Keypair::from_seed(&[50; 32]);
-    let event = chain.ok(
-        &demo::key("regulator-cq"),
-        register_lab("CQCAL", "CQ", &key),
-    );
+    let key = seeded(&[50; 32]);
+    let event = chain.ok(&demo_key("regulator-cq"), register_lab("CQCAL", "CQ", &key));
     let code = LabCode::new("CQCAL").unwrap();
     assert_eq!(
         event,
@@ -67,27 +64,24 @@ fn regulator_registers_a_lab_in_its_region() {
 #[test]
 fn lab_registration_refusals() {
     let mut chain = TestChain::new();
-    let key = Keypair::from_seed(&[50; 32]);
-    let e = chain.rejects(
-        &demo::key("regulator-sc"),
-        register_lab("CQCAL", "CQ", &key),
-    );
+    let key = seeded(&[50; 32]);
+    let e = chain.rejects(&demo_key("regulator-sc"), register_lab("CQCAL", "CQ", &key));
     assert_eq!(
         mem_error(e),
         Error::NotRegulatorOf {
             region: region("CQ")
         }
     );
-    let e = chain.rejects(&demo::key("lab-cq"), register_lab("CQCAL", "CQ", &key));
+    let e = chain.rejects(&demo_key("lab-cq"), register_lab("CQCAL", "CQ", &key));
     assert_eq!(mem_error(e), Error::NotRegulator);
-    let e = chain.rejects(&demo::key("regulator-cq"), register_lab("CQJL", "CQ", &key));
+    let e = chain.rejects(&demo_key("regulator-cq"), register_lab("CQJL", "CQ", &key));
     assert_eq!(
         mem_error(e),
         Error::LabExists(LabCode::new("CQJL").unwrap())
     );
-    let taken = demo::key("inspector-cq");
+    let taken = demo_key("inspector-cq");
     let e = chain.rejects(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         register_lab("CQCAL", "CQ", &taken),
     );
     assert_eq!(mem_error(e), Error::KeyInUse(taken.public()));
@@ -96,7 +90,7 @@ fn lab_registration_refusals() {
 #[test]
 fn suspension_is_recorded_with_history_and_cannot_repeat() {
     let mut chain = TestChain::new();
-    let regulator = demo::key("regulator-cq");
+    let regulator = demo_key("regulator-cq");
     let cqjl = LabCode::new("CQJL").unwrap();
     let suspend = || {
         m(MemCall::SuspendLab {
@@ -113,7 +107,7 @@ fn suspension_is_recorded_with_history_and_cannot_repeat() {
         Error::StatusUnchanged { .. }
     ));
     let e = chain.rejects(
-        &demo::key("regulator-sc"),
+        &demo_key("regulator-sc"),
         m(MemCall::ReinstateLab {
             lab: cqjl.clone(),
             reason: text("x"),
@@ -147,10 +141,10 @@ fn suspension_is_recorded_with_history_and_cannot_repeat() {
 fn lab_keys_are_added_and_retired_by_the_lab_or_its_regulator() {
     let mut chain = TestChain::new();
     let cqjl = LabCode::new("CQJL").unwrap();
-    let k1 = Keypair::from_seed(&[61; 32]);
-    let k2 = Keypair::from_seed(&[62; 32]);
+    let k1 = seeded(&[61; 32]);
+    let k2 = seeded(&[62; 32]);
     let event = chain.ok(
-        &demo::key("lab-cq"),
+        &demo_key("lab-cq"),
         m(MemCall::AddLabKey {
             lab: cqjl.clone(),
             key: k1.public(),
@@ -164,17 +158,17 @@ fn lab_keys_are_added_and_retired_by_the_lab_or_its_regulator() {
         })
     );
     chain.ok(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         m(MemCall::AddLabKey {
             lab: cqjl.clone(),
             key: k2.public(),
         }),
     );
     let e = chain.rejects(
-        &demo::key("lab-sc"),
+        &demo_key("lab-sc"),
         m(MemCall::AddLabKey {
             lab: cqjl.clone(),
-            key: Keypair::from_seed(&[63; 32]).public(),
+            key: seeded(&[63; 32]).public(),
         }),
     );
     assert_eq!(mem_error(e), Error::NotLabOrRegulator(cqjl.clone()));
@@ -206,8 +200,8 @@ fn lab_keys_are_added_and_retired_by_the_lab_or_its_regulator() {
 #[test]
 fn inspectors_and_businesses_are_registered_by_their_region() {
     let mut chain = TestChain::new();
-    let regulator = demo::key("regulator-sc");
-    let inspector = Keypair::from_seed(&[70; 32]);
+    let regulator = demo_key("regulator-sc");
+    let inspector = seeded(&[70; 32]);
     let event = chain.ok(
         &regulator,
         m(MemCall::RegisterInspector {
@@ -224,7 +218,7 @@ fn inspectors_and_businesses_are_registered_by_their_region() {
         })
     );
     let e = chain.rejects(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         m(MemCall::RemoveInspector {
             inspector: inspector.public(),
         }),
@@ -282,7 +276,7 @@ fn inspectors_and_businesses_are_registered_by_their_region() {
 
     // Its regulator gives it a signing key; another region's cannot; a key with a role cannot
     // be given; an unknown business has none.
-    let shop = Keypair::from_seed(&[41; 32]);
+    let shop = seeded(&[41; 32]);
     let add = |key: &Keypair, credit_code: &CreditCode| {
         m(MemCall::AddBusinessKey {
             credit_code: credit_code.clone(),
@@ -290,14 +284,14 @@ fn inspectors_and_businesses_are_registered_by_their_region() {
         })
     };
     assert_eq!(
-        mem_error(chain.rejects(&demo::key("regulator-cq"), add(&shop, &code))),
+        mem_error(chain.rejects(&demo_key("regulator-cq"), add(&shop, &code))),
         Error::NotRegulatorOf {
             region: region("SC")
         }
     );
     assert_eq!(
-        mem_error(chain.rejects(&regulator, add(&demo::key("lab-sc"), &code))),
-        Error::KeyInUse(demo::key("lab-sc").public())
+        mem_error(chain.rejects(&regulator, add(&demo_key("lab-sc"), &code))),
+        Error::KeyInUse(demo_key("lab-sc").public())
     );
     let nobody = code_nobody();
     assert_eq!(
@@ -336,10 +330,10 @@ fn validator_set_change_needs_both_regions_and_takes_effect_next_height() {
     let mut chain = TestChain::new();
     let old_hash = chain.head.validator_set_hash;
     let new_set =
-        ValidatorSet::equal_power((1..=4).map(|i| demo::key(&format!("validator-{i}")).public()))
+        ValidatorSet::equal_power((1..=4).map(|i| demo_key(&format!("validator-{i}")).public()))
             .unwrap();
     let event = chain.ok(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         m(MemCall::ProposeValidatorSet {
             validators: new_set.clone(),
         }),
@@ -353,23 +347,23 @@ fn validator_set_change_needs_both_regions_and_takes_effect_next_height() {
         "one region's approval is not enough"
     );
     let e = chain.rejects(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         m(MemCall::ApproveValidatorSet { id: 1 }),
     );
     assert_eq!(mem_error(e), Error::AlreadyApproved(region("CQ")));
     let e = chain.rejects(
-        &demo::key("lab-sc"),
+        &demo_key("lab-sc"),
         m(MemCall::ApproveValidatorSet { id: 1 }),
     );
     assert_eq!(mem_error(e), Error::NotRegulator);
     let e = chain.rejects(
-        &demo::key("regulator-sc"),
+        &demo_key("regulator-sc"),
         m(MemCall::ApproveValidatorSet { id: 2 }),
     );
     assert_eq!(mem_error(e), Error::NoSuchProposal(2));
 
     let event = chain.ok(
-        &demo::key("regulator-sc"),
+        &demo_key("regulator-sc"),
         m(MemCall::ApproveValidatorSet { id: 1 }),
     );
     assert_eq!(
@@ -398,7 +392,7 @@ fn validator_set_change_needs_both_regions_and_takes_effect_next_height() {
 fn malformed_validator_set_is_refused() {
     let mut chain = TestChain::new();
     let e = chain.rejects(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         m(MemCall::ProposeValidatorSet {
             validators: ValidatorSet { validators: vec![] },
         }),
@@ -411,7 +405,8 @@ fn genesis_refuses_a_lab_scope_the_register_call_would_refuse_and_a_business_twi
     let build = |edit: &dyn Fn(&mut hengxin_runtime::GenesisConfig)| {
         let mut config = demo::genesis(GENESIS_MS, demo_validators()).unwrap();
         edit(&mut config);
-        let state = hengxin_support::StateDb::new(hengxin_support::MemoryBackend::default());
+        let state =
+            hengxin_support::StateDb::new(hengxin_support::MemoryBackend::default(), scheme());
         config.execute(&state).map(|_| ()).unwrap_err().to_string()
     };
     let e = build(&|c| {

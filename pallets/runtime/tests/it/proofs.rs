@@ -118,7 +118,7 @@ fn tampered_bundles_prove_nothing() {
     root.header.state_root = Hash([3; 32]);
     assert!(matches!(root.verify(&anchor), Err(BundleError::Commit(_))));
 
-    let stranger = Keypair::from_seed(&[99; 32]);
+    let stranger = seeded(&[99; 32]);
     let forged = bundle(&chain, &[cert_key(demo::CERT_VALID)], &[stranger], vec![]);
     assert!(matches!(
         forged.verify(&anchor),
@@ -159,17 +159,17 @@ fn tampered_bundles_prove_nothing() {
 fn validator_handoffs_are_followed_from_the_anchor() {
     let mut chain = TestChain::new();
     let new_keys: Vec<Keypair> = (1..=4)
-        .map(|i| demo::key(&format!("validator-{i}")))
+        .map(|i| demo_key(&format!("validator-{i}")))
         .collect();
     let new_set = ValidatorSet::equal_power(new_keys.iter().map(|k| k.public())).unwrap();
     chain.ok(
-        &demo::key("regulator-cq"),
+        &demo_key("regulator-cq"),
         Call::Membership(MemCall::ProposeValidatorSet {
             validators: new_set.clone(),
         }),
     );
     chain.ok(
-        &demo::key("regulator-sc"),
+        &demo_key("regulator-sc"),
         Call::Membership(MemCall::ApproveValidatorSet { id: 1 }),
     );
     let handoff_header = chain.head.clone();

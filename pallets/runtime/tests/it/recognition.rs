@@ -75,7 +75,7 @@ fn the_demo_genesis_carries_the_chuanyu_agreement() {
 fn one_region_proposes_the_other_accepts_either_ends() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let (cq, sc) = (demo::key("regulator-cq"), demo::key("regulator-sc"));
+    let (cq, sc) = (demo_key("regulator-cq"), demo_key("regulator-sc"));
     let event = chain.ok(&cq, propose(today));
     assert_eq!(
         event,
@@ -86,7 +86,7 @@ fn one_region_proposes_the_other_accepts_either_ends() {
     let e = chain.rejects(&cq, Call::Recognition(RecCall::Accept { id: 2 }));
     assert_eq!(rec_error(e), Error::NotPartner(region("SC")));
     let e = chain.rejects(
-        &demo::key("lab-sc"),
+        &demo_key("lab-sc"),
         Call::Recognition(RecCall::Accept { id: 2 }),
     );
     assert_eq!(rec_error(e), Error::NotRegulator);
@@ -133,7 +133,7 @@ fn one_region_proposes_the_other_accepts_either_ends() {
 fn bad_proposals_are_refused_and_change_nothing() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let cq = demo::key("regulator-cq");
+    let cq = demo_key("regulator-cq");
     let with = |partner: &str, kinds: Vec<CertKind>, categories: Vec<Category>| {
         Call::Recognition(RecCall::Propose {
             partner: region(partner),
@@ -156,15 +156,15 @@ fn bad_proposals_are_refused_and_change_nothing() {
     assert_eq!(rec_error(e), Error::NothingCovered);
     let e = chain.rejects(&cq, with("SC", vec![CertKind::Notice], vec![]));
     assert_eq!(rec_error(e), Error::NothingCovered);
-    let e = chain.rejects(&demo::key("lab-cq"), propose(today));
+    let e = chain.rejects(&demo_key("lab-cq"), propose(today));
     assert_eq!(rec_error(e), Error::NotRegulator);
-    let e = chain.rejects(&demo::key("inspector-cq"), propose(today));
+    let e = chain.rejects(&demo_key("inspector-cq"), propose(today));
     assert_eq!(rec_error(e), Error::NotRegulator);
     let e = chain.rejects(&cq, Call::Recognition(RecCall::Accept { id: 9 }));
     assert_eq!(rec_error(e), Error::NoSuchAgreement(9));
     // Only a regulator ends an agreement.
     let e = chain.rejects(
-        &demo::key("lab-sc"),
+        &demo_key("lab-sc"),
         Call::Recognition(RecCall::End {
             id: 1,
             from: today.add_months(1),

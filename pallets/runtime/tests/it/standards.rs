@@ -3,7 +3,7 @@
 use hengxin_chain_spec::demo;
 use hengxin_primitives::records::{Assessment, StandardFields, StandardLevel, TraceSource};
 use hengxin_primitives::rules::{LinkOutcome, LinkProblem, TRACE_DEPTH_MAX};
-use hengxin_primitives::{Category, Date, Keypair, LabCode, StandardId};
+use hengxin_primitives::{Category, Date, LabCode, StandardId};
 use hengxin_runtime::certificates::Call as CertCall;
 use hengxin_runtime::standards::{Call as StdCall, Error, Event as StdEvent, traceability_chain};
 use hengxin_runtime::{Call, Event, TxError};
@@ -80,7 +80,7 @@ fn demo_certificate_traces_to_an_nmi_certificate() {
 fn lab_registers_standards_but_only_a_regulator_a_national_primary() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let lab = demo::key("lab-cq");
+    let lab = demo_key("lab-cq");
     let event = chain.ok(
         &lab,
         register(input(
@@ -108,9 +108,9 @@ fn lab_registers_standards_but_only_a_regulator_a_national_primary() {
         std_error(chain.rejects(&lab, primary())),
         Error::NationalPrimaryNeedsRegulator
     );
-    chain.ok(&demo::key("regulator-cq"), primary());
+    chain.ok(&demo_key("regulator-cq"), primary());
     let e = chain.rejects(
-        &demo::key("lab-sc"),
+        &demo_key("lab-sc"),
         register(input(
             id("CQJL", "W-2"),
             StandardLevel::Working,
@@ -162,7 +162,7 @@ fn a_revoked_link_breaks_the_chain_from_the_revocation_date() {
     let mut chain = TestChain::new();
     let today = chain.today();
     chain.ok(
-        &demo::key("lab-sc"),
+        &demo_key("lab-sc"),
         Call::Certificates(CertCall::Revoke {
             lab: LabCode::new("SCJL").unwrap(),
             number: number(demo::CERT_SCJL_CALIBRATION),
@@ -174,7 +174,7 @@ fn a_revoked_link_breaks_the_chain_from_the_revocation_date() {
     // Calibrated today, after the revocation: broken at the first link.
     let mut f = fields("AFTER-REVOKE", today);
     f.standards = vec![id("CQJL", "GZ-THE-001")];
-    chain.ok(&demo::key("lab-cq"), anchor(f));
+    chain.ok(&demo_key("lab-cq"), anchor(f));
     let report = chain_of(&chain, "CQJL", "AFTER-REVOKE");
     assert!(!report.is_complete());
     assert_eq!(
@@ -187,7 +187,7 @@ fn a_revoked_link_breaks_the_chain_from_the_revocation_date() {
 fn certificate_without_standards_is_not_traceable() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    chain.ok(&demo::key("lab-cq"), anchor(fields("BARE", today)));
+    chain.ok(&demo_key("lab-cq"), anchor(fields("BARE", today)));
     let report = chain_of(&chain, "CQJL", "BARE");
     assert!(!report.is_complete());
     assert_eq!(
@@ -200,7 +200,7 @@ fn certificate_without_standards_is_not_traceable() {
 fn a_cycle_is_reported_not_followed() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let lab = demo::key("lab-sc");
+    let lab = demo_key("lab-sc");
     // Standard S is calibrated by certificate C, which itself was made with S.
     chain.ok(
         &lab,
@@ -243,9 +243,9 @@ fn a_cycle_is_reported_not_followed() {
 fn chains_deeper_than_the_limit_are_cut() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let lab = demo::key("lab-sc");
+    let lab = demo_key("lab-sc");
     chain.ok(
-        &demo::key("regulator-sc"),
+        &demo_key("regulator-sc"),
         register(input(
             id("NIM", "TOP"),
             StandardLevel::NationalPrimary,
@@ -294,7 +294,7 @@ fn chains_deeper_than_the_limit_are_cut() {
 fn a_renewal_keeps_the_earlier_assessment_for_certificates_calibrated_under_it() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let lab = demo::key("lab-cq");
+    let lab = demo_key("lab-cq");
     assert!(chain_of(&chain, "CQJL", demo::CERT_VALID).is_complete());
     let renewed = Assessment {
         number: text("考核-2"),
@@ -330,7 +330,7 @@ fn a_renewal_keeps_the_earlier_assessment_for_certificates_calibrated_under_it()
             .is_some_and(|a| a.number != renewed.number)
     );
     assert_eq!(record.assessment_on(Date(today.0 + 1)), Some(&renewed));
-    let stranger = Keypair::from_seed(&[9; 32]);
+    let stranger = seeded(&[9; 32]);
     let e = chain.rejects(
         &stranger,
         Call::Standards(StdCall::AddTrace {

@@ -1,6 +1,5 @@
 //! Transaction checks before dispatch: signature, chain, nonce, expiry.
 
-use hengxin_chain_spec::demo;
 use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::{Hash, Keypair, Signature, TxPayload};
 use hengxin_runtime::TxError;
@@ -11,7 +10,7 @@ use crate::harness::*;
 fn replayed_transaction_is_refused() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let tx = chain.tx(&demo::key("lab-cq"), anchor(fields("REPLAY", today)));
+    let tx = chain.tx(&demo_key("lab-cq"), anchor(fields("REPLAY", today)));
     assert!(chain.block(std::slice::from_ref(&tx))[0].result.is_ok());
     assert_eq!(
         chain.rejects_tx(tx),
@@ -26,7 +25,7 @@ fn replayed_transaction_is_refused() {
 fn transaction_for_another_chain_is_refused() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let key = demo::key("lab-cq");
+    let key = demo_key("lab-cq");
     let tx = TxPayload {
         genesis_hash: Hash([0xee; 32]),
         signer: key.public(),
@@ -48,15 +47,22 @@ fn transaction_for_another_chain_is_refused() {
 fn a_key_of_the_other_scheme_is_refused_naming_both() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let sm2 = Keypair::from_secret(Scheme::Sm2Sm3, &[9; 32]).unwrap();
-    let tx = chain.tx(&sm2, anchor(fields("SM2-ON-ED25519", today)));
-    assert!(tx.signature_is_valid(), "a well-signed SM2 transaction");
+    let other = match scheme() {
+        Scheme::Ed25519Sha256 => Scheme::Sm2Sm3,
+        Scheme::Sm2Sm3 => Scheme::Ed25519Sha256,
+    };
+    let foreign = Keypair::from_secret(other, &[9; 32]).unwrap();
+    let tx = chain.tx(&foreign, anchor(fields("OTHER-SCHEME", today)));
+    assert!(
+        tx.signature_is_valid(),
+        "a well-signed transaction of the other scheme"
+    );
     let e = chain.rejects_tx(tx);
     assert_eq!(
         e,
         TxError::WrongScheme {
-            chain: Scheme::Ed25519Sha256,
-            found: Scheme::Sm2Sm3
+            chain: scheme(),
+            found: other
         }
     );
     assert!(e.to_string().contains("sm2-sm3") && e.to_string().contains("ed25519-sha256"));
@@ -67,19 +73,17 @@ fn a_key_of_the_other_scheme_is_refused_naming_both() {
 fn bad_signature_is_refused() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let mut tx = chain.tx(&demo::key("lab-cq"), anchor(fields("FORGED", today)));
-    let Signature::Ed25519(mut bytes) = tx.signature else {
-        panic!("a demo key signs with ed25519")
-    };
-    bytes[10] ^= 1;
-    tx.signature = Signature::Ed25519(bytes);
+    let mut tx = chain.tx(&demo_key("lab-cq"), anchor(fields("FORGED", today)));
+    match &mut tx.signature {
+        Signature::Ed25519(bytes) | Signature::Sm2(bytes) => bytes[10] ^= 1,
+    }
     assert_eq!(chain.rejects_tx(tx.clone()), TxError::BadSignature);
     // Signed by someone else for the lab's account.
-    let mut stolen = chain.tx(&demo::key("lab-sc"), anchor(fields("FORGED", today)));
-    stolen.payload.signer = demo::key("lab-cq").public();
+    let mut stolen = chain.tx(&demo_key("lab-sc"), anchor(fields("FORGED", today)));
+    stolen.payload.signer = demo_key("lab-cq").public();
     assert_eq!(chain.rejects_tx(stolen), TxError::BadSignature);
     // A bad signature among good ones fails alone (the batch check falls back to each).
-    let good = chain.tx(&demo::key("lab-sc"), anchor(fields("GOOD", today)));
+    let good = chain.tx(&demo_key("lab-sc"), anchor(fields("GOOD", today)));
     let outcomes = chain.block(&[good, tx]);
     assert!(outcomes[0].result.is_ok());
     assert_eq!(outcomes[1].result, Err(TxError::BadSignature));
@@ -98,13 +102,11 @@ impl hengxin_runtime::CheckedSignatures for Checked {
 fn execution_checks_only_the_signatures_the_node_has_not() {
     let plain = TestChain::new();
     let today = plain.today();
-    let good = plain.tx(&demo::key("lab-sc"), anchor(fields("CHECKED", today)));
-    let mut forged = plain.tx(&demo::key("lab-cq"), anchor(fields("FORGED", today)));
-    let Signature::Ed25519(mut bytes) = forged.signature else {
-        panic!("a demo key signs with ed25519")
-    };
-    bytes[10] ^= 1;
-    forged.signature = Signature::Ed25519(bytes);
+    let good = plain.tx(&demo_key("lab-sc"), anchor(fields("CHECKED", today)));
+    let mut forged = plain.tx(&demo_key("lab-cq"), anchor(fields("FORGED", today)));
+    match &mut forged.signature {
+        Signature::Ed25519(bytes) | Signature::Sm2(bytes) => bytes[10] ^= 1,
+    }
     let mut unchecked = forged.clone();
     unchecked.payload.nonce += 1;
     // Trusting a hash skips its check: the proof that the check is skipped. A node trusts only
@@ -132,7 +134,7 @@ fn execution_checks_only_the_signatures_the_node_has_not() {
 fn nonces_must_be_sequential_and_failures_consume_none() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let key = demo::key("lab-cq");
+    let key = demo_key("lab-cq");
     let ahead = chain.tx_with_nonce(&key, anchor(fields("AHEAD", today)), 1);
     assert_eq!(
         chain.rejects_tx(ahead),
@@ -163,7 +165,7 @@ fn nonces_must_be_sequential_and_failures_consume_none() {
 fn expired_transaction_is_refused() {
     let mut chain = TestChain::new();
     let today = chain.today();
-    let key = demo::key("lab-cq");
+    let key = demo_key("lab-cq");
     let mut tx = chain.tx(&key, anchor(fields("LATE", today)));
     tx.payload.valid_until_height = chain.head.height;
     let tx = tx.payload.sign(&key);
@@ -181,7 +183,7 @@ fn expired_transaction_is_refused() {
 fn mempool_check_accepts_future_nonces_and_refuses_the_rest() {
     let chain = TestChain::new();
     let today = chain.today();
-    let key = demo::key("lab-cq");
+    let key = demo_key("lab-cq");
     let v = chain.head.height;
     let future = chain.tx_with_nonce(&key, anchor(fields("F", today)), 5);
     assert_eq!(chain.chain.check_transaction(&future, v).unwrap(), Ok(()));
