@@ -1,5 +1,6 @@
 //! Builds the verify page's assets: the verifier crate for `wasm32-unknown-unknown`, once for
-//! each of the page's two modules (certificates and files; businesses and instruments), with
+//! each of the page's four modules (certificates and files; businesses and instruments; each
+//! for an ed25519-sha256 chain and for an sm2-sm3 one), with
 //! its own target directory (a nested cargo on the outer build's directory would wait on the
 //! outer build's lock forever; one directory for every profile and feature set of the outer
 //! build, so that clippy, the tests and a release build compile it once); each shrunk by
@@ -13,10 +14,15 @@ use std::process::Command;
 
 const TARGET: &str = "wasm32-unknown-unknown";
 
-/// The page's two wasm modules and the verifier feature each is built with: certificates and
-/// files (`paper`), businesses and instruments (`field`); a reader downloads the one its
-/// check needs.
-const MODULES: [(&str, &str); 2] = [("hengxin_verifier", "paper"), ("hengxin_field", "field")];
+/// The page's wasm modules and the verifier features each is built with: certificates and
+/// files (`paper`), businesses and instruments (`field`), each for one scheme's signatures
+/// (`_sm`: SM2); a reader downloads the one its check and the page's trust anchor need.
+const MODULES: [(&str, &str); 4] = [
+    ("hengxin_verifier", "paper,ed25519"),
+    ("hengxin_field", "field,ed25519"),
+    ("hengxin_verifier_sm", "paper,sm2"),
+    ("hengxin_field_sm", "field,sm2"),
+];
 
 /// What to do when the toolchain lacks the wasm target.
 const INSTALL_HINT: &str = "run `rustup toolchain install` in the checkout (it reads \
@@ -174,7 +180,7 @@ fn check_target() -> Result<(), String> {
     ))
 }
 
-/// Builds the verifier for the browser with `feature` alone; the module's path (the next
+/// Builds the verifier for the browser with `feature` (a comma-separated list) alone; the module's path (the next
 /// build writes the same path: use it first).
 fn build_wasm(root: &Path, target_dir: &Path, feature: &str) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

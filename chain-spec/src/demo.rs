@@ -94,6 +94,27 @@ fn in_scheme(consortium: &mut Consortium, scheme: Scheme) {
         .for_each(rename);
 }
 
+/// The scheme the test suites run their demo chains on: `HENGXIN_TEST_CRYPTO` (`tests/run`
+/// runs the suites that start chains once more with `sm2-sm3`), else ed25519-sha256. Tests
+/// only; nothing a node or the CLI does reads it.
+///
+/// # Panics
+///
+/// When the variable names no scheme: a typo must not quietly test the default.
+pub fn test_scheme() -> Scheme {
+    match std::env::var("HENGXIN_TEST_CRYPTO") {
+        Ok(name) => Scheme::from_name(&name).unwrap_or_else(|| {
+            panic!("HENGXIN_TEST_CRYPTO={name} is not a scheme: ed25519-sha256 or sm2-sm3")
+        }),
+        Err(_) => Scheme::Ed25519Sha256,
+    }
+}
+
+/// The demo key `name` of the test suites' scheme ([`test_scheme`]).
+pub fn test_key(name: &str) -> hengxin_primitives::Keypair {
+    key_of(test_scheme(), name)
+}
+
 /// The demo genesis at `genesis_time_ms` with `validators`.
 pub fn genesis(
     genesis_time_ms: u64,

@@ -161,7 +161,9 @@ fn a_lab_anchors_a_dcc_and_an_inspector_verifies_it() {
     ]);
     assert_eq!(code(&qr), 0, "{}", stderr(&qr));
     let url = stdout(&qr).trim().to_string();
-    let hash = hengxin_primitives::crypto::sha256(&std::fs::read(pdf).unwrap()).to_hex();
+    let hash = hengxin_chain_spec::demo::test_scheme()
+        .hash(&std::fs::read(pdf).unwrap())
+        .to_hex();
     assert_eq!(
         url,
         format!(
@@ -609,8 +611,9 @@ fn a_bulk_import_interrupted_half_way_resumes_and_anchors_each_certificate_once(
         let c =
             hengxin_tests::get_json(&format!("{}/v1/certificates/CQJL/BULK%2F{i:04}", node.url))
                 .unwrap();
-        let expected =
-            hengxin_primitives::crypto::sha256(format!("certificate {i}\n").as_bytes()).to_hex();
+        let expected = hengxin_chain_spec::demo::test_scheme()
+            .hash(format!("certificate {i}\n").as_bytes())
+            .to_hex();
         assert_eq!(
             c["document_hash"].as_str(),
             Some(expected.as_str()),

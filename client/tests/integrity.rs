@@ -198,14 +198,14 @@ fn forge_unsigned_anchor(node: &DevNode, number: &str, document: &[u8]) -> Strin
     use hengxin_runtime::{Call, certificates};
     let client = hengxin_client::api::Client::new(&node.url);
     let genesis = client.health().unwrap().genesis_hash;
-    let signer = hengxin_client::signer::Signer::new(demo::key("lab-cq"), genesis);
+    let signer = hengxin_client::signer::Signer::new(demo::test_key("lab-cq"), genesis);
     let today = hengxin_primitives::Date::from_unix_ms_cst(hengxin_tests::now_ms());
     let Call::Certificates(certificates::Call::Anchor { mut fields }) =
         demo::sample_anchor(number.parse().unwrap(), today)
     else {
         panic!("sample_anchor is an anchor");
     };
-    fields.document_hash = hengxin_primitives::crypto::sha256(document);
+    fields.document_hash = demo::test_scheme().hash(document);
     let call = Call::Certificates(certificates::Call::Anchor { fields });
     signer
         .execute(&client, call, std::time::Duration::from_secs(60))

@@ -14,19 +14,28 @@ const SCRIPT: &str = include_str!("../../wasm-verifier/web/verify.js");
 const SCAN: &str = include_str!("../../wasm-verifier/web/scan.js");
 /// jsQR from `wasm-verifier/web/node_modules` (npm's lockfile), copied by `build.rs`.
 const JSQR: &str = include_str!(concat!(env!("OUT_DIR"), "/verifier/jsqr.js"));
-/// The certificates-and-files module (`paper`).
-const GLUE: &str = include_str!(concat!(env!("OUT_DIR"), "/verifier/hengxin_verifier.js"));
-const WASM: &[u8] = include_bytes!(concat!(
-    env!("OUT_DIR"),
-    "/verifier/hengxin_verifier_bg.wasm"
-));
-/// The businesses-and-instruments module (`field`).
-const FIELD_GLUE: &str = include_str!(concat!(env!("OUT_DIR"), "/verifier/hengxin_field.js"));
-const FIELD_WASM: &[u8] =
-    include_bytes!(concat!(env!("OUT_DIR"), "/verifier/hengxin_field_bg.wasm"));
+/// A wasm module's JS glue and bytes, as `build.rs` wrote them.
+macro_rules! module {
+    ($name:literal) => {
+        (
+            include_str!(concat!(env!("OUT_DIR"), "/verifier/", $name, ".js")),
+            include_bytes!(concat!(env!("OUT_DIR"), "/verifier/", $name, "_bg.wasm")),
+        )
+    };
+}
 
-/// The page's files besides its HTML: the names the page uses, their types, their bytes.
-const FILES: [(&str, &str, &[u8]); 7] = [
+/// The page's wasm modules: certificates and files (`paper`), businesses and instruments
+/// (`field`), for an ed25519-sha256 chain and (`_sm`) for an sm2-sm3 one.
+const MODULES: [(&str, (&str, &[u8])); 4] = [
+    ("hengxin_verifier", module!("hengxin_verifier")),
+    ("hengxin_field", module!("hengxin_field")),
+    ("hengxin_verifier_sm", module!("hengxin_verifier_sm")),
+    ("hengxin_field_sm", module!("hengxin_field_sm")),
+];
+
+/// The page's files besides its HTML and modules: the names the page uses, their types, their
+/// bytes.
+const FILES: [(&str, &str, &[u8]); 3] = [
     (
         "verify.js",
         "text/javascript; charset=utf-8",
@@ -34,19 +43,25 @@ const FILES: [(&str, &str, &[u8]); 7] = [
     ),
     ("scan.js", "text/javascript; charset=utf-8", SCAN.as_bytes()),
     ("jsqr.js", "text/javascript; charset=utf-8", JSQR.as_bytes()),
-    (
-        "hengxin_verifier.js",
-        "text/javascript; charset=utf-8",
-        GLUE.as_bytes(),
-    ),
-    ("hengxin_verifier_bg.wasm", "application/wasm", WASM),
-    (
-        "hengxin_field.js",
-        "text/javascript; charset=utf-8",
-        FIELD_GLUE.as_bytes(),
-    ),
-    ("hengxin_field_bg.wasm", "application/wasm", FIELD_WASM),
 ];
+
+/// Every file of the page besides its HTML: [`FILES`], then each module's glue and wasm.
+fn files() -> impl Iterator<Item = (String, &'static str, &'static [u8])> {
+    let fixed = FILES
+        .into_iter()
+        .map(|(name, kind, bytes)| (name.to_string(), kind, bytes));
+    let modules = MODULES.into_iter().flat_map(|(name, (glue, wasm))| {
+        [
+            (
+                format!("{name}.js"),
+                "text/javascript; charset=utf-8",
+                glue.as_bytes(),
+            ),
+            (format!("{name}_bg.wasm"), "application/wasm", wasm),
+        ]
+    });
+    fixed.chain(modules)
+}
 
 /// The page's HTML as this node serves it at `/verify`: its files under `verify/`, and proofs
 /// from the node that served it (or `&node=`).
@@ -69,6 +84,7 @@ fn html(anchor: &TrustAnchor, chain: &str, nodes: &[String], files: &str, policy
         .replace("{{TRUST_SET}}", &set)
         .replace("{{TRUST_ANCHOR}}", &encoded)
         .replace("{{CHAIN}}", &chain)
+        .replace("{{CRYPTO}}", anchor.scheme().name())
         .replace("{{NODES}}", &nodes.join(" "))
         .replace("{{FILES}}", files)
         .replace("{{POLICY}}", policy)
@@ -118,9 +134,10 @@ pub fn export(
     std::fs::create_dir_all(&dir)?;
     let page = html(anchor, chain, nodes, "./", &policy);
     let mut written = Vec::new();
-    let files = FILES.iter().map(|(name, _, bytes)| (*name, *bytes));
-    for (name, bytes) in std::iter::once(("index.html", page.as_bytes())).chain(files) {
-        let path = dir.join(name);
+    let files = files().map(|(name, _, bytes)| (name, bytes));
+    let index = ("index.html".to_string(), page.as_bytes());
+    for (name, bytes) in std::iter::once(index).chain(files) {
+        let path = dir.join(&name);
         let partial = dir.join(format!(".{name}.partial"));
         std::fs::write(&partial, bytes)?;
         std::fs::rename(&partial, &path)?;
@@ -206,8 +223,8 @@ pub fn page(html: String) -> Response {
 
 /// `/verify/{file}`: the page's script, the glue, the WASM; `None` for anything else.
 pub fn file(name: &str) -> Option<Response> {
-    let (_, content_type, bytes) = FILES.iter().find(|(n, _, _)| *n == name)?;
-    Some(asset(content_type, *bytes))
+    let (_, content_type, bytes) = files().find(|(n, _, _)| n == name)?;
+    Some(asset(content_type, bytes))
 }
 
 #[cfg(test)]
@@ -243,10 +260,7 @@ mod tests {
 
     #[test]
     fn each_verifier_module_stays_within_its_size_budget() {
-        for (module, wasm) in [
-            ("hengxin_verifier (certificates, files)", super::WASM),
-            ("hengxin_field (businesses, instruments)", super::FIELD_WASM),
-        ] {
+        for (module, (_, wasm)) in super::MODULES {
             assert!(
                 wasm.len() <= WASM_BUDGET_BYTES,
                 "the {module} wasm is {} bytes, over its budget of {WASM_BUDGET_BYTES}: is \

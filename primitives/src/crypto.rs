@@ -8,7 +8,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+#[cfg(feature = "ed25519")]
+use ed25519_dalek::VerifyingKey;
+use ed25519_dalek::{Signer, SigningKey};
 use parity_scale_codec::{Decode, Encode};
 use sha2::{Digest, Sha256};
 
@@ -90,6 +92,23 @@ impl Scheme {
                 key[0] = 4;
                 PublicKey::Sm2(key)
             }
+        }
+    }
+
+    /// Its hash function's name, for messages: `SHA-256` or `SM3`.
+    pub fn hash_name(self) -> &'static str {
+        match self {
+            Scheme::Ed25519Sha256 => "SHA-256",
+            Scheme::Sm2Sm3 => "SM3",
+        }
+    }
+
+    /// Whether this build verifies its signatures (a browser verifier module carries one
+    /// scheme's verification only).
+    pub fn verifies_here(self) -> bool {
+        match self {
+            Scheme::Ed25519Sha256 => cfg!(feature = "ed25519"),
+            Scheme::Sm2Sm3 => cfg!(feature = "sm2"),
         }
     }
 
@@ -215,13 +234,7 @@ impl PublicKey {
     /// the default identifier ([`sm::verify`]). A signature of the other scheme fails.
     pub fn verify(&self, message: &[u8], signature: &Signature) -> bool {
         match (self, signature) {
-            (PublicKey::Ed25519(key), Signature::Ed25519(sig)) => {
-                let Ok(key) = VerifyingKey::from_bytes(key) else {
-                    return false;
-                };
-                let sig = ed25519_dalek::Signature::from_bytes(sig);
-                key.verify_strict(message, &sig).is_ok()
-            }
+            (PublicKey::Ed25519(key), Signature::Ed25519(sig)) => ed25519_verify(key, message, sig),
             (PublicKey::Sm2(key), Signature::Sm2(sig)) => sm::verify(key, message, sig),
             _ => false,
         }
@@ -238,6 +251,22 @@ impl fmt::Display for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_hex())
     }
+}
+
+/// ed25519's `verify_strict`.
+#[cfg(feature = "ed25519")]
+fn ed25519_verify(key: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bool {
+    let Ok(key) = VerifyingKey::from_bytes(key) else {
+        return false;
+    };
+    let signature = ed25519_dalek::Signature::from_bytes(signature);
+    key.verify_strict(message, &signature).is_ok()
+}
+
+/// Without the `ed25519` feature (an SM2/SM3 chain's browser verifier) nothing verifies.
+#[cfg(not(feature = "ed25519"))]
+fn ed25519_verify(_key: &[u8; 32], _message: &[u8], _signature: &[u8; 64]) -> bool {
+    false
 }
 
 /// A signature, of the same scheme as the key that made it.

@@ -72,6 +72,7 @@ impl Cluster {
             .arg(&out)
             .args(["--base-port", &base.to_string()])
             .args(["--http-port", &(base + HTTP_OFFSET).to_string()])
+            .args(["--crypto", hengxin_chain_spec::demo::test_scheme().name()])
             .args(options)
             .stdout(Stdio::null())
             .status()

@@ -116,14 +116,24 @@ pub struct DevNode {
 }
 
 impl DevNode {
-    /// Starts one and waits until it has finalized a block.
+    /// Starts one on the test suites' scheme ([`demo::test_scheme`]) and waits until it has
+    /// finalized a block.
+    ///
+    /// [`demo::test_scheme`]: hengxin_chain_spec::demo::test_scheme
     pub fn start() -> DevNode {
+        DevNode::start_with(hengxin_chain_spec::demo::test_scheme())
+    }
+
+    /// Starts one on a chain of `scheme` and waits until it has finalized a block.
+    pub fn start_with(scheme: hengxin_primitives::crypto::Scheme) -> DevNode {
         let dir = tempfile::tempdir().expect("temporary directory");
         let port = free_base_port(&[0], 1);
         let url = format!("http://127.0.0.1:{port}");
         let child = Command::new(node_bin())
             .args([
                 "--dev",
+                "--crypto",
+                scheme.name(),
                 "--http",
                 &format!("127.0.0.1:{port}"),
                 "--data-dir",

@@ -130,7 +130,7 @@ fn certificate_steps(
     let facts = steps::find_certificate(steps, &mut state, &lab, &number)?;
     let context = steps::read_context(steps, &mut state, &facts)?;
     let (record, issuer) = report.certificate.insert((facts.record, facts.issuer));
-    steps::match_document(steps, record, request)?;
+    steps::match_document(steps, state.header.scheme(), record, request)?;
     steps::check_issuer(steps, record, issuer.as_ref())?;
     report.signer = steps::note_signer(steps, record, issuer.as_ref())?;
     let verdict = steps::judge_status(steps, record, request.today);

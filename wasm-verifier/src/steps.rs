@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use hengxin_primitives::bundle::{
     BundleError, ProofBundle, ProvenLookupError, TrustAnchor, VerifiedState,
 };
-use hengxin_primitives::crypto::sha256;
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::gather::{self, CertificateContext, CertificateFacts};
 use hengxin_primitives::records::{CertificateRecord, DocumentHolder, LabRecord};
 use hengxin_primitives::rules::{self, CertificateState, TraceLink, TraceReport};
@@ -102,7 +102,7 @@ pub(crate) fn read_bundle(steps: &mut Steps<'_>, bytes: &[u8]) -> Outcome<ProofB
 fn bundle_step(e: &BundleError) -> StepId {
     match e {
         BundleError::Decode(_) | BundleError::TooLarge => StepId::Read,
-        BundleError::WrongChain { .. } => StepId::Chain,
+        BundleError::WrongChain { .. } | BundleError::WrongScheme { .. } => StepId::Chain,
         BundleError::State { .. } | BundleError::EntryOrder => StepId::State,
         _ => StepId::Commit,
     }
@@ -115,6 +115,17 @@ pub(crate) fn check_proof(
     anchor: &TrustAnchor,
     bundle: &ProofBundle,
 ) -> Outcome<VerifiedState> {
+    let scheme = anchor.scheme();
+    if !scheme.verifies_here() {
+        return steps.end(
+            StepId::Chain,
+            format!(
+                "此验证模块不能核验 {scheme} 链 · this verifier module does not check {scheme} \
+                 chains (the page loads the module of its trust anchor's scheme)"
+            ),
+            Verdict::Error,
+        );
+    }
     let state = match bundle.verify(anchor) {
         Ok(state) => state,
         Err(e) => {
@@ -208,18 +219,23 @@ pub(crate) fn read_context(
 /// `document_hash`; only informative when the reader has neither.
 pub(crate) fn match_document(
     steps: &mut Steps<'_>,
+    scheme: Scheme,
     record: &CertificateRecord,
     request: &Request<'_>,
 ) -> Outcome<()> {
     let anchored = &record.fields.document_hash;
+    let hash = scheme.hash_name();
     match (request.document, request.hash_prefix) {
-        (Some(document), _) if sha256(document) != *anchored => steps.end(
+        (Some(document), _) if scheme.hash(document) != *anchored => steps.end(
             StepId::Document,
-            "文件与上链哈希不符 · the document is not the one anchored (its SHA-256 differs)",
+            format!("文件与上链哈希不符 · the document is not the one anchored (its {hash} differs)"),
             Verdict::Tampered,
         ),
         (Some(_), _) => {
-            steps.pass(StepId::Document, "文件哈希一致 · the document's SHA-256 matches");
+            steps.pass(
+                StepId::Document,
+                format!("文件哈希一致 · the document's {hash} matches"),
+            );
             Ok(())
         }
         (None, Some(prefix))
@@ -308,7 +324,8 @@ pub(crate) fn find_document(
     state: &mut VerifiedState,
     document: &[u8],
 ) -> Outcome<DocumentHolder> {
-    match gather::document(state, &sha256(document)) {
+    let hash = state.header.scheme().hash(document);
+    match gather::document(state, &hash) {
         Ok(Some(holder)) => {
             steps.pass(
                 StepId::Lookup,

@@ -53,10 +53,15 @@ pub fn verify_document_json(anchor: &[u8], bundle: &[u8], document: &[u8], now_m
 }
 
 #[cfg(feature = "paper")]
-/// The SHA-256 of a file the reader chose, as 64 hex digits (the path of its proof).
+/// The chain's hash (SHA-256, or SM3 on an sm2-sm3 chain, as the page's trust anchor says) of
+/// a file the reader chose, as 64 hex digits (the path of its proof); empty for a damaged
+/// anchor.
 #[wasm_bindgen]
-pub fn document_sha256_hex(document: &[u8]) -> String {
-    hengxin_primitives::crypto::sha256(document).to_hex()
+pub fn document_hash_hex(anchor: &[u8], document: &[u8]) -> String {
+    match decode_strict::<TrustAnchor>("trust anchor", anchor) {
+        Ok(anchor) => anchor.scheme().hash(document).to_hex(),
+        Err(_) => String::new(),
+    }
 }
 
 /// The reader's date (CST) from the page's clock.

@@ -38,7 +38,7 @@ fn a_current_certificate_with_its_document_is_authentic() {
     // Computed from the proven 川渝 agreement, not the home region alone.
     assert!(json.contains("\"recognized_in\":[\"CQ\",\"SC\"]"), "{json}");
 
-    let hash = hengxin_primitives::crypto::sha256(&document).to_hex();
+    let hash = demo::test_scheme().hash(&document).to_hex();
     let qr = verify_certificate(
         &f.anchor,
         &bytes,
@@ -357,7 +357,7 @@ fn a_v3_makes_a_business_d_and_a_bundle_leaving_records_out_is_tampered() {
     use hengxin_runtime::credit::Call as CreditCall;
     use hengxin_verifier::verify_business;
     let f = fixture_with(|genesis| {
-        let inspector = demo::key("inspector-cq");
+        let inspector = demo::test_key("inspector-cq");
         let call = hengxin_runtime::Call::Credit(CreditCall::Record {
             credit_code: demo::BUSINESS_CQ.parse().unwrap(),
             event: CreditEvent::V3,
@@ -416,4 +416,41 @@ fn a_v3_makes_a_business_d_and_a_bundle_leaving_records_out_is_tampered() {
 fn report_json(f: &Fixture, code: &str) -> String {
     hengxin_verifier::verify_business(&f.anchor, &business_bundle(f, code, false), code, today())
         .to_json()
+}
+
+/// A bundle of one scheme is refused by a verifier anchored in the other: as it comes (another
+/// chain), and rewritten to claim the anchor's chain (another scheme), and never authentic.
+#[test]
+fn a_bundle_of_one_scheme_is_refused_by_a_verifier_anchored_in_the_other() {
+    use hengxin_primitives::bundle::{BundleError, ProofBundle};
+    use hengxin_primitives::crypto::Scheme;
+    let ed = fixture_in(Scheme::Ed25519Sha256, |_| Vec::new());
+    let sm = fixture_in(Scheme::Sm2Sm3, |_| Vec::new());
+    assert_eq!(sm.anchor.scheme(), Scheme::Sm2Sm3);
+    for (anchored, other) in [(&ed, &sm), (&sm, &ed)] {
+        let foreign = bundle(other, "CQJL", demo::CERT_VALID);
+        let own = bundle(anchored, "CQJL", demo::CERT_VALID);
+        assert!(hengxin_verifier::verify(&anchored.anchor, &own).is_ok());
+        assert!(matches!(
+            hengxin_verifier::verify(&anchored.anchor, &foreign),
+            Err(BundleError::WrongChain { .. })
+        ));
+        let mut claiming = ProofBundle::decode_untrusted(&foreign).unwrap();
+        claiming.genesis_hash = anchored.anchor.genesis_hash;
+        let claiming = claiming.encode();
+        let e = hengxin_verifier::verify(&anchored.anchor, &claiming).unwrap_err();
+        assert_eq!(
+            e,
+            BundleError::WrongScheme {
+                expected: anchored.anchor.scheme(),
+                found: other.anchor.scheme()
+            }
+        );
+        let report = verify_certificate(
+            &anchored.anchor,
+            &claiming,
+            &request("CQJL", demo::CERT_VALID),
+        );
+        assert_eq!(report.verdict, Verdict::Tampered, "{:#?}", report.steps);
+    }
 }

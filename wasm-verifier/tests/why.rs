@@ -7,7 +7,6 @@ mod common;
 
 use common::*;
 use hengxin_chain_spec::demo;
-use hengxin_primitives::crypto::sha256;
 use hengxin_primitives::state::StorageKey;
 use hengxin_primitives::{CertNumber, LabCode, TxPayload};
 use hengxin_runtime::{Call, certificates};
@@ -58,7 +57,7 @@ fn a_revocation_says_why_when_and_who_revoked_from_the_proof() {
 #[test]
 fn a_supersession_names_its_successor() {
     let f = fixture_with(|genesis_hash| {
-        let lab = demo::key("lab-cq");
+        let lab = demo::test_key("lab-cq");
         let today = hengxin_primitives::Date::from_unix_ms_cst(GENESIS_MS);
         let number = "CQJL-2026-JD-0001-R1".parse().unwrap();
         let Call::Certificates(certificates::Call::Anchor { fields }) =
@@ -99,7 +98,7 @@ fn a_supersession_names_its_successor() {
 fn a_file_is_found_by_its_proof_or_proven_to_be_no_certificate() {
     let f = fixture();
     let document = demo::document("CQJL", demo::CERT_VALID);
-    let hash = sha256(&document);
+    let hash = demo::test_scheme().hash(&document);
     let mut keys = vec![StorageKey::Document(hash)];
     keys.extend([
         StorageKey::Certificate(cqjl(), demo::CERT_VALID.parse().unwrap()),
@@ -112,7 +111,10 @@ fn a_file_is_found_by_its_proof_or_proven_to_be_no_certificate() {
     assert_eq!(step_ok(&report, "document"), Some(true));
     // A file no certificate holds: proven so.
     let stranger = b"a file nobody anchored".to_vec();
-    let absent = bundle_of(&f, &[StorageKey::Document(sha256(&stranger))]);
+    let absent = bundle_of(
+        &f,
+        &[StorageKey::Document(demo::test_scheme().hash(&stranger))],
+    );
     let report = verify_document(&f.anchor, &absent, &stranger, today);
     assert_eq!(report.verdict, Verdict::Unknown, "{:#?}", report.steps);
     // A server that answers for another file proves nothing about this one.

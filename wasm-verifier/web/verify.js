@@ -7,13 +7,15 @@
 // and shows the status it computed in #instrument-status.
 import { wireScanning } from './scan.js';
 
-// The verifier's wasm, in two modules so a reader downloads only what its check needs:
+// The verifier's wasm, in modules so a reader downloads only what its check needs:
 // `hengxin_verifier` for a certificate or a file, `hengxin_field` for a business or an
-// instrument.
+// instrument; with `_sm` for a chain of SM2 and SM3 (国密), as the page's trust anchor is
+// (`hengxin-crypto`). A module of the other scheme verifies nothing and says so.
 let wasm;
 
 async function loadVerifier(field) {
-  const name = field ? 'hengxin_field' : 'hengxin_verifier';
+  const crypto = document.querySelector('meta[name="hengxin-crypto"]').content;
+  const name = (field ? 'hengxin_field' : 'hengxin_verifier') + (crypto === 'sm2-sm3' ? '_sm' : '');
   const module = await import(`./${name}.js`);
   await module.default({ module_or_path: new URL(`./${name}_bg.wasm`, import.meta.url) });
   return module;
@@ -30,7 +32,7 @@ const FIELDS = [
   ['instrument', '器具', 'Instrument'], ['model', '型号规格', 'Model'], ['serial', '出厂编号', 'Serial'],
   ['manufacturer', '制造单位', 'Manufacturer'], ['procedure', '依据规程', 'Procedure'],
   ['calibration_date', '检定/校准日期', 'Calibrated'], ['issue_date', '签发日期', 'Issued'],
-  ['valid_until', '有效期至', 'Valid until'], ['document_hash', '文件哈希', 'Document SHA-256'],
+  ['valid_until', '有效期至', 'Valid until'], ['document_hash', '文件哈希', 'Document hash'],
 ];
 
 const $ = (id) => document.getElementById(id);
@@ -333,7 +335,7 @@ function awaitDocument(nodes, anchor) {
     const file = event.target.files[0];
     if (!file) return;
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const hash = wasm.document_sha256_hex(bytes);
+    const hash = wasm.document_hash_hex(anchor, bytes);
     let proof;
     try {
       proof = await fetchProof(nodes, `/v1/documents/${hash}/proof`);

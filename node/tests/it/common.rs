@@ -20,7 +20,7 @@ pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The demo validator `validator-0` and the set of it alone.
 pub fn single_validator() -> (Keypair, ValidatorSet) {
-    let key = demo::key("validator-0");
+    let key = demo::test_key("validator-0");
     let set = ValidatorSet::equal_power([key.public()]).unwrap();
     (key, set)
 }

@@ -18,7 +18,7 @@ async fn n1_finalizes_a_transaction_and_resumes_after_restart() {
     wait_until("three blocks", Duration::from_secs(60), || head(&node) >= 3).await;
 
     let hash = node
-        .submit(anchor_tx(&node, &demo::key("lab-cq"), "N1-0001"))
+        .submit(anchor_tx(&node, &demo::test_key("lab-cq"), "N1-0001"))
         .unwrap();
     wait_until(
         "the transaction to be finalized",

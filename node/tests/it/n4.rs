@@ -38,7 +38,7 @@ struct Net {
 impl Net {
     fn new(n: usize) -> Net {
         let keys: Vec<Keypair> = (1..=n)
-            .map(|i| demo::key(&format!("validator-{i}")))
+            .map(|i| demo::test_key(&format!("validator-{i}")))
             .collect();
         let set = ValidatorSet::equal_power(keys.iter().map(|k| k.public())).unwrap();
         let ports = free_ports(2 * n);
@@ -119,7 +119,7 @@ async fn n4_agree_finalize_survive_one_stopped_and_resync() {
     .await;
 
     // Node 3 only gossips the transaction (it is not in its own pool): the others include it.
-    let tx = anchor_tx(&nodes[0], &demo::key("lab-sc"), "N4-0001");
+    let tx = anchor_tx(&nodes[0], &demo::test_key("lab-sc"), "N4-0001");
     let hash = tx.hash();
     assert!(nodes[3].gossip().publish(tx.encode()));
     wait_until(

@@ -23,6 +23,7 @@ mod with_sm2 {
     use super::DEFAULT_ID;
     use sm2::dsa::signature::Signer as _;
     use sm2::dsa::signature::Verifier as _;
+    use sm2::elliptic_curve::point::AffineCoordinates as _;
     use sm2::elliptic_curve::sec1::ToSec1Point as _;
 
     /// The group order minus one: a secret must be below it (1 + d must be invertible).
@@ -76,10 +77,20 @@ mod with_sm2 {
     /// (The crate does not test B6's point at infinity, where x₁ would read as 0; reaching it
     /// needs s ≡ −t·d, the secret, so no third party can use it.)
     pub fn verify(key: &[u8; 65], message: &[u8], signature: &[u8; 64]) -> bool {
-        if key[0] != 0x04 {
+        // From the coordinates, on the curve, never through SEC1 parsing: a key is never
+        // compressed here, and the browser verifier leaves decompression's square root out.
+        let Some((&0x04, coordinates)) = key.split_first() else {
             return false;
-        }
-        let Ok(key) = sm2::dsa::VerifyingKey::from_sec1_bytes(DEFAULT_ID, key) else {
+        };
+        let (x, y) = coordinates.split_at(32);
+        let (Ok(x), Ok(y)) = (<[u8; 32]>::try_from(x), <[u8; 32]>::try_from(y)) else {
+            return false;
+        };
+        let point = sm2::AffinePoint::from_coordinates(&x.into(), &y.into());
+        let Some(point) = Option::<sm2::AffinePoint>::from(point) else {
+            return false;
+        };
+        let Ok(key) = sm2::dsa::VerifyingKey::from_affine(DEFAULT_ID, point) else {
             return false;
         };
         let Ok(signature) = sm2::dsa::Signature::from_slice(signature) else {

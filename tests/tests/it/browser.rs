@@ -237,7 +237,7 @@ fn a_certificate_numbered_with_url_characters_verifies_from_its_qr_code() {
             .unwrap(),
     )
     .unwrap();
-    let lab = demo::key("lab-cq");
+    let lab = demo::test_key("lab-cq");
     let number = "A/B #1?x=2&y=100% +校准 ＣＱ　２０２６";
     let tx = anchor(genesis, &lab, 0, number);
     let mut response = hengxin_tests::agent()
@@ -256,7 +256,7 @@ fn a_certificate_numbered_with_url_characters_verifies_from_its_qr_code() {
         get_json(&status).is_some_and(|s| s["status"] == "finalized")
     });
     let number: CertNumber = number.parse().unwrap();
-    let document = hengxin_primitives::crypto::sha256(number.as_str().as_bytes());
+    let document = demo::test_scheme().hash(number.as_str().as_bytes());
     let lab_code: LabCode = "CQJL".parse().unwrap();
     let url = hengxin_client::qr::verify_url(&node.url, &lab_code, &number, &document, None);
     let (status, dom) = verdict(&url);

@@ -1,6 +1,7 @@
 //! The verify page behind a hostile proxy, in Debian's Chromium: a proxy in front of a real
 //! `--dev` node rewrites the proof bundles it passes on (one bit flipped anywhere, cut short,
-//! another certificate's, another chain's, a commit signed by too few or by unknown
+//! another certificate's, another chain's, a chain's of the other scheme (as it is, and
+//! claiming this chain's genesis), a commit signed by too few or by unknown
 //! validators, a forged validator hand-off), and the page never says `authentic`; a proxy
 //! that answers slowly or never meets the page's timeout with a clear message, and the page
 //! then falls back to the proof stapled to the QR code.
@@ -12,6 +13,7 @@ use std::time::Duration;
 use hengxin_api_types::BundleBody;
 use hengxin_chain_spec::demo;
 use hengxin_primitives::bundle::{ProofBundle, ValidatorHandoff};
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::{CommitCertificate, Keypair, ValidatorSet};
 use hengxin_tests::DevNode;
 use parity_scale_codec::Encode;
@@ -117,7 +119,7 @@ fn bent_bundles_from_a_rewriting_proxy_are_never_authentic() {
     let other_chain = DevNode::start();
     let genuine = bundle_of(&node, demo::CERT_VALID);
     let len = genuine.len();
-    let stranger = Keypair::from_seed(&[7; 32]);
+    let stranger = Keypair::from_secret(demo::test_scheme(), &[7; 32]).unwrap();
     let genesis_hash = ProofBundle::decode_untrusted(&genuine)
         .unwrap()
         .genesis_hash;
@@ -160,6 +162,27 @@ fn bent_bundles_from_a_rewriting_proxy_are_never_authentic() {
     ));
     let foreign = bundle_of(&other_chain, demo::CERT_VALID);
     cases.push(("another chain's".into(), Box::new(move |_| foreign.clone())));
+    // A chain of the other scheme: its bundle as it is, and claiming this chain's genesis.
+    let other = match demo::test_scheme() {
+        Scheme::Ed25519Sha256 => Scheme::Sm2Sm3,
+        Scheme::Sm2Sm3 => Scheme::Ed25519Sha256,
+    };
+    let other_scheme = DevNode::start_with(other);
+    let foreign = bundle_of(&other_scheme, demo::CERT_VALID);
+    cases.push((
+        format!("an {other} chain's"),
+        Box::new(move |_| foreign.clone()),
+    ));
+    let foreign =
+        ProofBundle::decode_untrusted(&bundle_of(&other_scheme, demo::CERT_VALID)).unwrap();
+    cases.push((
+        format!("an {other} chain's, claiming this chain's genesis"),
+        Box::new(move |_| {
+            let mut bent = foreign.clone();
+            bent.genesis_hash = genesis_hash;
+            bent.encode()
+        }),
+    ));
     cases.push((
         "a commit with too few signatures".into(),
         edited(|b| b.commit.signatures.clear()),

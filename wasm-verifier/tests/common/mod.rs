@@ -32,7 +32,15 @@ pub fn fixture() -> Fixture {
 pub fn fixture_with(
     txs: impl FnOnce(hengxin_primitives::Hash) -> Vec<hengxin_runtime::Transaction>,
 ) -> Fixture {
-    let validator = demo::key("validator-0");
+    fixture_in(demo::test_scheme(), txs)
+}
+
+/// [`fixture_with`] on a chain of `scheme`.
+pub fn fixture_in(
+    scheme: hengxin_primitives::crypto::Scheme,
+    txs: impl FnOnce(hengxin_primitives::Hash) -> Vec<hengxin_runtime::Transaction>,
+) -> Fixture {
+    let validator = demo::key_of(scheme, "validator-0");
     let set = ValidatorSet::equal_power([validator.public()]).unwrap();
     let config = demo::genesis(GENESIS_MS, set.clone()).unwrap();
     let (chain, genesis) = Chain::from_genesis(MemoryBackend::default(), &config).unwrap();

@@ -15,19 +15,14 @@ pub const GENESIS_MS: u64 = 1_780_000_000_000;
 /// Block time in tests.
 pub const BLOCK_MS: u64 = 1_000;
 
-/// The scheme the suite runs on: `HENGXIN_TEST_CRYPTO=sm2-sm3` runs it on an SM2/SM3 chain
-/// (`tests/run` runs it both ways), else ed25519-sha256.
+/// The scheme the suite runs on ([`demo::test_scheme`]: `HENGXIN_TEST_CRYPTO=sm2-sm3`).
 pub fn scheme() -> Scheme {
-    match std::env::var("HENGXIN_TEST_CRYPTO") {
-        Ok(name) => Scheme::from_name(&name)
-            .unwrap_or_else(|| panic!("HENGXIN_TEST_CRYPTO={name} is not a scheme")),
-        Err(_) => Scheme::Ed25519Sha256,
-    }
+    demo::test_scheme()
 }
 
 /// The demo key `name` of the suite's scheme.
 pub fn demo_key(name: &str) -> Keypair {
-    demo::key_of(scheme(), name)
+    demo::test_key(name)
 }
 
 /// A key of the suite's scheme from a fixed secret.
