@@ -344,7 +344,7 @@ impl mc::Vote<HengxinContext> for Vote {
 
 /// The primitives' keys and signatures (ed25519, or SM2 on an sm2-sm3 chain).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ed25519;
+pub struct ChainKeys;
 
 /// Bytes that are not a key or signature of the scheme.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -354,7 +354,7 @@ pub struct KeyDecodingError {
     found: usize,
 }
 
-impl mc::SigningScheme for Ed25519 {
+impl mc::SigningScheme for ChainKeys {
     type DecodingError = KeyDecodingError;
     type Signature = Signature;
     type PublicKey = PublicKey;
@@ -409,7 +409,7 @@ impl mc::Context for HengxinContext {
     type Value = BlockHash;
     type Vote = Vote;
     type Extension = ();
-    type SigningScheme = Ed25519;
+    type SigningScheme = ChainKeys;
 
     /// Round-robin over the validators in address order, shifted by height and round.
     fn select_proposer<'a>(

@@ -8,7 +8,7 @@ use malachite_app_channel::app::types::core::{SignedMessage, ValidatorProof, Vot
 use malachite_app_channel::{Signer, Verifier};
 use malachite_signing::{Error, VerificationResult};
 
-use super::context::{EXTENSION_TAG, HengxinContext, Proposal, Vote};
+use super::context::{ChainKeys, EXTENSION_TAG, HengxinContext, Proposal, Vote};
 
 fn extension_sign_bytes(chain: &Hash, scope: &VoteExtensionScope<HengxinContext>) -> Vec<u8> {
     let round = scope.round.as_i64();
@@ -126,10 +126,11 @@ impl Verifier<HengxinContext> for ConsensusVerifier {
         &self,
         proof: &ValidatorProof<HengxinContext>,
     ) -> Result<VerificationResult, Error> {
-        let Ok(key) = <[u8; 32]>::try_from(proof.public_key.as_slice()) else {
+        use malachite_app_channel::app::types::core::SigningScheme as _;
+        let Ok(key) = ChainKeys::decode_public_key(&proof.public_key) else {
             return result(false);
         };
-        result(PublicKey::Ed25519(key).verify(&proof.preimage(), &proof.signature))
+        result(key.verify(&proof.preimage(), &proof.signature))
     }
 }
 
@@ -199,7 +200,13 @@ mod tests {
 
     #[tokio::test]
     async fn validator_proof_binds_key_and_peer() {
-        let key = Keypair::from_seed(&[3; 32]);
+        for scheme in crypto::Scheme::ALL {
+            validator_proof_binds_key_and_peer_in(scheme).await;
+        }
+    }
+
+    async fn validator_proof_binds_key_and_peer_in(scheme: crypto::Scheme) {
+        let key = Keypair::from_secret(scheme, &[3; 32]).unwrap();
         let signer = ConsensusSigner::new(key.clone(), Hash::ZERO);
         let proof = signer
             .sign_validator_proof(key.public().as_bytes().to_vec(), vec![1, 2, 3])
