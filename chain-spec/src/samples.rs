@@ -1,7 +1,7 @@
 //! Sample data: the demo's standards and certificates applied at genesis, and the sample
 //! anchors and standards that tools, tests and benchmarks make.
 
-use hengxin_primitives::crypto::{self, Scheme};
+use hengxin_primitives::crypto::Scheme;
 use hengxin_primitives::ids::IdError;
 use hengxin_primitives::records::{
     Assessment, CertKind, CertificateFields, Conclusion, Instrument, StandardFields, StandardLevel,
@@ -28,12 +28,12 @@ pub fn document(lab: &str, number: &str) -> Vec<u8> {
         .into_bytes()
 }
 
-/// A sample anchor for tools, tests and benchmarks: a verification certificate of a pressure
-/// gauge numbered `number`, verified and issued `today`, valid six months, its document hash
-/// that of the number.
-pub fn sample_anchor(number: CertNumber, today: Date) -> Call {
+/// A sample anchor for tools, tests and benchmarks on a chain of `scheme`: a verification
+/// certificate of a pressure gauge numbered `number`, verified and issued `today`, valid six
+/// months, its document hash the chain's hash of the number.
+pub fn sample_anchor(scheme: Scheme, number: CertNumber, today: Date) -> Call {
     let t = Text::lossy;
-    let document_hash = crypto::sha256(number.as_str().as_bytes());
+    let document_hash = scheme.hash(number.as_str().as_bytes());
     Call::Certificates(CertCall::Anchor {
         fields: CertificateFields {
             number,

@@ -201,7 +201,7 @@ fn forge_unsigned_anchor(node: &DevNode, number: &str, document: &[u8]) -> Strin
     let signer = hengxin_client::signer::Signer::new(demo::test_key("lab-cq"), genesis);
     let today = hengxin_primitives::Date::from_unix_ms_cst(hengxin_tests::now_ms());
     let Call::Certificates(certificates::Call::Anchor { mut fields }) =
-        demo::sample_anchor(number.parse().unwrap(), today)
+        demo::sample_anchor(demo::test_scheme(), number.parse().unwrap(), today)
     else {
         panic!("sample_anchor is an anchor");
     };

@@ -400,6 +400,7 @@ pub(super) mod tests {
                     nonce: i,
                     valid_until_height: 100,
                     call: demo::sample_anchor(
+                        Default::default(),
                         format!("S-{i}").parse().unwrap(),
                         Date::from_unix_ms_cst(GENESIS_MS),
                     ),
@@ -516,7 +517,11 @@ pub(super) mod tests {
     /// Lab CQJL anchoring the sample certificate `R-{nonce}`.
     pub(super) fn anchor(genesis: &Header, nonce: u64) -> hengxin_runtime::Transaction {
         let number = format!("R-{nonce}").parse().unwrap();
-        let call = demo::sample_anchor(number, Date::from_unix_ms_cst(GENESIS_MS));
+        let call = demo::sample_anchor(
+            Default::default(),
+            number,
+            Date::from_unix_ms_cst(GENESIS_MS),
+        );
         lab_tx(genesis, nonce, call)
     }
 

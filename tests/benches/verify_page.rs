@@ -130,7 +130,7 @@ fn three_link_calls(today: Date) -> Vec<Call> {
         today,
     );
     let Call::Certificates(CertCall::Anchor { fields: mut cert }) =
-        demo::sample_anchor(CertNumber::new(CERT).unwrap(), today)
+        demo::sample_anchor(Default::default(), CertNumber::new(CERT).unwrap(), today)
     else {
         unreachable!("a sample anchor is an anchor")
     };
@@ -176,7 +176,7 @@ fn verification_calls(today: Date) -> Vec<Call> {
             let number = format!("CQJL-BENCH-JQ-{n:02}");
             let on = Date(today.0 - (23 - n));
             let Call::Certificates(CertCall::Anchor { mut fields }) =
-                demo::sample_anchor(CertNumber::new(&number).unwrap(), on)
+                demo::sample_anchor(Default::default(), CertNumber::new(&number).unwrap(), on)
             else {
                 unreachable!("a sample anchor is an anchor")
             };

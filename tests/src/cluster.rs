@@ -329,7 +329,7 @@ pub fn anchor(genesis: Hash, lab: &Keypair, nonce: u64, number: &str) -> Transac
         signer: lab.public(),
         nonce,
         valid_until_height: u64::MAX,
-        call: demo::sample_anchor(number, Date::from_unix_ms_cst(now_ms())),
+        call: demo::sample_anchor(lab.scheme(), number, Date::from_unix_ms_cst(now_ms())),
     }
     .sign(lab)
 }

@@ -61,7 +61,7 @@ fn a_supersession_names_its_successor() {
         let today = hengxin_primitives::Date::from_unix_ms_cst(GENESIS_MS);
         let number = "CQJL-2026-JD-0001-R1".parse().unwrap();
         let Call::Certificates(certificates::Call::Anchor { fields }) =
-            demo::sample_anchor(number, today)
+            demo::sample_anchor(demo::test_scheme(), number, today)
         else {
             panic!("sample_anchor is an anchor");
         };

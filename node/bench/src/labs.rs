@@ -38,7 +38,6 @@ const REGISTRATION_TIMEOUT: Duration = Duration::from_secs(60);
 /// and reads each lab's nonce.
 pub fn register(agent: &ureq::Agent, network: &Network, count: usize) -> anyhow::Result<Vec<Lab>> {
     let url = &network.nodes[0].url;
-    let mut labs = (0..count).map(lab).collect::<anyhow::Result<Vec<_>>>()?;
     let mut regulators = Vec::new();
     for (name, region) in REGULATORS {
         let path = network.dir.join("keys").join(format!("{name}.key"));
@@ -48,6 +47,11 @@ pub fn register(agent: &ureq::Agent, network: &Network, count: usize) -> anyhow:
         let nonce = account(agent, url, &key)?.nonce;
         regulators.push((key, RegionCode::new(region)?, nonce));
     }
+    // The labs' keys are of the chain's scheme, as its regulators' are.
+    let scheme = regulators[0].0.scheme();
+    let mut labs = (0..count)
+        .map(|k| lab(scheme, k))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let registrations: Vec<Transaction> = labs
         .iter()
         .enumerate()
@@ -75,12 +79,14 @@ pub fn register(agent: &ureq::Agent, network: &Network, count: usize) -> anyhow:
     Ok(labs)
 }
 
-/// Lab `k`: code `BENCH-k`, its key from a seed that names it (the same every run).
-fn lab(k: usize) -> anyhow::Result<Lab> {
+/// Lab `k`: code `BENCH-k`, its key of `scheme` from a seed that names it (the same every run).
+fn lab(scheme: crypto::Scheme, k: usize) -> anyhow::Result<Lab> {
     let seed = crypto::tagged_hash(b"hengxin/bench-lab/v1/", &(k as u64).to_le_bytes());
+    let key = Keypair::from_secret(scheme, &seed.0)
+        .with_context(|| format!("lab {k}'s seed is no {scheme} secret"))?;
     Ok(Lab {
         code: LabCode::new(&format!("BENCH-{k}"))?,
-        key: Keypair::from_seed(&seed.0),
+        key,
         nonce: 0,
     })
 }

@@ -125,7 +125,7 @@ fn sign_lab(genesis: Hash, lab: &Lab, count: usize, today: Date) -> Vec<Signed> 
                 signer: lab.key.public(),
                 nonce: lab.nonce + j as u64,
                 valid_until_height: u64::MAX,
-                call: demo::sample_anchor(number, today),
+                call: demo::sample_anchor(lab.key.scheme(), number, today),
             }
             .sign(&lab.key);
             Some(Signed {

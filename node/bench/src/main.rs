@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::Parser;
 use hengxin_primitives::Keypair;
+use hengxin_primitives::crypto::Scheme;
 
 use crate::load::{Counters, Load, Plan};
 use crate::network::{Layout, Network};
@@ -79,6 +80,9 @@ struct Args {
     /// Also write the results as JSON to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// The chain's cryptography: `ed25519-sha256` or `sm2-sm3` (国密).
+    #[arg(long, value_name = "SCHEME", default_value = "ed25519-sha256", value_parser = scheme_arg)]
+    crypto: Scheme,
     /// The `hengxin-node` binary [default: the one next to this one].
     #[arg(long, value_name = "PATH")]
     node_bin: Option<PathBuf>,
@@ -118,9 +122,18 @@ fn run(args: Args) -> anyhow::Result<()> {
         return serve(&args, &node_bin);
     }
     let load_average = network::load_average();
-    let verify_per_core = ed25519_verifications_per_second();
+    let per_core = |scheme| verifications_per_second(scheme);
+    let (ed25519, sm2) = (per_core(Scheme::Ed25519Sha256), per_core(Scheme::Sm2Sm3));
+    let verify_per_core = match args.crypto {
+        Scheme::Ed25519Sha256 => ed25519,
+        Scheme::Sm2Sm3 => sm2,
+    };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    eprintln!("ed25519 strict verifications per core per second here: {verify_per_core:.0}");
+    eprintln!(
+        "signature verifications per core per second here: ed25519 (strict) {ed25519:.0}, SM2 \
+         {sm2:.0}; the chain is {}",
+        args.crypto
+    );
     let ceiling_tps = verify_per_core * cores as f64 / args.validators as f64;
 
     // A temporary directory lives until the end of `run`, after the network is stopped.
@@ -129,7 +142,9 @@ fn run(args: Args) -> anyhow::Result<()> {
     let context = report::Context {
         validators: args.validators,
         duration_s: args.duration,
-        verify_per_core,
+        crypto: args.crypto,
+        ed25519_verify_per_core: ed25519,
+        sm2_verify_per_core: sm2,
         cores,
         ceiling_tps,
         load_average,
@@ -176,6 +191,7 @@ fn start(args: &Args, node_bin: &Path, dir: &Path) -> anyhow::Result<Network> {
         validators: args.validators,
         observers: args.observers,
         heartbeat_ms: args.heartbeat_ms,
+        crypto: args.crypto,
     };
     let observers = match layout.observers {
         0 => String::new(),
@@ -331,9 +347,18 @@ fn default_batch(rate: Rate, ceiling_tps: f64) -> usize {
     ((rate * 0.020).ceil() as usize).clamp(1, BATCH_MAX)
 }
 
-/// Single-core ed25519 strict verifications per second, measured for half a second.
-fn ed25519_verifications_per_second() -> f64 {
-    let key = Keypair::from_seed(&[1; 32]);
+/// A `--crypto` value.
+fn scheme_arg(text: &str) -> Result<Scheme, String> {
+    Scheme::from_name(text)
+        .ok_or_else(|| format!("`{text}` is not a scheme: give ed25519-sha256 or sm2-sm3"))
+}
+
+/// Single-core signature verifications of `scheme` per second by the one rule the nodes use
+/// (`PublicKey::verify`), measured for half a second.
+fn verifications_per_second(scheme: Scheme) -> f64 {
+    let Some(key) = Keypair::from_secret(scheme, &[1; 32]) else {
+        return 0.0;
+    };
     let message = b"hengxin bench";
     let signature = key.sign(message);
     let public = key.public();

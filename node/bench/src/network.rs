@@ -72,6 +72,8 @@ pub struct Layout {
     pub observers: usize,
     /// The idle block pace, ms [default: the node's].
     pub heartbeat_ms: Option<u64>,
+    /// The chain's scheme.
+    pub crypto: hengxin_primitives::crypto::Scheme,
 }
 
 impl Network {
@@ -260,7 +262,8 @@ fn write_testnet(
         .arg("--out")
         .arg(dir)
         .args(["--base-port", &base_port.to_string()])
-        .args(["--http-port", &http_port.to_string()]);
+        .args(["--http-port", &http_port.to_string()])
+        .args(["--crypto", layout.crypto.name()]);
     if layout.observers > 0 {
         command.args(["--observers", &layout.observers.to_string()]);
     }

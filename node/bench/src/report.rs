@@ -18,8 +18,12 @@ pub struct Context {
     pub validators: usize,
     /// The window, seconds.
     pub duration_s: u64,
-    /// One core's ed25519 strict verifications per second, measured before the nodes started.
-    pub verify_per_core: f64,
+    /// The chain's scheme.
+    pub crypto: hengxin_primitives::crypto::Scheme,
+    /// One core's ed25519 strict verifications per second, the same way.
+    pub ed25519_verify_per_core: f64,
+    /// One core's SM2 verifications per second, the same way.
+    pub sm2_verify_per_core: f64,
     /// This machine's cores.
     pub cores: usize,
     /// What signature checking alone would allow: every validator checks every transaction once,
@@ -59,7 +63,9 @@ pub struct Results {
     blocks: u64,
     blocks_per_s: f64,
     latency_ms: Latency,
+    crypto: &'static str,
     ed25519_verify_per_core_s: f64,
+    sm2_verify_per_core_s: f64,
     cores: usize,
     ceiling_tps: f64,
     ceiling_fraction: f64,
@@ -177,7 +183,9 @@ fn common(context: &Context, observed: &Observed, mode: &'static str) -> Results
         blocks: observed.blocks,
         blocks_per_s: observed.blocks as f64 / window,
         latency_ms: latency(&observed.latencies),
-        ed25519_verify_per_core_s: context.verify_per_core,
+        crypto: context.crypto.name(),
+        ed25519_verify_per_core_s: context.ed25519_verify_per_core,
+        sm2_verify_per_core_s: context.sm2_verify_per_core,
         cores: context.cores,
         ceiling_tps: context.ceiling_tps,
         ceiling_fraction: finalized_tps / context.ceiling_tps,
@@ -248,8 +256,8 @@ fn throughput(r: &Results) -> String {
         out,
         "finalized {} transactions in {} blocks: {:.1} tx/s, {:.2} blocks/s\n\
          latency submit → finalized (seen at node 0): p50 {}, p90 {}, p99 {}\n\
-         ceiling: {:.0} ed25519 verifications/s per core × {} cores / {} validators = {:.0} tx/s; \
-         finalized is {:.3} of it",
+         ceiling: {:.0} {} verifications/s per core × {} cores / {} validators = {:.0} tx/s; \
+         finalized is {:.3} of it (per core: ed25519 {:.0}/s, SM2 {:.0}/s)",
         r.finalized,
         r.blocks,
         r.finalized_tps,
@@ -257,11 +265,18 @@ fn throughput(r: &Results) -> String {
         ms(r.latency_ms.p50),
         ms(r.latency_ms.p90),
         ms(r.latency_ms.p99),
-        r.ed25519_verify_per_core_s,
+        if r.crypto == "sm2-sm3" {
+            r.sm2_verify_per_core_s
+        } else {
+            r.ed25519_verify_per_core_s
+        },
+        r.crypto,
         r.cores,
         r.validators,
         r.ceiling_tps,
-        r.ceiling_fraction
+        r.ceiling_fraction,
+        r.ed25519_verify_per_core_s,
+        r.sm2_verify_per_core_s
     );
     out
 }

@@ -136,7 +136,11 @@ impl Bench {
             .map(|i| {
                 s.serial += 1;
                 let number = format!("SCALE-{:09}", s.serial);
-                let mut call = demo::sample_anchor(CertNumber::new(&number).unwrap(), today);
+                let mut call = demo::sample_anchor(
+                    Default::default(),
+                    CertNumber::new(&number).unwrap(),
+                    today,
+                );
                 if i < verify
                     && let Call::Certificates(CertCall::Anchor { fields }) = &mut call
                 {

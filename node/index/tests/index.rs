@@ -182,7 +182,10 @@ async fn follows_the_chain(db: Database) {
     let number = CertNumber::new("CQJL-IDX-1").unwrap();
     fixture.block(
         1_000,
-        &[(&lab, demo::sample_anchor(number.clone(), fixture.on()))],
+        &[(
+            &lab,
+            demo::sample_anchor(Default::default(), number.clone(), fixture.on()),
+        )],
     );
     let revoke = Call::Certificates(certificates::Call::Revoke {
         lab: LabCode::new("CQJL").unwrap(),
@@ -267,7 +270,10 @@ async fn postgresql_killed_mid_write_leaves_no_gap_and_no_duplicate() {
         let calls: Vec<_> = (0..40)
             .map(|n| {
                 let number = CertNumber::new(&format!("K-{block}-{n}")).unwrap();
-                (&lab, demo::sample_anchor(number, fixture.on()))
+                (
+                    &lab,
+                    demo::sample_anchor(Default::default(), number, fixture.on()),
+                )
             })
             .collect();
         anchored += calls.len() as u64;

@@ -113,8 +113,11 @@ impl Bench {
                 self.serial += 1;
                 let number = format!("BENCH-{:08}", self.serial);
                 let (key, nonce) = &mut self.labs[i % 2];
-                let mut call =
-                    demo::sample_anchor(CertNumber::new(&number).expect("number"), today);
+                let mut call = demo::sample_anchor(
+                    Default::default(),
+                    CertNumber::new(&number).expect("number"),
+                    today,
+                );
                 if let (Call::Certificates(CertCall::Anchor { fields }), false) =
                     (&mut call, instruments.is_empty())
                 {

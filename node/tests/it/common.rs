@@ -127,7 +127,7 @@ pub fn anchor_tx(node: &RunningNode, lab: &Keypair, number: &str) -> Transaction
         signer: lab.public(),
         nonce: chain.nonce(&lab.public(), at).unwrap(),
         valid_until_height: at + 1_000,
-        call: demo::sample_anchor(number.parse().unwrap(), today),
+        call: demo::sample_anchor(demo::test_scheme(), number.parse().unwrap(), today),
     }
     .sign(lab)
 }

@@ -162,7 +162,7 @@ impl Fixture {
 pub fn anchor(genesis: &Header, nonce: u64, number: &str) -> Transaction {
     let lab = demo::key("lab-cq");
     let today = Date::from_unix_ms_cst(GENESIS_MS);
-    let call = demo::sample_anchor(number.parse().expect("a number"), today);
+    let call = demo::sample_anchor(Default::default(), number.parse().expect("a number"), today);
     TxPayload {
         genesis_hash: genesis.hash(),
         signer: lab.public(),

@@ -10,11 +10,13 @@ use serde_json::Value;
 use crate::cluster::SERIAL;
 
 /// The keys of the bench's JSON contract.
-const KEYS: [&str; 18] = [
+const KEYS: [&str; 20] = [
     "finalized_tps",
     "latency_ms",
     "blocks_per_s",
+    "crypto",
     "ed25519_verify_per_core_s",
+    "sm2_verify_per_core_s",
     "ceiling_fraction",
     "validators",
     "duration_s",
@@ -71,7 +73,12 @@ fn the_bench_measures_a_network_of_node_processes_and_stops_them() {
     let (net, json) = (root.path().join("net"), root.path().join("bench.json"));
     let output = Command::new(workspace_bin("hengxin-bench"))
         .args(["--validators", "4", "--duration", "3", "--rate", "300"])
-        .args(["--labs", "64", "--json"])
+        .args(["--labs", "64"])
+        .args([
+            "--crypto",
+            hengxin_chain_spec::demo::test_scheme().name(),
+            "--json",
+        ])
         .arg(&json)
         .arg("--dir")
         .arg(&net)
@@ -84,6 +91,14 @@ fn the_bench_measures_a_network_of_node_processes_and_stops_them() {
         assert!(results.get(key).is_some(), "no `{key}` in {results:#}");
     }
     assert_eq!(results["validators"], 4);
+    assert_eq!(
+        results["crypto"],
+        hengxin_chain_spec::demo::test_scheme().name()
+    );
+    for scheme in ["ed25519", "sm2"] {
+        let per_core = results[format!("{scheme}_verify_per_core_s")].as_f64();
+        assert!(per_core.is_some_and(|v| v > 0.0), "{results:#}");
+    }
     assert_eq!(results["labs"], 64);
     assert_eq!(results["offered_rate"].as_f64(), Some(300.0));
     assert!(results["finalized"].as_u64().unwrap() > 0, "{results:#}");

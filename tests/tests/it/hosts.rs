@@ -180,11 +180,17 @@ fn path(dir: &Path, name: &str) -> PathBuf {
 }
 
 /// The consortium file of the hosts: CQ runs validators 0 and 1 and observer 4, SC validators 2
-/// and 3; CQJL is a lab with one key.
+/// and 3; CQJL is a lab with one key. On the suites' scheme: an sm2-sm3 file names its crypto;
+/// every node gives the peer id `key new` printed (an SM2 node must, an ed25519 one may).
 fn consortium(dir: &Path) -> String {
     let key = |name: &str| public_key(&path(dir, name));
+    let scheme = hengxin_chain_spec::demo::test_scheme();
+    let crypto = match scheme {
+        hengxin_primitives::crypto::Scheme::Ed25519Sha256 => String::new(),
+        _ => format!("crypto = \"{scheme}\"\n"),
+    };
     let mut text = format!(
-        "chain = \"hosts-test\"\ngenesis_time = \"2026-01-01T00:00:00+08:00\"\n\n\
+        "chain = \"hosts-test\"\n{crypto}genesis_time = \"2026-01-01T00:00:00+08:00\"\n\n\
          [[region]]\ncode = \"CQ\"\nname = \"重庆\"\n\
          regulator = {{ name = \"重庆市市场监督管理局\", public_key = \"{}\" }}\n\n\
          [[region]]\ncode = \"SC\"\nname = \"四川\"\n\
@@ -202,8 +208,10 @@ fn consortium(dir: &Path) -> String {
             _ => ("observer", format!("cq-observer-{i}")),
         };
         text.push_str(&format!(
-            "\n[[{table}]]\nname = \"{name}\"\npublic_key = \"{}\"\npower = 1\naddress = \"/ip4/{}/tcp/27000\"\n",
+            "\n[[{table}]]\nname = \"{name}\"\npublic_key = \"{}\"\npeer_id = \"{}\"\npower = 1\n\
+             address = \"/ip4/{}/tcp/27000\"\n",
             key(&format!("node-{i}.key")),
+            std::fs::read_to_string(path(dir, &format!("node-{i}.peer"))).unwrap(),
             Hosts::address(i)
         ));
     }
@@ -227,13 +235,17 @@ fn four_hosts_agree_go_on_with_one_cut_off_and_stall_without_forking_when_split_
     let (node, cli) = (node_bin(), workspace_bin("hengxin"));
     let file = |name: &str| path(dir, name).to_str().unwrap().to_string();
 
-    // Keys made where they are used: each operator's node key, the regulators' and the lab's.
+    // Keys made where they are used: each operator's node key, the regulators' and the lab's,
+    // of the suites' scheme.
+    let crypto = hengxin_chain_spec::demo::test_scheme().name();
     std::fs::write(path(dir, "passphrase"), "主机零的口令 host zero\n").unwrap();
     for i in 0..HOSTS {
         // Host 0's key is encrypted; its passphrase is in a file.
         let mut args = vec![
             "key".to_string(),
             "new".into(),
+            "--crypto".into(),
+            crypto.into(),
             "--out".into(),
             file(&format!("node-{i}.key")),
         ];
@@ -247,12 +259,12 @@ fn four_hosts_agree_go_on_with_one_cut_off_and_stall_without_forking_when_split_
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = run(&node, &args);
         assert!(out.contains("peer id") && !out.contains("secret"), "{out}");
+        let peer = out.lines().find_map(|l| l.strip_prefix("peer id")).unwrap();
+        std::fs::write(path(dir, &format!("node-{i}.peer")), peer.trim()).unwrap();
     }
     for name in ["regulator-cq", "regulator-sc", "lab"] {
-        run(
-            &cli,
-            &["key", "new", "--out", &file(&format!("{name}.key"))],
-        );
+        let out = file(&format!("{name}.key"));
+        run(&cli, &["key", "new", "--crypto", crypto, "--out", &out]);
     }
     std::fs::write(path(dir, "consortium.toml"), consortium(dir)).unwrap();
     let out = run(

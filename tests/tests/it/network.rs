@@ -61,6 +61,7 @@ fn four_validators_agree_refuse_bad_transactions_and_survive_a_stop() {
     let good = anchor(genesis, &lab_cq, nonce, "CQJL-NET-HOSTILE");
     let mut forged = good.clone();
     forged.payload.call = demo::sample_anchor(
+        demo::test_scheme(),
         "CQJL-NET-FORGED".parse().unwrap(),
         hengxin_primitives::Date::parse("2024-10-04").unwrap(),
     );
@@ -262,7 +263,7 @@ fn a_node_whose_key_is_not_in_the_consortium_is_not_heard() {
     // A stranger: the same genesis and peer list as node 0, its own key and ports.
     let node0 = std::fs::read_to_string(&cluster.nodes[0].config).unwrap();
     let base = cluster.base_port;
-    let stranger = Keypair::from_seed(&[42; 32]);
+    let stranger = Keypair::from_secret(demo::test_scheme(), &[42; 32]).unwrap();
     let dir = cluster.nodes[0].dir.clone();
     std::fs::write(dir.join("stranger.key"), key_file(&stranger)).unwrap();
     let config = node0

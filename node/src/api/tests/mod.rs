@@ -443,7 +443,11 @@ async fn openapi_and_metrics_are_served() {
 
 fn anchor_tx(genesis: &Header, nonce: u64) -> hengxin_runtime::Transaction {
     let lab = demo::key("lab-cq");
-    let call = demo::sample_anchor("API-1".parse().unwrap(), Date::from_unix_ms_cst(GENESIS_MS));
+    let call = demo::sample_anchor(
+        Default::default(),
+        "API-1".parse().unwrap(),
+        Date::from_unix_ms_cst(GENESIS_MS),
+    );
     TxPayload {
         genesis_hash: genesis.hash(),
         signer: lab.public(),

@@ -64,7 +64,12 @@ async fn every_figure_equals_a_count_of_the_state_s_own_lists() {
     let txs = (0..5)
         .map(|n| {
             let number = CertNumber::new(&format!("STATS-{n}")).unwrap();
-            signed(&t.genesis, &lab, n, demo::sample_anchor(number, today))
+            signed(
+                &t.genesis,
+                &lab,
+                n,
+                demo::sample_anchor(lab.scheme(), number, today),
+            )
         })
         .collect();
     commit_block(&t.store, &t.genesis, txs);

@@ -36,7 +36,11 @@ mod tests {
         let lab = demo::key("lab-cq");
         nonces
             .map(|nonce| {
-                let call = demo::sample_anchor(format!("A-{nonce}").parse().unwrap(), today);
+                let call = demo::sample_anchor(
+                    Default::default(),
+                    format!("A-{nonce}").parse().unwrap(),
+                    today,
+                );
                 TxPayload {
                     genesis_hash,
                     signer: lab.public(),
