@@ -9,6 +9,7 @@ mod browser;
 mod clock;
 mod console;
 mod faults;
+mod gm;
 mod hostile_page;
 mod hosts;
 mod idle;
