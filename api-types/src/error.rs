@@ -21,7 +21,7 @@ hengxin_primitives::wire_words! {
         InvalidDays = "invalid_days",
         /// 400: a hash that is not 64 hex digits.
         InvalidHash = "invalid_hash",
-        /// 400: a public key that is not 64 hex digits.
+        /// 400: a public key that is not one (64 hex digits ed25519, 130 beginning `04` SM2).
         InvalidPublicKey = "invalid_public_key",
         /// 400: a malformed lab code.
         InvalidLabCode = "invalid_lab_code",

@@ -43,7 +43,7 @@ struct Args {
 
     /// With --dev: the new dev chain's cryptography, `ed25519-sha256` or `sm2-sm3` (国密: SM2
     /// signatures, SM3 hashes) [default: ed25519-sha256; a data directory keeps its chain's].
-    #[arg(long, value_name = "SCHEME", requires = "dev", value_parser = scheme_arg)]
+    #[arg(long, value_name = "SCHEME", requires = "dev")]
     crypto: Option<Scheme>,
 
     #[command(subcommand)]
@@ -61,7 +61,7 @@ enum KeyCommand {
         out: PathBuf,
         /// The chain's cryptography: `ed25519-sha256`, or `sm2-sm3` for an SM2 key (its peer id
         /// then goes in the consortium file as the node's `peer_id`).
-        #[arg(long, value_name = "SCHEME", default_value = "ed25519-sha256", value_parser = scheme_arg)]
+        #[arg(long, value_name = "SCHEME", default_value = "ed25519-sha256")]
         crypto: Scheme,
         /// Encrypt it with the passphrase from --passphrase-file or HENGXIN_PASSPHRASE.
         #[arg(long)]
@@ -200,15 +200,9 @@ enum Command {
         #[arg(long, value_name = "MS")]
         heartbeat_ms: Option<u64>,
         /// The network's cryptography: `ed25519-sha256` or `sm2-sm3` (国密).
-        #[arg(long, value_name = "SCHEME", default_value = "ed25519-sha256", value_parser = scheme_arg)]
+        #[arg(long, value_name = "SCHEME", default_value = "ed25519-sha256")]
         crypto: Scheme,
     },
-}
-
-/// A `--crypto` value.
-fn scheme_arg(text: &str) -> Result<Scheme, String> {
-    Scheme::from_name(text)
-        .ok_or_else(|| format!("`{text}` is not a scheme: give ed25519-sha256 or sm2-sm3 (国密)"))
 }
 
 /// What is logged unless `RUST_LOG` says otherwise: our node at info, the engine's warnings.

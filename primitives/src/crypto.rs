@@ -137,6 +137,20 @@ impl Scheme {
     }
 }
 
+/// A scheme's name (`--crypto sm2-sm3`, `crypto = "sm2-sm3"`); the error names both.
+impl core::str::FromStr for Scheme {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Scheme, String> {
+        Scheme::from_name(text).ok_or_else(|| {
+            alloc::format!(
+                "`{}` is not a scheme: give ed25519-sha256 or sm2-sm3 (国密)",
+                text.chars().take(32).collect::<String>()
+            )
+        })
+    }
+}
+
 impl fmt::Display for Scheme {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

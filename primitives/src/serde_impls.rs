@@ -42,12 +42,7 @@ as_text!(Hash, |t: &str| Hash::from_hex(t)
     .ok_or("a hash is 64 hex digits"));
 as_text!(PublicKey, |t: &str| PublicKey::from_hex(t)
     .ok_or(alloc::format!("a public key is {KEY_TEXT_FORMS}")));
-as_text!(Scheme, |t: &str| Scheme::from_name(t).ok_or(
-    alloc::format!(
-        "`{}` is not a scheme: `ed25519-sha256` or `sm2-sm3`",
-        t.chars().take(32).collect::<String>()
-    )
-));
+as_text!(Scheme, |t: &str| t.parse::<Scheme>());
 as_text!(Date, |t: &str| Date::parse(t).ok_or_else(|| {
     alloc::format!(
         "`{}` is not a date YYYY-MM-DD",

@@ -62,7 +62,7 @@ pub enum BusinessKeyCommand {
         signing: Signing,
         /// 统一社会信用代码.
         credit_code: String,
-        /// The new key: a public key (64 hex) or a key file.
+        /// The new key: a public key (hex) or a key file.
         #[arg(long = "public-key", value_name = "KEY")]
         public_key: String,
     },

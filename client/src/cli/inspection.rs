@@ -70,7 +70,7 @@ pub enum InspectionCommand {
         plan: u64,
         /// 统一社会信用代码 of the short target.
         credit_code: String,
-        /// The inspectors assigned: public keys (64 hex) or key files.
+        /// The inspectors assigned: public keys (hex) or key files.
         #[arg(required = true, value_name = "INSPECTOR")]
         inspectors: Vec<String>,
     },

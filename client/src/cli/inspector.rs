@@ -14,7 +14,7 @@ pub enum InspectorCommand {
     Add {
         #[command(flatten)]
         signing: Signing,
-        /// The inspector's key: a public key (64 hex) or a key file.
+        /// The inspector's key: a public key (hex) or a key file.
         #[arg(long = "public-key", value_name = "KEY")]
         public_key: String,
         /// Region.
@@ -36,7 +36,7 @@ pub enum InspectorCommand {
     Remove {
         #[command(flatten)]
         signing: Signing,
-        /// The inspector's key: a public key (64 hex) or a key file.
+        /// The inspector's key: a public key (hex) or a key file.
         #[arg(long = "public-key", value_name = "KEY")]
         public_key: String,
     },

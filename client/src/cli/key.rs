@@ -28,7 +28,7 @@ pub enum KeyCommand {
         encrypt: bool,
         /// The chain's cryptography: `ed25519-sha256`, or `sm2-sm3` for an SM2 key (国密)
         /// [default: the node's chain's; ed25519-sha256 when no node answers].
-        #[arg(long, value_name = "SCHEME", value_parser = super::parse::scheme)]
+        #[arg(long, value_name = "SCHEME")]
         crypto: Option<Scheme>,
     },
     /// Show a key file's public key and, from the node, its role and next nonce.
@@ -47,7 +47,7 @@ pub enum KeyCommand {
         encrypt: bool,
         /// The key's scheme: `ed25519-sha256` or `sm2-sm3` [default: the node's chain's;
         /// ed25519-sha256 when no node answers].
-        #[arg(long, value_name = "SCHEME", value_parser = super::parse::scheme)]
+        #[arg(long, value_name = "SCHEME")]
         crypto: Option<Scheme>,
     },
 }

@@ -126,7 +126,7 @@ pub struct RegisterArgs {
     /// Scope entries, CATEGORY[:ITEM]@VALID-UNTIL (MEC:压力表@2030-12-31, THE@2030-12-31).
     #[arg(long = "scope", value_name = "ENTRY", required = true)]
     scope: Vec<String>,
-    /// The lab's first signing key: a public key (64 hex) or a key file.
+    /// The lab's first signing key: a public key (hex) or a key file.
     #[arg(long, value_name = "KEY")]
     lab_key: String,
 }
@@ -140,7 +140,7 @@ pub enum LabKeyCommand {
         signing: Signing,
         /// Lab code.
         lab: String,
-        /// The new key: a public key (64 hex) or a key file.
+        /// The new key: a public key (hex) or a key file.
         #[arg(long = "public-key", value_name = "KEY")]
         public_key: String,
     },
@@ -151,7 +151,7 @@ pub enum LabKeyCommand {
         signing: Signing,
         /// Lab code.
         lab: String,
-        /// The key: a public key (64 hex) or a key file.
+        /// The key: a public key (hex) or a key file.
         #[arg(long = "public-key", value_name = "KEY")]
         public_key: String,
         /// The key was compromised.

@@ -15,12 +15,6 @@ pub fn word<T: WireWord>(text: &str) -> Result<T, String> {
     T::parse_name(text).map_err(|e| e.to_string())
 }
 
-/// A scheme (`--crypto sm2-sm3`), for clap's `value_parser`.
-pub fn scheme(text: &str) -> Result<hengxin_primitives::crypto::Scheme, String> {
-    hengxin_primitives::crypto::Scheme::from_name(text)
-        .ok_or_else(|| format!("`{text}` is not a scheme: give ed25519-sha256 or sm2-sm3 (国密)"))
-}
-
 /// A business type: its code (`gas_station`) or name (`加油站`).
 pub fn business_type(text: &str) -> Result<hengxin_primitives::records::BusinessType, Failure> {
     word(text).map_err(Failure::usage)

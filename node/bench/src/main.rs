@@ -81,7 +81,7 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// The chain's cryptography: `ed25519-sha256` or `sm2-sm3` (国密).
-    #[arg(long, value_name = "SCHEME", default_value = "ed25519-sha256", value_parser = scheme_arg)]
+    #[arg(long, value_name = "SCHEME", default_value = "ed25519-sha256")]
     crypto: Scheme,
     /// The `hengxin-node` binary [default: the one next to this one].
     #[arg(long, value_name = "PATH")]
@@ -345,12 +345,6 @@ fn default_batch(rate: Rate, ceiling_tps: f64) -> usize {
         Rate::Max => ceiling_tps,
     };
     ((rate * 0.020).ceil() as usize).clamp(1, BATCH_MAX)
-}
-
-/// A `--crypto` value.
-fn scheme_arg(text: &str) -> Result<Scheme, String> {
-    Scheme::from_name(text)
-        .ok_or_else(|| format!("`{text}` is not a scheme: give ed25519-sha256 or sm2-sm3"))
 }
 
 /// Single-core signature verifications of `scheme` per second by the one rule the nodes use

@@ -85,17 +85,18 @@ fn parse_document_hash(hash: &str) -> Result<Hash, ApiError> {
     Hash::from_hex(hash).ok_or_else(|| {
         ApiError::bad_request(
             ErrorCode::InvalidHash,
-            "a document's SHA-256 is 64 hex digits (sha256sum FILE)",
+            "a document's hash is 64 hex digits: its SHA-256 (sha256sum FILE), or its SM3 on an \
+             sm2-sm3 chain",
         )
     })
 }
 
-/// The certificate holding a document, by the SHA-256 of its exact bytes: a document anchors
+/// The certificate holding a document, by the chain's hash of its exact bytes: a document anchors
 /// once, so at most one does.
 #[utoipa::path(
     get,
     path = "/v1/documents/{sha256}",
-    params(("sha256" = String, Path, description = "SHA-256 of the document's bytes, 64 hex digits")),
+    params(("sha256" = String, Path, description = "The chain's hash of the document's bytes (SHA-256; SM3 on an sm2-sm3 chain), 64 hex digits")),
     responses(
         (status = 200, body = DocumentView, description = "The certificate that holds it"),
         (status = 400, body = ErrorBody, description = "`invalid_hash`"),
@@ -132,7 +133,7 @@ pub async fn document(
     get,
     path = "/v1/documents/{sha256}/proof",
     params(
-        ("sha256" = String, Path, description = "SHA-256 of the document's bytes, 64 hex digits"),
+        ("sha256" = String, Path, description = "The chain's hash of the document's bytes (SHA-256; SM3 on an sm2-sm3 chain), 64 hex digits"),
         ProofQuery
     ),
     responses(

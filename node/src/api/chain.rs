@@ -138,7 +138,7 @@ pub async fn validators_proof(
 #[utoipa::path(
     get,
     path = "/v1/accounts/{public_key}",
-    params(("public_key" = String, Path, description = "ed25519 public key, 64 hex digits")),
+    params(("public_key" = String, Path, description = "A public key: ed25519, 64 hex digits; SM2, 130 beginning 04")),
     responses(
         (status = 200, body = AccountView, description = "The account"),
         (status = 400, body = ErrorBody, description = "`invalid_public_key`")
@@ -149,7 +149,13 @@ pub async fn account(
     Path(key): Path<String>,
 ) -> ApiResult<AccountView> {
     let key = PublicKey::from_hex(&key).ok_or_else(|| {
-        ApiError::bad_request(ErrorCode::InvalidPublicKey, "a public key is 64 hex digits")
+        ApiError::bad_request(
+            ErrorCode::InvalidPublicKey,
+            format!(
+                "a public key is {}",
+                hengxin_primitives::crypto::KEY_TEXT_FORMS
+            ),
+        )
     })?;
     let head = state.head()?;
     let chain = state.submitter.chain();
