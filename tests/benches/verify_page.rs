@@ -1,8 +1,8 @@
 //! How long the verify page takes to verify, in a real browser (Debian's Chromium, headless):
 //! a 4-validator network of real nodes, a certificate traced through three links and recognised
 //! under the 川渝 agreement, a business with ten credit records, an instrument (一器一码) with
-//! a history of 50 entries (24 verifications, 25 moves); the page's two WASM modules and glue as
-//! the node serves them; `performance.now()` around each verification inside the page. The node's
+//! a history of 50 entries (24 verifications, 25 moves); the page's WASM modules and glue as
+//! the node serves them (the `_sm` ones on an sm2-sm3 chain: `HENGXIN_TEST_CRYPTO=sm2-sm3`); `performance.now()` around each verification inside the page. The node's
 //! answers are copied first and the network stopped, so that its blocks do not share the two
 //! cores with the browser while it is timed.
 //!
@@ -75,6 +75,10 @@ fn main() {
         "/verify/hengxin_verifier_bg.wasm",
         "/verify/hengxin_field.js",
         "/verify/hengxin_field_bg.wasm",
+        "/verify/hengxin_verifier_sm.js",
+        "/verify/hengxin_verifier_sm_bg.wasm",
+        "/verify/hengxin_field_sm.js",
+        "/verify/hengxin_field_sm_bg.wasm",
         &certificate,
         &business,
         &instrument,
@@ -203,7 +207,7 @@ fn credit_calls(today: Date) -> Vec<Call> {
                 credit_code: CreditCode::new(demo::BUSINESS_CQ).unwrap(),
                 event,
                 date: today,
-                evidence_hash: hengxin_primitives::crypto::sha256(
+                evidence_hash: demo::test_scheme().hash(
                     format!("evidence {i}").as_bytes(),
                 ),
             })

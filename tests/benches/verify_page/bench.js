@@ -36,11 +36,13 @@ function time(expected, call) {
 }
 
 async function main() {
-  const glue = await import(`${node}/verify/hengxin_verifier.js`);
-  await glue.default({ module_or_path: `${node}/verify/hengxin_verifier_bg.wasm` });
-  const field = await import(`${node}/verify/hengxin_field.js`);
-  await field.default({ module_or_path: `${node}/verify/hengxin_field_bg.wasm` });
   const page = await (await fetch(`${node}/verify`)).text();
+  // The modules of the page's scheme, as the page chooses them.
+  const sm = page.match(/name="hengxin-crypto" content="([^"]+)"/)[1] === 'sm2-sm3' ? '_sm' : '';
+  const glue = await import(`${node}/verify/hengxin_verifier${sm}.js`);
+  await glue.default({ module_or_path: `${node}/verify/hengxin_verifier${sm}_bg.wasm` });
+  const field = await import(`${node}/verify/hengxin_field${sm}.js`);
+  await field.default({ module_or_path: `${node}/verify/hengxin_field${sm}_bg.wasm` });
   const anchor = base64urlBytes(page.match(/name="hengxin-trust" content="([^"]+)"/)[1]);
   const [lab, number] = [params.get('c').split('/')[0], params.get('c').split('/').slice(1).join('/')];
   const code = params.get('b');
@@ -54,6 +56,7 @@ async function main() {
   const instrumentReport = JSON.parse(field.verify_instrument_json(anchor, instrument, id, now));
   return {
     user_agent: navigator.userAgent,
+    modules: sm ? 'sm2-sm3 (_sm)' : 'ed25519-sha256',
     cross_origin_isolated: self.crossOriginIsolated,
     certificate: {
       bundle_bytes: certificate.length,
