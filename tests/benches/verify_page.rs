@@ -207,9 +207,7 @@ fn credit_calls(today: Date) -> Vec<Call> {
                 credit_code: CreditCode::new(demo::BUSINESS_CQ).unwrap(),
                 event,
                 date: today,
-                evidence_hash: demo::test_scheme().hash(
-                    format!("evidence {i}").as_bytes(),
-                ),
+                evidence_hash: demo::test_scheme().hash(format!("evidence {i}").as_bytes()),
             })
         })
         .collect()
