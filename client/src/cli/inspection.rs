@@ -399,7 +399,7 @@ fn recompute_draw(ctx: &Context, id: u64) -> CommandOutcome {
         .block(view.reveal_height)?
         .ok_or_else(|| Failure::error(format!("the node has no block {}", view.reveal_height)))?;
     // The scheme only picks the hash; a wrong one gives another draw, which the comparison shows.
-    let scheme = ctx.client.health()?.crypto;
+    let scheme = ctx.scheme()?;
     let recomputed_seed = draw::seed(scheme, id, &block.hash);
     if block.hash != block_hash || recomputed_seed != seed {
         differences.push(format!(
