@@ -82,6 +82,8 @@ struct Inst {
 struct Plan {
     id: u64,
     region: usize,
+    /// How many inspectors its pool has.
+    pool: usize,
     reveal_height: u64,
 }
 
@@ -96,10 +98,10 @@ pub(super) struct Generator<'a> {
     businesses: [Vec<(CreditCode, String)>; 2],
     inspectors: [Vec<String>; 2],
     plans: Vec<Plan>,
-    /// The classes of instruments and the regions of plans queued, in order, until their
+    /// The classes of instruments and the regions and pool sizes of plans queued, in order, until their
     /// events name their ids.
     registering: VecDeque<(usize, usize)>,
-    planning: VecDeque<usize>,
+    planning: VecDeque<(usize, usize)>,
     conflicted: BTreeSet<(String, CreditCode)>,
     repairs: Vec<(usize, CreditCode, u64)>,
     agreement: Option<u64>,
@@ -383,7 +385,10 @@ impl Generator<'_> {
                 self.apply_repair(region);
             }
             if n % 15 == 5 {
-                self.plan(region);
+                // The first plan of the first region has a pool of one: its targets stay
+                // short, whatever the walk draws.
+                let pool = if n == 5 && region == 0 { 1 } else { 3 };
+                self.plan(region, pool);
             }
             if n == 3 || n == 50 {
                 self.conflicts(region);

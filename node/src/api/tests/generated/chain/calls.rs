@@ -197,10 +197,11 @@ impl Generator<'_> {
 
 /// Inspections and agreements.
 impl Generator<'_> {
-    /// A plan drawing from the region's first three inspectors: one registered later can
-    /// complete its short targets.
-    pub(super) fn plan(&mut self, region: usize) {
-        let names: Vec<String> = self.inspectors[region][..3].to_vec();
+    /// A plan drawing from the region's first `pool` inspectors (at most three): one registered
+    /// later can complete its short targets. A pool of one leaves every target short, and the
+    /// generator leaves them so.
+    pub(super) fn plan(&mut self, region: usize, pool: usize) {
+        let names: Vec<String> = self.inspectors[region][..pool.clamp(1, 3)].to_vec();
         let inspectors = names.iter().map(|n| self.key(n).public()).collect();
         let call = Call::Inspection(inspection::Call::Plan {
             region: RegionCode::new(REGIONS[region].0).unwrap(),
@@ -213,7 +214,7 @@ impl Generator<'_> {
             inspectors,
             reveal_in: 2,
         });
-        self.planning.push_back(region);
+        self.planning.push_back((region, pool));
         self.push(REGIONS[region].3, call);
     }
 
@@ -261,7 +262,7 @@ impl Generator<'_> {
                     .iter()
                     .map(|k| k.as_str().unwrap())
                     .collect();
-                if target["short"] == true && self.rng.one_in(2) {
+                if target["short"] == true && plan.pool > 1 && self.rng.one_in(2) {
                     let newest = self.inspectors[plan.region].last().unwrap().clone();
                     let key = self.key(&newest).public().to_hex();
                     let conflicted = self.conflicted.contains(&(newest.clone(), code.clone()));
@@ -340,10 +341,11 @@ impl Generator<'_> {
                     });
                 }
                 Event::Inspection(inspection::Event::Planned { id, reveal_height }) => {
-                    let region = self.planning.pop_front().unwrap();
+                    let (region, pool) = self.planning.pop_front().unwrap();
                     self.plans.push(Plan {
                         id,
                         region,
+                        pool,
                         reveal_height,
                     });
                 }
