@@ -13,6 +13,11 @@ use hengxin_node::node::{self, NodeSettings};
 use hengxin_primitives::crypto::Scheme;
 use tracing::{error, info};
 
+/// mimalloc rather than glibc's malloc: allocation was a quarter of a validator's CPU at the
+/// maximum rate, most of it glibc's free-list work (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A validator node of hengxin (衡信), the permissioned ledger of the metrology labs and
 /// regulators of Sichuan and Chongqing.
 ///

@@ -21,6 +21,10 @@ use hengxin_runtime::instruments::{Call as InstrumentCall, Registration};
 use hengxin_runtime::{Call, Chain, Transaction};
 use hengxin_sled_store::SledBackend;
 
+/// The node's allocator, so the figures are the node's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const TXS_PER_BLOCK: usize = 1_000;
 const GENESIS_MS: u64 = 1_780_000_000_000;
 
