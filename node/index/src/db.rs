@@ -21,6 +21,25 @@ pub enum Kind {
     Postgres,
 }
 
+impl Kind {
+    /// `rows` parenthesised lists of `columns` parameters, bound in order: `$1, $2, …` for
+    /// PostgreSQL; `?` for SQLite, where a numbered parameter costs a search of the statement's
+    /// parameter names each time one is bound (with a statement's 999 parameters that was 7 %
+    /// of a validator's CPU at the maximum rate).
+    pub fn parameters(self, columns: usize, rows: usize) -> String {
+        let list = |r: usize| -> String {
+            let marks: Vec<String> = (1..=columns)
+                .map(|c| match self {
+                    Kind::Postgres => format!("${}", r * columns + c),
+                    Kind::Sqlite => "?".to_owned(),
+                })
+                .collect();
+            format!("({})", marks.join(", "))
+        };
+        (0..rows).map(list).collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// One value of a row: an integer or a text, either possibly NULL (typed, as PostgreSQL binds
 /// parameters by type).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -356,7 +375,7 @@ impl Database {
             }
             for (width, prefixes) in by_width {
                 for chunk in prefixes.chunks((params_max(self.kind) / width.max(1)).max(1)) {
-                    let sql = delete_sql(name, &table.columns[..width], chunk.len());
+                    let sql = delete_sql(self.kind, name, &table.columns[..width], chunk.len());
                     let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
                     bind(sqlx::query(AssertSqlSafe(sql)), &values)
                         .execute(&mut *tx)
@@ -367,7 +386,7 @@ impl Database {
             let rows: Vec<Vec<Value>> = rows.into_values().collect();
             let per_statement = (params_max(self.kind) / table.columns.len()).max(1);
             for chunk in rows.chunks(per_statement) {
-                let sql = table.upsert_sql(chunk.len());
+                let sql = table.upsert_sql(self.kind, chunk.len());
                 let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
                 bind(sqlx::query(AssertSqlSafe(sql)), &values)
                     .execute(&mut *tx)
@@ -432,18 +451,11 @@ impl Database {
 }
 
 /// `DELETE FROM table WHERE (c1, …) IN (VALUES ($1, …), …)` for `rows` keys of `columns`.
-fn delete_sql(table: &str, columns: &[&str], rows: usize) -> String {
-    let n = columns.len();
-    let values: Vec<String> = (0..rows)
-        .map(|r| {
-            let params: Vec<String> = (1..=n).map(|c| format!("${}", r * n + c)).collect();
-            format!("({})", params.join(", "))
-        })
-        .collect();
+fn delete_sql(kind: Kind, table: &str, columns: &[&str], rows: usize) -> String {
     format!(
         "DELETE FROM {table} WHERE ({}) IN (VALUES {})",
         columns.join(", "),
-        values.join(", ")
+        kind.parameters(columns.len(), rows)
     )
 }
 

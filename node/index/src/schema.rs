@@ -17,15 +17,9 @@ pub struct Table {
 
 impl Table {
     /// `INSERT … ON CONFLICT (key) DO UPDATE SET …` for `rows` rows: one statement both SQLite
-    /// and PostgreSQL take, with `$n` parameters row after row.
-    pub fn upsert_sql(&self, rows: usize) -> String {
-        let n = self.columns.len();
-        let values: Vec<String> = (0..rows)
-            .map(|r| {
-                let params: Vec<String> = (1..=n).map(|c| format!("${}", r * n + c)).collect();
-                format!("({})", params.join(", "))
-            })
-            .collect();
+    /// and PostgreSQL take, with parameters row after row ([`Kind::parameters`]).
+    pub fn upsert_sql(&self, kind: Kind, rows: usize) -> String {
+        let values = kind.parameters(self.columns.len(), rows);
         let updates: Vec<String> = self.columns[self.key..]
             .iter()
             .map(|c| format!("{c} = excluded.{c}"))
@@ -34,7 +28,7 @@ impl Table {
             "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
             self.name,
             self.columns.join(", "),
-            values.join(", "),
+            values,
             self.columns[..self.key].join(", "),
             updates.join(", ")
         )
@@ -198,12 +192,18 @@ mod tests {
 
     #[test]
     fn an_upsert_numbers_its_parameters_row_after_row() {
-        let sql = INSPECTORS.upsert_sql(2);
+        let sql = INSPECTORS.upsert_sql(Kind::Postgres, 2);
         assert_eq!(
             sql,
             "INSERT INTO inspectors (key, region, name, active) VALUES ($1, $2, $3, $4), \
              ($5, $6, $7, $8) ON CONFLICT (key) DO UPDATE SET region = excluded.region, \
              name = excluded.name, active = excluded.active"
+        );
+        assert!(
+            INSPECTORS
+                .upsert_sql(Kind::Sqlite, 2)
+                .contains("VALUES (?, ?, ?, ?), (?, ?, ?, ?) ON CONFLICT"),
+            "SQLite's parameters are anonymous, taken in order"
         );
     }
 

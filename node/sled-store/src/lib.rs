@@ -1,13 +1,38 @@
 //! The sled implementation of the runtime's storage backend: one atomic, flushed batch per block.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
-use hengxin_support::{Backend, Result, StorageError, WriteBatch};
+use hengxin_support::{Backend, KeyFilter, Result, StorageError, WriteBatch};
 
-/// A sled database holding the chain's state (and, later, its blocks and indexes).
+/// A sled database holding the chain's state, its blocks and indexes, with the filter of the
+/// state's keys that every commit keeps.
 #[derive(Debug, Clone)]
 pub struct SledBackend {
     db: sled::Db,
+    filter: Arc<Filling>,
+}
+
+/// The key filter and the thread that fills it from the database when it opens: a large state
+/// takes seconds to scan, and until the scan ends reads simply ask sled. The last handle to
+/// close stops the scan and waits for it, so the database is closed when the handles are.
+#[derive(Debug)]
+struct Filling {
+    filter: Arc<KeyFilter>,
+    stop: Arc<AtomicBool>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for Filling {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let thread = self.thread.get_mut().ok().and_then(Option::take);
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// sled's page cache. Its default (1 GiB) let a node's memory grow with its database: 170 MB
@@ -26,7 +51,43 @@ impl SledBackend {
             .cache_capacity(CACHE_BYTES)
             .open()
             .map_err(backend_error)?;
-        Ok(SledBackend { db })
+        let filling = Filling {
+            filter: KeyFilter::for_state(),
+            stop: Arc::new(AtomicBool::new(false)),
+            thread: Mutex::new(None),
+        };
+        let (filter, stop) = (filling.filter.clone(), filling.stop.clone());
+        let scanned = SledBackend {
+            db: db.clone(),
+            filter: Arc::new(Filling {
+                filter: filter.clone(),
+                stop: stop.clone(),
+                thread: Mutex::new(None),
+            }),
+        };
+        let thread = std::thread::Builder::new()
+            .name("state-key-filter".into())
+            .spawn(move || {
+                // A failed scan leaves the filter unanswering: reads ask sled, as before.
+                let _ = filter.fill(&scanned, &stop);
+            })
+            .map_err(|e| StorageError::Backend(format!("starting the key filter: {e}")))?;
+        if let Ok(mut slot) = filling.thread.lock() {
+            *slot = Some(thread);
+        }
+        Ok(SledBackend {
+            db,
+            filter: Arc::new(filling),
+        })
+    }
+
+    /// Waits until the key filter answers (it fills in the background after opening); for
+    /// benchmarks that measure a warm node.
+    pub fn wait_for_key_filter(&self) {
+        let thread = self.filter.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -64,6 +125,7 @@ impl Backend for SledBackend {
     }
 
     fn commit(&self, batch: WriteBatch) -> Result<()> {
+        self.filter.filter.committed(&batch)?;
         let mut sled_batch = sled::Batch::default();
         for (key, value) in batch.ops {
             match value {
@@ -74,6 +136,19 @@ impl Backend for SledBackend {
         self.db.apply_batch(sled_batch).map_err(backend_error)?;
         self.db.flush().map_err(backend_error)?;
         Ok(())
+    }
+
+    fn for_each_key(&self, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> Result<()> {
+        for key in self.db.scan_prefix(prefix).keys() {
+            if !f(&key.map_err(backend_error)?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn key_filter(&self) -> Option<&KeyFilter> {
+        Some(&self.filter.filter)
     }
 }
 

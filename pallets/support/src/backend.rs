@@ -1,8 +1,9 @@
 //! The small trait under the state: get, seek backwards, and an atomic durable batch.
 
 use std::collections::BTreeMap;
-use std::sync::RwLock;
+use std::sync::{Arc, OnceLock, RwLock};
 
+use crate::filter::KeyFilter;
 use crate::{Result, StorageError};
 
 /// Writes to apply together.
@@ -25,17 +26,33 @@ pub trait Backend: Send + Sync {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// The entry with the greatest key less than or equal to `key`.
     fn seek_prev(&self, key: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>>;
-    /// Applies `batch` atomically and durably: after return, a crash loses none of it.
+    /// Applies `batch` atomically and durably: after return, a crash loses none of it. A
+    /// backend with a [`KeyFilter`] tells it the batch first.
     fn commit(&self, batch: WriteBatch) -> Result<()>;
+    /// Calls `f` with each key starting with `prefix`, in key order, until it returns false.
+    fn for_each_key(&self, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> Result<()>;
+    /// The filter of the state's keys that this backend's commits keep, if one is attached.
+    fn key_filter(&self) -> Option<&KeyFilter> {
+        None
+    }
 }
 
 /// An in-memory backend for unit tests.
 #[derive(Debug, Default)]
 pub struct MemoryBackend {
     map: RwLock<BTreeMap<Vec<u8>, Vec<u8>>>,
+    filter: OnceLock<Arc<KeyFilter>>,
 }
 
 impl MemoryBackend {
+    /// Attaches a filter of the state's keys, filled from what the backend holds.
+    pub fn with_key_filter(self) -> Result<MemoryBackend> {
+        let filter = KeyFilter::for_state();
+        let _ = self.filter.set(filter.clone());
+        filter.fill(&self, &std::sync::atomic::AtomicBool::new(false))?;
+        Ok(self)
+    }
+
     fn poisoned() -> StorageError {
         StorageError::Backend("memory backend lock poisoned".into())
     }
@@ -60,6 +77,9 @@ impl Backend for MemoryBackend {
     }
 
     fn commit(&self, batch: WriteBatch) -> Result<()> {
+        if let Some(filter) = self.filter.get() {
+            filter.committed(&batch)?;
+        }
         let mut map = self.map.write().map_err(|_| Self::poisoned())?;
         for (key, value) in batch.ops {
             match value {
@@ -68,6 +88,20 @@ impl Backend for MemoryBackend {
             };
         }
         Ok(())
+    }
+
+    fn for_each_key(&self, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> Result<()> {
+        let map = self.map.read().map_err(|_| Self::poisoned())?;
+        for key in map.range(prefix.to_vec()..).map(|(k, _)| k) {
+            if !key.starts_with(prefix) || !f(key) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn key_filter(&self) -> Option<&KeyFilter> {
+        self.filter.get().map(|f| &**f)
     }
 }
 
@@ -82,5 +116,13 @@ impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
 
     fn commit(&self, batch: WriteBatch) -> Result<()> {
         (**self).commit(batch)
+    }
+
+    fn for_each_key(&self, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> Result<()> {
+        (**self).for_each_key(prefix, f)
+    }
+
+    fn key_filter(&self) -> Option<&KeyFilter> {
+        (**self).key_filter()
     }
 }

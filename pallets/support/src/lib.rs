@@ -4,10 +4,12 @@
 //! transactional overlay that pallets read and write through.
 
 mod backend;
+mod filter;
 mod overlay;
 mod state;
 
 pub use backend::{Backend, MemoryBackend, WriteBatch};
+pub use filter::KeyFilter;
 pub use overlay::{Overlay, Storage};
 pub use state::{Changes, StateDb};
 

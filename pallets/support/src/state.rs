@@ -24,7 +24,7 @@ use crate::{Result, StorageError};
 pub type Changes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 const NODE_PREFIX: u8 = b'n';
-const VALUE_PREFIX: u8 = b'v';
+pub(crate) const VALUE_PREFIX: u8 = b'v';
 const CHANGED_PREFIX: u8 = b'k';
 const VERSION_KEY: &[u8] = b"m/version";
 
@@ -236,6 +236,13 @@ struct Reader<'a, B>(&'a B);
 
 impl<B: Backend> Reader<'_, B> {
     fn value(&self, max_version: Version, hash: KeyHash) -> Result<Option<Vec<u8>>> {
+        if self
+            .0
+            .key_filter()
+            .is_some_and(|f| f.never_written(&hash.0))
+        {
+            return Ok(None);
+        }
         let Some((key, stored)) = self.0.seek_prev(&value_key(&hash, max_version))? else {
             return Ok(None);
         };
@@ -338,6 +345,47 @@ mod tests {
         assert!(absent.verify(scheme, &r2).is_ok());
         let never = db.prove(b"zzz", 2).unwrap();
         assert!(never.verify(scheme, &r2).is_ok());
+    }
+
+    /// With the key filter attached (before or after the first commit), every read and proof
+    /// is what the unfiltered state gives, at every version.
+    #[test]
+    fn a_filtered_state_reads_and_proves_as_an_unfiltered_one() {
+        let plain = StateDb::new(MemoryBackend::default(), Scheme::default());
+        let early = StateDb::new(
+            MemoryBackend::default().with_key_filter().unwrap(),
+            Scheme::default(),
+        );
+        let late = StateDb::new(MemoryBackend::default(), Scheme::default());
+        let blocks = [
+            changes(&[("a", Some("1")), ("b", Some("2"))]),
+            changes(&[("a", Some("3")), ("b", None), ("c", Some("4"))]),
+        ];
+        for (version, block) in blocks.iter().enumerate() {
+            plain.commit(block.clone(), version as u64).unwrap();
+            early.commit(block.clone(), version as u64).unwrap();
+            late.commit(block.clone(), version as u64).unwrap();
+        }
+        let late = StateDb::new(late.backend.with_key_filter().unwrap(), Scheme::default());
+        assert!(early.backend().key_filter().unwrap().is_ready());
+        for version in 0..2 {
+            for key in ["a", "b", "c", "never"] {
+                let want = plain.get(key.as_bytes(), version).unwrap();
+                assert_eq!(
+                    early.get(key.as_bytes(), version).unwrap(),
+                    want,
+                    "{key}@{version}"
+                );
+                assert_eq!(
+                    late.get(key.as_bytes(), version).unwrap(),
+                    want,
+                    "{key}@{version}"
+                );
+                let proof = plain.prove(key.as_bytes(), version).unwrap();
+                assert_eq!(early.prove(key.as_bytes(), version).unwrap(), proof);
+                assert_eq!(late.prove(key.as_bytes(), version).unwrap(), proof);
+            }
+        }
     }
 
     #[test]
