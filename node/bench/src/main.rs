@@ -77,6 +77,10 @@ struct Args {
     /// (`hengxin-node testnet --heartbeat-ms`) [default: the node's].
     #[arg(long, value_name = "MS", requires = "serve")]
     heartbeat_ms: Option<u64>,
+    /// Most transactions a block takes (`[blocks] txs_max` in every node's config) [default:
+    /// the node's].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    block_txs: Option<u32>,
     /// Also write the results as JSON to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -192,6 +196,7 @@ fn start(args: &Args, node_bin: &Path, dir: &Path) -> anyhow::Result<Network> {
         observers: args.observers,
         heartbeat_ms: args.heartbeat_ms,
         crypto: args.crypto,
+        block_txs: args.block_txs,
     };
     let observers = match layout.observers {
         0 => String::new(),

@@ -74,6 +74,8 @@ pub struct Layout {
     pub heartbeat_ms: Option<u64>,
     /// The chain's scheme.
     pub crypto: hengxin_primitives::crypto::Scheme,
+    /// Most transactions a block takes [default: the node's].
+    pub block_txs: Option<u32>,
 }
 
 impl Network {
@@ -86,7 +88,7 @@ impl Network {
         write_testnet(node_bin, layout, dir, base_port, http_port)?;
         let mut pool_txs_max = 0;
         for i in 0..n {
-            pool_txs_max = open_up(&dir.join(format!("node-{i}/config.toml")))?;
+            pool_txs_max = open_up(&dir.join(format!("node-{i}/config.toml")), layout)?;
         }
         let mut nodes = Vec::with_capacity(n);
         for i in 0..n {
@@ -288,8 +290,8 @@ fn write_testnet(
 /// rate limit to the most it takes, and where the config has them (nodes built before them had
 /// none, and refuse keys they do not know) the connections one address may hold (a load tool
 /// holds many from one) likewise and one account's share of the pool to the whole pool.
-/// Returns the pool's `txs_max`.
-fn open_up(path: &Path) -> anyhow::Result<usize> {
+/// Sets the block size `layout` asks for. Returns the pool's `txs_max`.
+fn open_up(path: &Path, layout: &Layout) -> anyhow::Result<usize> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let mut config: toml::Table = text
@@ -313,6 +315,10 @@ fn open_up(path: &Path) -> anyhow::Result<usize> {
         .context("[mempool] txs_max is not a count")?;
     if mempool.contains_key("per_account_max") {
         mempool.insert("per_account_max".into(), txs_max);
+    }
+    if let Some(n) = layout.block_txs {
+        let blocks = section(&mut config, "blocks", path)?;
+        blocks.insert("txs_max".into(), toml::Value::Integer(i64::from(n)));
     }
     std::fs::write(path, config.to_string())
         .with_context(|| format!("writing {}", path.display()))?;

@@ -12,6 +12,7 @@ mod commit;
 mod pace;
 mod parts;
 mod proposing;
+mod sizing;
 mod sync;
 
 use std::collections::BTreeMap;
@@ -96,6 +97,8 @@ pub struct App {
     idle: Option<pace::Idle>,
     /// The last height whose block came from sync.
     synced: Option<u64>,
+    /// How many transactions this node's next block takes.
+    sizing: sizing::BlockSizing,
 }
 
 impl App {
@@ -147,6 +150,7 @@ impl App {
             round_started: None,
             idle: None,
             synced: None,
+            sizing: sizing::BlockSizing::default(),
         })
     }
 

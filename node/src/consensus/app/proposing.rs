@@ -69,22 +69,27 @@ impl App {
         }
         let head_height = self.head.height;
         let chain = &self.chain;
+        let txs_max = self
+            .sizing
+            .txs_max(self.params.txs_max, self.params.timeouts.propose);
         let txs = self.mempool.select(
             |account| chain.nonce(account, head_height),
-            self.params.txs_max,
+            txs_max,
             self.params.bytes_max,
         )?;
         let timestamp_ms = now_ms().max(self.head.timestamp_ms + 1);
+        let started = Instant::now();
         let executed = self
             .chain
             .execute(&self.head, timestamp_ms, self.key.public(), &txs)?;
+        self.sizing.observe(txs.len(), started.elapsed());
         let block = Block {
             header: executed.header.clone(),
             transactions: txs,
         };
         self.store.put_pending(&block)?;
         let hash = block.header.hash();
-        debug!(height, %round, txs = block.transactions.len(), block = %hash, "proposing");
+        debug!(height, %round, txs = block.transactions.len(), txs_max, block = %hash, "proposing");
         self.proposals.insert(
             (height, hash),
             Proposed {

@@ -2,6 +2,7 @@
 //! stream makes up is checked, executed and persisted before consensus hears of it.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use hengxin_runtime::Block;
 use malachite_app_channel::Reply;
@@ -185,6 +186,7 @@ impl App {
         proposer: Address,
     ) -> anyhow::Result<Option<ProposedValue<HengxinContext>>> {
         let hash = block.header.hash();
+        let started = Instant::now();
         let checked = self.check_proposed(&block).and_then(|()| {
             self.metrics
                 .timed(Stage::Execute, || {
@@ -193,6 +195,10 @@ impl App {
                 })
                 .map_err(|e| e.to_string())
         });
+        if checked.is_ok() {
+            self.sizing
+                .observe(block.transactions.len(), started.elapsed());
+        }
         let validity = match checked {
             Ok(executed) => {
                 self.store.put_pending(&block)?;
