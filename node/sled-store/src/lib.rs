@@ -1,8 +1,8 @@
 //! The sled implementation of the runtime's storage backend: one atomic, flushed batch per block.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use hengxin_support::{Backend, KeyFilter, Result, StorageError, WriteBatch};
@@ -22,14 +22,13 @@ pub struct SledBackend {
 struct Filling {
     filter: Arc<KeyFilter>,
     stop: Arc<AtomicBool>,
-    thread: Mutex<Option<JoinHandle<()>>>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl Drop for Filling {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        let thread = self.thread.get_mut().ok().and_then(Option::take);
-        if let Some(thread) = thread {
+        if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
@@ -51,43 +50,25 @@ impl SledBackend {
             .cache_capacity(CACHE_BYTES)
             .open()
             .map_err(backend_error)?;
-        let filling = Filling {
-            filter: KeyFilter::for_state(),
-            stop: Arc::new(AtomicBool::new(false)),
-            thread: Mutex::new(None),
+        let filter = KeyFilter::for_state();
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (filter, stop, db) = (filter.clone(), stop.clone(), db.clone());
+            std::thread::Builder::new()
+                .name("state-key-filter".into())
+                .spawn(move || {
+                    let keys = db.scan_prefix(filter.prefix()).keys();
+                    // A failed scan leaves the filter unanswering: reads ask sled, as before.
+                    let _ = filter.fill(keys.map(|k| k.map_err(backend_error)), &stop);
+                })
+                .map_err(|e| StorageError::Backend(format!("starting the key filter: {e}")))?
         };
-        let (filter, stop) = (filling.filter.clone(), filling.stop.clone());
-        let scanned = SledBackend {
-            db: db.clone(),
-            filter: Arc::new(Filling {
-                filter: filter.clone(),
-                stop: stop.clone(),
-                thread: Mutex::new(None),
-            }),
-        };
-        let thread = std::thread::Builder::new()
-            .name("state-key-filter".into())
-            .spawn(move || {
-                // A failed scan leaves the filter unanswering: reads ask sled, as before.
-                let _ = filter.fill(&scanned, &stop);
-            })
-            .map_err(|e| StorageError::Backend(format!("starting the key filter: {e}")))?;
-        if let Ok(mut slot) = filling.thread.lock() {
-            *slot = Some(thread);
-        }
-        Ok(SledBackend {
-            db,
-            filter: Arc::new(filling),
-        })
-    }
-
-    /// Waits until the key filter answers (it fills in the background after opening); for
-    /// benchmarks that measure a warm node.
-    pub fn wait_for_key_filter(&self) {
-        let thread = self.filter.thread.lock().ok().and_then(|mut t| t.take());
-        if let Some(thread) = thread {
-            let _ = thread.join();
-        }
+        let filter = Arc::new(Filling {
+            filter,
+            stop,
+            thread: Some(thread),
+        });
+        Ok(SledBackend { db, filter })
     }
 }
 
@@ -135,15 +116,6 @@ impl Backend for SledBackend {
         }
         self.db.apply_batch(sled_batch).map_err(backend_error)?;
         self.db.flush().map_err(backend_error)?;
-        Ok(())
-    }
-
-    fn for_each_key(&self, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> Result<()> {
-        for key in self.db.scan_prefix(prefix).keys() {
-            if !f(&key.map_err(backend_error)?) {
-                break;
-            }
-        }
         Ok(())
     }
 

@@ -29,8 +29,6 @@ pub trait Backend: Send + Sync {
     /// Applies `batch` atomically and durably: after return, a crash loses none of it. A
     /// backend with a [`KeyFilter`] tells it the batch first.
     fn commit(&self, batch: WriteBatch) -> Result<()>;
-    /// Calls `f` with each key starting with `prefix`, in key order, until it returns false.
-    fn for_each_key(&self, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> Result<()>;
     /// The filter of the state's keys that this backend's commits keep, if one is attached.
     fn key_filter(&self) -> Option<&KeyFilter> {
         None
@@ -49,8 +47,23 @@ impl MemoryBackend {
     pub fn with_key_filter(self) -> Result<MemoryBackend> {
         let filter = KeyFilter::for_state();
         let _ = self.filter.set(filter.clone());
-        filter.fill(&self, &std::sync::atomic::AtomicBool::new(false))?;
+        let keys = self.keys_with_prefix(filter.prefix())?;
+        filter.fill(
+            keys.into_iter().map(Ok),
+            &std::sync::atomic::AtomicBool::new(false),
+        )?;
         Ok(self)
+    }
+
+    /// Every key starting with `prefix`, in order.
+    pub(crate) fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
+        let map = self.map.read().map_err(|_| Self::poisoned())?;
+        Ok(map
+            .range(prefix.to_vec()..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(prefix))
+            .cloned()
+            .collect())
     }
 
     fn poisoned() -> StorageError {
@@ -90,16 +103,6 @@ impl Backend for MemoryBackend {
         Ok(())
     }
 
-    fn for_each_key(&self, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> Result<()> {
-        let map = self.map.read().map_err(|_| Self::poisoned())?;
-        for key in map.range(prefix.to_vec()..).map(|(k, _)| k) {
-            if !key.starts_with(prefix) || !f(key) {
-                break;
-            }
-        }
-        Ok(())
-    }
-
     fn key_filter(&self) -> Option<&KeyFilter> {
         self.filter.get().map(|f| &**f)
     }
@@ -116,10 +119,6 @@ impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
 
     fn commit(&self, batch: WriteBatch) -> Result<()> {
         (**self).commit(batch)
-    }
-
-    fn for_each_key(&self, prefix: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> Result<()> {
-        (**self).for_each_key(prefix, f)
     }
 
     fn key_filter(&self) -> Option<&KeyFilter> {

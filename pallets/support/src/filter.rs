@@ -12,7 +12,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use crate::backend::{Backend, WriteBatch};
+use crate::backend::WriteBatch;
 use crate::{Result, StorageError};
 
 /// Bits a key in each filter: with [`PROBES`] probes, under 1 % false positives while a filter
@@ -145,21 +145,27 @@ impl KeyFilter {
         Ok(())
     }
 
-    /// Adds every value key `backend` holds, then answers. Attach the filter to the backend's
-    /// commits first, so nothing committed meanwhile is missed; `stop` ends the scan early
-    /// (the filter then stays unanswering).
-    pub fn fill(&self, backend: &dyn Backend, stop: &AtomicBool) -> Result<()> {
-        let mut failed = None;
-        backend.for_each_key(&[self.prefix], &mut |key| {
-            if let Some(hash) = self.hash_of(key)
-                && let Err(e) = self.insert(hash)
-            {
-                failed = Some(e);
+    /// What the keys [`fill`](Self::fill) takes start with.
+    pub fn prefix(&self) -> &[u8] {
+        std::slice::from_ref(&self.prefix)
+    }
+
+    /// Adds `keys` (every key the backend holds that starts with [`prefix`](Self::prefix)),
+    /// then answers. Attach the filter to the backend's commits before reading them, so nothing
+    /// committed meanwhile is missed; `stop` ends the fill early (the filter then stays
+    /// unanswering).
+    pub fn fill<K: AsRef<[u8]>>(
+        &self,
+        keys: impl IntoIterator<Item = Result<K>>,
+        stop: &AtomicBool,
+    ) -> Result<()> {
+        for key in keys {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(());
             }
-            failed.is_none() && !stop.load(Ordering::Relaxed)
-        })?;
-        if let Some(e) = failed {
-            return Err(e);
+            if let Some(hash) = self.hash_of(key?.as_ref()) {
+                self.insert(hash)?;
+            }
         }
         if !stop.load(Ordering::Relaxed) {
             self.ready.store(true, Ordering::Release);
@@ -188,10 +194,15 @@ impl KeyFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::MemoryBackend;
+    use crate::{Backend, MemoryBackend};
 
     fn hash(i: u64) -> [u8; 32] {
         hengxin_primitives::crypto::sha256(&i.to_le_bytes()).0
+    }
+
+    /// An empty backend's keys.
+    fn none() -> std::iter::Empty<Result<Vec<u8>>> {
+        std::iter::empty()
     }
 
     fn value_key(h: &[u8; 32]) -> Vec<u8> {
@@ -212,7 +223,10 @@ mod tests {
         during.put(value_key(&hash(2)), vec![2]);
         filter.committed(&during).unwrap();
         backend.commit(during).unwrap();
-        filter.fill(&backend, &AtomicBool::new(false)).unwrap();
+        let keys = backend.keys_with_prefix(filter.prefix()).unwrap();
+        filter
+            .fill(keys.into_iter().map(Ok), &AtomicBool::new(false))
+            .unwrap();
 
         assert!(!filter.never_written(&hash(1)), "held before the fill");
         assert!(!filter.never_written(&hash(2)), "committed during it");
@@ -222,9 +236,7 @@ mod tests {
     #[test]
     fn a_stopped_fill_leaves_it_unanswering() {
         let filter = KeyFilter::new(b'v');
-        filter
-            .fill(&MemoryBackend::default(), &AtomicBool::new(true))
-            .unwrap();
+        filter.fill(none(), &AtomicBool::new(true)).unwrap();
         assert!(!filter.never_written(&hash(5)));
     }
 
@@ -233,9 +245,7 @@ mod tests {
     #[test]
     fn it_grows_past_its_capacity_without_losing_a_key() {
         let filter = KeyFilter::new(b'v');
-        filter
-            .fill(&MemoryBackend::default(), &AtomicBool::new(false))
-            .unwrap();
+        filter.fill(none(), &AtomicBool::new(false)).unwrap();
         let n = FIRST_CAPACITY + FIRST_CAPACITY / 2;
         for i in 0..n {
             filter.insert(&hash(i)).unwrap();
