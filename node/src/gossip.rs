@@ -192,25 +192,17 @@ fn take_batch(first: Vec<u8>, queue: &mut mpsc::Receiver<Vec<u8>>) -> Vec<Vec<u8
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::TcpListener;
     use std::time::Instant;
 
     /// Loopback addresses for `keys`, on distinct free ports (all picked while held open).
     fn addresses(keys: &[&Keypair]) -> Vec<Multiaddr> {
-        let held: Vec<TcpListener> = keys
-            .iter()
-            .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
-            .collect();
+        let (host, ports) = hengxin_index::scratch::private_ports(keys.len()).unwrap();
         keys.iter()
-            .zip(&held)
-            .map(|(key, l)| {
-                let port = l.local_addr().unwrap().port();
-                format!(
-                    "/ip4/127.0.0.1/tcp/{port}/p2p/{}",
-                    key.public().to_peer_id()
-                )
-                .parse()
-                .unwrap()
+            .zip(ports)
+            .map(|(key, port)| {
+                format!("/ip4/{host}/tcp/{port}/p2p/{}", key.public().to_peer_id())
+                    .parse()
+                    .unwrap()
             })
             .collect()
     }

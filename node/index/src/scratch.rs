@@ -1,16 +1,44 @@
 //! A PostgreSQL server of its own in a temporary directory, for tests and benchmarks: Debian's
 //! `postgresql` binaries, run as the `postgres` user when this process is root (PostgreSQL
-//! refuses to run as root), on a free loopback port, stopped and removed when dropped.
+//! refuses to run as root), on a free port of a loopback address of its own, stopped and removed when dropped.
 
-use std::net::TcpListener;
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// A loopback address of 127/8 that no other test of this process is given, with `n` distinct
+/// ports free on it.
+///
+/// Ports picked on 127.0.0.1 and let go before a node binds them race with every outbound
+/// connection (each takes an ephemeral port from the same range on 127.0.0.1): a node dialing
+/// a peer that is not listening yet can take the very port that peer is about to bind. Nothing
+/// binds or dials from a private address but the nodes given it, so its ports stay free.
+pub fn private_ports(n: usize) -> std::io::Result<(Ipv4Addr, Vec<u16>)> {
+    static NEXT: AtomicU8 = AtomicU8::new(2);
+    let pid = std::process::id();
+    let host = Ipv4Addr::new(
+        127,
+        64 + (pid & 0x7f) as u8,
+        (pid >> 7) as u8,
+        NEXT.fetch_add(1, Ordering::Relaxed).max(2),
+    );
+    let held = (0..n)
+        .map(|_| TcpListener::bind((host, 0)))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let ports = held
+        .iter()
+        .map(|l| l.local_addr().map(|a| a.port()))
+        .collect::<std::io::Result<_>>()?;
+    Ok((host, ports))
+}
 
 /// A running scratch server.
 #[derive(Debug)]
 pub struct ScratchPostgres {
     bin: PathBuf,
     dir: PathBuf,
+    host: Ipv4Addr,
     port: u16,
     as_postgres: bool,
 }
@@ -72,14 +100,12 @@ impl ScratchPostgres {
             chown.args(["postgres:postgres"]).arg(&dir);
             run(chown, "chown postgres")?;
         }
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .map_err(|e| format!("no free port: {e}"))?;
+        let (host, ports) = private_ports(1).map_err(|e| format!("no free port: {e}"))?;
         let server = ScratchPostgres {
             bin,
             dir,
-            port,
+            host,
+            port: ports[0],
             as_postgres,
         };
         let mut initdb = server.command("initdb");
@@ -119,9 +145,10 @@ impl ScratchPostgres {
 
     fn start_server(&self) -> Result<(), String> {
         let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50",
+            "-p {} -k {} -c listen_addresses={} -c fsync=off -c max_connections=50",
             self.port,
-            self.dir.display()
+            self.dir.display(),
+            self.host
         );
         let mut start = self.command("pg_ctl");
         start
@@ -135,7 +162,7 @@ impl ScratchPostgres {
 
     /// Its URL (the `postgres` database, user `postgres`, no password on loopback).
     pub fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+        format!("postgres://postgres@{}:{}/postgres", self.host, self.port)
     }
 
     /// Kills the server at once (SIGKILL to the postmaster), as a crash would.

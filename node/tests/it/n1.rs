@@ -107,12 +107,9 @@ async fn a_start_that_fails_after_the_gossip_runs_leaves_nothing_running() {
     let dir = tempfile::tempdir().unwrap();
     let (key, set) = single_validator();
     let mut settings = settings("n1-late", dir.path(), key, set, now_ms() - 1_000);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    settings.gossip_listen = format!("/ip4/127.0.0.1/tcp/{port}").parse().unwrap();
+    let (host, ports) = hengxin_index::scratch::private_ports(1).unwrap();
+    let port = ports[0];
+    settings.gossip_listen = format!("/ip4/{host}/tcp/{port}").parse().unwrap();
     settings.byzantine =
         Some(toml::from_str("equivocate_votes = { mode = \"sometimes\" }").unwrap());
     let error = start(settings.clone())
@@ -124,7 +121,7 @@ async fn a_start_that_fails_after_the_gossip_runs_leaves_nothing_running() {
     wait_until(
         "the gossip port to be free",
         Duration::from_secs(10),
-        || std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(),
+        || std::net::TcpListener::bind((host, port)).is_ok(),
     )
     .await;
     settings.byzantine = None;

@@ -2,7 +2,7 @@
 //! finalize a transaction that only gossip carries, keep finalizing with one stopped, and the
 //! stopped one catches up by sync after its restart.
 
-use std::net::TcpListener;
+use std::net::Ipv4Addr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -15,19 +15,8 @@ use parity_scale_codec::Encode;
 
 use crate::common::*;
 
-/// `n` distinct free ports: every listener stays open until all are picked, so the system
-/// cannot hand out one port twice.
-fn free_ports(n: usize) -> Vec<u16> {
-    let listeners: Vec<TcpListener> = (0..n)
-        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
-        .collect();
-    listeners
-        .iter()
-        .map(|l| l.local_addr().unwrap().port())
-        .collect()
-}
-
 struct Net {
+    host: Ipv4Addr,
     keys: Vec<Keypair>,
     ports: Vec<u16>,
     gossip_ports: Vec<u16>,
@@ -41,8 +30,9 @@ impl Net {
             .map(|i| demo::test_key(&format!("validator-{i}")))
             .collect();
         let set = ValidatorSet::equal_power(keys.iter().map(|k| k.public())).unwrap();
-        let ports = free_ports(2 * n);
+        let (host, ports) = hengxin_index::scratch::private_ports(2 * n).unwrap();
         Net {
+            host,
             ports: ports[..n].to_vec(),
             gossip_ports: ports[n..].to_vec(),
             keys,
@@ -60,7 +50,7 @@ impl Net {
                     .unwrap()
                     .public()
                     .to_peer_id();
-                format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", ports[j])
+                format!("/ip4/{}/tcp/{}/p2p/{peer}", self.host, ports[j])
                     .parse()
                     .unwrap()
             })
@@ -76,11 +66,11 @@ impl Net {
             self.set.clone(),
             self.genesis_time_ms,
         );
-        s.listen = format!("/ip4/127.0.0.1/tcp/{}", self.ports[i])
+        s.listen = format!("/ip4/{}/tcp/{}", self.host, self.ports[i])
             .parse()
             .unwrap();
         s.peers = self.others(&self.ports, i);
-        s.gossip_listen = format!("/ip4/127.0.0.1/tcp/{}", self.gossip_ports[i])
+        s.gossip_listen = format!("/ip4/{}/tcp/{}", self.host, self.gossip_ports[i])
             .parse()
             .unwrap();
         s.gossip_peers = self.others(&self.gossip_ports, i);
