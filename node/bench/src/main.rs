@@ -81,6 +81,11 @@ struct Args {
     /// the node's].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     block_txs: Option<u32>,
+    /// Pin node I to core I modulo this machine's cores (`taskset`, from util-linux): with as
+    /// many cores as nodes, each validator a process on a core of its own; without it the
+    /// kernel moves them between cores. The bench's own threads are not pinned.
+    #[arg(long)]
+    pin: bool,
     /// Also write the results as JSON to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -152,6 +157,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         cores,
         ceiling_tps,
         load_average,
+        pinned: args.pin,
     };
     let results = if args.idle {
         let clock = Clock::after(Instant::now(), WARMUP, args.duration);
@@ -197,6 +203,7 @@ fn start(args: &Args, node_bin: &Path, dir: &Path) -> anyhow::Result<Network> {
         heartbeat_ms: args.heartbeat_ms,
         crypto: args.crypto,
         block_txs: args.block_txs,
+        pin: args.pin,
     };
     let observers = match layout.observers {
         0 => String::new(),
@@ -321,6 +328,9 @@ fn check(args: &Args) -> anyhow::Result<()> {
         && !(1..=BATCH_MAX).contains(&batch)
     {
         bail!("--batch must be 1 to {BATCH_MAX}, not {batch}");
+    }
+    if args.pin && !network::taskset_runs() {
+        bail!("--pin needs `taskset`, which does not run here: apt-get install util-linux");
     }
     Ok(())
 }

@@ -76,6 +76,8 @@ pub struct Layout {
     pub crypto: hengxin_primitives::crypto::Scheme,
     /// Most transactions a block takes [default: the node's].
     pub block_txs: Option<u32>,
+    /// Node I runs pinned to core I modulo the machine's cores.
+    pub pin: bool,
 }
 
 impl Network {
@@ -90,6 +92,7 @@ impl Network {
         for i in 0..n {
             pool_txs_max = open_up(&dir.join(format!("node-{i}/config.toml")), layout)?;
         }
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
         let mut nodes = Vec::with_capacity(n);
         for i in 0..n {
             let port = usize::from(http_port) + i;
@@ -97,6 +100,7 @@ impl Network {
                 node_bin,
                 &dir.join(format!("node-{i}")),
                 format!("http://127.0.0.1:{port}"),
+                layout.pin.then_some(i % cores),
             )?);
         }
         let genesis_hash = genesis_hash(dir)?;
@@ -191,12 +195,28 @@ impl Network {
 }
 
 impl NodeProcess {
-    /// Starts `node_bin --config DIR/config.toml`, its output to `DIR/node.log`.
-    fn spawn(node_bin: &Path, dir: &Path, url: String) -> anyhow::Result<NodeProcess> {
+    /// Starts `node_bin --config DIR/config.toml`, its output to `DIR/node.log`, on `core`
+    /// alone if given (`taskset` runs the node in its own process: the pid is the node's).
+    fn spawn(
+        node_bin: &Path,
+        dir: &Path,
+        url: String,
+        core: Option<usize>,
+    ) -> anyhow::Result<NodeProcess> {
         let log_path = dir.join("node.log");
         let log =
             File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
-        let child = Command::new(node_bin)
+        let mut command = match core {
+            Some(core) => {
+                let mut taskset = Command::new("taskset");
+                taskset
+                    .args(["--cpu-list", &core.to_string()])
+                    .arg(node_bin);
+                taskset
+            }
+            None => Command::new(node_bin),
+        };
+        let child = command
             .arg("--config")
             .arg(dir.join("config.toml"))
             .stdin(Stdio::null())
@@ -248,6 +268,16 @@ fn free_ports(n: usize) -> anyhow::Result<(u16, u16)> {
         "no free range of {n} loopback ports in 20000–32000 (consensus, gossip and HTTP): stop \
          other networks on this machine, or use fewer --validators"
     )
+}
+
+/// Whether `taskset` (util-linux) runs here.
+pub fn taskset_runs() -> bool {
+    Command::new("taskset")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Runs `hengxin-node testnet` into `dir`.

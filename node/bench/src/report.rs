@@ -31,6 +31,8 @@ pub struct Context {
     pub ceiling_tps: f64,
     /// The 1-minute load average before the run.
     pub load_average: Option<f64>,
+    /// Whether each node ran pinned to one core (`--pin`).
+    pub pinned: bool,
 }
 
 /// The load as offered.
@@ -48,6 +50,7 @@ pub struct Offered {
 pub struct Results {
     mode: &'static str,
     validators: usize,
+    pinned: bool,
     duration_s: u64,
     offered_rate: serde_json::Value,
     labs: usize,
@@ -168,6 +171,7 @@ fn common(context: &Context, observed: &Observed, mode: &'static str) -> Results
     Results {
         mode,
         validators: context.validators,
+        pinned: context.pinned,
         duration_s: context.duration_s,
         offered_rate: serde_json::json!(0),
         labs: 0,
@@ -226,9 +230,16 @@ pub fn table(r: &Results) -> String {
         .map_or("-".into(), |l| format!("{l:.2}"));
     let _ = writeln!(
         out,
-        "hengxin-bench: {} validators, {} mode, {} s window after 1 s warm-up (load average \
+        "hengxin-bench: {} validators{}, {} mode, {} s window after 1 s warm-up (load average \
          before: {load})",
-        r.validators, r.mode, r.duration_s
+        r.validators,
+        if r.pinned {
+            ", each node pinned to one core"
+        } else {
+            ""
+        },
+        r.mode,
+        r.duration_s
     );
     if r.mode == "load" {
         let _ = writeln!(

@@ -3,7 +3,9 @@
 //! the same anchors each naming a registered instrument (一器一码: the class checked, the
 //! instrument's history appended), side by side in one run.
 //!
-//! `cargo bench -p hengxin-sled-store --bench runtime_blocks`
+//! `cargo bench -p hengxin-sled-store --bench runtime_blocks`; on an sm2-sm3 chain (SM2
+//! signatures, SM3 hashing in the tree): `HENGXIN_TEST_CRYPTO=sm2-sm3 cargo bench …`, whose
+//! figures are named `runtime-sm2-sm3/…`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
@@ -39,12 +41,12 @@ struct Bench {
 impl Bench {
     fn new() -> Bench {
         let dir = tempfile::tempdir().expect("temp dir");
-        let validator = demo::key("validator-0");
+        let validator = demo::test_key("validator-0");
         let set = ValidatorSet::equal_power([validator.public()]).expect("set");
         let config = demo::genesis(GENESIS_MS, set).expect("demo genesis");
         let backend = SledBackend::open(dir.path()).expect("sled");
         let (chain, head) = Chain::from_genesis(backend, &config).expect("genesis");
-        let labs = vec![(demo::key("lab-cq"), 0), (demo::key("lab-sc"), 0)];
+        let labs = vec![(demo::test_key("lab-cq"), 0), (demo::test_key("lab-sc"), 0)];
         Bench {
             chain,
             head,
@@ -61,7 +63,7 @@ impl Bench {
 
     /// Registers `count` fuel dispensers of the demo's CQ station, a block of them; their ids.
     fn register_nozzles(&mut self, count: usize) -> Vec<InstrumentId> {
-        let owner = demo::key("business-cq");
+        let owner = demo::test_key("business-cq");
         let genesis_hash = self.chain.genesis_hash();
         let first = self
             .chain
@@ -149,7 +151,7 @@ impl Bench {
 
     /// Executes and commits one block; returns the time of execution alone and of both.
     fn apply(&mut self, txs: &[Transaction]) -> (Duration, Duration) {
-        let proposer = demo::key("validator-0").public();
+        let proposer = demo::test_key("validator-0").public();
         let start = Instant::now();
         let executed = self
             .chain
@@ -181,7 +183,10 @@ fn runtime_blocks(c: &mut Criterion) {
         let txs = bench.transactions();
         bench.apply(&txs);
     }
-    let mut group = c.benchmark_group("runtime");
+    let mut group = c.benchmark_group(match demo::test_scheme() {
+        hengxin_primitives::crypto::Scheme::Ed25519Sha256 => "runtime".to_owned(),
+        scheme => format!("runtime-{}", scheme.name()),
+    });
     group.throughput(Throughput::Elements(TXS_PER_BLOCK as u64));
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(15));
