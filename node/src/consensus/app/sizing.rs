@@ -40,8 +40,12 @@ impl BlockSizing {
     /// The most transactions the next block should take, with `txs_max` the configured limit
     /// and `propose` the propose timeout.
     pub(super) fn txs_max(&self, txs_max: usize, propose: Duration) -> usize {
+        // Nothing measured yet (a node just started, or a chain that was idle): the floor,
+        // not the limit. A first block at the limit, under load on a slow machine or an
+        // sm2-sm3 chain, misses the timeout round after round until some proposer has
+        // measured one; a block at the floor measures the machine for the next.
         let Some(per_tx) = self.per_tx_ns.filter(|ns| *ns > 0) else {
-            return txs_max;
+            return TXS_FLOOR.min(txs_max);
         };
         let fits = (propose.as_nanos() / 4 / per_tx).min(usize::MAX as u128) as usize;
         fits.clamp(TXS_FLOOR.min(txs_max), txs_max)
@@ -59,9 +63,10 @@ mod tests {
         let mut sizing = BlockSizing::default();
         assert_eq!(
             sizing.txs_max(5_000, MS(500)),
-            5_000,
-            "nothing measured yet"
+            TXS_FLOOR,
+            "nothing measured yet: the floor"
         );
+        assert_eq!(sizing.txs_max(50, MS(500)), 50, "or the limit below it");
         sizing.observe(1_000, MS(250));
         assert_eq!(sizing.txs_max(5_000, MS(500)), 500, "250 µs a transaction");
         assert_eq!(sizing.txs_max(300, MS(500)), 300, "never past the limit");
