@@ -1,27 +1,28 @@
 //! A PostgreSQL server of its own in a temporary directory, for tests and benchmarks: Debian's
 //! `postgresql` binaries, run as the `postgres` user when this process is root (PostgreSQL
-//! refuses to run as root), on a free port of a loopback address of its own, stopped and removed when dropped.
+//! refuses to run as root), on a free port of a loopback address of its own, stopped and
+//! removed when dropped.
 
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU8, Ordering};
 
-/// A loopback address of 127/8 that no other test of this process is given, with `n` distinct
-/// ports free on it.
+/// A loopback address of 127/8 that no other of this process's last 253 calls was given, with
+/// `n` distinct ports free on it.
 ///
 /// Ports picked on 127.0.0.1 and let go before a node binds them race with every outbound
 /// connection (each takes an ephemeral port from the same range on 127.0.0.1): a node dialing
 /// a peer that is not listening yet can take the very port that peer is about to bind. Nothing
 /// binds or dials from a private address but the nodes given it, so its ports stay free.
 pub fn private_ports(n: usize) -> std::io::Result<(Ipv4Addr, Vec<u16>)> {
-    static NEXT: AtomicU8 = AtomicU8::new(2);
+    static NEXT: AtomicU8 = AtomicU8::new(0);
     let pid = std::process::id();
     let host = Ipv4Addr::new(
         127,
         64 + (pid & 0x7f) as u8,
         (pid >> 7) as u8,
-        NEXT.fetch_add(1, Ordering::Relaxed).max(2),
+        2 + NEXT.fetch_add(1, Ordering::Relaxed) % 253,
     );
     let held = (0..n)
         .map(|_| TcpListener::bind((host, 0)))
